@@ -1,0 +1,761 @@
+"""Aggregates in generated code: the entry layout of a group, the per-row update (the sink of
+a pipeline), and the emitters the runtime calls when windows close or changes are due.
+
+An entry (a group) holds, 8-byte aligned:
+    u64 hash | stored keys (+ a NULL byte per nullable key) | aggregate states
+    [changelog: snapshot of the states as last emitted | dirty byte | emitted byte]
+States: COUNT i64 · SUM/AVG exact: i128 sum + i64 count · SUM/AVG float: f64 + i64 count ·
+MIN/MAX: value slot + has byte. The window bounds of a window aggregate are not stored: they
+follow from the table's window id.
+
+A DISTINCT aggregate keeps, per table, a set of (group index, value) entries; a value updates
+its group's state only the first time the set sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from ..plan import AggCall, AggFunc, Field, Filter, Project
+from ..types import Kind, SqlType
+from .abi import (
+    ERR_OVERFLOW,
+    F32,
+    F64,
+    I1,
+    I8,
+    I32,
+    I64,
+    I128,
+    LC_AGG,
+    LC_CTX,
+    LC_TABLE,
+    NEED_GROW,
+    NEED_STRINGS,
+    NEED_WINDOW,
+    PTR,
+)
+from .exprs import ValuesEnv, compare_values, lower
+from .function import FnGen
+from .output import OutputWriter
+from .values import FALSE, SLOT_WIDTH, TRUE, Val, i64, llvm_type
+
+NULL_HASH = 0x5BD1E9955BD1E995
+SEED = 0x243F6A8885A308D3
+EMPTY_WINDOW = -(2**63)
+
+
+def _align(n: int) -> int:
+    return (n + 7) // 8 * 8
+
+
+@dataclass
+class AggState:
+    call: AggCall
+    offset: int               # relative to the start of the states region
+    arg_type: SqlType | None
+    exact: bool               # SUM/AVG over integers or decimals (i128 accumulator)
+
+    @property
+    def count_offset(self) -> int:
+        return self.offset + 16 if self.call.func in (AggFunc.SUM, AggFunc.AVG) else self.offset
+
+    @property
+    def has_offset(self) -> int:
+        return self.offset + _align(max(SLOT_WIDTH[self.arg_type.kind], 1))
+
+
+class EntryLayout:
+    def __init__(self, sink):
+        node = sink.node
+        fields = node.input.fields
+        self.sink = sink
+        off = 8
+        self.keys: dict[int, tuple[int, Field]] = {}
+        self.key_nulls: dict[int, int] = {}
+        for p in sink.stored_keys:
+            f = fields[node.keys[p]]
+            self.keys[p] = (off, f)
+            off += _align(max(SLOT_WIDTH[f.type.kind], 1))
+            if f.nullable:
+                self.key_nulls[p] = off
+                off += 8
+        self.states_begin = off
+        self.states: list[AggState] = []
+        rel = 0
+        for a in node.aggs:
+            arg_t = fields[a.arg].type if a.arg is not None else None
+            exact = arg_t is not None and (arg_t.is_integer or arg_t.kind is Kind.DECIMAL)
+            st = AggState(a, rel, arg_t, exact)
+            self.states.append(st)
+            if a.func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
+                rel += 8
+            elif a.func in (AggFunc.SUM, AggFunc.AVG):
+                rel += 24
+            else:
+                rel += _align(max(SLOT_WIDTH[arg_t.kind], 1)) + 8
+        self.states_size = rel
+        off += rel
+        self.snapshot = self.dirty = self.emitted = None
+        if sink.changelog:
+            self.snapshot = off
+            off += rel
+            self.dirty = off
+            self.emitted = off + 1
+            off += 8
+        self.size = _align(off)
+        # Distinct sets: (hash u64, group index i64, value slot).
+        self.distinct = [i for i, a in enumerate(node.aggs) if a.distinct]
+        self.set_sizes = [
+            16 + _align(max(SLOT_WIDTH[self.states[i].arg_type.kind], 1)) for i in self.distinct
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+def _at(g: FnGen, base: ir.Value, offset: int) -> ir.Value:
+    return g.b.gep(base, [i64(offset)], source_etype=I8)
+
+
+def _canonical_float(g: FnGen, v: ir.Value) -> ir.Value:
+    """-0.0 as 0.0 and every NaN as one NaN, so equal keys have equal bits."""
+    b = g.b
+    z = ir.Constant(v.type, 0.0)
+    v = b.select(b.fcmp_ordered("==", v, z), z, v)
+    return b.select(b.fcmp_unordered("uno", v, v), ir.Constant(v.type, float("nan")), v)
+
+
+def key_value(g: FnGen, v: Val, t: SqlType) -> Val:
+    if t.is_float:
+        return Val(_canonical_float(g, v.v), v.null, v.len)
+    return v
+
+
+def _hash_one(g: FnGen, v: Val, t: SqlType) -> ir.Value:
+    b = g.b
+    k = t.kind
+    if k is Kind.VARCHAR:
+        h = g.call("lc_hash_bytes", [v.v, v.len])
+    elif t.is_float:
+        bits = b.bitcast(v.v, ir.IntType(32 if k is Kind.REAL else 64))
+        h = b.zext(bits, I64) if k is Kind.REAL else bits
+    elif k is Kind.BOOLEAN:
+        h = b.zext(v.v, I64)
+    else:
+        h = b.sext(v.v, I64) if v.v.type.width < 64 else v.v
+    if v.maybe_null:
+        h = b.select(v.null, i64(NULL_HASH), h)
+    return h
+
+
+def _mix(g: FnGen, h: ir.Value, x: ir.Value) -> ir.Value:
+    b = g.b
+    h = b.mul(b.xor(h, x), i64(0x9E3779B97F4A7C15))
+    return b.xor(h, b.lshr(h, i64(29)))
+
+
+def _finish(g: FnGen, h: ir.Value) -> ir.Value:
+    """murmur3's 64-bit finalizer: the table uses the low bits."""
+    b = g.b
+    h = b.xor(h, b.lshr(h, i64(33)))
+    h = b.mul(h, i64(0xFF51AFD7ED558CCD))
+    h = b.xor(h, b.lshr(h, i64(33)))
+    h = b.mul(h, i64(0xC4CEB9FE1A85EC53))
+    return b.xor(h, b.lshr(h, i64(33)))
+
+
+def hash_keys(g: FnGen, keys: list[tuple[Val, SqlType]]) -> ir.Value:
+    if not keys:
+        return i64(SEED)
+    h = i64(SEED)
+    for v, t in keys:
+        h = _mix(g, h, _hash_one(g, v, t))
+    return _finish(g, h)
+
+
+def load_slot(g: FnGen, ptr: ir.Value, t: SqlType) -> Val:
+    b = g.b
+    if t.kind is Kind.VARCHAR:
+        return Val(b.load(ptr, typ=PTR), FALSE, b.load(_at(g, ptr, 8), typ=I64))
+    if t.kind is Kind.BOOLEAN:
+        return Val(b.trunc(b.load(ptr, typ=I8), I1))
+    return Val(b.load(ptr, typ=llvm_type(t)))
+
+
+def store_slot(g: FnGen, ptr: ir.Value, v: Val, t: SqlType, arena: ir.Value | None) -> None:
+    """Store a value; strings are copied into `arena` (room was checked) when given."""
+    b = g.b
+    if t.kind is Kind.VARCHAR:
+        data = v.v
+        if arena is not None:
+            cur_p = LC_TABLE.gep(b, arena, "strings.cur")
+            cur = b.load(cur_p, typ=PTR)
+            g.memcpy(cur, v.v, v.len)
+            b.store(b.gep(cur, [v.len], source_etype=I8), cur_p)
+            data = cur
+        b.store(data, ptr)
+        b.store(v.len, _at(g, ptr, 8))
+    elif t.kind is Kind.BOOLEAN:
+        b.store(b.zext(v.v, I8), ptr)
+    else:
+        b.store(v.v, ptr)
+
+
+def values_equal(g: FnGen, a: Val, c: Val, t: SqlType) -> ir.Value:
+    """NULL-aware equality (NULL equals NULL), bitwise for canonical floats."""
+    b = g.b
+    if t.kind is Kind.VARCHAR:
+        same_len = b.icmp_signed("==", a.len, c.len)
+        eq = b.and_(same_len, b.icmp_signed("==", g.call("lc_str_cmp", [a.v, a.len, c.v, c.len]),
+                                             ir.Constant(I32, 0)))
+    elif t.is_float:
+        eq = compare_values(g, "==", t, a, c)
+    else:
+        eq = b.icmp_signed("==", a.v, c.v)
+    if not (a.maybe_null or c.maybe_null):
+        return eq
+    both_null = b.and_(a.null, c.null)
+    same_null = b.icmp_unsigned("==", a.null, c.null)
+    return b.or_(both_null, b.and_(same_null, b.and_(b.not_(a.null), eq)))
+
+
+def _strings_room(g: FnGen, table: ir.Value) -> ir.Value:
+    b = g.b
+    cur = b.ptrtoint(LC_TABLE.load(b, table, "strings.cur"), I64)
+    end = b.ptrtoint(LC_TABLE.load(b, table, "strings.end"), I64)
+    return b.sub(end, cur)
+
+
+def _len_if(g: FnGen, v: Val) -> ir.Value:
+    return g.b.select(v.null, i64(0), v.len) if v.maybe_null else v.len
+
+
+# ---------------------------------------------------------------------------------------------
+# probing
+# ---------------------------------------------------------------------------------------------
+def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
+                   keys: list[tuple[int, Val, SqlType, bool]]
+                   ) -> tuple[ir.Value, ir.Value, ir.Value]:
+    """(entry pointer, entry index, inserted?) of the entry with hash h and these keys,
+    inserting it when absent (room was checked). keys: (offset, value, type, nullable) with
+    the NULL byte right after the slot of a nullable key."""
+    b = g.b
+    entries = LC_TABLE.load(b, table, "entries")
+    slots = LC_TABLE.load(b, table, "slots")
+    mask = LC_TABLE.load(b, table, "mask")
+    start = b.block
+    probe = g.fn.append_basic_block("probe")
+    check = g.fn.append_basic_block("probe.check")
+    nxt = g.fn.append_basic_block("probe.next")
+    insert = g.fn.append_basic_block("probe.insert")
+    found = g.fn.append_basic_block("probe.found")
+    s0 = b.and_(h, mask)
+    b.branch(probe)
+
+    b.position_at_end(probe)
+    s = b.phi(I64, name="slot")
+    s.add_incoming(s0, start)
+    slot_ptr = b.gep(slots, [s], source_etype=I32)
+    e1 = b.load(slot_ptr, typ=I32)
+    b.cbranch(b.icmp_unsigned("==", e1, ir.Constant(I32, 0)), insert, check)
+
+    b.position_at_end(check)
+    idx_existing = b.sub(b.zext(e1, I64), i64(1))
+    entry_existing = b.gep(entries, [b.mul(idx_existing, i64(size))], source_etype=I8)
+    eq = b.icmp_unsigned("==", b.load(entry_existing, typ=I64), h)
+    for off, v, t, nullable in keys:
+        stored = load_slot(g, _at(g, entry_existing, off), t)
+        if nullable:
+            stored.null = b.trunc(b.load(_at(g, entry_existing, off + _align(max(
+                SLOT_WIDTH[t.kind], 1))), typ=I8), I1)
+        eq = b.and_(eq, values_equal(g, stored, v, t))
+    check_end = b.block
+    b.cbranch(eq, found, nxt)
+
+    b.position_at_end(nxt)
+    s_next = b.and_(b.add(s, i64(1)), mask)
+    s.add_incoming(s_next, nxt)
+    b.branch(probe)
+
+    b.position_at_end(insert)
+    idx_new = LC_TABLE.load(b, table, "count")
+    entry_new = b.gep(entries, [b.mul(idx_new, i64(size))], source_etype=I8)
+    g.memset(entry_new, 0, i64(size))
+    b.store(h, entry_new)
+    for off, v, t, nullable in keys:
+        store_slot(g, _at(g, entry_new, off), v, t, table)
+        if nullable:
+            b.store(b.zext(v.null, I8), _at(g, entry_new, off + _align(max(SLOT_WIDTH[t.kind], 1))))
+    b.store(b.trunc(b.add(idx_new, i64(1)), I32), slot_ptr)
+    LC_TABLE.store(b, b.add(idx_new, i64(1)), table, "count")
+    insert_end = b.block
+    b.branch(found)
+
+    b.position_at_end(found)
+    entry = b.phi(PTR, name="entry")
+    entry.add_incoming(entry_existing, check_end)
+    entry.add_incoming(entry_new, insert_end)
+    idx = b.phi(I64, name="entry_index")
+    idx.add_incoming(idx_existing, check_end)
+    idx.add_incoming(idx_new, insert_end)
+    inserted = b.phi(I1, name="inserted")
+    inserted.add_incoming(FALSE, check_end)
+    inserted.add_incoming(TRUE, insert_end)
+    return entry, idx, inserted
+
+
+def window_slot(g: FnGen, k: ir.Value) -> ir.Value:
+    """Must match window_slot_hash in lc_runtime.c."""
+    b = g.b
+    h = b.mul(k, i64(0x9E3779B97F4A7C15))
+    return b.xor(h, b.lshr(h, i64(32)))
+
+
+# ---------------------------------------------------------------------------------------------
+# the aggregate sink of a pipeline
+# ---------------------------------------------------------------------------------------------
+class AggregateCodegen:
+    def __init__(self, module: ir.Module, sink):
+        self.module = module
+        self.sink = sink
+        self.node = sink.node
+        self.layout = EntryLayout(sink)
+        self.fields = self.node.input.fields
+
+    # -- window tables --------------------------------------------------------------------
+    def window_table(self, g: FnGen, agg: ir.Value, k: ir.Value) -> ir.Value:
+        """The table of window k, through a small direct-mapped cache of this call."""
+        b = g.b
+        if not hasattr(g, "_wcache"):
+            ids = g.alloca(I64, "wcache_ids", count=16)
+            tabs = g.alloca(PTR, "wcache_tabs", count=16)
+
+            def init(bb: ir.IRBuilder) -> None:
+                for j in range(16):
+                    bb.store(i64(EMPTY_WINDOW), bb.gep(ids, [i64(j)], source_etype=I64))
+
+            g.in_entry(init)
+            g._wcache = (ids, tabs)
+        ids, tabs = g._wcache
+        slot = b.and_(k, i64(15))
+        id_p = b.gep(ids, [slot], source_etype=I64)
+        tab_p = b.gep(tabs, [slot], source_etype=PTR)
+        hit = b.icmp_signed("==", b.load(id_p, typ=I64), k)
+        start = b.block
+        miss = g.fn.append_basic_block("wdir.miss")
+        probe = g.fn.append_basic_block("wdir.probe")
+        step = g.fn.append_basic_block("wdir.step")
+        absent = g.fn.append_basic_block("wdir.absent")
+        got = g.fn.append_basic_block("wdir.found")
+        done = g.fn.append_basic_block("wdir.done")
+        cached = b.load(tab_p, typ=PTR)
+        b.cbranch(hit, done, miss)
+
+        b.position_at_end(miss)
+        dir_ids = LC_AGG.load(b, agg, "win_ids")
+        dir_tabs = LC_AGG.load(b, agg, "win_tables")
+        mask = LC_AGG.load(b, agg, "win_mask")
+        s0 = b.and_(window_slot(g, k), mask)
+        b.branch(probe)
+        b.position_at_end(probe)
+        s = b.phi(I64)
+        s.add_incoming(s0, miss)
+        cur = b.load(b.gep(dir_ids, [s], source_etype=I64), typ=I64)
+        is_k = b.icmp_signed("==", cur, k)
+        is_empty = b.icmp_signed("==", cur, i64(EMPTY_WINDOW))
+        b.cbranch(is_k, got, step)
+        b.position_at_end(step)
+        s.add_incoming(b.and_(b.add(s, i64(1)), mask), step)
+        b.cbranch(is_empty, absent, probe)
+        b.position_at_end(absent)
+        g.exit(NEED_WINDOW, agg, k)
+        b.position_at_end(got)
+        found = b.load(b.gep(dir_tabs, [s], source_etype=PTR), typ=PTR)
+        b.store(k, id_p)
+        b.store(found, tab_p)
+        b.branch(done)
+        b.position_at_end(done)
+        t = b.phi(PTR)
+        t.add_incoming(cached, start)
+        t.add_incoming(found, got)
+        return t
+
+    # -- per-row update -----------------------------------------------------------------------
+    def consume(self, g: FnGen, agg: ir.Value, vals: list[Val], k: ir.Value | None,
+                cont: ir.Block) -> None:
+        b = g.b
+        lay = self.layout
+        node = self.node
+        if self.sink.window is not None:
+            table = self.window_table(g, agg, k)
+        else:
+            table = g.in_entry(lambda bb: LC_AGG.load(bb, agg, "table"))
+        keys = []
+        for p, (off, f) in lay.keys.items():
+            keys.append((off, key_value(g, vals[node.keys[p]], f.type), f.type, f.nullable))
+        args = [vals[a.arg] if a.arg is not None else None for a in node.aggs]
+        filters = [vals[a.filter] if a.filter is not None else None for a in node.aggs]
+
+        # prepare: everything that may need room, before anything changes
+        count = LC_TABLE.load(b, table, "count")
+        limit = LC_TABLE.load(b, table, "limit")
+        g.exit_unless(b.icmp_signed("<", count, limit), NEED_GROW, table)
+        need = i64(0)
+        strings = False
+        for _, v, t, _ in keys:
+            if t.kind is Kind.VARCHAR:
+                need = b.add(need, _len_if(g, v))
+                strings = True
+        for a, v in zip(node.aggs, args, strict=True):
+            if a.func in (AggFunc.MIN, AggFunc.MAX) and v is not None and \
+                    self.fields[a.arg].type.kind is Kind.VARCHAR:
+                need = b.add(need, _len_if(g, v))
+                strings = True
+        if strings:
+            g.exit_unless(b.icmp_signed("<=", need, _strings_room(g, table)), NEED_STRINGS,
+                          table, need)
+        sets = []
+        if lay.distinct:
+            sets_arr = LC_TABLE.load(b, table, "sets")
+            for d, i in enumerate(lay.distinct):
+                st = b.load(b.gep(sets_arr, [i64(d)], source_etype=PTR), typ=PTR)
+                sets.append(st)
+                g.exit_unless(b.icmp_signed("<", LC_TABLE.load(b, st, "count"),
+                                            LC_TABLE.load(b, st, "limit")), NEED_GROW, st)
+                v = args[i]
+                if self.fields[node.aggs[i].arg].type.kind is Kind.VARCHAR:
+                    n = _len_if(g, v)
+                    g.exit_unless(b.icmp_signed("<=", n, _strings_room(g, st)), NEED_STRINGS, st, n)
+
+        # commit
+        h = hash_keys(g, [(v, t) for _, v, t, _ in keys])
+        entry, idx, _ = find_or_insert(g, table, h, lay.size, keys)
+        states = _at(g, entry, lay.states_begin)
+        for j, (st, v, f) in enumerate(zip(lay.states, args, filters, strict=True)):
+            active = TRUE
+            if f is not None:
+                active = b.and_(f.v, b.not_(f.null)) if f.maybe_null else f.v
+            if st.call.distinct:
+                self._distinct_update(g, table, sets[lay.distinct.index(j)], idx, st, states, v,
+                                      active)
+            else:
+                self._update(g, table, st, states, v, active)
+        if lay.dirty is not None:
+            flag = _at(g, entry, lay.dirty)
+            with b.if_then(b.icmp_unsigned("==", b.load(flag, typ=I8), ir.Constant(I8, 0))):
+                b.store(ir.Constant(I8, 1), flag)
+                nd = LC_TABLE.load(b, table, "ndirty")
+                dirty = LC_TABLE.load(b, table, "dirty")
+                b.store(b.trunc(idx, I32), b.gep(dirty, [nd], source_etype=I32))
+                LC_TABLE.store(b, b.add(nd, i64(1)), table, "ndirty")
+        b.branch(cont)
+
+    def _update(self, g: FnGen, table: ir.Value, st: AggState, states: ir.Value, v: Val | None,
+                active: ir.Value) -> None:
+        """Fold one value into a state. Straight-line where it can be (selects, not branches)."""
+        b = g.b
+        func = st.call.func
+        if v is not None and v.maybe_null:
+            active = b.and_(active, b.not_(v.null)) if active is not TRUE else b.not_(v.null)
+        inc = i64(1) if active is TRUE else b.zext(active, I64)
+        if func in (AggFunc.COUNT_STAR, AggFunc.COUNT):
+            p = _at(g, states, st.offset)
+            b.store(b.add(b.load(p, typ=I64), inc), p)
+            return
+        if func in (AggFunc.SUM, AggFunc.AVG):
+            p = _at(g, states, st.offset)
+            c = _at(g, states, st.count_offset)
+            if st.exact:
+                x = b.sext(v.v, I128)
+                if active is not TRUE:
+                    x = b.select(active, x, ir.Constant(I128, 0))
+                b.store(b.add(b.load(p, typ=I128, align=8), x), p, align=8)
+            else:
+                x = b.fpext(v.v, F64) if v.v.type == F32 else v.v
+                acc = b.load(p, typ=F64)
+                new = b.fadd(acc, x)
+                b.store(new if active is TRUE else b.select(active, new, acc), p)
+            b.store(b.add(b.load(c, typ=I64), inc), c)
+            return
+        # MIN / MAX
+        t = st.arg_type
+        p = _at(g, states, st.offset)
+        has_p = _at(g, states, st.has_offset)
+        cur = load_slot(g, p, t)
+        has = b.trunc(b.load(has_p, typ=I8), I1)
+        better = compare_values(g, "<" if func is AggFunc.MIN else ">", t, v, cur)
+        take = b.and_(active, b.or_(b.not_(has), better))
+        if t.kind is Kind.VARCHAR:
+            with b.if_then(take):
+                store_slot(g, p, v, t, table)
+                b.store(ir.Constant(I8, 1), has_p)
+            return
+        store_slot(g, p, Val(b.select(take, v.v, cur.v)), t, None)
+        b.store(b.zext(b.or_(has, take), I8), has_p)
+
+    def _distinct_update(self, g: FnGen, table: ir.Value, st_set: ir.Value, idx: ir.Value,
+                         st: AggState, states: ir.Value, v: Val, active: ir.Value) -> None:
+        b = g.b
+        if v.maybe_null:
+            active = b.and_(active, b.not_(v.null)) if active is not TRUE else b.not_(v.null)
+        t = st.arg_type
+        with b.if_then(active):
+            kv = key_value(g, Val(v.v, FALSE, v.len), t)
+            h = _finish(g, _mix(g, _mix(g, i64(SEED), idx), _hash_one(g, kv, t)))
+            idx_val = Val(idx)
+            keys = [(8, idx_val, SqlType(Kind.BIGINT), False), (16, kv, t, False)]
+            _, _, inserted = find_or_insert(g, st_set, h, 16 + _align(max(SLOT_WIDTH[t.kind], 1)),
+                                            keys)
+            with b.if_then(inserted):
+                self._update(g, table, st, states, kv, TRUE)
+
+    # -- finalizing and emitting ------------------------------------------------------------
+    def finalize(self, g: FnGen, states: ir.Value, count_errors: bool) -> list[Val]:
+        """Aggregate results from a states region."""
+        b = g.b
+        out = []
+        for st in self.layout.states:
+            func = st.call.func
+            result_t = st.call.type
+            if func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
+                out.append(Val(b.load(_at(g, states, st.offset), typ=I64)))
+                continue
+            if func in (AggFunc.SUM, AggFunc.AVG):
+                n = b.load(_at(g, states, st.count_offset), typ=I64)
+                empty = b.icmp_signed("==", n, i64(0))
+                p = _at(g, states, st.offset)
+                if func is AggFunc.AVG:
+                    if st.exact:
+                        s = b.sitofp(b.load(p, typ=I128, align=8), F64)
+                        if st.arg_type.kind is Kind.DECIMAL and st.arg_type.scale:
+                            s = b.fdiv(s, ir.Constant(F64, float(10**st.arg_type.scale)))
+                    else:
+                        s = b.load(p, typ=F64)
+                    safe_n = b.select(empty, i64(1), n)
+                    out.append(Val(b.fdiv(s, b.sitofp(safe_n, F64)), empty))
+                    continue
+                if not st.exact:
+                    out.append(Val(b.load(p, typ=F64), empty))
+                    continue
+                acc = b.load(p, typ=I128, align=8)
+                if result_t.kind is Kind.DECIMAL:
+                    limit = 10**result_t.precision
+                    fits = b.and_(b.icmp_signed("<", acc, ir.Constant(I128, limit)),
+                                  b.icmp_signed(">", acc, ir.Constant(I128, -limit)))
+                else:
+                    fits = b.icmp_signed("==", b.sext(b.trunc(acc, I64), I128), acc)
+                bad = b.and_(b.not_(fits), b.not_(empty))
+                if count_errors:
+                    g.count_error(ERR_OVERFLOW, bad)
+                out.append(Val(b.trunc(acc, I64), b.or_(empty, bad)))
+                continue
+            t = st.arg_type
+            v = load_slot(g, _at(g, states, st.offset), t)
+            has = b.trunc(b.load(_at(g, states, st.has_offset), typ=I8), I1)
+            v.null = b.not_(has)
+            out.append(v)
+        return out
+
+    def group_env(self, g: FnGen, entry: ir.Value, table: ir.Value, states: ir.Value,
+                  op: int | None, count_errors: bool = True) -> list[Val]:
+        """The aggregate's output row of one entry: keys, results (and _op)."""
+        b = g.b
+        sink, lay, node = self.sink, self.layout, self.node
+        vals: list[Val] = []
+        if sink.window is not None:
+            w = sink.window
+            wid = LC_TABLE.load(b, table, "window")
+            start = b.add(b.mul(wid, i64(w.slide)), i64(w.offset))
+            end = b.add(start, i64(w.size))
+        for p in range(len(node.keys)):
+            if p == sink.start_key:
+                vals.append(Val(start))
+            elif p == sink.end_key:
+                vals.append(Val(end))
+            else:
+                off, f = lay.keys[p]
+                v = load_slot(g, _at(g, entry, off), f.type)
+                if p in lay.key_nulls:
+                    v.null = b.trunc(b.load(_at(g, entry, lay.key_nulls[p]), typ=I8), I1)
+                vals.append(v)
+        vals += self.finalize(g, states, count_errors)
+        if op is not None:
+            vals.append(Val(ir.Constant(I8, op)))
+        return vals
+
+    def _emit_fn(self, name: str) -> tuple[FnGen, ir.Value, ir.Value, ir.Value, ir.Value]:
+        g = FnGen(self.module, name, I64, [PTR, PTR, PTR, I64], ["ctx", "table", "out", "start"])
+        ctx, table, out, start = (g.args[k] for k in ("ctx", "table", "out", "start"))
+        g.setup_ctx(ctx)
+        return g, ctx, table, out, start
+
+    def _commit_errors(self, g: FnGen, ctx: ir.Value) -> None:
+        def save(bb: ir.IRBuilder) -> None:
+            old = LC_CTX.load(bb, ctx, "errors")
+            LC_CTX.store(bb, bb.add(old, bb.load(self._committed, typ=I64)), ctx, "errors")
+            first = LC_CTX.load(bb, ctx, "first_error")
+            code = bb.load(g.err_code_var, typ=I64)
+            LC_CTX.store(bb, bb.select(bb.icmp_signed("==", first, i64(0)), code, first), ctx,
+                         "first_error")
+
+        g.on_exit(save)
+
+    def gen_emit_rows(self, name: str) -> str:
+        """int64_t emit_rows(ctx, table, out, start): every entry from `start` as output rows
+        (start = -1: the one row of a global aggregate over no input)."""
+        g, ctx, table, out, start = self._emit_fn(name)
+        b = g.b
+        lay = self.layout
+        writer = OutputWriter(g, out, self.sink.out_fields)
+        self._committed = g.alloca(I64, "errors", i64(0))
+        row_err = g.alloca(I64, "row_errors", i64(0))
+        g.err_var = row_err
+        self._commit_errors(g, ctx)
+        e_var = g.alloca(I64, "e", start)
+        g.exit_block = g.fn.append_basic_block("exit")
+        g.start_body()
+        count = LC_TABLE.load(b, table, "count")
+        entries = LC_TABLE.load(b, table, "entries")
+        head = g.fn.append_basic_block("head")
+        row = g.fn.append_basic_block("row")
+        nxt = g.fn.append_basic_block("next")
+        done = g.fn.append_basic_block("done")
+        empty_row = g.fn.append_basic_block("global.empty")
+        b.cbranch(b.icmp_signed("<", start, i64(0)), empty_row, head)
+
+        # The single row of a global aggregate over no rows: from zeroed state.
+        b.position_at_end(empty_row)
+        zeros = g.alloca(I8, "zero_entry", count=lay.size)
+        g.memset(zeros, 0, i64(lay.size))
+        after_empty = g.fn.append_basic_block("global.done")
+        self._emit_one(g, writer, zeros, table, after_empty)
+        b.position_at_end(after_empty)
+        b.store(b.add(b.load(self._committed, typ=I64), b.load(row_err, typ=I64)), self._committed)
+        g.save_state(b)
+        b.ret(i64(0))
+
+        b.position_at_end(head)
+        e = b.load(e_var, typ=I64)
+        b.cbranch(b.icmp_signed("<", e, count), row, done)
+        b.position_at_end(row)
+        b.store(i64(0), row_err)
+        b.store(i64(0), g.scratch_used)
+        entry = b.gep(entries, [b.mul(e, i64(lay.size))], source_etype=I8)
+        self._emit_one(g, writer, entry, table, nxt)
+        b.position_at_end(nxt)
+        b.store(b.add(b.load(self._committed, typ=I64), b.load(row_err, typ=I64)), self._committed)
+        b.store(b.add(e, i64(1)), e_var)
+        b.branch(head)
+
+        b.position_at_end(done)
+        g.save_state(b)
+        b.ret(count)
+        b.position_at_end(g.exit_block)
+        g.save_state(b)
+        b.ret(b.load(e_var, typ=I64))
+        return g.fn.name
+
+    def _emit_one(self, g: FnGen, writer: OutputWriter, entry: ir.Value, table: ir.Value,
+                  cont: ir.Block) -> None:
+        b = g.b
+        vals = self.group_env(g, entry, table, _at(g, entry, self.layout.states_begin), None)
+        env = ValuesEnv(vals)
+        for op in self.sink.post:
+            if isinstance(op, Filter):
+                p = lower(g, op.predicate, env)
+                keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
+                passed = g.fn.append_basic_block("having.pass")
+                b.cbranch(keep, passed, cont)
+                b.position_at_end(passed)
+            else:
+                env = ValuesEnv([lower(g, e, env) for e in op.exprs])
+        row = [env.get(c) for c in range(len(self.sink.out_fields))]
+        writer.prepare([(row, None)])
+        writer.write(row)
+        b.branch(cont)
+
+    def _post_values(self, g: FnGen, vals: list[Val]) -> tuple[ir.Value, list[Val]]:
+        """Apply the post-aggregation filters and projections without branching:
+        (does the row pass?, its values)."""
+        b = g.b
+        env = ValuesEnv(vals)
+        passed = TRUE
+        for op in self.sink.post:
+            if isinstance(op, Filter):
+                p = lower(g, op.predicate, env)
+                keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
+                passed = keep if passed is TRUE else b.and_(passed, keep)
+            elif isinstance(op, Project):
+                env = ValuesEnv([lower(g, e, env) for e in op.exprs])
+        return passed, [env.get(c) for c in range(len(self.sink.out_fields))]
+
+    def gen_emit_changes(self, name: str) -> str:
+        """int64_t emit_changes(ctx, table, out, start): for each dirty entry from `start`,
+        the retraction of its last emitted row and its new row (nothing when equal)."""
+        g, ctx, table, out, start = self._emit_fn(name)
+        b = g.b
+        lay = self.layout
+        writer = OutputWriter(g, out, self.sink.out_fields)
+        self._committed = g.alloca(I64, "errors", i64(0))
+        row_err = g.alloca(I64, "row_errors", i64(0))
+        discard = g.alloca(I64, "old_row_errors", i64(0))
+        self._commit_errors(g, ctx)
+        d_var = g.alloca(I64, "d", start)
+        g.exit_block = g.fn.append_basic_block("exit")
+        g.start_body()
+        ndirty = LC_TABLE.load(b, table, "ndirty")
+        entries = LC_TABLE.load(b, table, "entries")
+        dirty = LC_TABLE.load(b, table, "dirty")
+        head = g.fn.append_basic_block("head")
+        row = g.fn.append_basic_block("row")
+        done = g.fn.append_basic_block("done")
+        b.branch(head)
+        b.position_at_end(head)
+        d = b.load(d_var, typ=I64)
+        b.cbranch(b.icmp_signed("<", d, ndirty), row, done)
+
+        b.position_at_end(row)
+        b.store(i64(0), row_err)
+        b.store(i64(0), g.scratch_used)
+        idx = b.sext(b.load(b.gep(dirty, [d], source_etype=I32), typ=I32), I64)
+        entry = b.gep(entries, [b.mul(idx, i64(lay.size))], source_etype=I8)
+        emitted = b.trunc(b.load(_at(g, entry, lay.emitted), typ=I8), I1)
+        g.err_var = row_err
+        new_pass, new_row = self._post_values(
+            g, self.group_env(g, entry, table, _at(g, entry, lay.states_begin), 1))
+        # The old row was counted when it was new: its errors are not counted again.
+        g.err_var = discard
+        old_pass, old_row = self._post_values(
+            g, self.group_env(g, entry, table, _at(g, entry, lay.snapshot), -1, count_errors=False))
+        g.err_var = row_err
+        same = b.and_(old_pass, new_pass)
+        for c, f in enumerate(self.sink.out_fields[:-1]):   # all but _op
+            same = b.and_(same, values_equal(g, old_row[c], new_row[c], f.type))
+        write_old = b.and_(emitted, b.and_(old_pass, b.not_(same)))
+        write_new = b.and_(new_pass, b.not_(b.and_(emitted, same)))
+        writer.prepare([(old_row, write_old), (new_row, write_new)])
+        with b.if_then(write_old):
+            writer.write(old_row)
+        with b.if_then(write_new):
+            writer.write(new_row)
+        g.memcpy(_at(g, entry, lay.snapshot), _at(g, entry, lay.states_begin),
+                 i64(lay.states_size))
+        b.store(ir.Constant(I8, 1), _at(g, entry, lay.emitted))
+        b.store(ir.Constant(I8, 0), _at(g, entry, lay.dirty))
+        b.store(b.add(b.load(self._committed, typ=I64), b.load(row_err, typ=I64)), self._committed)
+        b.store(b.add(d, i64(1)), d_var)
+        b.branch(head)
+
+        b.position_at_end(done)
+        g.save_state(b)
+        b.ret(ndirty)
+        b.position_at_end(g.exit_block)
+        g.save_state(b)
+        b.ret(b.load(d_var, typ=I64))
+        return g.fn.name
+
+
+__all__ = ["AggregateCodegen", "EntryLayout"]

@@ -1,0 +1,842 @@
+"""Lowering of scalar expressions to LLVM IR: `lower(g, e, env) -> Val`, one function per Op
+in LOWER, all with the same signature.
+
+Semantics kept here (and mirrored by fold_constants):
+- three-valued logic; a NULL operand makes most results NULL;
+- exact arithmetic (integers, decimals) that overflows, and integer division or modulo by
+  zero, yield NULL and count an error (RisingWave's streaming convention: a bad row does not
+  stop the stream); floating point follows IEEE;
+- floats order NaN above every number and NaN = NaN (as DuckDB), and -0.0 = 0.0;
+- strings compare by bytes; string results live in per-row scratch or point into inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from llvmlite import ir
+
+from ..errors import SqlError
+from ..expr import Expr, Op
+from ..types import Kind, SqlType
+from .abi import ERR_CAST, ERR_DIV_ZERO, ERR_OVERFLOW, F32, F64, I1, I8, I32, I64, I128, PTR
+from .abi import NEED_SCRATCH as SCRATCH
+from .function import FnGen
+from .runtime_api import FIELD_CODES
+from .values import FALSE, TRUE, Val, i64, llvm_type, zero
+
+
+class Env(Protocol):
+    def get(self, index: int) -> Val: ...
+
+
+class ValuesEnv:
+    """An operator's output: values already computed."""
+
+    def __init__(self, vals: list[Val]):
+        self.vals = vals
+
+    def get(self, index: int) -> Val:
+        return self.vals[index]
+
+
+def lower(g: FnGen, e: Expr, env: Env) -> Val:
+    fn = LOWER.get(e.op)
+    if fn is None:
+        raise SqlError(f"code generation does not support {e.op.name} yet")
+    return fn(g, e, env)
+
+
+def or_nulls(g: FnGen, *vals: Val) -> ir.Value:
+    out = FALSE
+    for v in vals:
+        if v.maybe_null:
+            out = v.null if out is FALSE else g.b.or_(out, v.null)
+    return out
+
+
+def not_null(g: FnGen, *vals: Val) -> ir.Value:
+    n = or_nulls(g, *vals)
+    return TRUE if n is FALSE else g.b.not_(n)
+
+
+# ---------------------------------------------------------------------------------------------
+# leaves
+# ---------------------------------------------------------------------------------------------
+def _column(g: FnGen, e: Expr, env: Env) -> Val:
+    return env.get(e.value)
+
+
+_string_counter = [0]
+
+
+def const_string(g: FnGen, text: str) -> tuple[ir.Value, ir.Value]:
+    data = text.encode()
+    key = "lcs." + data.hex()[:40] + f".{len(data)}"
+    gv = g.module.globals.get(key)
+    if gv is None:
+        t = ir.ArrayType(I8, max(len(data), 1))
+        gv = ir.GlobalVariable(g.module, t, name=key)
+        gv.global_constant = True
+        gv.linkage = "private"
+        gv.initializer = ir.Constant(t, bytearray(data or b"\0"))
+    return gv, i64(len(data))
+
+
+def literal_val(g: FnGen, e: Expr) -> Val:
+    t = e.type
+    if e.value is None:
+        if t.kind is Kind.VARCHAR:
+            return Val(ir.Constant(PTR, None), TRUE, i64(0))
+        return Val(zero(t), TRUE)
+    if t.kind is Kind.VARCHAR:
+        ptr, n = const_string(g, e.value)
+        return Val(ptr, FALSE, n)
+    if t.kind is Kind.INTERVAL:
+        months, micros = e.value
+        if months:
+            raise SqlError("intervals of months or years can only be added to or subtracted "
+                           "from a timestamp or date")
+        return Val(i64(micros))
+    if t.kind is Kind.BOOLEAN:
+        return Val(ir.Constant(I1, int(bool(e.value))))
+    return Val(ir.Constant(llvm_type(t), e.value))
+
+
+def _literal(g: FnGen, e: Expr, env: Env) -> Val:
+    return literal_val(g, e)
+
+
+# ---------------------------------------------------------------------------------------------
+# arithmetic
+# ---------------------------------------------------------------------------------------------
+def _pow10(k: int, t: ir.IntType = I64) -> ir.Constant:
+    return ir.Constant(t, 10**k)
+
+
+def _decimal_in_range(g: FnGen, v: ir.Value, precision: int) -> ir.Value:
+    """|v| < 10^precision."""
+    b = g.b
+    limit = ir.Constant(v.type, 10**precision)
+    neg_limit = ir.Constant(v.type, -(10**precision))
+    return b.and_(b.icmp_signed("<", v, limit), b.icmp_signed(">", v, neg_limit))
+
+
+def _checked(g: FnGen, op: str, a: ir.Value, c: ir.Value) -> tuple[ir.Value, ir.Value]:
+    """(result, overflowed) of integer +, -, *."""
+    fn = {"+": g.b.sadd_with_overflow, "-": g.b.ssub_with_overflow, "*": g.b.smul_with_overflow}[op]
+    r = fn(a, c)
+    return g.b.extract_value(r, 0), g.b.extract_value(r, 1)
+
+
+def _fail(g: FnGen, bad: ir.Value, ok_inputs: ir.Value, code: int) -> None:
+    """Count an error for rows where `bad` holds and the inputs were not NULL."""
+    cond = bad if ok_inputs is TRUE else g.b.and_(bad, ok_inputs)
+    g.count_error(code, cond)
+
+
+def _arith(g: FnGen, e: Expr, env: Env) -> Val:
+    t = e.type
+    ta = e.args[0].type
+    if t.kind in (Kind.TIMESTAMP, Kind.DATE) or ta.is_temporal or (
+            t.kind is Kind.INTERVAL and e.op is not Op.MUL):
+        return _temporal(g, e, env)
+    a, c = lower(g, e.args[0], env), lower(g, e.args[1], env)
+    b = g.b
+    null = or_nulls(g, a, c)
+    ok = not_null(g, a, c)
+    sym = e.op.value
+    if t.is_float:
+        fn = {"+": b.fadd, "-": b.fsub, "*": b.fmul, "/": b.fdiv, "%": b.frem}[sym]
+        return Val(fn(a.v, c.v), null)
+    if e.op in (Op.DIV, Op.MOD):
+        return _int_divide(g, e, a, c, null, ok)
+    if t.kind is Kind.DECIMAL:
+        if e.op is Op.MUL:
+            wide = b.mul(b.sext(a.v, I128), b.sext(c.v, I128))
+            bad = b.not_(_decimal_in_range(g, wide, t.precision))
+            _fail(g, bad, ok, ERR_OVERFLOW)
+            return Val(b.trunc(wide, I64), b.or_(null, bad) if null is not FALSE else bad)
+        r = b.add(a.v, c.v) if e.op is Op.ADD else b.sub(a.v, c.v)
+        bad = b.not_(_decimal_in_range(g, r, t.precision))
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(r, b.or_(null, bad) if null is not FALSE else bad)
+    r, bad = _checked(g, sym, a.v, c.v)
+    _fail(g, bad, ok, ERR_OVERFLOW)
+    return Val(r, b.or_(null, bad) if null is not FALSE else bad)
+
+
+def _int_divide(g: FnGen, e: Expr, a: Val, c: Val, null: ir.Value, ok: ir.Value) -> Val:
+    """Integer or decimal (same scale) division/modulo; x / 0 and MIN / -1 are NULL + error.
+    The divisor is replaced before the instruction, which would trap otherwise."""
+    b = g.b
+    lt = a.v.type
+    zero_div = b.icmp_signed("==", c.v, ir.Constant(lt, 0))
+    minimum = ir.Constant(lt, -(1 << (lt.width - 1)))
+    ovf = b.and_(b.icmp_signed("==", a.v, minimum), b.icmp_signed("==", c.v, ir.Constant(lt, -1)))
+    bad = b.or_(zero_div, ovf)
+    safe = b.select(bad, ir.Constant(lt, 1), c.v)
+    _fail(g, zero_div, ok, ERR_DIV_ZERO)
+    if e.op is Op.DIV:
+        _fail(g, ovf, ok, ERR_OVERFLOW)
+        r = b.sdiv(a.v, safe)
+        return Val(r, b.or_(null, bad) if null is not FALSE else bad)
+    r = b.srem(a.v, safe)   # MIN % -1 is 0, which srem with divisor 1 also gives
+    return Val(r, b.or_(null, zero_div) if null is not FALSE else zero_div)
+
+
+def _to_units(g: FnGen, micros: ir.Value, t: SqlType) -> ir.Value:
+    """Microseconds to units of timestamp type t (truncating, like the interval literal)."""
+    unit = t.time_unit_us
+    return micros if unit == 1 else g.b.sdiv(micros, i64(unit))
+
+
+def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    t = e.type
+    x, y = e.args
+    if t.kind is Kind.INTERVAL and x.type.kind is Kind.INTERVAL:    # interval +/- interval
+        a, c = lower(g, x, env), lower(g, y, env)
+        r, bad = _checked(g, e.op.value, a.v, c.v)
+        _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+        return Val(r, b.or_(or_nulls(g, a, c), bad))
+    if t.kind is Kind.INTERVAL:                                     # ts - ts
+        a, c = lower(g, x, env), lower(g, y, env)
+        r, bad = _checked(g, "-", a.v, c.v)
+        _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+        return Val(r, b.or_(or_nulls(g, a, c), bad))
+    if t.kind is Kind.BIGINT:                                       # date - date
+        a, c = lower(g, x, env), lower(g, y, env)
+        return Val(b.sub(b.sext(a.v, I64), b.sext(c.v, I64)), or_nulls(g, a, c))
+    if t.kind is Kind.DATE:                                         # date +/- days
+        a, c = lower(g, x, env), lower(g, y, env)
+        r, bad = _checked(g, e.op.value, a.v, c.v)
+        _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+        return Val(r, b.or_(or_nulls(g, a, c), bad))
+    # timestamp +/- interval (the interval may hold months when it is a literal)
+    a = lower(g, x, env)
+    months = 0
+    if y.op is Op.LITERAL and y.value is not None:
+        months, micros = y.value
+        c = Val(i64(micros))
+    else:
+        c = lower(g, y, env)
+    v = a.v
+    sign = 1 if e.op is Op.ADD else -1
+    if months:
+        v = g.call("lc_add_months", [v, i64(sign * months), g.i32(_unit_code(t))])
+    delta = _to_units(g, c.v, t)
+    r, bad = _checked(g, e.op.value, v, delta)
+    _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+    return Val(r, b.or_(or_nulls(g, a, c), bad))
+
+
+def _unit_code(t: SqlType) -> int:
+    """Unit argument of the runtime's date-time helpers: 0 days, 1 ms, 2 us."""
+    if t.kind is Kind.DATE:
+        return 0
+    return 2 if t.time_unit_us == 1 else 1
+
+
+def _neg(g: FnGen, e: Expr, env: Env) -> Val:
+    a = lower(g, e.args[0], env)
+    b = g.b
+    if e.type.is_float:
+        return Val(b.fneg(a.v), a.null)
+    if e.type.kind is Kind.DECIMAL:
+        return Val(b.neg(a.v), a.null)
+    r, bad = _checked(g, "-", ir.Constant(a.v.type, 0), a.v)
+    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
+    return Val(r, b.or_(a.null, bad))
+
+
+# ---------------------------------------------------------------------------------------------
+# comparison and logic
+# ---------------------------------------------------------------------------------------------
+def compare_values(g: FnGen, op: str, t: SqlType, a: Val, c: Val) -> ir.Value:
+    """i1 of `a op c` for non-NULL values of type t (floats in DuckDB's total order)."""
+    b = g.b
+    if t.kind is Kind.VARCHAR:
+        r = g.call("lc_str_cmp", [a.v, a.len, c.v, c.len])
+        return b.icmp_signed(op, r, ir.Constant(I32, 0))
+    if t.is_float:
+        a_nan = b.fcmp_unordered("uno", a.v, a.v)
+        c_nan = b.fcmp_unordered("uno", c.v, c.v)
+        both = b.and_(a_nan, c_nan)
+        if op in ("==", "!="):
+            eq = b.or_(b.fcmp_ordered("==", a.v, c.v), both)
+            return eq if op == "==" else b.not_(eq)
+        if op in ("<", "<="):
+            base = b.fcmp_ordered(op, a.v, c.v)
+            nan_side = b.and_(b.not_(a_nan), c_nan)
+            r = b.or_(base, nan_side)
+            return b.or_(r, both) if op == "<=" else r
+        base = b.fcmp_ordered(op, a.v, c.v)
+        nan_side = b.and_(a_nan, b.not_(c_nan))
+        r = b.or_(base, nan_side)
+        return b.or_(r, both) if op == ">=" else r
+    if t.kind is Kind.BOOLEAN:
+        return b.icmp_unsigned(op, a.v, c.v)
+    return b.icmp_signed(op, a.v, c.v)
+
+
+def _compare(g: FnGen, e: Expr, env: Env) -> Val:
+    a, c = lower(g, e.args[0], env), lower(g, e.args[1], env)
+    sym = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}[e.op]
+    return Val(compare_values(g, sym, e.args[0].type, a, c), or_nulls(g, a, c))
+
+
+def _fallible(e: Expr) -> bool:
+    return any(n.op in (Op.DIV, Op.MOD, Op.CAST) for n in e.walk())
+
+
+def _combine_logic(g: FnGen, op: Op, a: Val, c: Val) -> Val:
+    b = g.b
+    if op is Op.AND:
+        # FALSE wins; else NULL if either is NULL; else TRUE.
+        a_false = b.and_(b.not_(a.null), b.not_(a.v)) if a.maybe_null else b.not_(a.v)
+        c_false = b.and_(b.not_(c.null), b.not_(c.v)) if c.maybe_null else b.not_(c.v)
+        decided = b.or_(a_false, c_false)
+        null = b.and_(b.not_(decided), or_nulls(g, a, c)) if a.maybe_null or c.maybe_null else FALSE
+        return Val(b.not_(decided), null)
+    a_true = b.and_(b.not_(a.null), a.v) if a.maybe_null else a.v
+    c_true = b.and_(b.not_(c.null), c.v) if c.maybe_null else c.v
+    decided = b.or_(a_true, c_true)
+    null = b.and_(b.not_(decided), or_nulls(g, a, c)) if a.maybe_null or c.maybe_null else FALSE
+    return Val(decided, null)
+
+
+def _logic(g: FnGen, e: Expr, env: Env) -> Val:
+    if not _fallible(e.args[1]):
+        a, c = lower(g, e.args[0], env), lower(g, e.args[1], env)
+        return _combine_logic(g, e.op, a, c)
+    # Short-circuit: the right side may count errors; do not evaluate it when the left side
+    # already decides (FALSE for AND, TRUE for OR).
+    b = g.b
+    a = lower(g, e.args[0], env)
+    decides = b.not_(a.v) if e.op is Op.AND else a.v
+    if a.maybe_null:
+        decides = b.and_(b.not_(a.null), decides)
+    start = b.block
+    rhs = g.fn.append_basic_block("logic.rhs")
+    merge = g.fn.append_basic_block("logic.end")
+    b.cbranch(decides, merge, rhs)
+    b.position_at_end(rhs)
+    c = lower(g, e.args[1], env)
+    r = _combine_logic(g, e.op, a, c)
+    rhs_end = b.block
+    b.branch(merge)
+    b.position_at_end(merge)
+    v = b.phi(I1)
+    v.add_incoming(ir.Constant(I1, 0 if e.op is Op.AND else 1), start)
+    v.add_incoming(r.v, rhs_end)
+    n = b.phi(I1)
+    n.add_incoming(FALSE, start)
+    n.add_incoming(r.null, rhs_end)
+    return Val(v, n)
+
+
+def _not(g: FnGen, e: Expr, env: Env) -> Val:
+    a = lower(g, e.args[0], env)
+    return Val(g.b.not_(a.v), a.null)
+
+
+def _is_null(g: FnGen, e: Expr, env: Env) -> Val:
+    a = lower(g, e.args[0], env)
+    null = a.null if a.maybe_null else FALSE
+    return Val(null if e.op is Op.IS_NULL else g.b.not_(null))
+
+
+# ---------------------------------------------------------------------------------------------
+# conditionals
+# ---------------------------------------------------------------------------------------------
+def _phi_val(g: FnGen, t: SqlType, incoming: list[tuple[Val, ir.Block]]) -> Val:
+    b = g.b
+    v = b.phi(llvm_type(t))
+    n = b.phi(I1)
+    ln = b.phi(I64) if t.kind is Kind.VARCHAR else None
+    for val, block in incoming:
+        v.add_incoming(val.v, block)
+        n.add_incoming(val.null, block)
+        if ln is not None:
+            ln.add_incoming(val.len if val.len is not None else i64(0), block)
+    return Val(v, n, ln)
+
+
+def _case(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    merge = g.fn.append_basic_block("case.end")
+    incoming: list[tuple[Val, ir.Block]] = []
+    args = e.args
+    for i in range(0, len(args) - 1, 2):
+        cond = lower(g, args[i], env)
+        taken = b.and_(cond.v, b.not_(cond.null)) if cond.maybe_null else cond.v
+        then = g.fn.append_basic_block("case.then")
+        nxt = g.fn.append_basic_block("case.next")
+        b.cbranch(taken, then, nxt)
+        b.position_at_end(then)
+        v = lower(g, args[i + 1], env)
+        incoming.append((v, b.block))
+        b.branch(merge)
+        b.position_at_end(nxt)
+    v = lower(g, args[-1], env)
+    incoming.append((v, b.block))
+    b.branch(merge)
+    b.position_at_end(merge)
+    return _phi_val(g, e.type, incoming)
+
+
+def _coalesce(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    merge = g.fn.append_basic_block("coalesce.end")
+    incoming: list[tuple[Val, ir.Block]] = []
+    for a in e.args[:-1]:
+        v = lower(g, a, env)
+        if not v.maybe_null:
+            incoming.append((v, b.block))
+            b.branch(merge)
+            b.position_at_end(merge)
+            return _phi_val(g, e.type, incoming)
+        nxt = g.fn.append_basic_block("coalesce.next")
+        incoming.append((v, b.block))
+        b.cbranch(v.null, nxt, merge)
+        b.position_at_end(nxt)
+    v = lower(g, e.args[-1], env)
+    incoming.append((v, b.block))
+    b.branch(merge)
+    b.position_at_end(merge)
+    return _phi_val(g, e.type, incoming)
+
+
+# ---------------------------------------------------------------------------------------------
+# casts
+# ---------------------------------------------------------------------------------------------
+def _round_half_away_div(g: FnGen, v: ir.Value, divisor: int) -> ir.Value:
+    """v / divisor rounded half away from zero (divisor > 0)."""
+    b = g.b
+    half = ir.Constant(v.type, divisor // 2)
+    neg = b.icmp_signed("<", v, ir.Constant(v.type, 0))
+    adjusted = b.select(neg, b.sub(v, half), b.add(v, half))
+    if divisor % 2 == 0:
+        return b.sdiv(adjusted, ir.Constant(v.type, divisor))
+    return b.sdiv(adjusted, ir.Constant(v.type, divisor))
+
+
+def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
+    """Convert a value; failures (overflow, unparsable text) are NULL and counted."""
+    b = g.b
+    sk, dk = src.kind, dst.kind
+    ok = not_null(g, a)
+    if src == dst:
+        return a
+    if sk is Kind.NULL:
+        return Val(zero(dst), TRUE, i64(0) if dk is Kind.VARCHAR else None)
+    if dk is Kind.VARCHAR:
+        return _to_string(g, a, src)
+    if sk is Kind.VARCHAR:
+        return _from_string(g, a, dst)
+    dt = llvm_type(dst)
+    if dk is Kind.BOOLEAN:
+        return Val(b.icmp_signed("!=", a.v, ir.Constant(a.v.type, 0)), a.null)
+    if sk is Kind.BOOLEAN:
+        return Val(b.zext(a.v, dt), a.null)
+    if src.is_integer and dst.is_integer:
+        if dt.width >= a.v.type.width:
+            return Val(b.sext(a.v, dt), a.null)
+        r = b.trunc(a.v, dt)
+        bad = b.icmp_signed("!=", b.sext(r, a.v.type), a.v)
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(r, b.or_(a.null, bad))
+    if src.is_integer and dst.is_float:
+        return Val(b.sitofp(a.v, dt), a.null)
+    if src.is_float and dst.is_float:
+        return Val(b.fpext(a.v, dt) if dk is Kind.DOUBLE else b.fptrunc(a.v, dt), a.null)
+    if src.is_float and (dst.is_integer or dk is Kind.DECIMAL):
+        x = b.fpext(a.v, F64) if sk is Kind.REAL else a.v
+        if dk is Kind.DECIMAL:
+            x = b.fmul(x, ir.Constant(F64, float(10**dst.scale)))
+            lo, hi = -(10**dst.precision), 10**dst.precision
+        else:
+            lo, hi = -(2 ** (dt.width - 1)), 2 ** (dt.width - 1)
+        r = g.intrinsic("llvm.round.f64", F64, [x])   # half away from zero
+        inside = b.and_(b.fcmp_ordered(">", r, ir.Constant(F64, float(lo))),
+                        b.fcmp_ordered("<", r, ir.Constant(F64, float(hi))))
+        bad = b.not_(inside)   # also NaN
+        safe = b.select(bad, ir.Constant(F64, 0.0), r)
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(b.fptosi(safe, dt), b.or_(a.null, bad))
+    if sk is Kind.DECIMAL and dst.is_float:
+        x = b.sitofp(a.v, F64)
+        if src.scale:
+            x = b.fdiv(x, ir.Constant(F64, float(10**src.scale)))
+        return Val(b.fptrunc(x, F32) if dk is Kind.REAL else x, a.null)
+    if src.is_integer and dk is Kind.DECIMAL:
+        wide = b.mul(b.sext(a.v, I128), ir.Constant(I128, 10**dst.scale))
+        bad = b.not_(_decimal_in_range(g, wide, dst.precision))
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(b.trunc(wide, I64), b.or_(a.null, bad))
+    if sk is Kind.DECIMAL and (dst.is_integer or dk is Kind.DECIMAL):
+        v = a.v
+        target_scale = dst.scale if dk is Kind.DECIMAL else 0
+        if target_scale >= src.scale:
+            wide = b.mul(b.sext(v, I128), ir.Constant(I128, 10 ** (target_scale - src.scale)))
+        else:
+            wide = b.sext(_round_half_away_div(g, v, 10 ** (src.scale - target_scale)), I128)
+        if dk is Kind.DECIMAL:
+            bad = b.not_(_decimal_in_range(g, wide, dst.precision))
+        else:
+            r = b.trunc(wide, dt)
+            bad = b.icmp_signed("!=", b.sext(r, I128), wide)
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(b.trunc(wide, dt), b.or_(a.null, bad))
+    if sk is Kind.DATE and dk is Kind.TIMESTAMP:
+        per_day = 86_400_000_000 // dst.time_unit_us
+        return Val(b.mul(b.sext(a.v, I64), i64(per_day)), a.null)
+    if sk is Kind.TIMESTAMP and dk is Kind.DATE:
+        per_day = 86_400_000_000 // src.time_unit_us
+        return Val(b.trunc(_floor_div(g, a.v, per_day), I32), a.null)
+    if sk is Kind.TIMESTAMP and dk is Kind.TIMESTAMP:
+        if dst.precision > src.precision:
+            r, bad = _checked(g, "*", a.v, i64(1000))
+            _fail(g, bad, ok, ERR_OVERFLOW)
+            return Val(r, b.or_(a.null, bad))
+        return Val(_floor_div(g, a.v, 1000), a.null)
+    raise SqlError(f"code generation can not cast {src} to {dst}")
+
+
+def _floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
+    b = g.b
+    q = b.sdiv(v, ir.Constant(v.type, d))
+    r = b.srem(v, ir.Constant(v.type, d))
+    adjust = b.and_(b.icmp_signed("!=", r, ir.Constant(v.type, 0)),
+                    b.icmp_signed("<", v, ir.Constant(v.type, 0)))
+    return b.sub(q, b.zext(adjust, v.type))
+
+
+def floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
+    return _floor_div(g, v, d)
+
+
+_FORMAT_BYTES = {Kind.DOUBLE: 32, Kind.REAL: 32, Kind.DECIMAL: 24, Kind.DATE: 32,
+                 Kind.TIMESTAMP: 48}
+
+
+def _to_string(g: FnGen, a: Val, src: SqlType) -> Val:
+    b = g.b
+    k = src.kind
+    if k is Kind.BOOLEAN:
+        tp, tn = const_string(g, "true")
+        fp, fn_ = const_string(g, "false")
+        return Val(b.select(a.v, tp, fp), a.null, b.select(a.v, tn, fn_))
+    dst = g.scratch(i64(_FORMAT_BYTES.get(k, 24)), SCRATCH)
+    if src.is_integer:
+        n = g.call("lc_format_i64", [b.sext(a.v, I64), dst])
+    elif k is Kind.DOUBLE:
+        n = g.call("lc_format_f64", [a.v, dst])
+    elif k is Kind.REAL:
+        n = g.call("lc_format_f32", [a.v, dst])
+    elif k is Kind.DECIMAL:
+        n = g.call("lc_format_decimal", [a.v, g.i32(src.scale), dst])
+    elif k is Kind.DATE:
+        n = g.call("lc_format_date", [a.v, dst])
+    elif k is Kind.TIMESTAMP:
+        n = g.call("lc_format_timestamp", [a.v, g.i32(1 if src.time_unit_us == 1 else 0), dst])
+    else:
+        raise SqlError(f"code generation can not cast {src} to VARCHAR")
+    return Val(dst, a.null, n)
+
+
+def _from_string(g: FnGen, a: Val, dst: SqlType) -> Val:
+    b = g.b
+    k = dst.kind
+    dt = llvm_type(dst)
+    ok = not_null(g, a)
+    if k is Kind.DOUBLE or k is Kind.REAL:
+        out = g.alloca(F64, "parsed_f64")
+        rc = g.call("lc_parse_f64", [a.v, a.len, out])
+        v = b.load(out, typ=F64)
+        v = b.fptrunc(v, F32) if k is Kind.REAL else v
+    elif k is Kind.DECIMAL:
+        out = g.alloca(I64, "parsed_dec")
+        rc = g.call("lc_parse_decimal", [a.v, a.len, g.i32(dst.scale), out])
+        v = b.load(out, typ=I64)
+        rc = b.select(_decimal_in_range(g, v, dst.precision), rc, g.i32(1))
+    elif k is Kind.BOOLEAN:
+        out = g.alloca(I32, "parsed_bool")
+        rc = g.call("lc_parse_bool", [a.v, a.len, out])
+        v = b.trunc(b.load(out, typ=I32), I1)
+    elif k is Kind.DATE:
+        out = g.alloca(I32, "parsed_date")
+        rc = g.call("lc_parse_date", [a.v, a.len, out])
+        v = b.load(out, typ=I32)
+    elif k is Kind.TIMESTAMP:
+        out = g.alloca(I64, "parsed_ts")
+        rc = g.call("lc_parse_timestamp", [a.v, a.len, g.i32(1 if dst.time_unit_us == 1 else 0),
+                                            out])
+        v = b.load(out, typ=I64)
+    elif dst.is_integer:
+        out = g.alloca(I64, "parsed_i64")
+        rc = g.call("lc_parse_i64", [a.v, a.len, out])
+        wide = b.load(out, typ=I64)
+        v = b.trunc(wide, dt) if dt.width < 64 else wide
+        if dt.width < 64:
+            rc = b.select(b.icmp_signed("==", b.sext(v, I64), wide), rc, g.i32(1))
+    else:
+        raise SqlError(f"code generation can not cast VARCHAR to {dst}")
+    bad = b.icmp_signed("!=", rc, g.i32(0))
+    # Parsing a NULL's placeholder bytes is harmless: the result is discarded.
+    _fail(g, bad, ok, ERR_CAST)
+    return Val(v, b.or_(a.null, bad))
+
+
+def _cast(g: FnGen, e: Expr, env: Env) -> Val:
+    a = lower(g, e.args[0], env)
+    return cast_val(g, a, e.args[0].type, e.type)
+
+
+# ---------------------------------------------------------------------------------------------
+# strings
+# ---------------------------------------------------------------------------------------------
+def _like(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    s = lower(g, e.args[0], env)
+    pat = e.args[1]
+    null = or_nulls(g, s)
+    if pat.op is Op.LITERAL and pat.value is not None and e.value is None and "_" not in pat.value:
+        text = pat.value
+        core = text.strip("%")
+        if "%" not in core:
+            p, pn = const_string(g, core)
+            starts, ends = text.startswith("%"), text.endswith("%")
+            if not starts and not ends:    # exact
+                eq = b.icmp_signed("==", s.len, pn)
+                r = b.and_(eq, b.icmp_signed("==", g.call("lc_str_cmp", [s.v, pn, p, pn]),
+                                             g.i32(0)))
+                return Val(r, null)
+            if not starts and ends:        # prefix
+                long_enough = b.icmp_signed(">=", s.len, pn)
+                n = b.select(long_enough, pn, i64(0))
+                cmp = g.call("lc_str_cmp", [s.v, n, p, n])
+                return Val(b.and_(long_enough, b.icmp_signed("==", cmp, g.i32(0))), null)
+            if starts and not ends:        # suffix
+                long_enough = b.icmp_signed(">=", s.len, pn)
+                off = b.select(long_enough, b.sub(s.len, pn), i64(0))
+                n = b.select(long_enough, pn, i64(0))
+                tail = b.gep(s.v, [off], source_etype=I8)
+                cmp = g.call("lc_str_cmp", [tail, n, p, n])
+                return Val(b.and_(long_enough, b.icmp_signed("==", cmp, g.i32(0))), null)
+    p = lower(g, pat, env)
+    escape = g.i32(ord(e.value) if e.value is not None else -1)
+    r = g.call("lc_like", [s.v, s.len, p.v, p.len, escape])
+    return Val(b.icmp_signed("!=", r, g.i32(0)), or_nulls(g, s, p))
+
+
+def _case_map(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    s = lower(g, e.args[0], env)
+    dst = g.scratch(b.add(b.mul(s.len, i64(2)), i64(4)), SCRATCH)
+    name = "lc_utf8_upper" if e.op is Op.UPPER else "lc_utf8_lower"
+    n = g.call(name, [s.v, s.len, dst])
+    return Val(dst, s.null, n)
+
+
+def _char_length(g: FnGen, e: Expr, env: Env) -> Val:
+    s = lower(g, e.args[0], env)
+    return Val(g.call("lc_utf8_length", [s.v, s.len]), s.null)
+
+
+def _substring(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    s = lower(g, e.args[0], env)
+    start = lower(g, e.args[1], env)
+    vals = [s, start]
+    if len(e.args) > 2:
+        count = lower(g, e.args[2], env)
+        vals.append(count)
+        negative = b.icmp_signed("<", count.v, i64(0))
+        _fail(g, negative, not_null(g, *vals), ERR_CAST)
+        n = b.select(negative, i64(0), count.v)
+        null = b.or_(or_nulls(g, *vals), negative)
+    else:
+        n = i64(-1)
+        null = or_nulls(g, *vals)
+    off_p = g.alloca(I64, "sub_off")
+    len_p = g.alloca(I64, "sub_len")
+    g.call("lc_utf8_substring", [s.v, s.len, start.v, n, off_p, len_p])
+    off = b.load(off_p, typ=I64)
+    return Val(b.gep(s.v, [off], source_etype=I8), null, b.load(len_p, typ=I64))
+
+
+def _trim(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    s = lower(g, e.args[0], env)
+    chars = lower(g, e.args[1], env)
+    mode = {"both": 0, "leading": 1, "trailing": 2}[e.value]
+    off_p = g.alloca(I64, "trim_off")
+    len_p = g.alloca(I64, "trim_len")
+    g.call("lc_utf8_trim", [s.v, s.len, chars.v, chars.len, g.i32(mode), off_p, len_p])
+    off = b.load(off_p, typ=I64)
+    return Val(b.gep(s.v, [off], source_etype=I8), or_nulls(g, s, chars), b.load(len_p, typ=I64))
+
+
+def concat_vals(g: FnGen, parts: list[Val], skip_nulls: bool) -> Val:
+    b = g.b
+    total = i64(0)
+    lens = []
+    for p in parts:
+        n = b.select(p.null, i64(0), p.len) if (skip_nulls and p.maybe_null) else p.len
+        lens.append(n)
+        total = b.add(total, n)
+    dst = g.scratch(total, SCRATCH)
+    pos = i64(0)
+    for p, n in zip(parts, lens, strict=True):
+        g.memcpy(b.gep(dst, [pos], source_etype=I8), p.v, n)
+        pos = b.add(pos, n)
+    null = FALSE if skip_nulls else or_nulls(g, *parts)
+    return Val(dst, null, total)
+
+
+def _concat(g: FnGen, e: Expr, env: Env) -> Val:
+    parts = [lower(g, a, env) for a in e.args]
+    return concat_vals(g, parts, skip_nulls=e.op is Op.CONCAT)
+
+
+# ---------------------------------------------------------------------------------------------
+# math
+# ---------------------------------------------------------------------------------------------
+def _abs(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    a = lower(g, e.args[0], env)
+    t = e.type
+    if t.is_float:
+        name = "llvm.fabs.f64" if t.kind is Kind.DOUBLE else "llvm.fabs.f32"
+        return Val(g.intrinsic(name, a.v.type, [a.v]), a.null)
+    neg = b.icmp_signed("<", a.v, ir.Constant(a.v.type, 0))
+    if t.kind is Kind.DECIMAL:
+        return Val(b.select(neg, b.neg(a.v), a.v), a.null)
+    r, bad = _checked(g, "-", ir.Constant(a.v.type, 0), a.v)
+    bad = b.and_(bad, neg)
+    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
+    return Val(b.select(neg, r, a.v), b.or_(a.null, bad))
+
+
+def _round(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    x, digits = e.args
+    a = lower(g, x, env)
+    d = lower(g, digits, env)
+    t = x.type
+    if t.is_float:
+        v = b.fpext(a.v, F64) if t.kind is Kind.REAL else a.v
+        r = g.call("lc_round_f64", [v, d.v])
+        return Val(b.fptrunc(r, F32) if t.kind is Kind.REAL else r, or_nulls(g, a, d))
+    if digits.op is not Op.LITERAL or digits.value is None:
+        raise SqlError("ROUND of an exact number needs a constant number of digits")
+    n = digits.value
+    if t.kind is Kind.DECIMAL:
+        v = a.v
+        target = max(0, min(t.scale, n))
+        if target < t.scale:
+            v = _round_half_away_div(g, v, 10 ** (t.scale - target))
+        if n < 0 and -n < 19:
+            step = 10 ** (-n)
+            v = b.mul(_round_half_away_div(g, v, step), i64(step))
+        return Val(v, a.null)
+    if n >= 0:
+        return Val(a.v, a.null)
+    if -n >= 19:
+        return Val(ir.Constant(a.v.type, 0), a.null)
+    step = 10 ** (-n)
+    wide = b.sext(a.v, I128)
+    q = _round_half_away_div(g, wide, step)
+    r = b.mul(q, ir.Constant(I128, step))
+    nr = b.trunc(r, a.v.type)
+    bad = b.icmp_signed("!=", b.sext(nr, I128), r)
+    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
+    return Val(nr, b.or_(a.null, bad))
+
+
+def _floor_ceil(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    a = lower(g, e.args[0], env)
+    t = e.args[0].type
+    if t.is_float:
+        suffix = "f64" if t.kind is Kind.DOUBLE else "f32"
+        name = f"llvm.{'floor' if e.op is Op.FLOOR else 'ceil'}.{suffix}"
+        return Val(g.intrinsic(name, a.v.type, [a.v]), a.null)
+    if t.kind is Kind.DECIMAL and t.scale:
+        p = 10**t.scale
+        q = _floor_div(g, a.v, p)
+        if e.op is Op.CEIL:
+            exact = b.icmp_signed("==", b.mul(q, i64(p)), a.v)
+            q = b.add(q, b.zext(b.not_(exact), I64))
+        return Val(q, a.null)
+    return Val(a.v, a.null)
+
+
+# ---------------------------------------------------------------------------------------------
+# date-time
+# ---------------------------------------------------------------------------------------------
+def _extract(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    a = lower(g, e.args[0], env)
+    t = e.args[0].type
+    v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
+    if e.value == "epoch":
+        per_second = 1 / 86400 if t.kind is Kind.DATE else 1_000_000 // t.time_unit_us
+        x = b.sitofp(v, F64)
+        return Val(b.fdiv(x, ir.Constant(F64, float(per_second))), a.null)
+    code = FIELD_CODES[e.value]
+    return Val(g.call("lc_extract", [v, g.i32(code), g.i32(_unit_code(t))]), a.null)
+
+
+def _date_trunc(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    a = lower(g, e.args[0], env)
+    t = e.type
+    if e.value == "microsecond":
+        return a
+    v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
+    r = g.call("lc_date_trunc", [v, g.i32(FIELD_CODES[e.value]), g.i32(_unit_code(t))])
+    return Val(b.trunc(r, I32) if t.kind is Kind.DATE else r, a.null)
+
+
+LOWER: dict[Op, Callable[[FnGen, Expr, Env], Val]] = {
+    Op.COLUMN: _column,
+    Op.LITERAL: _literal,
+    Op.NEG: _neg,
+    Op.ADD: _arith,
+    Op.SUB: _arith,
+    Op.MUL: _arith,
+    Op.DIV: _arith,
+    Op.MOD: _arith,
+    Op.EQ: _compare,
+    Op.NE: _compare,
+    Op.LT: _compare,
+    Op.LE: _compare,
+    Op.GT: _compare,
+    Op.GE: _compare,
+    Op.AND: _logic,
+    Op.OR: _logic,
+    Op.NOT: _not,
+    Op.IS_NULL: _is_null,
+    Op.IS_NOT_NULL: _is_null,
+    Op.CASE: _case,
+    Op.COALESCE: _coalesce,
+    Op.CAST: _cast,
+    Op.LIKE: _like,
+    Op.UPPER: _case_map,
+    Op.LOWER: _case_map,
+    Op.SUBSTRING: _substring,
+    Op.CONCAT: _concat,
+    Op.DPIPE: _concat,
+    Op.CHAR_LENGTH: _char_length,
+    Op.TRIM: _trim,
+    Op.ABS: _abs,
+    Op.ROUND: _round,
+    Op.FLOOR: _floor_ceil,
+    Op.CEIL: _floor_ceil,
+    Op.EXTRACT: _extract,
+    Op.DATE_TRUNC: _date_trunc,
+}

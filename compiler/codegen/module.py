@@ -1,0 +1,54 @@
+"""One LLVM module per compiled statement: the loops of its pipelines (two variants each)
+and the emitters of its aggregates, under symbol names prefixed by the plan's content hash so
+modules of different plans never collide in one process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from llvmlite import ir
+
+from ..physical import PipelinePlan
+from .aggregate import AggregateCodegen, EntryLayout
+from .pipeline import PipelineCodegen
+
+
+@dataclass(frozen=True)
+class PipelineSymbols:
+    run_dense: str
+    run_nulls: str
+    emit_rows: str | None = None
+    emit_changes: str | None = None
+    layout: EntryLayout | None = None
+    columns_read: frozenset[int] = frozenset()
+
+
+def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
+                 data_layout: str = "") -> tuple[ir.Module, list[PipelineSymbols]]:
+    module = ir.Module(name=prefix)
+    if triple:
+        module.triple = triple
+    if data_layout:
+        module.data_layout = data_layout
+    symbols = []
+    for i, plan in enumerate(pipelines):
+        named = _renamed(plan, f"{prefix}_{i}")
+        dense = PipelineCodegen(module, named, nulls=False)
+        dense.generate()
+        nulls = PipelineCodegen(module, named, nulls=True)
+        nulls.generate()
+        emit_rows = emit_changes = layout = None
+        if plan.aggregate is not None:
+            agg = AggregateCodegen(module, plan.aggregate)
+            layout = agg.layout
+            emit_rows = agg.gen_emit_rows(f"{prefix}_{i}_emit_rows")
+            if plan.aggregate.changelog:
+                emit_changes = agg.gen_emit_changes(f"{prefix}_{i}_emit_changes")
+        read = frozenset(dense.columns_read) | frozenset(nulls.columns_read)
+        symbols.append(PipelineSymbols(dense.symbol, nulls.symbol, emit_rows, emit_changes,
+                                       layout, read))
+    return module, symbols
+
+
+def _renamed(plan: PipelinePlan, name: str) -> PipelinePlan:
+    return replace(plan, name=name)

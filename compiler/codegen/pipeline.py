@@ -1,0 +1,295 @@
+"""The fused loop of a pipeline: one pass over a batch's rows doing filter, projection, window
+assignment and the sink's work (output rows, or the aggregate update), reading Arrow buffers
+in place.
+
+    int64_t <name>_run_{dense,nulls}(lc_pipe* p, const lc_col* cols, int64_t start, int64_t n)
+
+returns n when done, or the row to resume at after a need was recorded (see lc_runtime.h).
+Per row, in order: expressions are evaluated (they may exit for scratch), the sink prepares
+(it may exit for room), the sink commits (no exit after this point), then counters and the
+watermark advance. A row that exits has therefore changed nothing, and resuming is exact.
+The `dense` variant is used for batches with no NULLs in the columns the loop reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llvmlite import ir
+
+from ..plan import Filter, Node, Project, Window
+from ..types import Kind
+from .abi import I1, I8, I32, I64, I128, LC_COL, LC_CTX, LC_PIPE, PTR
+from .aggregate import AggregateCodegen
+from .exprs import ValuesEnv, floor_div, lower
+from .function import FnGen
+from .output import OutputWriter
+from .values import FALSE, TRUE, Val, i64, llvm_type
+
+Sink = Callable[[FnGen, list[Val], ir.Block], None]
+
+
+class ScanEnv:
+    """The input row: columns loaded on first use, in a block that dominates the row body."""
+
+    def __init__(self, g: FnGen, cols: ir.Value, fields, nulls: bool, loads: ir.Block,
+                 i: ir.Value):
+        self.g, self.cols, self.fields, self.nulls = g, cols, fields, nulls
+        self.loads, self.i = loads, i
+        self.cache: dict[int, Val] = {}
+        self.desc: dict[int, tuple[ir.Value, ir.Value, ir.Value, ir.Value]] = {}
+
+    def descriptor(self, c: int) -> tuple[ir.Value, ir.Value, ir.Value, ir.Value]:
+        """(values, validity, offsets, offset) of column c, loaded once per call."""
+        if c not in self.desc:
+            def load(b: ir.IRBuilder):
+                col = b.gep(self.cols, [i64(c)], source_etype=LC_COL.type)
+                return tuple(LC_COL.load(b, col, f) for f in ("values", "validity", "offsets",
+                                                               "offset"))
+            self.desc[c] = self.g.in_entry(load)
+        return self.desc[c]
+
+    def get(self, c: int) -> Val:
+        if c in self.cache:
+            return self.cache[c]
+        g = self.g
+        values, validity, offsets, offset = self.descriptor(c)
+        with g.b.goto_block(self.loads):
+            val = load_arrow_value(g, self.fields[c], values, validity, offsets, offset, self.i,
+                                   self.nulls)
+        self.cache[c] = val
+        return val
+
+
+def load_arrow_value(g: FnGen, field, values, validity, offsets, offset, i, nulls: bool) -> Val:
+    b = g.b
+    t = field.type
+    idx = b.add(offset, i)
+    null = FALSE
+    if nulls and field.nullable:
+        null = b.not_(g.bit(validity, idx))
+    k = t.kind
+    if k is Kind.BOOLEAN:
+        return Val(g.bit(values, idx), null)
+    if k is Kind.VARCHAR:
+        start = b.load(b.gep(offsets, [idx], source_etype=I32), typ=I32)
+        end = b.load(b.gep(offsets, [b.add(idx, i64(1))], source_etype=I32), typ=I32)
+        start64 = b.sext(start, I64)
+        ptr = b.gep(values, [start64], source_etype=I8)
+        return Val(ptr, null, b.sub(b.sext(end, I64), start64))
+    if k is Kind.DECIMAL:
+        wide = b.load(b.gep(values, [idx], source_etype=I128), typ=I128, align=8)
+        return Val(b.trunc(wide, I64), null)
+    lt = llvm_type(t)
+    return Val(b.load(b.gep(values, [idx], source_etype=lt), typ=lt), null)
+
+
+class PipelineCodegen:
+    def __init__(self, module: ir.Module, plan, nulls: bool):
+        self.module = module
+        self.plan = plan
+        self.nulls = nulls
+        variant = "nulls" if nulls else "dense"
+        self.g = FnGen(module, f"{plan.name}_run_{variant}", I64, [PTR, PTR, I64, I64],
+                       ["pipe", "cols", "start", "n"])
+
+    @property
+    def symbol(self) -> str:
+        return self.g.fn.name
+
+    @property
+    def columns_read(self) -> set[int]:
+        """Input columns the loop reads (their NULLs decide which variant runs)."""
+        return set(self.env.cache)
+
+    def generate(self) -> None:
+        g, plan = self.g, self.plan
+        b = g.b
+        pipe, cols, start, n = (g.args[k] for k in ("pipe", "cols", "start", "n"))
+        ctx = g.in_entry(lambda bb: LC_PIPE.gep(bb, pipe, "ctx"))
+        g.setup_ctx(ctx)
+        i_var = g.alloca(I64, "i", start)
+        wm_var = g.alloca(I64, "wm", g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "wm")))
+        self.k_var = g.alloca(I64, "k", g.in_entry(lambda bb: LC_CTX.load(bb, ctx, "resume_k")))
+        late_var = g.alloca(I64, "late", i64(0))
+        err_var = g.alloca(I64, "errors", i64(0))    # committed errors
+        row_err = g.alloca(I64, "row_errors", i64(0))
+        self.reached_var = g.alloca(I1, "reached_window", FALSE)
+        self.open_var = g.alloca(I1, "open_window", FALSE)
+        self.wm_var = wm_var
+        self.committed_err = err_var
+
+        def save(bb: ir.IRBuilder) -> None:
+            LC_PIPE.store(bb, bb.load(wm_var, typ=I64), pipe, "wm")
+            for field, var in (("late_rows", late_var), ("errors", err_var)):
+                old = LC_CTX.load(bb, ctx, field)
+                LC_CTX.store(bb, bb.add(old, bb.load(var, typ=I64)), ctx, field)
+            first = LC_CTX.load(bb, ctx, "first_error")
+            code = bb.load(g.err_code_var, typ=I64)
+            LC_CTX.store(bb, bb.select(bb.icmp_signed("==", first, i64(0)), code, first), ctx,
+                         "first_error")
+
+        g.on_exit(save)
+        self.sink = self.make_sink(pipe)
+
+        head = g.fn.append_basic_block("head")
+        row = g.fn.append_basic_block("row")
+        loads = g.fn.append_basic_block("row.loads")
+        row_body = g.fn.append_basic_block("row.body")
+        row_end = g.fn.append_basic_block("row.end")
+        done = g.fn.append_basic_block("done")
+        g.exit_block = g.fn.append_basic_block("exit")
+        g.start_body()
+        b.branch(head)
+
+        b.position_at_end(head)
+        i = b.load(i_var, typ=I64, name="i")
+        b.cbranch(b.icmp_signed("<", i, n), row, done)
+
+        b.position_at_end(row)
+        b.store(i64(0), row_err)
+        b.store(i64(0), g.scratch_used)
+        b.store(FALSE, self.reached_var)
+        b.store(FALSE, self.open_var)
+        b.branch(loads)
+        b.position_at_end(loads)
+        b.branch(row_body)
+
+        b.position_at_end(row_body)
+        g.err_var = row_err
+        env = ScanEnv(g, cols, plan.input_fields, self.nulls, loads, i)
+        self.env = env
+        self.consume(list(plan.ops), env, row_end)
+
+        b.position_at_end(row_end)
+        b.store(b.add(b.load(err_var, typ=I64), b.load(row_err, typ=I64)), err_var)
+        if plan.aggregate is not None and plan.aggregate.window is not None:
+            late = b.and_(b.load(self.reached_var, typ=I1), b.not_(b.load(self.open_var, typ=I1)))
+            b.store(b.add(b.load(late_var, typ=I64), b.zext(late, I64)), late_var)
+        if plan.time_column is not None:
+            ts = env.get(plan.time_column).v
+            candidate = g.intrinsic("llvm.ssub.sat.i64", I64, [ts, i64(plan.watermark_delay)])
+            b.store(g.smax(b.load(wm_var, typ=I64), candidate), wm_var)
+        b.store(i64(0), self.k_var)
+        b.store(b.add(i, i64(1)), i_var)
+        b.branch(head)
+
+        b.position_at_end(done)
+        g.save_state(b)
+        LC_CTX.store(b, i64(0), ctx, "resume_k")
+        b.ret(n)
+
+        b.position_at_end(g.exit_block)
+        g.save_state(b)
+        LC_CTX.store(b, b.load(self.k_var, typ=I64), ctx, "resume_k")
+        b.ret(b.load(i_var, typ=I64))
+
+    # -- sinks ---------------------------------------------------------------------------
+    def make_sink(self, pipe: ir.Value) -> Sink:
+        g, plan = self.g, self.plan
+        if plan.aggregate is None:
+            out = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "out"))
+            writer = OutputWriter(g, out, plan.out_fields)
+
+            def output(g: FnGen, vals: list[Val], cont: ir.Block) -> None:
+                writer.prepare([(vals, None)])
+                writer.write(vals)
+                g.b.branch(cont)
+
+            return output
+        agg = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "agg"))
+        self.aggcg = AggregateCodegen(self.module, plan.aggregate)
+        return lambda g, vals, cont: self.aggcg.consume(g, agg, vals, self.window_id, cont)
+
+    # -- operators -----------------------------------------------------------------------
+    def consume(self, ops: list[Node], env, cont: ir.Block) -> None:
+        """Generate ops[0] over env, then the rest, then the sink; rows an op drops and rows
+        that are done continue at `cont`."""
+        g = self.g
+        b = g.b
+        if not ops:
+            width = len(self.plan.aggregate.node.input.fields) if self.plan.aggregate else len(
+                self.plan.out_fields)
+            self.sink(g, [env.get(c) for c in range(width)], cont)
+            return
+        op, rest = ops[0], ops[1:]
+        if isinstance(op, Filter):
+            p = lower(g, op.predicate, env)
+            keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
+            nxt = g.fn.append_basic_block("filter.pass")
+            b.cbranch(keep, nxt, cont)
+            b.position_at_end(nxt)
+            self.consume(rest, env, cont)
+        elif isinstance(op, Project):
+            vals = [lower(g, e, env) for e in op.exprs]
+            self.consume(rest, ValuesEnv(vals), cont)
+        elif isinstance(op, Window):
+            self.window_loop(op, rest, env, cont)
+        else:
+            raise AssertionError(f"{op.kind} can not run inside a pipeline")
+
+    window_id: ir.Value | None = None
+
+    def window_loop(self, w: Window, rest: list[Node], env, cont: ir.Block) -> None:
+        """For each window of the row (one for TUMBLE), in order of their ends: the rest of
+        the pipeline sees window_start/window_end appended to the row."""
+        g, b = self.g, self.g.b
+        agg = self.plan.aggregate
+        keyed = agg is not None and agg.window is w
+        ts = env.get(w.time).v
+        rel = b.sub(ts, i64(w.offset))
+        last = floor_div(g, rel, w.slide)
+        if w.function == "TUMBLE":
+            first = last
+        else:
+            first = b.add(floor_div(g, b.sub(rel, i64(w.size)), w.slide), i64(1))
+        count = b.add(b.sub(last, first), i64(1))
+        if keyed:
+            # HOP windows with gaps (slide > size) leave some rows in no window: not late.
+            b.store(b.icmp_signed(">", count, i64(0)), self.reached_var)
+        kk_var = g.alloca(I64, "kk")
+        b.store(b.load(self.k_var, typ=I64), kk_var)
+        win_err = g.alloca(I64, "window_errors", i64(0))
+        head = g.fn.append_basic_block("window.head")
+        body = g.fn.append_basic_block("window.body")
+        nxt = g.fn.append_basic_block("window.next")
+        b.branch(head)
+        b.position_at_end(head)
+        kk = b.load(kk_var, typ=I64)
+        b.cbranch(b.icmp_signed("<", kk, count), body, cont)
+        b.position_at_end(body)
+        b.store(kk, self.k_var)      # an exit inside resumes at this window
+        b.store(i64(0), win_err)
+        outer_err = g.err_var
+        g.err_var = win_err
+        k = b.add(first, kk)
+        start = b.add(b.mul(k, i64(w.slide)), i64(w.offset))
+        end = b.add(start, i64(w.size))
+        if keyed:
+            closed = b.icmp_signed("<=", end, b.load(self.wm_var, typ=I64))
+            open_ = g.fn.append_basic_block("window.open")
+            b.cbranch(closed, nxt, open_)
+            b.position_at_end(open_)
+            b.store(TRUE, self.open_var)
+        width = len(w.input.fields)
+        start_v, end_v = Val(start), Val(end)   # window bounds are i64 like the time column
+
+        class Appended:
+            def get(self, c: int) -> Val:
+                if c < width:
+                    return env.get(c)
+                return start_v if c == width else end_v
+
+        saved = self.window_id
+        self.window_id = k if keyed else None
+        self.consume(rest, Appended(), nxt)
+        self.window_id = saved
+        b.position_at_end(nxt)
+        committed = self.committed_err
+        b.store(b.add(b.load(committed, typ=I64), b.load(win_err, typ=I64)), committed)
+        g.err_var = outer_err
+        b.store(b.add(b.load(kk_var, typ=I64), i64(1)), kk_var)
+        b.branch(head)
+
+
+__all__ = ["PipelineCodegen", "load_arrow_value"]

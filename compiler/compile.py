@@ -1,0 +1,72 @@
+"""The compiler driver: a bound statement to what the runtime runs.
+
+    stream plan -> optimize -> pipelines -> LLVM module -> (StreamSpec, IR text)
+
+The IR text is what the backend compiles (and what its cache is keyed by); the spec names the
+functions in it and describes every layout the runtime needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..runtime.program import AggregateSpec, Column, PipelineSpec, SourceSpec, StreamSpec
+from ..runtime.types import time_unit_of
+from .catalog import Catalog, Source
+from .codegen.module import build_module
+from .physical import PipelinePlan, plan_pipelines
+from .plan import EmitMode, Field, Node
+
+COMPILER_VERSION = "0.1.0"
+
+
+@dataclass
+class CompiledStream:
+    spec: StreamSpec
+    ir: str
+    pipelines: list[PipelinePlan]
+    plan: Node
+
+
+def columns(fields: tuple[Field, ...]) -> list[Column]:
+    return [Column(f.name, f.type.name, f.nullable, f.time_offset) for f in fields]
+
+
+def source_spec(source: Source) -> SourceSpec:
+    unit = "ms"
+    if source.time_column is not None:
+        unit = time_unit_of(source.fields[source.time_column].type.name)
+    return SourceSpec(source.name, columns(source.fields), source.time_column,
+                      source.watermark_delay, unit)
+
+
+def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
+                   materialized: bool, inputs: list[str], triple: str = "",
+                   data_layout: str = "") -> CompiledStream:
+    pipelines = plan_pipelines(name, plan, catalog)
+    digest = hashlib.sha256((COMPILER_VERSION + repr(pipelines)).encode()).hexdigest()[:16]
+    module, symbols = build_module(pipelines, f"lc_{digest}", triple, data_layout)
+    specs = []
+    for p, sym in zip(pipelines, symbols, strict=True):
+        agg = None
+        if p.aggregate is not None:
+            a = p.aggregate
+            w = a.window
+            emit = {EmitMode.WINDOW_CLOSE: "window_close", EmitMode.CHANGES: "changes",
+                    EmitMode.FINAL: "final"}[a.node.emit]
+            agg = AggregateSpec(
+                entry_size=sym.layout.size, set_entry_sizes=list(sym.layout.set_sizes),
+                windowed=w is not None, size=w.size if w else 0, slide=w.slide if w else 0,
+                offset=w.offset if w else 0, emit=emit, emit_rows=sym.emit_rows,
+                emit_changes=sym.emit_changes, global_agg=not a.node.keys,
+            )
+        specs.append(PipelineSpec(
+            name=p.name, input=p.input, from_source=p.from_source,
+            columns_read=sorted(sym.columns_read), run_dense=sym.run_dense,
+            run_nulls=sym.run_nulls, windows_per_row=p.windows_per_row,
+            watermark_offset=p.watermark_offset, produces=p.produces,
+            output=columns(p.out_fields), aggregate=agg,
+        ))
+    spec = StreamSpec(name, columns(plan.fields), changelog, materialized, sorted(inputs), specs)
+    return CompiledStream(spec, str(module), pipelines, plan)

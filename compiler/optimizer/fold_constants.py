@@ -1,0 +1,284 @@
+"""fold_constants: evaluate constant subexpressions at compile time and simplify logic.
+
+    Filter (v > CAST(15::DECIMAL(2,1) AS DOUBLE))   ->   Filter (v > 1.5)
+    Filter (TRUE AND (k > 1))                       ->   Filter (k > 1)
+
+Folding follows the runtime's semantics exactly; where an expression would fail at run time
+(overflow, division by zero, a bad cast), it is left for the runtime, which yields NULL and
+counts the error. A filter that is always TRUE disappears; one that is never TRUE stays (its
+pipeline still advances watermarks).
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import replace
+
+from ..expr import Expr, Op, lit
+from ..plan import Aggregate, Filter, Node, Project, Scan, Window
+from ..types import BOOLEAN, Kind, SqlType
+
+
+def fold_constants(plan: Node) -> Node:
+    if isinstance(plan, Scan):
+        return plan
+    child = fold_constants(plan.input)
+    if isinstance(plan, Filter):
+        pred = fold(plan.predicate)
+        if pred.op is Op.LITERAL and pred.value is True:
+            return child
+        return replace(plan, input=child, predicate=pred)
+    if isinstance(plan, Project):
+        return replace(plan, input=child, exprs=tuple(fold(e) for e in plan.exprs))
+    if isinstance(plan, Window | Aggregate):
+        return replace(plan, input=child)
+    raise AssertionError(f"fold_constants does not know {plan.kind}")
+
+
+def fold(e: Expr) -> Expr:
+    """The expression with constant parts evaluated and boolean identities applied."""
+    if not e.args:
+        return e
+    args = tuple(fold(a) for a in e.args)
+    e = e.with_args(args)
+    simplified = _simplify_logic(e)
+    if simplified is not None:
+        return simplified
+    if all(a.op is Op.LITERAL for a in args):
+        fn = _EVAL.get(e.op)
+        if fn is not None:
+            try:
+                value = fn(e, [a.value for a in args])
+            except _Unfoldable:
+                return e
+            return lit(value, e.type)
+    return e
+
+
+class _Unfoldable(Exception):
+    """The runtime must evaluate this (it would fail, or folding it is not implemented)."""
+
+
+def _simplify_logic(e: Expr) -> Expr | None:
+    if e.op in (Op.AND, Op.OR):
+        a, b = e.args
+        absorbing = e.op is Op.OR   # TRUE absorbs OR, FALSE absorbs AND
+        for x, y in ((a, b), (b, a)):
+            if x.op is Op.LITERAL and x.value is not None:
+                if bool(x.value) == absorbing:
+                    return lit(absorbing, BOOLEAN)
+                return y
+    if e.op is Op.NOT and e.args[0].op is Op.NOT:
+        return e.args[0].args[0]
+    if e.op is Op.CASE:
+        args = list(e.args)
+        kept: list[Expr] = []
+        for i in range(0, len(args) - 1, 2):
+            cond, value = args[i], args[i + 1]
+            if cond.op is Op.LITERAL:
+                if cond.value is True:
+                    return value if not kept else Expr(Op.CASE, e.type, (*kept, value),
+                                                       nullable=e.nullable)
+                continue   # FALSE or NULL: the branch never runs
+            kept += [cond, value]
+        if not kept:
+            return args[-1]
+        if len(kept) != len(args) - 1:
+            return Expr(Op.CASE, e.type, (*kept, args[-1]), nullable=e.nullable)
+    if e.op is Op.COALESCE:
+        kept = []
+        for a in e.args:
+            if a.op is Op.LITERAL and a.value is None:
+                continue
+            kept.append(a)
+            if not a.nullable:
+                break
+        if not kept:
+            return lit(None, e.type)
+        if len(kept) == 1:
+            return kept[0]
+        if len(kept) != len(e.args):
+            return Expr(Op.COALESCE, e.type, tuple(kept), nullable=e.nullable)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation of literal operands (values in generated code's representation)
+# ---------------------------------------------------------------------------------------------
+_INT_BITS = {Kind.TINYINT: 8, Kind.SMALLINT: 16, Kind.INT: 32, Kind.BIGINT: 64,
+             Kind.DATE: 32, Kind.TIMESTAMP: 64, Kind.INTERVAL: 64}
+
+
+def _check(v: int, t: SqlType) -> int:
+    if t.kind is Kind.DECIMAL:
+        if abs(v) >= 10**t.precision:
+            raise _Unfoldable
+        return v
+    bits = _INT_BITS.get(t.kind)
+    if bits is not None and not -(2 ** (bits - 1)) <= v < 2 ** (bits - 1):
+        raise _Unfoldable
+    return v
+
+
+def _real(x: float) -> float:
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def _float_result(t: SqlType, x: float) -> float:
+    return _real(x) if t.kind is Kind.REAL else x
+
+
+def _round_half_away(x: float) -> int:
+    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+
+
+def _div_round(a: int, b: int) -> int:
+    """a / b rounded half away from zero (b > 0)."""
+    q, r = divmod(abs(a), b)
+    if 2 * r >= b:
+        q += 1
+    return q if a >= 0 else -q
+
+
+def _cast(e: Expr, vals: list) -> object:
+    (v,) = vals
+    src, dst = e.args[0].type, e.type
+    if v is None:
+        return None
+    if src.kind is Kind.VARCHAR or dst.kind is Kind.VARCHAR:
+        raise _Unfoldable   # text conversions are the runtime's
+    if dst.kind is Kind.BOOLEAN:
+        if src.is_integer:
+            return v != 0
+        raise _Unfoldable
+    if src.kind is Kind.BOOLEAN:
+        return _check(int(v), dst) if dst.is_integer else _raise()
+    if dst.is_float:
+        if src.kind is Kind.DECIMAL:
+            return _float_result(dst, v / 10**src.scale)
+        return _float_result(dst, float(v))
+    if dst.is_integer:
+        if src.is_integer:
+            return _check(v, dst)
+        if src.is_float:
+            if math.isnan(v) or math.isinf(v):
+                raise _Unfoldable
+            return _check(_round_half_away(v), dst)
+        if src.kind is Kind.DECIMAL:
+            return _check(_div_round(v, 10**src.scale), dst)
+    if dst.kind is Kind.DECIMAL:
+        if src.is_integer:
+            return _check(v * 10**dst.scale, dst)
+        if src.kind is Kind.DECIMAL:
+            if dst.scale >= src.scale:
+                return _check(v * 10 ** (dst.scale - src.scale), dst)
+            return _check(_div_round(v, 10 ** (src.scale - dst.scale)), dst)
+        if src.is_float:
+            if math.isnan(v) or math.isinf(v):
+                raise _Unfoldable
+            return _check(_round_half_away(v * 10**dst.scale), dst)
+    raise _Unfoldable   # temporal conversions are the runtime's
+
+
+def _raise() -> object:
+    raise _Unfoldable
+
+
+def _arith(e: Expr, vals: list) -> object:
+    a, b = vals
+    if a is None or b is None:
+        return None
+    t = e.type
+    if t.kind in (Kind.INTERVAL, Kind.DATE, Kind.TIMESTAMP) or e.args[0].type != e.args[1].type:
+        raise _Unfoldable   # temporal arithmetic is the runtime's
+    if t.is_float:
+        try:
+            r = {Op.ADD: a + b, Op.SUB: a - b, Op.MUL: a * b}.get(e.op)
+            if e.op is Op.DIV:
+                r = a / b
+            elif e.op is Op.MOD:
+                r = math.fmod(a, b)
+        except (ZeroDivisionError, ValueError):
+            raise _Unfoldable from None
+        return _float_result(t, r)
+    if e.op is Op.ADD:
+        return _check(a + b, t)
+    if e.op is Op.SUB:
+        return _check(a - b, t)
+    if e.op is Op.MUL:
+        if t.kind is Kind.DECIMAL:
+            return _check(a * b, t)   # scales add up: the binder typed the result so
+        return _check(a * b, t)
+    if b == 0:
+        raise _Unfoldable
+    q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)   # truncating, as in C
+    if e.op is Op.DIV:
+        return _check(q, t)
+    return a - b * q
+
+
+def _neg(e: Expr, vals: list) -> object:
+    (a,) = vals
+    if a is None:
+        return None
+    if e.type.kind is Kind.INTERVAL:
+        raise _Unfoldable
+    return -a if e.type.is_float else _check(-a, e.type)
+
+
+def _compare(e: Expr, vals: list) -> object:
+    a, b = vals
+    if a is None or b is None:
+        return None
+    t = e.args[0].type
+    if t.kind is Kind.INTERVAL:
+        raise _Unfoldable
+    if t.kind is Kind.VARCHAR:
+        a, b = a.encode(), b.encode()   # byte order, like the runtime
+    if t.is_float and (math.isnan(a) or math.isnan(b)):
+        raise _Unfoldable
+    return {Op.EQ: a == b, Op.NE: a != b, Op.LT: a < b, Op.LE: a <= b, Op.GT: a > b,
+            Op.GE: a >= b}[e.op]
+
+
+def _and(e: Expr, vals: list) -> object:
+    a, b = vals
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _or(e: Expr, vals: list) -> object:
+    a, b = vals
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+_EVAL = {
+    Op.CAST: _cast,
+    Op.ADD: _arith,
+    Op.SUB: _arith,
+    Op.MUL: _arith,
+    Op.DIV: _arith,
+    Op.MOD: _arith,
+    Op.NEG: _neg,
+    Op.EQ: _compare,
+    Op.NE: _compare,
+    Op.LT: _compare,
+    Op.LE: _compare,
+    Op.GT: _compare,
+    Op.GE: _compare,
+    Op.AND: _and,
+    Op.OR: _or,
+    Op.NOT: lambda e, v: None if v[0] is None else not v[0],
+    Op.IS_NULL: lambda e, v: v[0] is None,
+    Op.IS_NOT_NULL: lambda e, v: v[0] is not None,
+    Op.DPIPE: lambda e, v: None if None in v else v[0] + v[1],
+    Op.CONCAT: lambda e, v: "".join(x for x in v if x is not None),
+}

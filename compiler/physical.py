@@ -1,0 +1,167 @@
+"""Physical planning: a stream's optimized plan becomes pipelines.
+
+A pipeline reads one relation (a source, a stream, or a relation internal to this stream),
+runs a chain of stateless operators in one fused loop, and ends in a sink: an aggregate, or
+the output of rows. Every aggregate ends a pipeline; the filters and projections directly
+above it run when it emits. Whatever follows (another window, another aggregate) reads the
+emitted rows in a new pipeline, from an internal relation named `stream$N`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import Catalog, Source
+from .plan import (
+    Aggregate,
+    EmitMode,
+    Field,
+    Filter,
+    Node,
+    Project,
+    Scan,
+    Window,
+    explain,
+    find_window_keys,
+)
+
+
+@dataclass(frozen=True)
+class AggregateSink:
+    node: Aggregate
+    window: Window | None          # the Window in the chain that the aggregate groups by
+    start_key: int | None          # positions of window_start / window_end among the keys
+    end_key: int | None
+    post: tuple[Node, ...]         # Filter / Project applied to emitted rows
+    out_fields: tuple[Field, ...]  # fields of emitted rows
+
+    @property
+    def stored_keys(self) -> list[int]:
+        """Key positions stored in table entries (window bounds come from the table)."""
+        return [i for i in range(len(self.node.keys)) if i not in (self.start_key, self.end_key)]
+
+    @property
+    def changelog(self) -> bool:
+        return self.node.emit is EmitMode.CHANGES
+
+
+@dataclass(frozen=True)
+class PipelinePlan:
+    name: str                      # symbol prefix, unique per compiled statement
+    produces: str                  # relation this pipeline's sink produces
+    input: str                     # relation it reads
+    input_fields: tuple[Field, ...]
+    from_source: bool
+    time_column: int | None        # source-rooted: event time, for per-row watermarks
+    watermark_delay: int
+    ops: tuple[Node, ...]          # Filter / Project / Window, bottom-up
+    aggregate: AggregateSink | None
+    out_fields: tuple[Field, ...]
+
+    @property
+    def window(self) -> Window | None:
+        return next((op for op in self.ops if isinstance(op, Window)), None)
+
+    @property
+    def windows_per_row(self) -> int:
+        """Upper bound of output rows per input row (HOP windows duplicate rows)."""
+        w = self.window
+        return 1 if w is None else -(-w.size // w.slide) + 1
+
+    @property
+    def watermark_offset(self) -> int:
+        """How far this pipeline's watermark is from its input relation's watermark: the
+        time-attribute offset of the column its window aggregate is keyed on."""
+        if self.aggregate is None or self.aggregate.window is None or self.from_source:
+            return 0
+        w = self.aggregate.window
+        t = _trace_column(self.ops, w, self.input_fields)
+        return self.input_fields[t].time_offset or 0 if t is not None else 0
+
+    def describe(self) -> str:
+        lines = [f"Pipeline {self.name}: {self.input} -> {self.produces}"]
+        for op in reversed(self.ops):
+            lines.append("  " + explain(op).splitlines()[0])
+        if self.aggregate:
+            a = self.aggregate
+            kind = "window " if a.window is not None else ""
+            lines.append(f"  sink: {kind}aggregate, emit {a.node.emit.value}")
+            for op in reversed(a.post):
+                lines.append("    on emit: " + explain(op).splitlines()[0])
+        else:
+            lines.append("  sink: output rows")
+        return "\n".join(lines)
+
+
+def _trace_column(ops: tuple[Node, ...], target: Window, fields: tuple[Field, ...]) -> int | None:
+    """The input-relation column that the window's time column is (through projections)."""
+    col = target.time
+    for op in reversed(ops[: ops.index(target)]):
+        if isinstance(op, Project):
+            e = op.exprs[col]
+            if e.op.name != "COLUMN":
+                return None
+            col = e.value
+        elif isinstance(op, Window):
+            if col >= len(op.input.fields):
+                return None
+    return col
+
+
+def _chain(plan: Node) -> list[Node]:
+    out = [plan]
+    while out[-1].inputs:
+        out.append(out[-1].inputs[0])
+    return list(reversed(out))
+
+
+def plan_pipelines(name: str, plan: Node, catalog: Catalog) -> list[PipelinePlan]:
+    chain = _chain(plan)
+    scan = chain[0]
+    assert isinstance(scan, Scan), "every plan starts with a scan"
+    ops = chain[1:]
+    pipelines: list[PipelinePlan] = []
+    input_name = scan.relation
+    input_fields = scan.fields
+    from_source = scan.is_source
+    current: list[Node] = []
+
+    def source_time() -> tuple[int | None, int]:
+        if not from_source:
+            return None, 0
+        src = catalog.sources.get(input_name)
+        if isinstance(src, Source):
+            return src.time_column, src.watermark_delay
+        return None, 0   # one-shot query over a view snapshot: no watermark
+
+    i = 0
+    while i < len(ops):
+        op = ops[i]
+        if not isinstance(op, Aggregate):
+            current.append(op)
+            i += 1
+            continue
+        post: list[Node] = []
+        j = i + 1
+        while j < len(ops) and isinstance(ops[j], Filter | Project):
+            post.append(ops[j])
+            j += 1
+        produces = name if j == len(ops) else f"{name}${len(pipelines) + 1}"
+        out_fields = post[-1].fields if post else op.fields
+        wk = find_window_keys(op)
+        sink = AggregateSink(op, *(wk if wk else (None, None, None)), tuple(post), out_fields)
+        time_col, delay = source_time()
+        pipelines.append(PipelinePlan(
+            f"{name}_p{len(pipelines)}", produces, input_name, input_fields, from_source,
+            time_col, delay, tuple(current), sink, out_fields,
+        ))
+        input_name, input_fields, from_source = produces, out_fields, False
+        current = []
+        i = j
+    if current or not pipelines:
+        time_col, delay = source_time()
+        pipelines.append(PipelinePlan(
+            f"{name}_p{len(pipelines)}", name, input_name, input_fields, from_source, time_col,
+            delay, tuple(current), None, plan.fields,
+        ))
+    return pipelines

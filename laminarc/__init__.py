@@ -1,0 +1,35 @@
+"""laminarc: streaming SQL compiled to native code, embedded in Python.
+
+    import laminarc
+    db = laminarc.open()
+    db.execute("CREATE SOURCE ...; CREATE STREAM ... AS SELECT ...")
+    sub = db.subscribe("stream")
+    db.insert("source", arrow_batch)
+"""
+
+from __future__ import annotations
+
+from .compiler.errors import SqlError
+from .database import Database
+from .runtime.errors import ExecutionError, LaminarError, SchemaError, StateError
+from .runtime.subscription import Subscription
+
+__version__ = "0.1.0"
+
+
+def open() -> Database:  # noqa: A001 - the DuckDB-style entry point
+    """A new embedded database, in memory."""
+    return Database()
+
+
+__all__ = [
+    "Database",
+    "ExecutionError",
+    "LaminarError",
+    "SchemaError",
+    "SqlError",
+    "StateError",
+    "Subscription",
+    "__version__",
+    "open",
+]

@@ -1,0 +1,234 @@
+"""Arrow at the runtime's edges.
+
+In: whatever a user inserts (pyarrow batches and tables, pandas, lists of dicts, dicts of
+lists, any object exporting the Arrow PyCapsule interface) becomes record batches of exactly
+a source's schema, or a SchemaError naming the column, before anything runs.
+Out: an lc_out batch the generated code filled becomes a pyarrow RecordBatch without copying;
+the buffers are freed when the last Arrow reference goes.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import SchemaError
+from .native import ffi, lib
+from .program import Column
+from .types import arrow_type, out_width
+
+
+def schema_of(columns: list[Column]) -> pa.Schema:
+    return pa.schema([pa.field(c.name, arrow_type(c.type), c.nullable) for c in columns])
+
+
+# ---------------------------------------------------------------------------------------------
+# input
+# ---------------------------------------------------------------------------------------------
+def to_table(data: object, source: str) -> pa.Table:
+    """Any supported input as a pyarrow Table (no schema checks yet)."""
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if isinstance(data, pa.RecordBatchReader):
+        return data.read_all()
+    if isinstance(data, list):
+        if not data:
+            return pa.table({})
+        if not all(isinstance(r, dict) for r in data):
+            raise SchemaError(f"insert into '{source}': a list must hold dicts (one per row)")
+        try:
+            return pa.Table.from_pylist(data)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            raise SchemaError(f"insert into '{source}': {e}") from None
+    if isinstance(data, dict):
+        try:
+            return pa.table(data)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as e:
+            raise SchemaError(f"insert into '{source}': {e}") from None
+    if hasattr(data, "__arrow_c_stream__"):
+        return pa.RecordBatchReader.from_stream(data).read_all()
+    if hasattr(data, "__arrow_c_array__"):
+        return pa.Table.from_batches([pa.record_batch(data)])
+    type_name = type(data).__module__ + "." + type(data).__name__
+    if type_name.startswith("pandas."):
+        try:
+            return pa.Table.from_pandas(data, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            raise SchemaError(f"insert into '{source}': {e}") from None
+    raise SchemaError(
+        f"insert into '{source}': unsupported data of type {type_name}; use a pyarrow "
+        "RecordBatch or Table, a pandas DataFrame, a list of dicts, or an Arrow stream"
+    )
+
+
+_LOSSLESS_KINDS = ("int", "uint", "float", "double", "halffloat")
+
+
+def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name: str
+                    ) -> pa.ChunkedArray:
+    t = arr.type
+    if t == target:
+        return arr
+    if pa.types.is_dictionary(t):
+        arr = arr.cast(t.value_type)
+        t = arr.type
+        if t == target:
+            return arr
+    if pa.types.is_timestamp(t) and pa.types.is_timestamp(target) and t.tz is not None:
+        arr = arr.cast(pa.timestamp(t.unit))   # zone-aware values are UTC instants
+        t = arr.type
+    allowed = (
+        pa.types.is_null(t)
+        or (_is_number(t) and _is_number(target))
+        or (pa.types.is_decimal(t) and (pa.types.is_decimal(target) or _is_number(target)))
+        or ((pa.types.is_integer(t) or pa.types.is_floating(t)) and pa.types.is_decimal(target))
+        or (_is_string(t) and pa.types.is_string(target))
+        or (pa.types.is_timestamp(t) and pa.types.is_timestamp(target))
+        or (pa.types.is_date(t) and (pa.types.is_date(target) or pa.types.is_timestamp(target)))
+        or (pa.types.is_timestamp(t) and pa.types.is_date(target))
+        or (pa.types.is_duration(t) and pa.types.is_duration(target))
+        or (pa.types.is_boolean(t) and pa.types.is_boolean(target))
+    )
+    if not allowed:
+        raise SchemaError(
+            f"insert into '{source}': column '{name}' has type {t}, which does not convert to "
+            f"{target}", name)
+    try:
+        return pc.cast(arr, target, safe=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        raise SchemaError(
+            f"insert into '{source}': column '{name}' of type {t} does not fit {target}: {e}",
+            name) from None
+
+
+def _is_number(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t)
+
+
+def _is_string(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def conform(data: object, columns: list[Column], source: str) -> list[pa.RecordBatch]:
+    """Record batches of exactly the source's schema, or SchemaError."""
+    table = to_table(data, source)
+    if table.num_columns == 0 and table.num_rows == 0:
+        return []
+    names = table.column_names
+    by_lower: dict[str, list[str]] = {}
+    for n in names:
+        by_lower.setdefault(n.lower(), []).append(n)
+    wanted = {c.name for c in columns}
+    for n in names:
+        if n not in wanted and not any(c.name.lower() == n.lower() for c in columns):
+            raise SchemaError(f"insert into '{source}': column '{n}' is not in the source "
+                              f"(columns: {', '.join(c.name for c in columns)})", n)
+    arrays = []
+    for c in columns:
+        if c.name in names:
+            found = c.name
+        elif len(by_lower.get(c.name.lower(), [])) == 1:
+            found = by_lower[c.name.lower()][0]
+        else:
+            raise SchemaError(f"insert into '{source}': column '{c.name}' is missing", c.name)
+        arr = _conform_column(table.column(found), arrow_type(c.type), source, c.name)
+        if not c.nullable and arr.null_count:
+            what = "event-time column" if c.time_offset is not None else "NOT NULL column"
+            raise SchemaError(f"insert into '{source}': {what} '{c.name}' contains NULL", c.name)
+        arrays.append(arr)
+    out = pa.Table.from_arrays(arrays, schema=schema_of(columns))
+    return [b for b in out.to_batches() if b.num_rows]
+
+
+class Descriptors:
+    """lc_col descriptors of one record batch, kept alive as long as the batch."""
+
+    def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer):
+        n = batch.num_columns
+        self.batch = batch
+        self.cols = ffi.new("lc_col[]", max(n, 1))
+        self.null_columns: set[int] = set()
+        rows = batch.num_rows
+        for i in range(n):
+            arr = batch.column(i)
+            bufs = arr.buffers()
+            col = self.cols[i]
+            validity = bufs[0]
+            if validity is not None and arr.null_count:
+                col.validity = ffi.cast("const uint8_t*", validity.address)
+                self.null_columns.add(i)
+            else:
+                col.validity = ones.pointer(rows + arr.offset)
+            if len(bufs) == 3:
+                col.offsets = ffi.cast("const int32_t*", bufs[1].address)
+                data = bufs[2]
+                col.values = ffi.cast("const uint8_t*", data.address) if data else ffi.NULL
+            else:
+                values = bufs[1]
+                col.values = ffi.cast("const uint8_t*", values.address) if values else ones.pointer(
+                    rows + arr.offset)
+            col.offset = arr.offset
+
+
+class OnesBuffer:
+    """An all-valid bitmap for columns without one (the nulls variant reads every bitmap)."""
+
+    def __init__(self) -> None:
+        self.buf = ffi.new("uint8_t[]", 8192)
+        ffi.memmove(self.buf, b"\xff" * 8192, 8192)
+        self.bits = 8192 * 8
+
+    def pointer(self, bits: int):
+        if bits > self.bits:
+            size = (bits + 7) // 8 * 2
+            self.buf = ffi.new("uint8_t[]", size)
+            ffi.memmove(self.buf, b"\xff" * size, size)
+            self.bits = size * 8
+        return self.buf
+
+
+# ---------------------------------------------------------------------------------------------
+# output
+# ---------------------------------------------------------------------------------------------
+class OutputLayout:
+    """How to build and read lc_out batches of one schema."""
+
+    def __init__(self, columns: list[Column]):
+        self.columns = columns
+        self.schema = schema_of(columns)
+        self.widths = ffi.new("int64_t[]", [out_width(c.type) for c in columns] or [0])
+        self.nullable = ffi.new("int32_t[]", [int(c.nullable) for c in columns] or [0])
+        self.n = len(columns)
+
+    def new(self):
+        out = lib.lc_out_new(self.n, self.widths, self.nullable)
+        if out == ffi.NULL:
+            raise MemoryError("laminarc: out of memory for an output batch")
+        return ffi.gc(out, lib.lc_out_free)
+
+    def to_batch(self, out) -> pa.RecordBatch:
+        """The rows written into `out`, as Arrow arrays over its buffers (no copy)."""
+        n = out.n
+        arrays = []
+        for c, col in enumerate(self.columns):
+            oc = out.cols[c]
+            t = self.schema.field(c).type
+            validity = None
+            if oc.validity != ffi.NULL:
+                validity = pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.validity)),
+                                             (n + 7) // 8, base=out)
+            width = oc.width
+            if width < 0:
+                offsets = pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.offsets)), (n + 1) * 4,
+                                            base=out)
+                data = pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.values)), oc.data_len,
+                                         base=out)
+                buffers = [validity, offsets, data]
+            else:
+                size = (n + 7) // 8 if width == 0 else n * width
+                buffers = [validity, pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.values)),
+                                                       size, base=out)]
+            arrays.append(pa.Array.from_buffers(t, n, buffers, null_count=-1 if validity else 0))
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)

@@ -1,0 +1,1286 @@
+/* laminarc C runtime: memory, hash tables, window directories, output batches, the
+ * exit-and-resume driver of generated loops, and the pure helpers generated code calls.
+ * Declarations and the contract are in lc_runtime.h. */
+#include "lc_runtime.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LC_MIN_WINDOW INT64_MIN
+
+/* ------------------------------------------------------------------------------------------
+ * memory accounting: every allocation of the runtime goes through here, so tests can check that
+ * a steady-state run allocates nothing.
+ * ---------------------------------------------------------------------------------------- */
+static int64_t g_alloc_calls = 0;
+static int64_t g_bytes_live = 0;
+
+typedef struct { int64_t bytes; int64_t pad; } lc_hdr;   /* keeps 16-byte alignment */
+
+void* lc_malloc(int64_t bytes) {
+    if (bytes < 0) return NULL;
+    lc_hdr* h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
+    if (!h) return NULL;
+    h->bytes = bytes;
+    __atomic_fetch_add(&g_alloc_calls, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&g_bytes_live, bytes, __ATOMIC_RELAXED);
+    return h + 1;
+}
+
+void* lc_calloc(int64_t bytes) {
+    void* p = lc_malloc(bytes);
+    if (p) memset(p, 0, (size_t)bytes);
+    return p;
+}
+
+void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
+    (void)old_bytes;
+    if (!p) return lc_malloc(bytes);
+    lc_hdr* h = (lc_hdr*)p - 1;
+    int64_t before = h->bytes;
+    lc_hdr* n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
+    if (!n) return NULL;
+    n->bytes = bytes;
+    __atomic_fetch_add(&g_alloc_calls, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&g_bytes_live, bytes - before, __ATOMIC_RELAXED);
+    return n + 1;
+}
+
+void lc_free(void* p) {
+    if (!p) return;
+    lc_hdr* h = (lc_hdr*)p - 1;
+    __atomic_fetch_sub(&g_bytes_live, h->bytes, __ATOMIC_RELAXED);
+    free(h);
+}
+
+int64_t lc_alloc_calls(void) { return __atomic_load_n(&g_alloc_calls, __ATOMIC_RELAXED); }
+int64_t lc_bytes_live(void) { return __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED); }
+
+/* ------------------------------------------------------------------------------------------
+ * arenas: a list of chunks; reserve() makes [cur, end) at least `bytes` long, keeping earlier
+ * chunks (and every pointer into them) alive until reset.
+ * ---------------------------------------------------------------------------------------- */
+struct lc_chunk {
+    struct lc_chunk* next;
+    int64_t size;
+    /* data follows */
+};
+
+void lc_arena_init(lc_arena* a) { memset(a, 0, sizeof(*a)); }
+
+int lc_arena_reserve(lc_arena* a, int64_t bytes) {
+    if (a->end - a->cur >= bytes) return LC_OK;
+    /* Reuse a following chunk of a reset arena when it is large enough. */
+    int64_t size = a->reserved < 4096 ? 4096 : a->reserved;
+    while (size < bytes) size *= 2;
+    struct lc_chunk* c = (struct lc_chunk*)lc_malloc((int64_t)sizeof(struct lc_chunk) + size);
+    if (!c) return LC_ERR_NOMEM;
+    c->next = a->chunks;
+    c->size = size;
+    a->chunks = c;
+    a->reserved += size;
+    a->cur = (uint8_t*)(c + 1);
+    a->end = a->cur + size;
+    return LC_OK;
+}
+
+void lc_arena_reset(lc_arena* a) {
+    /* Keep the largest chunk so a reused window table does not allocate again. */
+    struct lc_chunk* keep = NULL;
+    for (struct lc_chunk* c = a->chunks; c;) {
+        struct lc_chunk* next = c->next;
+        if (!keep || c->size > keep->size) {
+            if (keep) lc_free(keep);
+            keep = c;
+        } else {
+            lc_free(c);
+        }
+        c = next;
+    }
+    a->chunks = keep;
+    if (keep) {
+        keep->next = NULL;
+        a->reserved = keep->size;
+        a->cur = (uint8_t*)(keep + 1);
+        a->end = a->cur + keep->size;
+    } else {
+        a->reserved = 0;
+        a->cur = a->end = NULL;
+    }
+}
+
+void lc_arena_release(lc_arena* a) {
+    for (struct lc_chunk* c = a->chunks; c;) {
+        struct lc_chunk* next = c->next;
+        lc_free(c);
+        c = next;
+    }
+    lc_arena_init(a);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * tables
+ * ---------------------------------------------------------------------------------------- */
+static int64_t pow2_at_least(int64_t n) {
+    int64_t p = 8;
+    while (p < n) p *= 2;
+    return p;
+}
+
+static void table_insert_slot(uint32_t* slots, int64_t mask, uint64_t hash, uint32_t value) {
+    int64_t s = (int64_t)(hash & (uint64_t)mask);
+    while (slots[s]) s = (s + 1) & mask;
+    slots[s] = value;
+}
+
+lc_table* lc_table_new(int64_t entry_size, int64_t initial_entries, int64_t nsets,
+                       const int64_t* set_entry_sizes) {
+    lc_table* t = (lc_table*)lc_calloc(sizeof(lc_table));
+    if (!t) return NULL;
+    int64_t limit = pow2_at_least(initial_entries);
+    t->entry_size = entry_size;
+    t->limit = limit;
+    t->mask = 2 * limit - 1;
+    t->slots = (uint32_t*)lc_calloc((t->mask + 1) * (int64_t)sizeof(uint32_t));
+    t->entries = (uint8_t*)lc_malloc(limit * entry_size);
+    t->dirty = (int32_t*)lc_malloc(limit * (int64_t)sizeof(int32_t));
+    lc_arena_init(&t->strings);
+    if (!t->slots || !t->entries || !t->dirty) {
+        lc_table_free(t);
+        return NULL;
+    }
+    if (nsets > 0) {
+        t->sets = (lc_table**)lc_calloc(nsets * (int64_t)sizeof(lc_table*));
+        if (!t->sets) {
+            lc_table_free(t);
+            return NULL;
+        }
+        t->nsets = nsets;
+        for (int64_t i = 0; i < nsets; i++) {
+            t->sets[i] = lc_table_new(set_entry_sizes[i], initial_entries, 0, NULL);
+            if (!t->sets[i]) {
+                lc_table_free(t);
+                return NULL;
+            }
+        }
+    }
+    return t;
+}
+
+int lc_table_grow(lc_table* t) {
+    int64_t limit = t->limit * 2;
+    if (limit > (int64_t)UINT32_MAX / 2) return LC_ERR_LIMIT;
+    uint8_t* entries = (uint8_t*)lc_realloc(t->entries, t->limit * t->entry_size,
+                                            limit * t->entry_size);
+    if (!entries) return LC_ERR_NOMEM;
+    t->entries = entries;
+    int32_t* dirty = (int32_t*)lc_realloc(t->dirty, t->limit * 4, limit * 4);
+    if (!dirty) return LC_ERR_NOMEM;
+    t->dirty = dirty;
+    int64_t mask = 2 * limit - 1;
+    uint32_t* slots = (uint32_t*)lc_calloc((mask + 1) * (int64_t)sizeof(uint32_t));
+    if (!slots) return LC_ERR_NOMEM;
+    for (int64_t i = 0; i < t->count; i++) {
+        uint64_t h;
+        memcpy(&h, entries + i * t->entry_size, sizeof(h));
+        table_insert_slot(slots, mask, h, (uint32_t)(i + 1));
+    }
+    lc_free(t->slots);
+    t->slots = slots;
+    t->mask = mask;
+    t->limit = limit;
+    return LC_OK;
+}
+
+void lc_table_reset(lc_table* t) {
+    if (t->count) memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint32_t));
+    t->count = 0;
+    t->ndirty = 0;
+    lc_arena_reset(&t->strings);
+    for (int64_t i = 0; i < t->nsets; i++) lc_table_reset(t->sets[i]);
+}
+
+void lc_table_free(lc_table* t) {
+    if (!t) return;
+    if (t->sets) {
+        for (int64_t i = 0; i < t->nsets; i++) lc_table_free(t->sets[i]);
+        lc_free(t->sets);
+    }
+    lc_free(t->slots);
+    lc_free(t->entries);
+    lc_free(t->dirty);
+    lc_arena_release(&t->strings);
+    lc_free(t);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * aggregates and their window directories
+ * ---------------------------------------------------------------------------------------- */
+static uint64_t window_slot_hash(int64_t id) {
+    /* Must match compiler/codegen/aggregate.py (window_slot). */
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 32);
+}
+
+lc_agg* lc_agg_new(int64_t entry_size, int64_t nsets, const int64_t* set_entry_sizes,
+                   int64_t windowed, int64_t size, int64_t slide, int64_t offset,
+                   int64_t initial_entries) {
+    lc_agg* a = (lc_agg*)lc_calloc(sizeof(lc_agg));
+    if (!a) return NULL;
+    a->entry_size = entry_size;
+    a->nsets = nsets;
+    a->initial_entries = initial_entries < 8 ? 8 : initial_entries;
+    if (nsets) {
+        a->set_entry_sizes = (int64_t*)lc_malloc(nsets * (int64_t)sizeof(int64_t));
+        if (!a->set_entry_sizes) {
+            lc_agg_free(a);
+            return NULL;
+        }
+        memcpy(a->set_entry_sizes, set_entry_sizes, (size_t)nsets * sizeof(int64_t));
+    }
+    a->windowed = windowed;
+    a->size = size;
+    a->slide = slide;
+    a->offset = offset;
+    if (windowed) {
+        a->win_mask = 7;
+        a->win_ids = (int64_t*)lc_malloc(8 * (int64_t)sizeof(int64_t));
+        a->win_tables = (lc_table**)lc_calloc(8 * (int64_t)sizeof(lc_table*));
+        if (!a->win_ids || !a->win_tables) {
+            lc_agg_free(a);
+            return NULL;
+        }
+        for (int i = 0; i < 8; i++) a->win_ids[i] = LC_MIN_WINDOW;
+    } else {
+        a->table = lc_table_new(entry_size, a->initial_entries, nsets, a->set_entry_sizes);
+        if (!a->table) {
+            lc_agg_free(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+void lc_agg_set_emitters(lc_agg* a, lc_emit_fn emit_rows, lc_emit_fn emit_changes) {
+    a->emit_rows = emit_rows;
+    a->emit_changes = emit_changes;
+}
+
+void lc_agg_free(lc_agg* a) {
+    if (!a) return;
+    lc_table_free(a->table);
+    if (a->win_ids) {
+        for (int64_t i = 0; i <= a->win_mask; i++)
+            if (a->win_ids[i] != LC_MIN_WINDOW) lc_table_free(a->win_tables[i]);
+    }
+    for (lc_table* t = a->pool; t;) {
+        lc_table* next = t->next;
+        lc_table_free(t);
+        t = next;
+    }
+    lc_free(a->win_ids);
+    lc_free(a->win_tables);
+    lc_free(a->set_entry_sizes);
+    lc_free(a->close_ids);
+    lc_free(a);
+}
+
+static void dir_put(int64_t* ids, lc_table** tables, int64_t mask, int64_t id, lc_table* t) {
+    int64_t s = (int64_t)(window_slot_hash(id) & (uint64_t)mask);
+    while (ids[s] != LC_MIN_WINDOW) s = (s + 1) & mask;
+    ids[s] = id;
+    tables[s] = t;
+}
+
+static int dir_grow(lc_agg* a) {
+    int64_t mask = (a->win_mask + 1) * 2 - 1;
+    int64_t* ids = (int64_t*)lc_malloc((mask + 1) * (int64_t)sizeof(int64_t));
+    lc_table** tables = (lc_table**)lc_calloc((mask + 1) * (int64_t)sizeof(lc_table*));
+    if (!ids || !tables) {
+        lc_free(ids);
+        lc_free(tables);
+        return LC_ERR_NOMEM;
+    }
+    for (int64_t i = 0; i <= mask; i++) ids[i] = LC_MIN_WINDOW;
+    for (int64_t i = 0; i <= a->win_mask; i++)
+        if (a->win_ids[i] != LC_MIN_WINDOW) dir_put(ids, tables, mask, a->win_ids[i], a->win_tables[i]);
+    lc_free(a->win_ids);
+    lc_free(a->win_tables);
+    a->win_ids = ids;
+    a->win_tables = tables;
+    a->win_mask = mask;
+    return LC_OK;
+}
+
+int lc_agg_open_window(lc_agg* a, int64_t id) {
+    if (id == LC_MIN_WINDOW) return LC_ERR_LIMIT;
+    if ((a->nwin + 1) * 2 > a->win_mask + 1) {
+        int rc = dir_grow(a);
+        if (rc) return rc;
+    }
+    lc_table* t = a->pool;
+    if (t) {
+        a->pool = t->next;
+        a->pooled--;
+        t->next = NULL;
+    } else {
+        t = lc_table_new(a->entry_size, a->initial_entries, a->nsets, a->set_entry_sizes);
+        if (!t) return LC_ERR_NOMEM;
+    }
+    t->window = id;
+    dir_put(a->win_ids, a->win_tables, a->win_mask, id, t);
+    a->nwin++;
+    return LC_OK;
+}
+
+static void dir_remove(lc_agg* a, int64_t id) {
+    int64_t mask = a->win_mask;
+    int64_t s = (int64_t)(window_slot_hash(id) & (uint64_t)mask);
+    while (a->win_ids[s] != id) s = (s + 1) & mask;
+    /* Backward-shift deletion keeps every remaining id reachable from its home slot. */
+    int64_t hole = s;
+    int64_t j = s;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (a->win_ids[j] == LC_MIN_WINDOW) break;
+        int64_t home = (int64_t)(window_slot_hash(a->win_ids[j]) & (uint64_t)mask);
+        int64_t dist_j = (j - home) & mask;
+        int64_t dist_hole = (hole - home) & mask;
+        if (dist_hole <= dist_j) {
+            a->win_ids[hole] = a->win_ids[j];
+            a->win_tables[hole] = a->win_tables[j];
+            hole = j;
+        }
+    }
+    a->win_ids[hole] = LC_MIN_WINDOW;
+    a->win_tables[hole] = NULL;
+    a->nwin--;
+}
+
+static lc_table* dir_find(lc_agg* a, int64_t id) {
+    int64_t mask = a->win_mask;
+    int64_t s = (int64_t)(window_slot_hash(id) & (uint64_t)mask);
+    while (a->win_ids[s] != LC_MIN_WINDOW) {
+        if (a->win_ids[s] == id) return a->win_tables[s];
+        s = (s + 1) & mask;
+    }
+    return NULL;
+}
+
+int64_t lc_agg_open_windows(lc_agg* a) { return a->windowed ? a->nwin : 0; }
+
+int64_t lc_agg_entries(lc_agg* a) {
+    if (!a->windowed) return a->table->count;
+    int64_t n = 0;
+    for (int64_t i = 0; i <= a->win_mask; i++)
+        if (a->win_ids[i] != LC_MIN_WINDOW) n += a->win_tables[i]->count;
+    return n;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * needs: what a generated loop asked for before it returned early
+ * ---------------------------------------------------------------------------------------- */
+static int satisfy(lc_ctx* ctx) {
+    int rc = LC_OK;
+    switch (ctx->need) {
+    case LC_NEED_GROW:
+        rc = lc_table_grow((lc_table*)ctx->need_ptr);
+        break;
+    case LC_NEED_WINDOW:
+        rc = lc_agg_open_window((lc_agg*)ctx->need_ptr, ctx->need_arg);
+        break;
+    case LC_NEED_STRINGS:
+        rc = lc_arena_reserve(&((lc_table*)ctx->need_ptr)->strings, ctx->need_arg);
+        break;
+    case LC_NEED_OUT_DATA:
+        rc = lc_out_reserve_data((lc_out*)ctx->need_ptr, ctx->need_arg2, ctx->need_arg);
+        break;
+    case LC_NEED_SCRATCH: {
+        int64_t cap = ctx->scratch_cap < 4096 ? 4096 : ctx->scratch_cap * 2;
+        while (cap < ctx->need_arg) cap *= 2;
+        uint8_t* s = (uint8_t*)lc_realloc(ctx->scratch, ctx->scratch_cap, cap);
+        if (!s) return LC_ERR_NOMEM;
+        ctx->scratch = s;
+        ctx->scratch_cap = cap;
+        break;
+    }
+    default:
+        rc = LC_ERR_STALL;
+    }
+    ctx->need = LC_NEED_NONE;
+    return rc;
+}
+
+/* Run an emitter over [0, total) of a table's entries (or dirty list) with exit-and-resume. */
+static int64_t run_emitter(lc_emit_fn fn, lc_ctx* ctx, lc_table* t, lc_out* out, int64_t total) {
+    int64_t pos = 0, last = -1, stalls = 0;
+    for (;;) {
+        int64_t r = fn(ctx, t, out, pos);
+        if (r >= total) return LC_OK;
+        if (r == last) {
+            if (++stalls > 64) return LC_ERR_STALL;
+        } else {
+            stalls = 0;
+        }
+        last = r;
+        pos = r;
+        int rc = satisfy(ctx);
+        if (rc) return rc;
+    }
+}
+
+static int cmp_i64(const void* x, const void* y) {
+    int64_t a = *(const int64_t*)x, b = *(const int64_t*)y;
+    return (a > b) - (a < b);
+}
+
+static int64_t window_end(const lc_agg* a, int64_t id) {
+    __int128 end = (__int128)id * a->slide + a->offset + a->size;
+    if (end > INT64_MAX) return INT64_MAX;
+    if (end < INT64_MIN) return INT64_MIN;
+    return (int64_t)end;
+}
+
+static void release_window(lc_agg* a, lc_table* t) {
+    dir_remove(a, t->window);
+    lc_table_reset(t);
+    t->next = a->pool;
+    a->pool = t;
+    a->pooled++;
+}
+
+int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx) {
+    if (!a->windowed || a->nwin == 0) return LC_OK;
+    int64_t n = 0;
+    for (int64_t i = 0; i <= a->win_mask; i++) {
+        int64_t id = a->win_ids[i];
+        if (id == LC_MIN_WINDOW || window_end(a, id) > wm) continue;
+        if (n == a->close_cap) {
+            int64_t cap = a->close_cap ? a->close_cap * 2 : 16;
+            int64_t* ids = (int64_t*)lc_realloc(a->close_ids, a->close_cap * 8, cap * 8);
+            if (!ids) return LC_ERR_NOMEM;
+            a->close_ids = ids;
+            a->close_cap = cap;
+        }
+        a->close_ids[n++] = id;
+    }
+    /* Windows close in order of their end (ids are ordered like ends: fixed size). */
+    qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
+    for (int64_t k = 0; k < n; k++) {
+        lc_table* t = dir_find(a, a->close_ids[k]);
+        if (emit && t->count) {
+            int rc = lc_out_reserve(out, t->count);
+            if (rc) return rc;
+            rc = (int)run_emitter(a->emit_rows, ctx, t, out, t->count);
+            if (rc) return rc;
+        }
+        release_window(a, t);
+    }
+    return LC_OK;
+}
+
+static int64_t emit_table_changes(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx) {
+    if (!t->ndirty) return LC_OK;
+    int rc = lc_out_reserve(out, 2 * t->ndirty);
+    if (rc) return rc;
+    rc = (int)run_emitter(a->emit_changes, ctx, t, out, t->ndirty);
+    if (rc) return rc;
+    t->ndirty = 0;
+    return LC_OK;
+}
+
+int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx) {
+    if (!a->windowed) return emit_table_changes(a, a->table, out, ctx);
+    int64_t n = 0;
+    for (int64_t i = 0; i <= a->win_mask; i++) {
+        if (a->win_ids[i] == LC_MIN_WINDOW || !a->win_tables[i]->ndirty) continue;
+        if (n == a->close_cap) {
+            int64_t cap = a->close_cap ? a->close_cap * 2 : 16;
+            int64_t* ids = (int64_t*)lc_realloc(a->close_ids, a->close_cap * 8, cap * 8);
+            if (!ids) return LC_ERR_NOMEM;
+            a->close_ids = ids;
+            a->close_cap = cap;
+        }
+        a->close_ids[n++] = a->win_ids[i];
+    }
+    qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
+    for (int64_t k = 0; k < n; k++) {
+        int64_t rc = emit_table_changes(a, dir_find(a, a->close_ids[k]), out, ctx);
+        if (rc) return rc;
+    }
+    return LC_OK;
+}
+
+int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx) {
+    if (a->windowed) return lc_agg_close(a, INT64_MAX, 1, out, ctx);
+    lc_table* t = a->table;
+    if (!t->count && a->global_agg) {
+        /* SELECT COUNT(*) FROM empty: one row from the initial state (start = -1). */
+        int rc = lc_out_reserve(out, 1);
+        if (rc) return rc;
+        for (int tries = 0; tries < 64; tries++) {
+            if (a->emit_rows(ctx, t, out, -1) >= 0) return LC_OK;
+            rc = satisfy(ctx);
+            if (rc) return rc;
+        }
+        return LC_ERR_STALL;
+    }
+    if (!t->count) return LC_OK;
+    int rc = lc_out_reserve(out, t->count);
+    if (rc) return rc;
+    return run_emitter(a->emit_rows, ctx, t, out, t->count);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * output batches
+ * ---------------------------------------------------------------------------------------- */
+lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable) {
+    lc_out* o = (lc_out*)lc_calloc(sizeof(lc_out));
+    if (!o) return NULL;
+    o->ncols = ncols;
+    o->cols = (lc_outcol*)lc_calloc((ncols ? ncols : 1) * (int64_t)sizeof(lc_outcol));
+    if (!o->cols) {
+        lc_free(o);
+        return NULL;
+    }
+    for (int64_t c = 0; c < ncols; c++) {
+        lc_outcol* col = &o->cols[c];
+        col->width = widths[c];
+        /* Allocate zero-row buffers so every column has valid (non-NULL) pointers. */
+        col->values = (uint8_t*)lc_calloc(64);
+        col->validity = nullable[c] ? (uint8_t*)lc_calloc(64) : NULL;
+        if (col->width < 0) {
+            col->offsets = (int32_t*)lc_calloc(64);
+            col->data_cap = 64;
+        }
+        if (!col->values || (nullable[c] && !col->validity) || (col->width < 0 && !col->offsets)) {
+            lc_out_free(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static int64_t bitmap_bytes(int64_t rows) { return ((rows + 511) / 512) * 64; }
+
+int lc_out_reserve(lc_out* o, int64_t rows) {
+    int64_t need = o->n + rows;
+    if (need <= o->cap) return LC_OK;
+    int64_t cap = o->cap < 64 ? 64 : o->cap;
+    while (cap < need) cap *= 2;
+    for (int64_t c = 0; c < o->ncols; c++) {
+        lc_outcol* col = &o->cols[c];
+        if (col->width > 0) {
+            uint8_t* v = (uint8_t*)lc_realloc(col->values, o->cap * col->width, cap * col->width);
+            if (!v) return LC_ERR_NOMEM;
+            col->values = v;
+        } else if (col->width == 0) {
+            int64_t old = o->cap ? bitmap_bytes(o->cap) : 64;
+            uint8_t* v = (uint8_t*)lc_realloc(col->values, old, bitmap_bytes(cap));
+            if (!v) return LC_ERR_NOMEM;
+            memset(v + old, 0, (size_t)(bitmap_bytes(cap) - old));
+            col->values = v;
+        } else {
+            int32_t* off = (int32_t*)lc_realloc(col->offsets, (o->cap + 1) * 4, (cap + 1) * 4);
+            if (!off) return LC_ERR_NOMEM;
+            col->offsets = off;
+        }
+        if (col->validity) {
+            int64_t old = o->cap ? bitmap_bytes(o->cap) : 64;
+            uint8_t* v = (uint8_t*)lc_realloc(col->validity, old, bitmap_bytes(cap));
+            if (!v) return LC_ERR_NOMEM;
+            memset(v + old, 0, (size_t)(bitmap_bytes(cap) - old));
+            col->validity = v;
+        }
+    }
+    o->cap = cap;
+    return LC_OK;
+}
+
+int lc_out_reserve_data(lc_out* o, int64_t c, int64_t bytes) {
+    lc_outcol* col = &o->cols[c];
+    int64_t need = col->data_len + bytes;
+    if (need <= col->data_cap) return LC_OK;
+    if (need > INT32_MAX) return LC_ERR_LIMIT;   /* Arrow utf8 offsets are 32-bit */
+    int64_t cap = col->data_cap < 256 ? 256 : col->data_cap;
+    while (cap < need) cap *= 2;
+    if (cap > INT32_MAX) cap = INT32_MAX;
+    uint8_t* v = (uint8_t*)lc_realloc(col->values, col->data_cap, cap);
+    if (!v) return LC_ERR_NOMEM;
+    col->values = v;
+    col->data_cap = cap;
+    return LC_OK;
+}
+
+void lc_out_free(lc_out* o) {
+    if (!o) return;
+    for (int64_t c = 0; c < o->ncols; c++) {
+        lc_free(o->cols[c].values);
+        lc_free(o->cols[c].validity);
+        lc_free(o->cols[c].offsets);
+    }
+    lc_free(o->cols);
+    lc_free(o);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * pipelines
+ * ---------------------------------------------------------------------------------------- */
+lc_pipe* lc_pipe_new(void) {
+    lc_pipe* p = (lc_pipe*)lc_calloc(sizeof(lc_pipe));
+    if (!p) return NULL;
+    p->wm = INT64_MIN;
+    return p;
+}
+
+void lc_pipe_free(lc_pipe* p) {
+    if (!p) return;
+    lc_free(p->ctx.scratch);
+    lc_free(p);
+}
+
+int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls) {
+    lc_run_fn fn = nulls ? p->run_nulls : p->run_dense;
+    int64_t pos = 0, last = -1, last_k = -1, stalls = 0;
+    p->ctx.resume_k = 0;
+    while (pos < n) {
+        int64_t r = fn(p, cols, pos, n);
+        if (r >= n) break;
+        if (r == last && p->ctx.resume_k == last_k) {
+            if (++stalls > 64) return LC_ERR_STALL;
+        } else {
+            stalls = 0;
+        }
+        last = r;
+        last_k = p->ctx.resume_k;
+        int rc = satisfy(&p->ctx);
+        if (rc) return rc;
+        pos = r;
+    }
+    p->ctx.resume_k = 0;
+    return LC_OK;
+}
+
+const char* lc_status_message(int64_t status) {
+    switch (status) {
+    case LC_OK: return "ok";
+    case LC_ERR_NOMEM: return "out of memory";
+    case LC_ERR_STALL: return "internal error: a compiled loop made no progress";
+    case LC_ERR_LIMIT: return "a value exceeds a runtime limit (2 GiB of strings in one batch, "
+                              "or 2^31 groups in one table)";
+    default: return "unknown runtime status";
+    }
+}
+
+/* ------------------------------------------------------------------------------------------
+ * strings
+ * ---------------------------------------------------------------------------------------- */
+uint64_t lc_hash_bytes(const uint8_t* s, int64_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, (size_t)n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return h;
+}
+
+int32_t lc_str_cmp(const uint8_t* a, int64_t an, const uint8_t* b, int64_t bn) {
+    int64_t m = an < bn ? an : bn;
+    int r = m ? memcmp(a, b, (size_t)m) : 0;
+    if (r) return r < 0 ? -1 : 1;
+    return (an > bn) - (an < bn);
+}
+
+int64_t lc_utf8_length(const uint8_t* s, int64_t n) {
+    int64_t chars = 0;
+    for (int64_t i = 0; i < n; i++) chars += (s[i] & 0xC0) != 0x80;
+    return chars;
+}
+
+/* Decode one code point; invalid bytes decode as themselves (one byte). */
+static int64_t utf8_decode(const uint8_t* s, int64_t n, uint32_t* cp) {
+    uint8_t c = s[0];
+    if (c < 0x80) { *cp = c; return 1; }
+    if ((c & 0xE0) == 0xC0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if ((c & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        return 3;
+    }
+    if ((c & 0xF8) == 0xF0 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
+        (s[3] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        return 4;
+    }
+    *cp = 0xFFFFFFFFu;   /* marks an invalid byte: copied through unchanged */
+    return 1;
+}
+
+static int64_t utf8_encode(uint32_t cp, uint8_t* d) {
+    if (cp < 0x80) { d[0] = (uint8_t)cp; return 1; }
+    if (cp < 0x800) { d[0] = 0xC0 | (cp >> 6); d[1] = 0x80 | (cp & 0x3F); return 2; }
+    if (cp < 0x10000) {
+        d[0] = 0xE0 | (cp >> 12); d[1] = 0x80 | ((cp >> 6) & 0x3F); d[2] = 0x80 | (cp & 0x3F);
+        return 3;
+    }
+    d[0] = 0xF0 | (cp >> 18); d[1] = 0x80 | ((cp >> 12) & 0x3F);
+    d[2] = 0x80 | ((cp >> 6) & 0x3F); d[3] = 0x80 | (cp & 0x3F);
+    return 4;
+}
+
+#include "lc_casemap.inc"   /* lc_upper_map / lc_lower_map: sorted (from, to) code point pairs */
+
+static uint32_t map_cp(const uint32_t (*map)[2], int64_t n, uint32_t cp) {
+    int64_t lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (map[mid][0] == cp) return map[mid][1];
+        if (map[mid][0] < cp) lo = mid + 1; else hi = mid - 1;
+    }
+    return cp;
+}
+
+/* Simple (one code point to one code point) case mapping. dst must hold 3 * n bytes: no simple
+ * mapping more than triples a character's UTF-8 length. */
+static int64_t utf8_map(const uint8_t* s, int64_t n, uint8_t* dst, int upper) {
+    int64_t o = 0;
+    for (int64_t i = 0; i < n;) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            if (upper) dst[o++] = (c >= 'a' && c <= 'z') ? c - 32 : c;
+            else dst[o++] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int64_t len = utf8_decode(s + i, n - i, &cp);
+        if (cp == 0xFFFFFFFFu) {
+            dst[o++] = c;
+        } else {
+            uint32_t m = upper ? map_cp(lc_upper_map, LC_UPPER_MAP_LEN, cp)
+                               : map_cp(lc_lower_map, LC_LOWER_MAP_LEN, cp);
+            o += utf8_encode(m, dst + o);
+        }
+        i += len;
+    }
+    return o;
+}
+
+int64_t lc_utf8_upper(const uint8_t* s, int64_t n, uint8_t* dst) { return utf8_map(s, n, dst, 1); }
+int64_t lc_utf8_lower(const uint8_t* s, int64_t n, uint8_t* dst) { return utf8_map(s, n, dst, 0); }
+
+/* SQL SUBSTRING: characters at 1-based positions [start, start + count) clipped to the string;
+ * count < 0 means "to the end". */
+void lc_utf8_substring(const uint8_t* s, int64_t n, int64_t start, int64_t count,
+                       int64_t* out_offset, int64_t* out_len) {
+    int64_t first = start < 1 ? 1 : start;
+    int64_t last;   /* exclusive, 1-based */
+    if (count < 0) {
+        last = INT64_MAX;
+    } else {
+        __int128 l = (__int128)start + count;
+        last = l > INT64_MAX ? INT64_MAX : (int64_t)l;
+    }
+    if (last <= first) {
+        *out_offset = 0;
+        *out_len = 0;
+        return;
+    }
+    int64_t pos = 1, i = 0;
+    while (i < n && pos < first) {
+        i++;
+        while (i < n && (s[i] & 0xC0) == 0x80) i++;
+        pos++;
+    }
+    int64_t b = i;
+    while (i < n && pos < last) {
+        i++;
+        while (i < n && (s[i] & 0xC0) == 0x80) i++;
+        pos++;
+    }
+    *out_offset = b;
+    *out_len = i - b;
+}
+
+static int cp_in(uint32_t cp, const uint8_t* chars, int64_t nchars) {
+    for (int64_t i = 0; i < nchars;) {
+        uint32_t c;
+        i += utf8_decode(chars + i, nchars - i, &c);
+        if (c == cp) return 1;
+    }
+    return 0;
+}
+
+/* mode: 0 both, 1 leading, 2 trailing. */
+void lc_utf8_trim(const uint8_t* s, int64_t n, const uint8_t* chars, int64_t nchars,
+                  int32_t mode, int64_t* out_offset, int64_t* out_len) {
+    int64_t b = 0, e = n;
+    if (mode != 2) {
+        while (b < e) {
+            uint32_t cp;
+            int64_t len = utf8_decode(s + b, e - b, &cp);
+            if (!cp_in(cp, chars, nchars)) break;
+            b += len;
+        }
+    }
+    if (mode != 1) {
+        while (e > b) {
+            int64_t k = e - 1;
+            while (k > b && (s[k] & 0xC0) == 0x80) k--;
+            uint32_t cp;
+            utf8_decode(s + k, e - k, &cp);
+            if (!cp_in(cp, chars, nchars)) break;
+            e = k;
+        }
+    }
+    *out_offset = b;
+    *out_len = e - b;
+}
+
+static int64_t next_char(const uint8_t* s, int64_t n, int64_t i) {
+    i++;
+    while (i < n && (s[i] & 0xC0) == 0x80) i++;
+    return i;
+}
+
+/* LIKE with % (any run), _ (one character) and an optional escape character (-1: none).
+ * Iterative matching with one backtrack point: linear in practice, O(n*m) worst case. */
+int32_t lc_like(const uint8_t* s, int64_t n, const uint8_t* p, int64_t pn, int32_t escape) {
+    int64_t si = 0, pi = 0, star_p = -1, star_s = 0;
+    while (si < n) {
+        if (pi < pn) {
+            uint8_t pc = p[pi];
+            if (escape >= 0 && pc == (uint8_t)escape && pi + 1 < pn) {
+                int64_t pe = next_char(p, pn, pi + 1);
+                int64_t len = pe - (pi + 1);
+                if (n - si >= len && memcmp(s + si, p + pi + 1, (size_t)len) == 0) {
+                    si += len;
+                    pi = pe;
+                    continue;
+                }
+            } else if (pc == '%') {
+                star_p = ++pi;
+                star_s = si;
+                continue;
+            } else if (pc == '_') {
+                si = next_char(s, n, si);
+                pi++;
+                continue;
+            } else {
+                int64_t pe = next_char(p, pn, pi);
+                int64_t len = pe - pi;
+                if (n - si >= len && memcmp(s + si, p + pi, (size_t)len) == 0) {
+                    si += len;
+                    pi = pe;
+                    continue;
+                }
+            }
+        }
+        if (star_p < 0) return 0;
+        star_s = next_char(s, n, star_s);
+        si = star_s;
+        pi = star_p;
+    }
+    while (pi < pn && p[pi] == '%') pi++;
+    return pi == pn;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * casts: parsing (0 = ok, 1 = invalid) and formatting (returns bytes written)
+ * ---------------------------------------------------------------------------------------- */
+static int is_space(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static void strip(const uint8_t** s, int64_t* n) {
+    while (*n && is_space((*s)[0])) { (*s)++; (*n)--; }
+    while (*n && is_space((*s)[*n - 1])) (*n)--;
+}
+
+int32_t lc_parse_i64(const uint8_t* s, int64_t n, int64_t* out) {
+    strip(&s, &n);
+    if (!n) return 1;
+    int neg = 0;
+    int64_t i = 0;
+    if (s[0] == '+' || s[0] == '-') { neg = s[0] == '-'; i = 1; }
+    if (i == n) return 1;
+    uint64_t v = 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 1;
+        if (v > (UINT64_C(9223372036854775808) - (uint64_t)(s[i] - '0')) / 10) return 1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (!neg && v > (uint64_t)INT64_MAX) return 1;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
+int32_t lc_parse_f64(const uint8_t* s, int64_t n, double* out) {
+    strip(&s, &n);
+    char buf[128];
+    if (!n || n >= (int64_t)sizeof(buf)) return 1;
+    memcpy(buf, s, (size_t)n);
+    buf[n] = 0;
+    char* end;
+    double v = strtod(buf, &end);
+    if (end != buf + n) return 1;
+    *out = v;
+    return 0;
+}
+
+/* Decimal text to an integer scaled by 10^scale, rounding half away from zero. */
+int32_t lc_parse_decimal(const uint8_t* s, int64_t n, int32_t scale, int64_t* out) {
+    strip(&s, &n);
+    if (!n) return 1;
+    int neg = 0;
+    int64_t i = 0;
+    if (s[0] == '+' || s[0] == '-') { neg = s[0] == '-'; i = 1; }
+    __int128 v = 0;
+    int digits = 0, frac = 0, seen_point = 0, dropped = -1;
+    for (; i < n; i++) {
+        uint8_t c = s[i];
+        if (c == '.' && !seen_point) { seen_point = 1; continue; }
+        if (c < '0' || c > '9') return 1;
+        digits++;
+        if (seen_point && frac == scale) {
+            if (dropped < 0) dropped = c - '0';   /* only the first dropped digit rounds */
+            continue;
+        }
+        if (seen_point) frac++;
+        v = v * 10 + (c - '0');
+        if (v > (__int128)INT64_MAX) return 1;
+    }
+    if (!digits) return 1;
+    for (; frac < scale; frac++) v *= 10;
+    if (dropped >= 5) v += 1;
+    if (v > INT64_MAX) return 1;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+int32_t lc_parse_bool(const uint8_t* s, int64_t n, int32_t* out) {
+    strip(&s, &n);
+    char buf[8];
+    if (!n || n > 5) return 1;
+    for (int64_t i = 0; i < n; i++) buf[i] = (char)(s[i] | 0x20);
+    buf[n] = 0;
+    if (!strcmp(buf, "true") || !strcmp(buf, "t") || !strcmp(buf, "1") || !strcmp(buf, "yes") ||
+        !strcmp(buf, "y") || !strcmp(buf, "on")) { *out = 1; return 0; }
+    if (!strcmp(buf, "false") || !strcmp(buf, "f") || !strcmp(buf, "0") || !strcmp(buf, "no") ||
+        !strcmp(buf, "n") || !strcmp(buf, "off")) { *out = 0; return 0; }
+    return 1;
+}
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int64_t month_days(int64_t y, int64_t m) {
+    static const int8_t days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+static int read_int(const uint8_t* s, int64_t n, int64_t* i, int min_digits, int max_digits,
+                    int64_t* out) {
+    int64_t v = 0;
+    int k = 0;
+    while (*i < n && k < max_digits && s[*i] >= '0' && s[*i] <= '9') {
+        v = v * 10 + (s[*i] - '0');
+        (*i)++;
+        k++;
+    }
+    *out = v;
+    return k >= min_digits;
+}
+
+static int parse_date_part(const uint8_t* s, int64_t n, int64_t* i, int64_t* days) {
+    int64_t y, m, d;
+    if (!read_int(s, n, i, 1, 6, &y) || *i >= n || s[*i] != '-') return 0;
+    (*i)++;
+    if (!read_int(s, n, i, 1, 2, &m) || *i >= n || s[*i] != '-') return 0;
+    (*i)++;
+    if (!read_int(s, n, i, 1, 2, &d)) return 0;
+    if (m < 1 || m > 12 || d < 1 || d > month_days(y, m)) return 0;
+    *days = days_from_civil(y, m, d);
+    return 1;
+}
+
+int32_t lc_parse_date(const uint8_t* s, int64_t n, int32_t* out) {
+    strip(&s, &n);
+    int64_t i = 0, days;
+    if (!parse_date_part(s, n, &i, &days) || i != n) return 1;
+    if (days < INT32_MIN || days > INT32_MAX) return 1;
+    *out = (int32_t)days;
+    return 0;
+}
+
+int32_t lc_parse_timestamp(const uint8_t* s, int64_t n, int32_t micros, int64_t* out) {
+    strip(&s, &n);
+    int64_t i = 0, days, hh = 0, mi = 0, ss = 0, frac = 0;
+    int frac_digits = 0;
+    if (!parse_date_part(s, n, &i, &days)) return 1;
+    if (i < n) {
+        if (s[i] != ' ' && s[i] != 'T') return 1;
+        i++;
+        if (!read_int(s, n, &i, 1, 2, &hh) || i >= n || s[i] != ':') return 1;
+        i++;
+        if (!read_int(s, n, &i, 1, 2, &mi)) return 1;
+        if (i < n && s[i] == ':') {
+            i++;
+            if (!read_int(s, n, &i, 1, 2, &ss)) return 1;
+            if (i < n && s[i] == '.') {
+                i++;
+                while (i < n && s[i] >= '0' && s[i] <= '9') {
+                    if (frac_digits < 6) {
+                        frac = frac * 10 + (s[i] - '0');
+                        frac_digits++;
+                    }
+                    i++;
+                }
+            }
+        }
+        if (i != n || hh > 23 || mi > 59 || ss > 59) return 1;
+    }
+    for (; frac_digits < 6; frac_digits++) frac *= 10;
+    __int128 us = ((__int128)days * 86400 + hh * 3600 + mi * 60 + ss) * 1000000 + frac;
+    __int128 v = micros ? us : (us >= 0 ? us / 1000 : -((-us + 999) / 1000));
+    if (v > INT64_MAX || v < INT64_MIN) return 1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+int64_t lc_format_i64(int64_t v, uint8_t* dst) {
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
+    memcpy(dst, buf, (size_t)n);
+    return n;
+}
+
+/* Shortest text that reads back as the same value; plain notation for exponents in
+ * [-5, 16], integral values keep a ".0" (as DuckDB prints them). */
+static int64_t format_float(double v, int max_precision, uint8_t* dst, int is_float) {
+    char buf[48];
+    int n = 0;
+    if (isnan(v)) n = snprintf(buf, sizeof(buf), "nan");
+    else if (isinf(v)) n = snprintf(buf, sizeof(buf), v > 0 ? "inf" : "-inf");
+    else {
+        int p = 1;
+        for (; p <= max_precision; p++) {
+            n = snprintf(buf, sizeof(buf), "%.*g", p, v);
+            double back = strtod(buf, NULL);
+            if (is_float ? (float)back == (float)v : back == v) break;
+        }
+        int e10 = v == 0 ? 0 : (int)floor(log10(fabs(v)));
+        if (e10 >= -5 && e10 <= 16) {
+            int decimals = p - 1 - e10;
+            n = snprintf(buf, sizeof(buf), "%.*f", decimals > 0 ? decimals : 0, v);
+        }
+        if (!strpbrk(buf, ".en")) {
+            buf[n++] = '.';
+            buf[n++] = '0';
+            buf[n] = 0;
+        }
+    }
+    memcpy(dst, buf, (size_t)n);
+    return n;
+}
+
+int64_t lc_format_f64(double v, uint8_t* dst) { return format_float(v, 17, dst, 0); }
+int64_t lc_format_f32(float v, uint8_t* dst) { return format_float((double)v, 9, dst, 1); }
+
+int64_t lc_format_decimal(int64_t v, int32_t scale, uint8_t* dst) {
+    char digits[24];
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int nd = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)a);
+    int64_t o = 0;
+    if (v < 0) dst[o++] = '-';
+    if (scale <= 0) {
+        memcpy(dst + o, digits, (size_t)nd);
+        return o + nd;
+    }
+    if (nd <= scale) {
+        dst[o++] = '0';
+        dst[o++] = '.';
+        for (int k = 0; k < scale - nd; k++) dst[o++] = '0';
+        memcpy(dst + o, digits, (size_t)nd);
+        return o + nd;
+    }
+    memcpy(dst + o, digits, (size_t)(nd - scale));
+    o += nd - scale;
+    dst[o++] = '.';
+    memcpy(dst + o, digits + nd - scale, (size_t)scale);
+    return o + scale;
+}
+
+int64_t lc_format_date(int32_t days, uint8_t* dst) {
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lld", (long long)y, (long long)m,
+                     (long long)d);
+    memcpy(dst, buf, (size_t)n);
+    return n;
+}
+
+static int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
+
+int64_t lc_format_timestamp(int64_t v, int32_t micros, uint8_t* dst) {
+    int64_t per_sec = micros ? 1000000 : 1000;
+    int64_t secs = floor_div(v, per_sec);
+    int64_t frac = floor_mod(v, per_sec);
+    int64_t days = floor_div(secs, 86400);
+    int64_t tod = floor_mod(secs, 86400);
+    int64_t o = lc_format_date((int32_t)days, dst);
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), " %02lld:%02lld:%02lld", (long long)(tod / 3600),
+                     (long long)(tod / 60 % 60), (long long)(tod % 60));
+    memcpy(dst + o, buf, (size_t)n);
+    o += n;
+    if (frac) {
+        int width = micros ? 6 : 3;
+        n = snprintf(buf, sizeof(buf), ".%0*lld", width, (long long)frac);
+        while (buf[n - 1] == '0') n--;
+        memcpy(dst + o, buf, (size_t)n);
+        o += n;
+    }
+    return o;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * dates and times; unit: 0 = days (DATE), 1 = milliseconds, 2 = microseconds
+ * ---------------------------------------------------------------------------------------- */
+static int64_t unit_per_day(int32_t unit) {
+    return unit == 0 ? 1 : unit == 1 ? 86400000LL : 86400000000LL;
+}
+
+static void split(int64_t v, int32_t unit, int64_t* days, int64_t* us_of_day) {
+    int64_t per_day = unit_per_day(unit);
+    *days = floor_div(v, per_day);
+    int64_t rest = floor_mod(v, per_day);
+    *us_of_day = unit == 0 ? 0 : unit == 1 ? rest * 1000 : rest;
+}
+
+static int64_t join(int64_t days, int64_t us_of_day, int32_t unit) {
+    if (unit == 0) return days;
+    if (unit == 1) return days * 86400000LL + us_of_day / 1000;
+    return days * 86400000000LL + us_of_day;
+}
+
+static int64_t iso_week(int64_t days, int64_t y) {
+    /* ISO 8601: week 1 holds the year's first Thursday. */
+    int64_t isodow = floor_mod(days + 3, 7) + 1;   /* 1970-01-01 was a Thursday */
+    int64_t thursday = days - isodow + 4;
+    int64_t ty, tm, td;
+    civil_from_days(thursday, &ty, &tm, &td);
+    (void)y;
+    return (thursday - days_from_civil(ty, 1, 1)) / 7 + 1;
+}
+
+int64_t lc_extract(int64_t v, int32_t field, int32_t unit) {
+    int64_t days, us;
+    split(v, unit, &days, &us);
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    switch (field) {
+    case LC_F_YEAR: return y;
+    case LC_F_QUARTER: return (m - 1) / 3 + 1;
+    case LC_F_MONTH: return m;
+    case LC_F_WEEK: return iso_week(days, y);
+    case LC_F_DAY: return d;
+    case LC_F_HOUR: return us / 3600000000LL;
+    case LC_F_MINUTE: return us / 60000000LL % 60;
+    case LC_F_SECOND: return us / 1000000 % 60;
+    case LC_F_MILLISECOND: return us / 1000 % 60000;
+    case LC_F_MICROSECOND: return us % 60000000LL;
+    case LC_F_DOW: return floor_mod(days + 4, 7);           /* 0 = Sunday */
+    case LC_F_ISODOW: return floor_mod(days + 3, 7) + 1;    /* 1 = Monday */
+    case LC_F_DOY: return days - days_from_civil(y, 1, 1) + 1;
+    case LC_F_DECADE: return floor_div(y, 10);
+    case LC_F_CENTURY: return y > 0 ? (y - 1) / 100 + 1 : -((-y) / 100 + 1);
+    case LC_F_MILLENNIUM: return y > 0 ? (y - 1) / 1000 + 1 : -((-y) / 1000 + 1);
+    default: return 0;
+    }
+}
+
+int64_t lc_date_trunc(int64_t v, int32_t field, int32_t unit) {
+    int64_t days, us;
+    split(v, unit, &days, &us);
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    switch (field) {
+    case LC_F_MILLENNIUM: return join(days_from_civil(floor_div(y - 1, 1000) * 1000 + 1, 1, 1), 0, unit);
+    case LC_F_CENTURY: return join(days_from_civil(floor_div(y - 1, 100) * 100 + 1, 1, 1), 0, unit);
+    case LC_F_DECADE: return join(days_from_civil(floor_div(y, 10) * 10, 1, 1), 0, unit);
+    case LC_F_YEAR: return join(days_from_civil(y, 1, 1), 0, unit);
+    case LC_F_QUARTER: return join(days_from_civil(y, (m - 1) / 3 * 3 + 1, 1), 0, unit);
+    case LC_F_MONTH: return join(days_from_civil(y, m, 1), 0, unit);
+    case LC_F_WEEK: return join(days - (floor_mod(days + 3, 7)), 0, unit);
+    case LC_F_DAY: return join(days, 0, unit);
+    case LC_F_HOUR: return join(days, us - us % 3600000000LL, unit);
+    case LC_F_MINUTE: return join(days, us - us % 60000000LL, unit);
+    case LC_F_SECOND: return join(days, us - us % 1000000, unit);
+    case LC_F_MILLISECOND: return join(days, us - us % 1000, unit);
+    default: return v;
+    }
+}
+
+int64_t lc_add_months(int64_t v, int64_t months, int32_t unit) {
+    int64_t days, us;
+    split(v, unit, &days, &us);
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    int64_t total = y * 12 + (m - 1) + months;
+    y = floor_div(total, 12);
+    m = floor_mod(total, 12) + 1;
+    int64_t md = month_days(y, m);
+    if (d > md) d = md;   /* Jan 31 + 1 month = Feb 28/29 */
+    return join(days_from_civil(y, m, d), us, unit);
+}
+
+double lc_round_f64(double v, int64_t digits) {
+    if (isnan(v) || isinf(v)) return v;
+    if (digits >= 0) {
+        if (digits > 308) return v;
+        double f = pow(10.0, (double)digits);
+        double r = round(v * f) / f;
+        return isinf(r) || isnan(r) ? v : r;
+    }
+    if (digits < -308) return 0.0;
+    double f = pow(10.0, (double)-digits);
+    return round(v / f) * f;
+}

@@ -1,0 +1,87 @@
+"""What the compiler hands the runtime: plain, JSON-serializable descriptions of sources and
+compiled streams. Function addresses are supplied separately (from the JIT, or from a shared
+library of an ahead-of-time artifact)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Column:
+    name: str
+    type: str                  # see runtime/types.py
+    nullable: bool = True
+    time_offset: int | None = None
+
+
+@dataclass
+class SourceSpec:
+    name: str
+    columns: list[Column]
+    time_column: int | None = None
+    watermark_delay: int = 0   # in units of the time column
+    time_unit: str = "ms"      # "ms" | "us"
+
+
+@dataclass
+class AggregateSpec:
+    entry_size: int
+    set_entry_sizes: list[int]
+    windowed: bool
+    size: int
+    slide: int
+    offset: int
+    emit: str                  # "window_close" | "changes" | "final"
+    emit_rows: str
+    emit_changes: str | None
+    global_agg: bool
+
+
+@dataclass
+class PipelineSpec:
+    name: str
+    input: str
+    from_source: bool
+    columns_read: list[int]
+    run_dense: str
+    run_nulls: str
+    windows_per_row: int
+    watermark_offset: int
+    produces: str
+    output: list[Column]
+    aggregate: AggregateSpec | None = None
+
+    def symbols(self) -> list[str]:
+        out = [self.run_dense, self.run_nulls]
+        if self.aggregate:
+            out.append(self.aggregate.emit_rows)
+            if self.aggregate.emit_changes:
+                out.append(self.aggregate.emit_changes)
+        return out
+
+
+@dataclass
+class StreamSpec:
+    name: str
+    columns: list[Column]      # the output schema (with a trailing `_op` for a changelog)
+    changelog: bool
+    materialized: bool
+    inputs: list[str]
+    pipelines: list[PipelineSpec] = field(default_factory=list)
+
+    def symbols(self) -> list[str]:
+        return [s for p in self.pipelines for s in p.symbols()]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(d: dict) -> StreamSpec:
+        pipelines = []
+        for p in d["pipelines"]:
+            agg = AggregateSpec(**p["aggregate"]) if p.get("aggregate") else None
+            pipelines.append(PipelineSpec(**{**p, "output": [Column(**c) for c in p["output"]],
+                                             "aggregate": agg}))
+        return StreamSpec(**{**d, "columns": [Column(**c) for c in d["columns"]],
+                             "pipelines": pipelines})

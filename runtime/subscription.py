@@ -1,0 +1,98 @@
+"""Subscriptions: the rows a stream emits from the moment of subscribing."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+
+import pyarrow as pa
+
+from .errors import StateError
+
+
+class Subscription:
+    """Batches a stream emitted since `subscribe`. `poll` never blocks longer than asked;
+    iteration and `to_arrow` wait until the stream ends (all its inputs ended), so call them
+    after `end_input` or while another thread inserts."""
+
+    def __init__(self, stream: str, schema: pa.Schema, on_close=None):
+        self.stream = stream
+        self.schema = schema
+        self._queue: collections.deque[pa.RecordBatch] = collections.deque()
+        self._cond = threading.Condition()
+        self._ended = False
+        self._closed = False
+        self._on_close = on_close
+
+    # -- producer side (the engine) ---------------------------------------------------------
+    def _push(self, batch: pa.RecordBatch) -> None:
+        with self._cond:
+            self._queue.append(batch)
+            self._cond.notify_all()
+
+    def _end(self) -> None:
+        with self._cond:
+            self._ended = True
+            self._cond.notify_all()
+
+    # -- consumer side ----------------------------------------------------------------------
+    @property
+    def ended(self) -> bool:
+        """True when the stream ended and every batch was taken."""
+        with self._cond:
+            return self._ended and not self._queue
+
+    def poll(self, timeout: float | None = 0.0) -> pa.RecordBatch | None:
+        """The next batch, or None if none arrives within `timeout` seconds (None: wait until
+        one arrives or the stream ends)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while not self._queue:
+                if self._ended or self._closed:
+                    return None
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+            return self._queue.popleft()
+
+    def __iter__(self):
+        while True:
+            batch = self.poll(timeout=None)
+            if batch is None:
+                return
+            yield batch
+
+    def to_arrow(self, timeout: float | None = None) -> pa.Table:
+        """Every batch until the stream ends, as one table."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        batches = []
+        while True:
+            remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            batch = self.poll(timeout=remaining)
+            if batch is None:
+                if self._ended or self._closed:
+                    break
+                raise TimeoutError(f"stream '{self.stream}' did not end within {timeout} s")
+            batches.append(batch)
+        return pa.Table.from_batches(batches, schema=self.schema)
+
+    def close(self) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            self._cond.notify_all()
+        if self._on_close:
+            self._on_close(self)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StateError(f"subscription to '{self.stream}' is closed")
