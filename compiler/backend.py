@@ -8,6 +8,7 @@ generated code or to the CPU target is a miss; a hit skips LLVM entirely.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -138,6 +139,11 @@ class Jit:
         self.backend = Backend()
         for name in SIGNATURES:
             llvm.add_symbol(name, runtime_symbols[name])
+        # LLVM may lower 128-bit arithmetic to libgcc helpers (__divti3, __floattidf, ...); make
+        # them resolvable so a missing symbol can never abort the process.
+        for lib in ("libgcc_s.so.1", "libm.so.6"):
+            with contextlib.suppress(RuntimeError):
+                llvm.load_library_permanently(lib)
         self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.backend.tm)
         self.loaded: dict[str, dict[str, int]] = {}
 

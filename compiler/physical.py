@@ -102,9 +102,8 @@ def _trace_column(ops: tuple[Node, ...], target: Window, fields: tuple[Field, ..
             if e.op.name != "COLUMN":
                 return None
             col = e.value
-        elif isinstance(op, Window):
-            if col >= len(op.input.fields):
-                return None
+        elif isinstance(op, Window) and col >= len(op.input.fields):
+            return None
     return col
 
 

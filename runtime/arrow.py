@@ -212,7 +212,7 @@ class OutputLayout:
         """The rows written into `out`, as Arrow arrays over its buffers (no copy)."""
         n = out.n
         arrays = []
-        for c, col in enumerate(self.columns):
+        for c in range(self.n):
             oc = out.cols[c]
             t = self.schema.field(c).type
             validity = None

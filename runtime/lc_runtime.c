@@ -1284,3 +1284,7 @@ double lc_round_f64(double v, int64_t digits) {
     double f = pow(10.0, (double)-digits);
     return round(v / f) * f;
 }
+
+double lc_i128_to_f64(int64_t hi, uint64_t lo) {
+    return (double)(__int128)(((unsigned __int128)(uint64_t)hi << 64) | lo);
+}

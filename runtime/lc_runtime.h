@@ -236,6 +236,7 @@ int64_t lc_extract(int64_t v, int32_t field, int32_t unit);
 int64_t lc_date_trunc(int64_t v, int32_t field, int32_t unit);
 int64_t lc_add_months(int64_t v, int64_t months, int32_t unit);
 double lc_round_f64(double v, int64_t digits);
+double lc_i128_to_f64(int64_t hi, uint64_t lo);   /* exact sums to double, correctly rounded */
 
 /* cdef-end */
 

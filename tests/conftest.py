@@ -9,7 +9,7 @@ import pytest
 # compiler from scratch on a fresh machine and never touch the user's cache.
 os.environ.setdefault("LAMINARC_CACHE_DIR", tempfile.mkdtemp(prefix="laminarc-test-cache-"))
 
-import laminarc  # noqa: E402
+import laminarc
 
 
 @pytest.fixture
@@ -17,3 +17,10 @@ def db():
     database = laminarc.open()
     yield database
     database.close()
+
+# LAMINARC_NO_SHRINK=1: report the first failing example at once (a debugging aid; CI shrinks).
+if os.environ.get("LAMINARC_NO_SHRINK"):
+    from hypothesis import Phase, settings
+
+    settings.register_profile("noshrink", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    settings.load_profile("noshrink")

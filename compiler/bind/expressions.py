@@ -214,7 +214,7 @@ def cast(e: Expr, t: SqlType) -> Expr:
 
 def _castable(src: SqlType, dst: SqlType) -> bool:
     s, d = src.kind, dst.kind
-    if s is Kind.NULL or s == d and s not in (Kind.DECIMAL, Kind.TIMESTAMP):
+    if s is Kind.NULL or (s == d and s not in (Kind.DECIMAL, Kind.TIMESTAMP)):
         return True
     numeric = src.is_numeric
     if numeric and dst.is_numeric:
@@ -323,12 +323,11 @@ def _cast_can_fail(src: SqlType, dst: SqlType) -> bool:
 
 def _neg(b: ExprBinder, node: exp.Neg) -> Expr:
     e = b.bind(node.this)
-    if e.op is Op.LITERAL and e.value is not None and e.type.kind is not Kind.INTERVAL:
-        if e.type.is_numeric:
-            v = -e.value
-            if e.type.kind is Kind.INT and v < -(2**31):
-                return lit(v, BIGINT)
-            return lit(v, e.type)
+    if e.op is Op.LITERAL and e.value is not None and e.type.is_numeric:
+        v = -e.value
+        if e.type.kind is Kind.INT and v < -(2**31):
+            return lit(v, BIGINT)
+        return lit(v, e.type)
     if e.op is Op.LITERAL and e.type.kind is Kind.INTERVAL:
         return lit((-e.value[0], -e.value[1]), INTERVAL)
     if not (e.type.is_numeric or e.type.kind is Kind.INTERVAL):

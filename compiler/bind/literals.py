@@ -56,7 +56,7 @@ def bind_type(node: exp.DataType) -> SqlType:
         return _SIMPLE_TYPES[kind]
     params = [int(p.this.this) for p in node.expressions if isinstance(p.this, exp.Literal)]
     if kind in (exp.DType.DECIMAL, exp.DType.BIGDECIMAL):
-        precision, scale = (params + [18, 3])[:2] if params else (18, 3)
+        precision, scale = (*params, 18, 3)[:2] if params else (18, 3)
         if len(params) == 1:
             scale = 0
         if not 1 <= precision <= MAX_DECIMAL_PRECISION:
@@ -181,7 +181,7 @@ def parse_timestamp(text: str, t: SqlType) -> int | None:
     except ValueError:
         return None
     if v.tzinfo is not None:
-        v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        v = v.astimezone(dt.UTC).replace(tzinfo=None)
     delta = v - _EPOCH
     micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
     return micros if t.precision == 6 else micros // 1000

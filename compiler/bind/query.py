@@ -18,9 +18,9 @@ from ..errors import error_at
 from ..expr import Expr, Op, col
 from ..plan import (
     OP_FIELD,
-    Aggregate,
     AggCall,
     AggFunc,
+    Aggregate,
     EmitMode,
     Field,
     Filter,
@@ -99,7 +99,8 @@ class QueryBinder:
             having is not None)
         if distinct is not None:
             if is_agg:
-                raise error_at(distinct, "SELECT DISTINCT with GROUP BY is not supported yet")
+                raise error_at(distinct, "SELECT DISTINCT with GROUP BY, HAVING or aggregate "
+                               "functions is not supported yet")
             if distinct.args.get("on"):
                 raise error_at(distinct, "DISTINCT ON is not supported")
         emit = query.args.get("emit")

@@ -529,7 +529,9 @@ class AggregateCodegen:
                 p = _at(g, states, st.offset)
                 if func is AggFunc.AVG:
                     if st.exact:
-                        s = b.sitofp(b.load(p, typ=I128, align=8), F64)
+                        acc = b.load(p, typ=I128, align=8)
+                        hi = b.trunc(b.ashr(acc, ir.Constant(I128, 64)), I64)
+                        s = g.call("lc_i128_to_f64", [hi, b.trunc(acc, I64)])
                         if st.arg_type.kind is Kind.DECIMAL and st.arg_type.scale:
                             s = b.fdiv(s, ir.Constant(F64, float(10**st.arg_type.scale)))
                     else:
@@ -661,7 +663,8 @@ class AggregateCodegen:
     def _emit_one(self, g: FnGen, writer: OutputWriter, entry: ir.Value, table: ir.Value,
                   cont: ir.Block) -> None:
         b = g.b
-        vals = self.group_env(g, entry, table, _at(g, entry, self.layout.states_begin), None)
+        op = 1 if self.sink.changelog else None
+        vals = self.group_env(g, entry, table, _at(g, entry, self.layout.states_begin), op)
         env = ValuesEnv(vals)
         for op in self.sink.post:
             if isinstance(op, Filter):

@@ -415,12 +415,13 @@ def _coalesce(g: FnGen, e: Expr, env: Env) -> Val:
 def _round_half_away_div(g: FnGen, v: ir.Value, divisor: int) -> ir.Value:
     """v / divisor rounded half away from zero (divisor > 0)."""
     b = g.b
-    half = ir.Constant(v.type, divisor // 2)
-    neg = b.icmp_signed("<", v, ir.Constant(v.type, 0))
-    adjusted = b.select(neg, b.sub(v, half), b.add(v, half))
-    if divisor % 2 == 0:
-        return b.sdiv(adjusted, ir.Constant(v.type, divisor))
-    return b.sdiv(adjusted, ir.Constant(v.type, divisor))
+    # q = trunc(v / d); move one away from zero when the remainder is at least half of d.
+    q = b.sdiv(v, ir.Constant(v.type, divisor))
+    r = b.srem(v, ir.Constant(v.type, divisor))
+    twice = b.mul(r, ir.Constant(v.type, 2))
+    up = b.icmp_signed(">=", twice, ir.Constant(v.type, divisor))
+    down = b.icmp_signed("<=", twice, ir.Constant(v.type, -divisor))
+    return b.add(q, b.sub(b.zext(up, v.type), b.zext(down, v.type)))
 
 
 def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
@@ -748,11 +749,11 @@ def _round(g: FnGen, e: Expr, env: Env) -> Val:
     if -n >= 19:
         return Val(ir.Constant(a.v.type, 0), a.null)
     step = 10 ** (-n)
-    wide = b.sext(a.v, I128)
-    q = _round_half_away_div(g, wide, step)
-    r = b.mul(q, ir.Constant(I128, step))
+    wide = b.sext(a.v, I64)
+    q = _round_half_away_div(g, wide, step)   # |q| <= |v| / 5: no overflow
+    r, bad = _checked(g, "*", q, i64(step))
     nr = b.trunc(r, a.v.type)
-    bad = b.icmp_signed("!=", b.sext(nr, I128), r)
+    bad = b.or_(bad, b.icmp_signed("!=", b.sext(nr, I64), r))
     _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
     return Val(nr, b.or_(a.null, bad))
 

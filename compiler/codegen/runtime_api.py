@@ -33,6 +33,7 @@ SIGNATURES: dict[str, tuple[ir.Type, tuple[ir.Type, ...]]] = {
     "lc_date_trunc": (I64, (I64, I32, I32)),
     "lc_add_months": (I64, (I64, I64, I32)),
     "lc_round_f64": (F64, (F64, I64)),
+    "lc_i128_to_f64": (F64, (I64, I64)),
 }
 
 # Field codes of lc_extract / lc_date_trunc (LC_F_* in the header).

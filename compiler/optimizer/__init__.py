@@ -22,8 +22,10 @@ RULES: tuple[Rule, ...] = (
     # projections adjacent for the next rule.
     push_down_predicates,
     merge_projections,
-    # Last: pruning needs the final shape of projections to know what is unused.
+    # After merging: pruning needs the final shape of projections to know what is unused.
     prune_columns,
+    # Again: merging inlines literals into expressions that can now be evaluated.
+    fold_constants,
 )
 
 

@@ -130,7 +130,7 @@ def _float_result(t: SqlType, x: float) -> float:
 
 
 def _round_half_away(x: float) -> int:
-    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
 
 
 def _div_round(a: int, b: int) -> int:
@@ -190,8 +190,10 @@ def _arith(e: Expr, vals: list) -> object:
     if a is None or b is None:
         return None
     t = e.type
-    if t.kind in (Kind.INTERVAL, Kind.DATE, Kind.TIMESTAMP) or e.args[0].type != e.args[1].type:
+    if t.kind in (Kind.INTERVAL, Kind.DATE, Kind.TIMESTAMP):
         raise _Unfoldable   # temporal arithmetic is the runtime's
+    if e.args[0].type != e.args[1].type and not (e.op is Op.MUL and t.kind is Kind.DECIMAL):
+        raise _Unfoldable
     if t.is_float:
         try:
             r = {Op.ADD: a + b, Op.SUB: a - b, Op.MUL: a * b}.get(e.op)
@@ -207,9 +209,7 @@ def _arith(e: Expr, vals: list) -> object:
     if e.op is Op.SUB:
         return _check(a - b, t)
     if e.op is Op.MUL:
-        if t.kind is Kind.DECIMAL:
-            return _check(a * b, t)   # scales add up: the binder typed the result so
-        return _check(a * b, t)
+        return _check(a * b, t)   # decimal scales add up: the binder typed the result so
     if b == 0:
         raise _Unfoldable
     q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)   # truncating, as in C

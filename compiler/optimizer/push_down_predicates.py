@@ -5,8 +5,8 @@
         Scan src                                 Scan src
 
 Filters pass through projections (by substitution), through windows (when they do not read
-window_start/window_end), through aggregates (the parts of a HAVING that only read group
-keys), and merge with the filters they meet. Rows then leave the fused loop as early as
+window_start/window_end), through grouped aggregates (the parts of a HAVING that only read
+group keys), and merge with the filters they meet. Rows then leave the fused loop as early as
 possible, before computing anything only kept rows need.
 """
 
@@ -46,8 +46,10 @@ def _push(node: Node, preds: list[Expr]) -> Node:
         above = [p for p in preds if p not in below]
         return _filter(replace(node, input=_push(node.input, below)), above)
     if isinstance(node, Aggregate):
+        # A predicate over group keys only can filter rows instead of groups. Not for a
+        # global aggregate: it has a row even when no input row passes.
         keys = set(range(len(node.keys)))
-        below = [p for p in preds if columns_used(p) <= keys]
+        below = [p for p in preds if node.keys and columns_used(p) <= keys]
         above = [p for p in preds if p not in below]
         inner = [remap_columns(p, list(node.keys)) for p in below]
         return _filter(replace(node, input=_push(node.input, inner)), above)

@@ -1,0 +1,812 @@
+-- LLVM IR of a few tiny pipelines over the BIGINT-only source `nums` (symbols carry a hash
+-- of the pipelines, so any change to the plan shows here too).
+
+-- case: filter and projection of one column
+CREATE STREAM s AS SELECT k FROM nums WHERE k > 1;
+-- expect:
+; ModuleID = "lc_47559602d2f901cf"
+target triple = "unknown-unknown-unknown"
+target datalayout = ""
+
+define i64 @"lc_47559602d2f901cf_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+{
+entry:
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"err_code" = alloca i64
+  store i64 0, i64* %"err_code"
+  %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
+  %"scratch.1" = load ptr, ptr %"scratch"
+  %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 9
+  %"scratch_cap.1" = load i64, ptr %"scratch_cap"
+  %"scratch_used" = alloca i64
+  store i64 0, i64* %"scratch_used"
+  %"i" = alloca i64
+  store i64 %"start", i64* %"i"
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.1" = load i64, ptr %"wm"
+  %"wm.2" = alloca i64
+  store i64 %"wm.1", i64* %"wm.2"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  %"resume_k.1" = load i64, ptr %"resume_k"
+  %"k" = alloca i64
+  store i64 %"resume_k.1", i64* %"k"
+  %"late" = alloca i64
+  store i64 0, i64* %"late"
+  %"errors" = alloca i64
+  store i64 0, i64* %"errors"
+  %"row_errors" = alloca i64
+  store i64 0, i64* %"row_errors"
+  %"reached_window" = alloca i1
+  store i1 0, i1* %"reached_window"
+  %"open_window" = alloca i1
+  store i1 0, i1* %"open_window"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"out.1" = load ptr, ptr %"out"
+  %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
+  %"cols.2" = load ptr, ptr %"cols.1"
+  %".16" = getelementptr {ptr, ptr, ptr, i64, i64, i64}, ptr %"cols.2", i64 0
+  %"values" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 0
+  %"values.1" = load ptr, ptr %"values"
+  %"validity" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 1
+  %"validity.1" = load ptr, ptr %"validity"
+  %"n.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  %"n.2" = load i64, ptr %"n.1"
+  %"out_n" = alloca i64
+  store i64 %"n.2", i64* %"out_n"
+  %".28" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 1
+  %"values.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 0
+  %"values.3" = load ptr, ptr %"values.2"
+  %"validity.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 1
+  %"validity.3" = load ptr, ptr %"validity.2"
+  %"offsets" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 2
+  %"offsets.1" = load ptr, ptr %"offsets"
+  %"offset" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 3
+  %"offset.1" = load i64, ptr %"offset"
+  %".52" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
+  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 0
+  %"values.5" = load ptr, ptr %"values.4"
+  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 1
+  %"validity.5" = load ptr, ptr %"validity.4"
+  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 2
+  %"offsets.3" = load ptr, ptr %"offsets.2"
+  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 3
+  %"offset.3" = load i64, ptr %"offset.2"
+  br label %"body"
+body:
+  br label %"head"
+head:
+  %"i.1" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"i.1", %"n"
+  br i1 %".20", label %"row", label %"done"
+row:
+  store i64 0, i64* %"row_errors"
+  store i64 0, i64* %"scratch_used"
+  store i1 0, i1* %"reached_window"
+  store i1 0, i1* %"open_window"
+  br label %"row.loads"
+row.loads:
+  %".29" = add i64 %"offset.1", %"i.1"
+  %".30" = getelementptr i64, ptr %"values.3", i64 %".29"
+  %".31" = load i64, ptr %".30"
+  %".53" = add i64 %"offset.3", %"i.1"
+  %".54" = getelementptr i64, ptr %"values.5", i64 %".53"
+  %".55" = load i64, ptr %".54"
+  br label %"row.body"
+row.body:
+  %".32" = icmp sgt i64 %".31", 1
+  br i1 %".32", label %"filter.pass", label %"row.end"
+row.end:
+  %".48" = load i64, i64* %"errors"
+  %".49" = load i64, i64* %"row_errors"
+  %".50" = add i64 %".48", %".49"
+  store i64 %".50", i64* %"errors"
+  %".56" = call i64 @"llvm.ssub.sat.i64"(i64 %".55", i64 0)
+  %".57" = load i64, i64* %"wm.2"
+  %".58" = call i64 @"llvm.smax.i64"(i64 %".57", i64 %".56")
+  store i64 %".58", i64* %"wm.2"
+  store i64 0, i64* %"k"
+  %".61" = add i64 %"i.1", 1
+  store i64 %".61", i64* %"i"
+  br label %"head"
+done:
+  %".64" = load i64, i64* %"wm.2"
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".64", ptr %"wm.3"
+  %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.1" = load i64, ptr %"late_rows"
+  %".66" = load i64, i64* %"late"
+  %".67" = add i64 %"late_rows.1", %".66"
+  %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".67", ptr %"late_rows.2"
+  %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.2" = load i64, ptr %"errors.1"
+  %".69" = load i64, i64* %"errors"
+  %".70" = add i64 %"errors.2", %".69"
+  %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".70", ptr %"errors.3"
+  %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.1" = load i64, ptr %"first_error"
+  %".72" = load i64, i64* %"err_code"
+  %".73" = icmp eq i64 %"first_error.1", 0
+  %".74" = select  i1 %".73", i64 %".72", i64 %"first_error.1"
+  %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".74", ptr %"first_error.2"
+  %".76" = load i64, i64* %"out_n"
+  %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".76", ptr %"n.3"
+  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k.2"
+  ret i64 %"n"
+exit:
+  %".80" = load i64, i64* %"wm.2"
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".80", ptr %"wm.4"
+  %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.4" = load i64, ptr %"late_rows.3"
+  %".82" = load i64, i64* %"late"
+  %".83" = add i64 %"late_rows.4", %".82"
+  %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".83", ptr %"late_rows.5"
+  %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.5" = load i64, ptr %"errors.4"
+  %".85" = load i64, i64* %"errors"
+  %".86" = add i64 %"errors.5", %".85"
+  %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".86", ptr %"errors.6"
+  %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.4" = load i64, ptr %"first_error.3"
+  %".88" = load i64, i64* %"err_code"
+  %".89" = icmp eq i64 %"first_error.4", 0
+  %".90" = select  i1 %".89", i64 %".88", i64 %"first_error.4"
+  %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".90", ptr %"first_error.5"
+  %".92" = load i64, i64* %"out_n"
+  %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".92", ptr %"n.4"
+  %".94" = load i64, i64* %"k"
+  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".94", ptr %"resume_k.3"
+  %".96" = load i64, i64* %"i"
+  ret i64 %".96"
+filter.pass:
+  %".34" = load i64, i64* %"out_n"
+  %".35" = lshr i64 %".34", 3
+  %".36" = getelementptr i8, ptr %"validity.1", i64 %".35"
+  %".37" = and i64 %".34", 7
+  %".38" = trunc i64 %".37" to i8
+  %".39" = shl i8 1, %".38"
+  %".40" = load i8, ptr %".36"
+  %".41" = or i8 %".40", %".39"
+  store i8 %".41", ptr %".36"
+  %".43" = getelementptr i64, ptr %"values.1", i64 %".34"
+  store i64 %".31", ptr %".43"
+  %".45" = add i64 %".34", 1
+  store i64 %".45", i64* %"out_n"
+  br label %"row.end"
+}
+
+declare i64 @"llvm.ssub.sat.i64"(i64 %".1", i64 %".2")
+
+declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
+
+define i64 @"lc_47559602d2f901cf_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+{
+entry:
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"err_code" = alloca i64
+  store i64 0, i64* %"err_code"
+  %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
+  %"scratch.1" = load ptr, ptr %"scratch"
+  %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 9
+  %"scratch_cap.1" = load i64, ptr %"scratch_cap"
+  %"scratch_used" = alloca i64
+  store i64 0, i64* %"scratch_used"
+  %"i" = alloca i64
+  store i64 %"start", i64* %"i"
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.1" = load i64, ptr %"wm"
+  %"wm.2" = alloca i64
+  store i64 %"wm.1", i64* %"wm.2"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  %"resume_k.1" = load i64, ptr %"resume_k"
+  %"k" = alloca i64
+  store i64 %"resume_k.1", i64* %"k"
+  %"late" = alloca i64
+  store i64 0, i64* %"late"
+  %"errors" = alloca i64
+  store i64 0, i64* %"errors"
+  %"row_errors" = alloca i64
+  store i64 0, i64* %"row_errors"
+  %"reached_window" = alloca i1
+  store i1 0, i1* %"reached_window"
+  %"open_window" = alloca i1
+  store i1 0, i1* %"open_window"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"out.1" = load ptr, ptr %"out"
+  %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
+  %"cols.2" = load ptr, ptr %"cols.1"
+  %".16" = getelementptr {ptr, ptr, ptr, i64, i64, i64}, ptr %"cols.2", i64 0
+  %"values" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 0
+  %"values.1" = load ptr, ptr %"values"
+  %"validity" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 1
+  %"validity.1" = load ptr, ptr %"validity"
+  %"n.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  %"n.2" = load i64, ptr %"n.1"
+  %"out_n" = alloca i64
+  store i64 %"n.2", i64* %"out_n"
+  %".28" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 1
+  %"values.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 0
+  %"values.3" = load ptr, ptr %"values.2"
+  %"validity.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 1
+  %"validity.3" = load ptr, ptr %"validity.2"
+  %"offsets" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 2
+  %"offsets.1" = load ptr, ptr %"offsets"
+  %"offset" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 3
+  %"offset.1" = load i64, ptr %"offset"
+  %".65" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
+  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".65", i32 0, i32 0
+  %"values.5" = load ptr, ptr %"values.4"
+  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".65", i32 0, i32 1
+  %"validity.5" = load ptr, ptr %"validity.4"
+  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".65", i32 0, i32 2
+  %"offsets.3" = load ptr, ptr %"offsets.2"
+  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".65", i32 0, i32 3
+  %"offset.3" = load i64, ptr %"offset.2"
+  br label %"body"
+body:
+  br label %"head"
+head:
+  %"i.1" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"i.1", %"n"
+  br i1 %".20", label %"row", label %"done"
+row:
+  store i64 0, i64* %"row_errors"
+  store i64 0, i64* %"scratch_used"
+  store i1 0, i1* %"reached_window"
+  store i1 0, i1* %"open_window"
+  br label %"row.loads"
+row.loads:
+  %".29" = add i64 %"offset.1", %"i.1"
+  %".30" = lshr i64 %".29", 3
+  %".31" = getelementptr i8, ptr %"validity.3", i64 %".30"
+  %".32" = load i8, ptr %".31"
+  %".33" = and i64 %".29", 7
+  %".34" = trunc i64 %".33" to i8
+  %".35" = lshr i8 %".32", %".34"
+  %".36" = trunc i8 %".35" to i1
+  %".37" = xor i1 %".36", -1
+  %".38" = getelementptr i64, ptr %"values.3", i64 %".29"
+  %".39" = load i64, ptr %".38"
+  %".66" = add i64 %"offset.3", %"i.1"
+  %".67" = getelementptr i64, ptr %"values.5", i64 %".66"
+  %".68" = load i64, ptr %".67"
+  br label %"row.body"
+row.body:
+  %".40" = icmp sgt i64 %".39", 1
+  %".41" = xor i1 %".37", -1
+  %".42" = and i1 %".40", %".41"
+  br i1 %".42", label %"filter.pass", label %"row.end"
+row.end:
+  %".61" = load i64, i64* %"errors"
+  %".62" = load i64, i64* %"row_errors"
+  %".63" = add i64 %".61", %".62"
+  store i64 %".63", i64* %"errors"
+  %".69" = call i64 @"llvm.ssub.sat.i64"(i64 %".68", i64 0)
+  %".70" = load i64, i64* %"wm.2"
+  %".71" = call i64 @"llvm.smax.i64"(i64 %".70", i64 %".69")
+  store i64 %".71", i64* %"wm.2"
+  store i64 0, i64* %"k"
+  %".74" = add i64 %"i.1", 1
+  store i64 %".74", i64* %"i"
+  br label %"head"
+done:
+  %".77" = load i64, i64* %"wm.2"
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".77", ptr %"wm.3"
+  %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.1" = load i64, ptr %"late_rows"
+  %".79" = load i64, i64* %"late"
+  %".80" = add i64 %"late_rows.1", %".79"
+  %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".80", ptr %"late_rows.2"
+  %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.2" = load i64, ptr %"errors.1"
+  %".82" = load i64, i64* %"errors"
+  %".83" = add i64 %"errors.2", %".82"
+  %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".83", ptr %"errors.3"
+  %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.1" = load i64, ptr %"first_error"
+  %".85" = load i64, i64* %"err_code"
+  %".86" = icmp eq i64 %"first_error.1", 0
+  %".87" = select  i1 %".86", i64 %".85", i64 %"first_error.1"
+  %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".87", ptr %"first_error.2"
+  %".89" = load i64, i64* %"out_n"
+  %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".89", ptr %"n.3"
+  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k.2"
+  ret i64 %"n"
+exit:
+  %".93" = load i64, i64* %"wm.2"
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".93", ptr %"wm.4"
+  %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.4" = load i64, ptr %"late_rows.3"
+  %".95" = load i64, i64* %"late"
+  %".96" = add i64 %"late_rows.4", %".95"
+  %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".96", ptr %"late_rows.5"
+  %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.5" = load i64, ptr %"errors.4"
+  %".98" = load i64, i64* %"errors"
+  %".99" = add i64 %"errors.5", %".98"
+  %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".99", ptr %"errors.6"
+  %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.4" = load i64, ptr %"first_error.3"
+  %".101" = load i64, i64* %"err_code"
+  %".102" = icmp eq i64 %"first_error.4", 0
+  %".103" = select  i1 %".102", i64 %".101", i64 %"first_error.4"
+  %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".103", ptr %"first_error.5"
+  %".105" = load i64, i64* %"out_n"
+  %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".105", ptr %"n.4"
+  %".107" = load i64, i64* %"k"
+  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".107", ptr %"resume_k.3"
+  %".109" = load i64, i64* %"i"
+  ret i64 %".109"
+filter.pass:
+  %".44" = load i64, i64* %"out_n"
+  %".45" = xor i1 %".37", -1
+  br i1 %".45", label %"filter.pass.if", label %"filter.pass.endif"
+filter.pass.if:
+  %".47" = lshr i64 %".44", 3
+  %".48" = getelementptr i8, ptr %"validity.1", i64 %".47"
+  %".49" = and i64 %".44", 7
+  %".50" = trunc i64 %".49" to i8
+  %".51" = shl i8 1, %".50"
+  %".52" = load i8, ptr %".48"
+  %".53" = or i8 %".52", %".51"
+  store i8 %".53", ptr %".48"
+  br label %"filter.pass.endif"
+filter.pass.endif:
+  %".56" = getelementptr i64, ptr %"values.1", i64 %".44"
+  store i64 %".39", ptr %".56"
+  %".58" = add i64 %".44", 1
+  store i64 %".58", i64* %"out_n"
+  br label %"row.end"
+}
+
+-- case: arithmetic on two columns
+CREATE STREAM s AS SELECT k * 2 + ts AS x FROM nums;
+-- expect:
+; ModuleID = "lc_7d54cb87e25b65f0"
+target triple = "unknown-unknown-unknown"
+target datalayout = ""
+
+define i64 @"lc_7d54cb87e25b65f0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+{
+entry:
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"err_code" = alloca i64
+  store i64 0, i64* %"err_code"
+  %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
+  %"scratch.1" = load ptr, ptr %"scratch"
+  %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 9
+  %"scratch_cap.1" = load i64, ptr %"scratch_cap"
+  %"scratch_used" = alloca i64
+  store i64 0, i64* %"scratch_used"
+  %"i" = alloca i64
+  store i64 %"start", i64* %"i"
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.1" = load i64, ptr %"wm"
+  %"wm.2" = alloca i64
+  store i64 %"wm.1", i64* %"wm.2"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  %"resume_k.1" = load i64, ptr %"resume_k"
+  %"k" = alloca i64
+  store i64 %"resume_k.1", i64* %"k"
+  %"late" = alloca i64
+  store i64 0, i64* %"late"
+  %"errors" = alloca i64
+  store i64 0, i64* %"errors"
+  %"row_errors" = alloca i64
+  store i64 0, i64* %"row_errors"
+  %"reached_window" = alloca i1
+  store i1 0, i1* %"reached_window"
+  %"open_window" = alloca i1
+  store i1 0, i1* %"open_window"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"out.1" = load ptr, ptr %"out"
+  %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
+  %"cols.2" = load ptr, ptr %"cols.1"
+  %".16" = getelementptr {ptr, ptr, ptr, i64, i64, i64}, ptr %"cols.2", i64 0
+  %"values" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 0
+  %"values.1" = load ptr, ptr %"values"
+  %"validity" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 1
+  %"validity.1" = load ptr, ptr %"validity"
+  %"n.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  %"n.2" = load i64, ptr %"n.1"
+  %"out_n" = alloca i64
+  store i64 %"n.2", i64* %"out_n"
+  %".28" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 1
+  %"values.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 0
+  %"values.3" = load ptr, ptr %"values.2"
+  %"validity.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 1
+  %"validity.3" = load ptr, ptr %"validity.2"
+  %"offsets" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 2
+  %"offsets.1" = load ptr, ptr %"offsets"
+  %"offset" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 3
+  %"offset.1" = load i64, ptr %"offset"
+  %".42" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
+  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".42", i32 0, i32 0
+  %"values.5" = load ptr, ptr %"values.4"
+  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".42", i32 0, i32 1
+  %"validity.5" = load ptr, ptr %"validity.4"
+  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".42", i32 0, i32 2
+  %"offsets.3" = load ptr, ptr %"offsets.2"
+  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".42", i32 0, i32 3
+  %"offset.3" = load i64, ptr %"offset.2"
+  br label %"body"
+body:
+  br label %"head"
+head:
+  %"i.1" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"i.1", %"n"
+  br i1 %".20", label %"row", label %"done"
+row:
+  store i64 0, i64* %"row_errors"
+  store i64 0, i64* %"scratch_used"
+  store i1 0, i1* %"reached_window"
+  store i1 0, i1* %"open_window"
+  br label %"row.loads"
+row.loads:
+  %".29" = add i64 %"offset.1", %"i.1"
+  %".30" = getelementptr i64, ptr %"values.3", i64 %".29"
+  %".31" = load i64, ptr %".30"
+  %".43" = add i64 %"offset.3", %"i.1"
+  %".44" = getelementptr i64, ptr %"values.5", i64 %".43"
+  %".45" = load i64, ptr %".44"
+  br label %"row.body"
+row.body:
+  %".32" = call {i64, i1} @"llvm.smul.with.overflow.i64"(i64 %".31", i64 2)
+  %".33" = extractvalue {i64, i1} %".32", 0
+  %".34" = extractvalue {i64, i1} %".32", 1
+  %".35" = zext i1 %".34" to i64
+  %".36" = load i64, i64* %"row_errors"
+  %".37" = add i64 %".36", %".35"
+  store i64 %".37", i64* %"row_errors"
+  %".39" = load i64, i64* %"err_code"
+  %".40" = select  i1 %".34", i64 2, i64 %".39"
+  store i64 %".40", i64* %"err_code"
+  %".46" = xor i1 %".34", -1
+  %".47" = call {i64, i1} @"llvm.sadd.with.overflow.i64"(i64 %".33", i64 %".45")
+  %".48" = extractvalue {i64, i1} %".47", 0
+  %".49" = extractvalue {i64, i1} %".47", 1
+  %".50" = and i1 %".49", %".46"
+  %".51" = zext i1 %".50" to i64
+  %".52" = load i64, i64* %"row_errors"
+  %".53" = add i64 %".52", %".51"
+  store i64 %".53", i64* %"row_errors"
+  %".55" = load i64, i64* %"err_code"
+  %".56" = select  i1 %".50", i64 2, i64 %".55"
+  store i64 %".56", i64* %"err_code"
+  %".58" = or i1 %".34", %".49"
+  %".59" = load i64, i64* %"out_n"
+  %".60" = xor i1 %".58", -1
+  br i1 %".60", label %"row.body.if", label %"row.body.endif"
+row.end:
+  %".76" = load i64, i64* %"errors"
+  %".77" = load i64, i64* %"row_errors"
+  %".78" = add i64 %".76", %".77"
+  store i64 %".78", i64* %"errors"
+  %".80" = call i64 @"llvm.ssub.sat.i64"(i64 %".45", i64 0)
+  %".81" = load i64, i64* %"wm.2"
+  %".82" = call i64 @"llvm.smax.i64"(i64 %".81", i64 %".80")
+  store i64 %".82", i64* %"wm.2"
+  store i64 0, i64* %"k"
+  %".85" = add i64 %"i.1", 1
+  store i64 %".85", i64* %"i"
+  br label %"head"
+done:
+  %".88" = load i64, i64* %"wm.2"
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".88", ptr %"wm.3"
+  %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.1" = load i64, ptr %"late_rows"
+  %".90" = load i64, i64* %"late"
+  %".91" = add i64 %"late_rows.1", %".90"
+  %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".91", ptr %"late_rows.2"
+  %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.2" = load i64, ptr %"errors.1"
+  %".93" = load i64, i64* %"errors"
+  %".94" = add i64 %"errors.2", %".93"
+  %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".94", ptr %"errors.3"
+  %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.1" = load i64, ptr %"first_error"
+  %".96" = load i64, i64* %"err_code"
+  %".97" = icmp eq i64 %"first_error.1", 0
+  %".98" = select  i1 %".97", i64 %".96", i64 %"first_error.1"
+  %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".98", ptr %"first_error.2"
+  %".100" = load i64, i64* %"out_n"
+  %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".100", ptr %"n.3"
+  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k.2"
+  ret i64 %"n"
+exit:
+  %".104" = load i64, i64* %"wm.2"
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".104", ptr %"wm.4"
+  %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.4" = load i64, ptr %"late_rows.3"
+  %".106" = load i64, i64* %"late"
+  %".107" = add i64 %"late_rows.4", %".106"
+  %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".107", ptr %"late_rows.5"
+  %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.5" = load i64, ptr %"errors.4"
+  %".109" = load i64, i64* %"errors"
+  %".110" = add i64 %"errors.5", %".109"
+  %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".110", ptr %"errors.6"
+  %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.4" = load i64, ptr %"first_error.3"
+  %".112" = load i64, i64* %"err_code"
+  %".113" = icmp eq i64 %"first_error.4", 0
+  %".114" = select  i1 %".113", i64 %".112", i64 %"first_error.4"
+  %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".114", ptr %"first_error.5"
+  %".116" = load i64, i64* %"out_n"
+  %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".116", ptr %"n.4"
+  %".118" = load i64, i64* %"k"
+  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".118", ptr %"resume_k.3"
+  %".120" = load i64, i64* %"i"
+  ret i64 %".120"
+row.body.if:
+  %".62" = lshr i64 %".59", 3
+  %".63" = getelementptr i8, ptr %"validity.1", i64 %".62"
+  %".64" = and i64 %".59", 7
+  %".65" = trunc i64 %".64" to i8
+  %".66" = shl i8 1, %".65"
+  %".67" = load i8, ptr %".63"
+  %".68" = or i8 %".67", %".66"
+  store i8 %".68", ptr %".63"
+  br label %"row.body.endif"
+row.body.endif:
+  %".71" = getelementptr i64, ptr %"values.1", i64 %".59"
+  store i64 %".48", ptr %".71"
+  %".73" = add i64 %".59", 1
+  store i64 %".73", i64* %"out_n"
+  br label %"row.end"
+}
+
+declare {i64, i1} @"llvm.smul.with.overflow.i64"(i64 %".1", i64 %".2")
+
+declare {i64, i1} @"llvm.sadd.with.overflow.i64"(i64 %".1", i64 %".2")
+
+declare i64 @"llvm.ssub.sat.i64"(i64 %".1", i64 %".2")
+
+declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
+
+define i64 @"lc_7d54cb87e25b65f0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+{
+entry:
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"err_code" = alloca i64
+  store i64 0, i64* %"err_code"
+  %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
+  %"scratch.1" = load ptr, ptr %"scratch"
+  %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 9
+  %"scratch_cap.1" = load i64, ptr %"scratch_cap"
+  %"scratch_used" = alloca i64
+  store i64 0, i64* %"scratch_used"
+  %"i" = alloca i64
+  store i64 %"start", i64* %"i"
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.1" = load i64, ptr %"wm"
+  %"wm.2" = alloca i64
+  store i64 %"wm.1", i64* %"wm.2"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  %"resume_k.1" = load i64, ptr %"resume_k"
+  %"k" = alloca i64
+  store i64 %"resume_k.1", i64* %"k"
+  %"late" = alloca i64
+  store i64 0, i64* %"late"
+  %"errors" = alloca i64
+  store i64 0, i64* %"errors"
+  %"row_errors" = alloca i64
+  store i64 0, i64* %"row_errors"
+  %"reached_window" = alloca i1
+  store i1 0, i1* %"reached_window"
+  %"open_window" = alloca i1
+  store i1 0, i1* %"open_window"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"out.1" = load ptr, ptr %"out"
+  %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
+  %"cols.2" = load ptr, ptr %"cols.1"
+  %".16" = getelementptr {ptr, ptr, ptr, i64, i64, i64}, ptr %"cols.2", i64 0
+  %"values" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 0
+  %"values.1" = load ptr, ptr %"values"
+  %"validity" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 1
+  %"validity.1" = load ptr, ptr %"validity"
+  %"n.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  %"n.2" = load i64, ptr %"n.1"
+  %"out_n" = alloca i64
+  store i64 %"n.2", i64* %"out_n"
+  %".28" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 1
+  %"values.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 0
+  %"values.3" = load ptr, ptr %"values.2"
+  %"validity.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 1
+  %"validity.3" = load ptr, ptr %"validity.2"
+  %"offsets" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 2
+  %"offsets.1" = load ptr, ptr %"offsets"
+  %"offset" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 3
+  %"offset.1" = load i64, ptr %"offset"
+  %".53" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
+  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".53", i32 0, i32 0
+  %"values.5" = load ptr, ptr %"values.4"
+  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".53", i32 0, i32 1
+  %"validity.5" = load ptr, ptr %"validity.4"
+  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".53", i32 0, i32 2
+  %"offsets.3" = load ptr, ptr %"offsets.2"
+  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".53", i32 0, i32 3
+  %"offset.3" = load i64, ptr %"offset.2"
+  br label %"body"
+body:
+  br label %"head"
+head:
+  %"i.1" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"i.1", %"n"
+  br i1 %".20", label %"row", label %"done"
+row:
+  store i64 0, i64* %"row_errors"
+  store i64 0, i64* %"scratch_used"
+  store i1 0, i1* %"reached_window"
+  store i1 0, i1* %"open_window"
+  br label %"row.loads"
+row.loads:
+  %".29" = add i64 %"offset.1", %"i.1"
+  %".30" = lshr i64 %".29", 3
+  %".31" = getelementptr i8, ptr %"validity.3", i64 %".30"
+  %".32" = load i8, ptr %".31"
+  %".33" = and i64 %".29", 7
+  %".34" = trunc i64 %".33" to i8
+  %".35" = lshr i8 %".32", %".34"
+  %".36" = trunc i8 %".35" to i1
+  %".37" = xor i1 %".36", -1
+  %".38" = getelementptr i64, ptr %"values.3", i64 %".29"
+  %".39" = load i64, ptr %".38"
+  %".54" = add i64 %"offset.3", %"i.1"
+  %".55" = getelementptr i64, ptr %"values.5", i64 %".54"
+  %".56" = load i64, ptr %".55"
+  br label %"row.body"
+row.body:
+  %".40" = xor i1 %".37", -1
+  %".41" = call {i64, i1} @"llvm.smul.with.overflow.i64"(i64 %".39", i64 2)
+  %".42" = extractvalue {i64, i1} %".41", 0
+  %".43" = extractvalue {i64, i1} %".41", 1
+  %".44" = and i1 %".43", %".40"
+  %".45" = zext i1 %".44" to i64
+  %".46" = load i64, i64* %"row_errors"
+  %".47" = add i64 %".46", %".45"
+  store i64 %".47", i64* %"row_errors"
+  %".49" = load i64, i64* %"err_code"
+  %".50" = select  i1 %".44", i64 2, i64 %".49"
+  store i64 %".50", i64* %"err_code"
+  %".52" = or i1 %".37", %".43"
+  %".57" = xor i1 %".52", -1
+  %".58" = call {i64, i1} @"llvm.sadd.with.overflow.i64"(i64 %".42", i64 %".56")
+  %".59" = extractvalue {i64, i1} %".58", 0
+  %".60" = extractvalue {i64, i1} %".58", 1
+  %".61" = and i1 %".60", %".57"
+  %".62" = zext i1 %".61" to i64
+  %".63" = load i64, i64* %"row_errors"
+  %".64" = add i64 %".63", %".62"
+  store i64 %".64", i64* %"row_errors"
+  %".66" = load i64, i64* %"err_code"
+  %".67" = select  i1 %".61", i64 2, i64 %".66"
+  store i64 %".67", i64* %"err_code"
+  %".69" = or i1 %".52", %".60"
+  %".70" = load i64, i64* %"out_n"
+  %".71" = xor i1 %".69", -1
+  br i1 %".71", label %"row.body.if", label %"row.body.endif"
+row.end:
+  %".87" = load i64, i64* %"errors"
+  %".88" = load i64, i64* %"row_errors"
+  %".89" = add i64 %".87", %".88"
+  store i64 %".89", i64* %"errors"
+  %".91" = call i64 @"llvm.ssub.sat.i64"(i64 %".56", i64 0)
+  %".92" = load i64, i64* %"wm.2"
+  %".93" = call i64 @"llvm.smax.i64"(i64 %".92", i64 %".91")
+  store i64 %".93", i64* %"wm.2"
+  store i64 0, i64* %"k"
+  %".96" = add i64 %"i.1", 1
+  store i64 %".96", i64* %"i"
+  br label %"head"
+done:
+  %".99" = load i64, i64* %"wm.2"
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".99", ptr %"wm.3"
+  %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.1" = load i64, ptr %"late_rows"
+  %".101" = load i64, i64* %"late"
+  %".102" = add i64 %"late_rows.1", %".101"
+  %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".102", ptr %"late_rows.2"
+  %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.2" = load i64, ptr %"errors.1"
+  %".104" = load i64, i64* %"errors"
+  %".105" = add i64 %"errors.2", %".104"
+  %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".105", ptr %"errors.3"
+  %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.1" = load i64, ptr %"first_error"
+  %".107" = load i64, i64* %"err_code"
+  %".108" = icmp eq i64 %"first_error.1", 0
+  %".109" = select  i1 %".108", i64 %".107", i64 %"first_error.1"
+  %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".109", ptr %"first_error.2"
+  %".111" = load i64, i64* %"out_n"
+  %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".111", ptr %"n.3"
+  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k.2"
+  ret i64 %"n"
+exit:
+  %".115" = load i64, i64* %"wm.2"
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  store i64 %".115", ptr %"wm.4"
+  %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.4" = load i64, ptr %"late_rows.3"
+  %".117" = load i64, i64* %"late"
+  %".118" = add i64 %"late_rows.4", %".117"
+  %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".118", ptr %"late_rows.5"
+  %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.5" = load i64, ptr %"errors.4"
+  %".120" = load i64, i64* %"errors"
+  %".121" = add i64 %"errors.5", %".120"
+  %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".121", ptr %"errors.6"
+  %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.4" = load i64, ptr %"first_error.3"
+  %".123" = load i64, i64* %"err_code"
+  %".124" = icmp eq i64 %"first_error.4", 0
+  %".125" = select  i1 %".124", i64 %".123", i64 %"first_error.4"
+  %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".125", ptr %"first_error.5"
+  %".127" = load i64, i64* %"out_n"
+  %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".127", ptr %"n.4"
+  %".129" = load i64, i64* %"k"
+  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".129", ptr %"resume_k.3"
+  %".131" = load i64, i64* %"i"
+  ret i64 %".131"
+row.body.if:
+  %".73" = lshr i64 %".70", 3
+  %".74" = getelementptr i8, ptr %"validity.1", i64 %".73"
+  %".75" = and i64 %".70", 7
+  %".76" = trunc i64 %".75" to i8
+  %".77" = shl i8 1, %".76"
+  %".78" = load i8, ptr %".74"
+  %".79" = or i8 %".78", %".77"
+  store i8 %".79", ptr %".74"
+  br label %"row.body.endif"
+row.body.endif:
+  %".82" = getelementptr i64, ptr %"values.1", i64 %".70"
+  store i64 %".59", ptr %".82"
+  %".84" = add i64 %".70", 1
+  store i64 %".84", i64* %"out_n"
+  br label %"row.end"
+}

@@ -1,0 +1,182 @@
+"""Window aggregates against DuckDB, on randomized out-of-order data, under every input cut.
+
+The oracle gets only the rows (or row-window pairs, for HOP) that the watermark simulator in
+harness.py finds on time; laminarc must drop exactly the others as late, count them, and emit
+each window once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from harness import (
+    EVENTS_DDL,
+    assert_cut_invariant,
+    assert_rows_equal,
+    duck,
+    epoch_ms,
+    hop_pairs,
+    random_events,
+    run_stream,
+    tumble_on_time,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+SETTINGS = settings(max_examples=12, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+AGGS = """COUNT(*) AS c, COUNT(v) AS cv, SUM(v) AS sv, MIN(v) AS mn, MAX(v) AS mx,
+          AVG(v) AS av, SUM(i) AS si, MIN(s) AS ms, MAX(s) AS xs,
+          COUNT(DISTINCT s) AS ds, COUNT(*) FILTER (WHERE i > 0) AS cpos,
+          SUM(v) FILTER (WHERE s LIKE '%a%') AS sva"""
+DUCK_AGGS = """COUNT(*), COUNT(v), SUM(v), MIN(v), MAX(v), AVG(v), SUM(i), MIN(s), MAX(s),
+               COUNT(DISTINCT s), COUNT(*) FILTER (WHERE i > 0),
+               SUM(v) FILTER (WHERE s LIKE '%a%')"""
+
+
+def with_window_start(t: pa.Table, starts: list[int]) -> pa.Table:
+    return t.append_column("ws", pa.array(starts, pa.int64()).cast(pa.timestamp("ms")))
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 120), delay=st.sampled_from([0, 300, 2000]),
+       size=st.sampled_from([500, 1000, 3000]))
+def test_tumble_matches_duckdb(seed, n, delay, size):
+    events = random_events(n, seed)
+    setup = EVENTS_DDL.format(delay=delay) + f"""
+        CREATE STREAM w AS SELECT k, window_start, window_end, {AGGS}
+        FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '{size}' MILLISECOND))
+        GROUP BY k, window_start, window_end;"""
+    got = assert_cut_invariant(setup, "w", {"events": events}, seed)
+    ts = epoch_ms(events)
+    keep = tumble_on_time(ts, delay, size)
+    on_time = with_window_start(events, [t // size * size for t in ts]).filter(pa.array(keep, pa.bool_()))
+    want = duck(f"""SELECT k, ws, ws + INTERVAL '{size} milliseconds', {DUCK_AGGS}
+                    FROM ev GROUP BY k, ws""", ev=on_time)
+    assert_rows_equal(got, want)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 80), delay=st.sampled_from([0, 1000]),
+       slide=st.sampled_from([500, 1000]), factor=st.sampled_from([1, 2, 3]))
+def test_hop_matches_duckdb(seed, n, delay, slide, factor):
+    size = slide * factor
+    events = random_events(n, seed)
+    setup = EVENTS_DDL.format(delay=delay) + f"""
+        CREATE STREAM w AS SELECT k, window_start, {AGGS}
+        FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '{slide}' MILLISECOND,
+                       INTERVAL '{size}' MILLISECOND))
+        GROUP BY k, window_start, window_end;"""
+    got = assert_cut_invariant(setup, "w", {"events": events}, seed)
+    pairs = hop_pairs(epoch_ms(events), delay, slide, size)
+    rows = events.take(pa.array([r for r, _ in pairs], pa.int64()))
+    on_time = with_window_start(rows, [s for _, s in pairs])
+    want = duck(f"SELECT k, ws, {DUCK_AGGS} FROM ev GROUP BY k, ws", ev=on_time)
+    assert_rows_equal(got, want)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 100))
+def test_group_window_form_equals_table_function_form(seed, n):
+    events = random_events(n, seed)
+    ddl = EVENTS_DDL.format(delay=500)
+    tvf = run_stream(ddl + """CREATE STREAM w AS SELECT k, window_start, window_end, COUNT(*) AS c,
+        SUM(i) AS s FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+        GROUP BY k, window_start, window_end;""", "w", {"events": events})
+    grouped = run_stream(ddl + """CREATE STREAM w AS SELECT k,
+        TUMBLE_START(ts, INTERVAL '1' SECOND), TUMBLE_END(ts, INTERVAL '1' SECOND), COUNT(*),
+        SUM(i) FROM events GROUP BY k, TUMBLE(ts, INTERVAL '1' SECOND);""", "w",
+                         {"events": events})
+    assert tvf.to_pylist() == [
+        dict(zip(tvf.column_names, r.values(), strict=True)) for r in grouped.to_pylist()]
+
+
+def test_hop_group_window_form():
+    events = random_events(60, 7)
+    ddl = EVENTS_DDL.format(delay=0)
+    a = run_stream(ddl + """CREATE STREAM w AS SELECT k, HOP_START(ts, INTERVAL '1' SECOND,
+        INTERVAL '2' SECOND) AS ws, HOP_END(ts, INTERVAL '1' SECOND, INTERVAL '2' SECOND) AS we,
+        COUNT(*) AS c FROM events GROUP BY k, HOP(ts, INTERVAL '1' SECOND, INTERVAL '2' SECOND);
+        """, "w", {"events": events})
+    b = run_stream(ddl + """CREATE STREAM w AS SELECT k, window_start AS ws, window_end AS we,
+        COUNT(*) AS c FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND,
+        INTERVAL '2' SECOND)) GROUP BY k, window_start, window_end;""", "w", {"events": events})
+    assert a.equals(b)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 80), data=st.data())
+def test_explicit_watermarks_below_the_natural_one_change_nothing(seed, n, data):
+    """Watermarks advanced explicitly, at any time, to values rows already implied, leave the
+    output identical (the same rows are on time)."""
+    events = random_events(n, seed)
+    delay = 1000
+    setup = EVENTS_DDL.format(delay=delay) + """CREATE STREAM w AS SELECT k, window_start,
+        COUNT(*) AS c, SUM(v) AS s FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts),
+        INTERVAL '1' SECOND)) GROUP BY k, window_start, window_end;"""
+    plain = run_stream(setup, "w", {"events": events}, "rows")
+    ts = epoch_ms(events)
+    running = np.maximum.accumulate(np.array(ts)) - delay
+    marks = {}
+    for j in data.draw(st.lists(st.integers(1, n), max_size=6, unique=True)):
+        hi = int(running[j - 1])
+        marks[j] = data.draw(st.integers(hi - 5000, hi))
+    with_marks = run_stream(setup, "w", {"events": events}, "rows", watermarks=marks)
+    assert with_marks.equals(plain)
+
+
+def test_late_rows_are_dropped_counted_and_never_change_a_closed_window(db):
+    db.execute(EVENTS_DDL.format(delay=0) + """CREATE STREAM w AS SELECT k, window_start,
+        COUNT(*) AS c FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+        GROUP BY k, window_start, window_end;""")
+    sub = db.subscribe("w")
+
+    def ev(ms, k=1):
+        return [{"ts": pa.scalar(ms, pa.timestamp("ms")).as_py(), "k": k, "v": 1.0, "i": 1,
+                 "s": "a"}]
+
+    db.insert("events", ev(100))
+    db.insert("events", ev(900))
+    assert sub.poll() is None                    # window [0, 1000) still open
+    db.insert("events", ev(1000))                # watermark 1000 closes [0, 1000)
+    first = sub.poll()
+    assert first.to_pydict()["c"] == [2]
+    db.insert("events", ev(999))                 # late: its window closed
+    db.insert("events", ev(500, k=2))            # late too, even for a new key
+    db.watermark("events", 5000)                 # closes [1000, 2000)
+    second = sub.poll()
+    assert second.to_pydict()["c"] == [1]
+    assert sub.poll() is None
+    m = db.metrics()
+    assert m["late_rows"] == 2
+    assert m["sources"]["events"]["late_rows"] == 2
+    assert m["streams"]["w"]["late_rows"] == 2
+
+
+def test_each_window_is_emitted_once_when_the_watermark_reaches_its_end(db):
+    db.execute(EVENTS_DDL.format(delay=200) + """CREATE STREAM w AS SELECT window_start,
+        window_end, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts),
+        INTERVAL '1' SECOND)) GROUP BY window_start, window_end;""")
+    sub = db.subscribe("w")
+    seen = []
+    rng = np.random.default_rng(3)
+    ts = np.sort(rng.integers(0, 10_000, 400))
+    wm = -(2**63)
+    for t in ts:
+        db.insert("events", {"ts": pa.array([int(t)], pa.int64()).cast(pa.timestamp("ms")),
+                             "k": [0], "v": [1.0], "i": [1], "s": ["x"]})
+        wm = max(wm, int(t) - 200)
+        while (b := sub.poll()) is not None:
+            for row in b.to_pylist():
+                end = int(pa.scalar(row["window_end"], pa.timestamp("ms")).cast(pa.int64()).as_py())
+                assert end <= wm, "emitted before the watermark reached the window's end"
+                seen.append(end)
+        # every window that ends at or before the watermark has been emitted by now
+        closed = {e for e in range(1000, 11_000, 1000) if e <= wm and any(
+            e - 1000 <= x < e for x in ts[ts <= t])}
+        assert closed <= set(seen)
+    db.end_input("events")
+    while (b := sub.poll()) is not None:
+        seen += [0] * b.num_rows
+    assert len(seen) == len(set(np.asarray(ts) // 1000))
