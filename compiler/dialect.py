@@ -58,6 +58,7 @@ class LaminarParser(RisingWaveParser):
     }
 
     def _parse_window_call(self, name: str) -> WindowCall:
+        name_token = self._tokens[self._index - 2]   # the parser consumed NAME and "("
         positional: list[exp.Expr] = []
         named: list[exp.Expr] = []
         while not self._match(TokenType.R_PAREN, advance=False):
@@ -81,9 +82,12 @@ class LaminarParser(RisingWaveParser):
                 positional.append(value)
             if not self._match(TokenType.COMMA):
                 break
-        return self.expression(
+        call = self.expression(
             WindowCall(this=name, expressions=positional or None, named=named or None)
         )
+        call.meta.update(line=name_token.line, col=name_token.col, start=name_token.start,
+                         end=name_token.end)
+        return call
 
     def _at_emit(self) -> bool:
         nxt = self._next.text.upper() if self._next else ""
@@ -111,6 +115,17 @@ class LaminarParser(RisingWaveParser):
             emit.meta.update(line=start.line, col=start.col, start=start.start, end=start.end)
             this.set("emit", emit)
         return this
+
+    STATEMENT_STARTS: ClassVar = {TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN,
+                                  TokenType.CREATE, TokenType.DROP, TokenType.SEMICOLON}
+
+    def _parse_statement(self):  # type: ignore[no-untyped-def]
+        # A statement is a CREATE, a DROP or a query; anything else is reported at its first
+        # word (sqlglot would read `SELEC k FROM t` as an expression and fail later).
+        if self._curr and self._curr.token_type not in self.STATEMENT_STARTS:
+            self.raise_error(f"expected a statement (CREATE, DROP or SELECT), found "
+                             f"{self._curr.text!r}", self._curr)
+        return super()._parse_statement()
 
     def _warn_unsupported(self) -> None:
         # _parse_as_command raises instead of falling back, so there is nothing to warn about.
@@ -152,7 +167,11 @@ class Laminar(RisingWave):
     Generator = LaminarGenerator
 
     class Tokenizer(RisingWave.Tokenizer):
-        KEYWORDS: ClassVar = {**RisingWave.Tokenizer.KEYWORDS, "STREAM": TokenType.STREAM}
+        # SESSION is a window function here, not the keyword of SET SESSION.
+        KEYWORDS: ClassVar = {
+            **{k: v for k, v in RisingWave.Tokenizer.KEYWORDS.items() if k != "SESSION"},
+            "STREAM": TokenType.STREAM,
+        }
 
 
 def parse(sql: str) -> list[exp.Expr]:

@@ -17,7 +17,7 @@ from .runtime.subscription import Subscription
 __version__ = "0.1.0"
 
 
-def open() -> Database:  # noqa: A001 - the DuckDB-style entry point
+def open() -> Database:
     """A new embedded database, in memory."""
     return Database()
 

@@ -7,6 +7,7 @@ import threading
 from dataclasses import replace
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot.errors import ParseError, TokenError
 
 from .compiler import optimizer
@@ -177,10 +178,10 @@ class Database:
             result = sub.to_arrow()
             engine.close()
         if bound.order:
-            keys = [(result.column_names[i], "descending" if desc else "ascending")
-                    for i, desc, _ in bound.order]
-            nulls = "at_start" if bound.order[0][2] else "at_end"
-            result = result.sort_by(keys, null_placement=nulls) if keys else result
+            keys = [(result.column_names[i], "descending" if desc else "ascending",
+                     "at_start" if nulls_first else "at_end")
+                    for i, desc, nulls_first in bound.order]
+            result = result.take(pc.sort_indices(result, sort_keys=keys))
         if bound.offset or bound.limit is not None:
             end = None if bound.limit is None else bound.offset + bound.limit
             result = result.slice(bound.offset, None if end is None else end - bound.offset)
@@ -253,7 +254,7 @@ def _to_units(ts: dt.datetime | dt.date | int, unit: str) -> int:
         return ts if unit == "ms" else ts * 1000
     if isinstance(ts, dt.datetime):
         if ts.tzinfo is not None:
-            ts = ts.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            ts = ts.astimezone(dt.UTC).replace(tzinfo=None)
         delta = ts - _EPOCH
         micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         return micros // 1000 if unit == "ms" else micros

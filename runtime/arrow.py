@@ -40,12 +40,12 @@ def to_table(data: object, source: str) -> pa.Table:
             raise SchemaError(f"insert into '{source}': a list must hold dicts (one per row)")
         try:
             return pa.Table.from_pylist(data)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
             raise SchemaError(f"insert into '{source}': {e}") from None
     if isinstance(data, dict):
         try:
             return pa.table(data)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as e:
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
             raise SchemaError(f"insert into '{source}': {e}") from None
     if hasattr(data, "__arrow_c_stream__"):
         return pa.RecordBatchReader.from_stream(data).read_all()
@@ -86,6 +86,8 @@ def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name
         or ((pa.types.is_integer(t) or pa.types.is_floating(t)) and pa.types.is_decimal(target))
         or (_is_string(t) and pa.types.is_string(target))
         or (pa.types.is_timestamp(t) and pa.types.is_timestamp(target))
+        # integers into a TIMESTAMP(p) column are epoch values in its unit (ms or us)
+        or (pa.types.is_integer(t) and pa.types.is_timestamp(target))
         or (pa.types.is_date(t) and (pa.types.is_date(target) or pa.types.is_timestamp(target)))
         or (pa.types.is_timestamp(t) and pa.types.is_date(target))
         or (pa.types.is_duration(t) and pa.types.is_duration(target))
@@ -95,6 +97,8 @@ def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name
         raise SchemaError(
             f"insert into '{source}': column '{name}' has type {t}, which does not convert to "
             f"{target}", name)
+    if pa.types.is_integer(t) and pa.types.is_timestamp(target) and t != pa.int64():
+        arr = pc.cast(arr, pa.int64(), safe=True)   # Arrow casts only int64 to timestamps
     try:
         return pc.cast(arr, target, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:

@@ -94,13 +94,13 @@ def consolidate_changelog(t: pa.Table) -> pa.Table:
     order: list[tuple] = []
     ops = t.column("_op").to_pylist()
     rows = t.select(cols).to_pylist()
-    for r, op in zip(rows, ops, strict=True):
+    for i, (r, op) in enumerate(zip(rows, ops, strict=True)):
         key = tuple(_hashable(r[c]) for c in cols)
         if key not in counts:
             counts[key] = 0
             order.append(key)
         counts[key] += op
-    assert all(v >= 0 for v in counts.values()), "a changelog retracted a row it never emitted"
+        assert counts[key] >= 0, f"changelog row {i} retracts {r}, which is not there"
     out = [dict(zip(cols, k, strict=True)) for k in order for _ in range(counts[k])]
     schema = t.select(cols).schema
     return pa.Table.from_pylist(out, schema=schema)

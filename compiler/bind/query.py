@@ -437,10 +437,10 @@ class QueryBinder:
         limit = query.args.get("limit")
         offset = query.args.get("offset")
         if not self.one_shot:
-            for part in (order, limit, offset):
+            for part, what in ((order, "ORDER BY"), (limit, "LIMIT"), (offset, "OFFSET")):
                 if part is not None:
-                    raise error_at(part, f"{part.key.upper()} is not supported in a stream; use "
-                                   "it in a one-shot query over a materialized view")
+                    raise error_at(part, f"{what} is not supported in a stream; use it in a "
+                                   "one-shot query over a materialized view")
             return
         if order is not None:
             selects = [output_name(s) for s in query.expressions]

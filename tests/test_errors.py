@@ -1,0 +1,182 @@
+"""User errors: SQL mistakes are SqlError with line and column and a message naming the
+offending identifier; bad inserts are SchemaError and apply nothing; misuse is StateError;
+nothing a user types or inserts crashes the process or escapes as another exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import laminarc
+
+SOURCE = """CREATE SOURCE events (ts TIMESTAMP(3), k BIGINT, v DOUBLE, s VARCHAR NOT NULL,
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);"""
+
+
+def sql_error(db, sql: str) -> laminarc.SqlError:
+    with pytest.raises(laminarc.SqlError) as info:
+        db.execute(sql)
+    return info.value
+
+
+@pytest.mark.parametrize(("sql", "line", "column", "words"), [
+    ("SELEC k FROM events", 1, 1, ["syntax error", "SELEC"]),
+    ("CREATE STREAM x AS SELECT k FROM events WHERE", 1, 0, ["syntax error"]),
+    ("CREATE STREAM x AS SELECT nope FROM events", 1, 27, ["unknown column", "nope"]),
+    ("CREATE STREAM x AS\n  SELECT k\n  FROM nowhere", 3, 8, ["unknown relation", "nowhere"]),
+    ("CREATE STREAM x AS SELECT e.k FROM events AS f", 1, 27, ["unknown table", "e"]),
+    ("CREATE STREAM x AS SELECT k, COUNT(*) FROM events", 1, 27,
+     ["'k'", "GROUP BY"]),
+    ("CREATE STREAM x AS SELECT k FROM events WHERE s + 1 > 2", 1, 47,
+     ["operator +", "VARCHAR"]),
+    ("CREATE STREAM x AS SELECT SUM(s) FROM events", 1, 31, ["SUM", "numeric", "VARCHAR"]),
+    ("CREATE STREAM x AS SELECT k FROM events WHERE COUNT(*) > 1", 1, 47, ["aggregate"]),
+    ("CREATE STREAM x AS SELECT k FROM events ORDER BY k", 1, 50, ["ORDER BY", "stream"]),
+    ("CREATE STREAM x AS SELECT k FROM events EMIT ON WINDOW CLOSE", 1, 41, ["EMIT"]),
+    ("CREATE STREAM x AS SELECT window_start FROM TABLE(TUMBLE(TABLE events, "
+     "DESCRIPTOR(k), INTERVAL '1' SECOND))", 1, 83, ["'k'", "watermark"]),
+    ("CREATE STREAM x AS SELECT * FROM TABLE(SESSION(TABLE events, DESCRIPTOR(ts), "
+     "INTERVAL '1' SECOND))", 1, 40, ["SESSION", "not supported"]),
+    ("CREATE STREAM x AS SELECT * FROM events a JOIN events b ON a.k = b.k", 1, 48,
+     ["joins"]),
+    ("CREATE STREAM x AS SELECT CAST(k AS DECIMAL(30, 2)) FROM events", 1, 45,
+     ["DECIMAL precision"]),
+    ("CREATE STREAM x AS SELECT foo(k) FROM events", 1, 27, ["foo"]),
+    ("CREATE SOURCE events (a INT)", 1, 15, ["already exists", "events"]),
+    ("CREATE SOURCE y (a INT, a INT)", 1, 25, ["duplicate column", "a"]),
+    ("CREATE SOURCE y (a INT, WATERMARK FOR b AS b)", 1, 39, ["unknown column", "b"]),
+    ("CREATE SOURCE y (a VARCHAR, WATERMARK FOR a AS a)", 1, 43, ["TIMESTAMP", "BIGINT"]),
+    ("CREATE SOURCE y (a GEOMETRY)", 1, 18, ["'a'", "GEOMETRY", "not supported"]),
+    ("DROP STREAM events", 1, 13, ["source", "not a stream"]),
+    ("DROP STREAM nothing", 1, 13, ["unknown relation", "nothing"]),
+])
+def test_sql_errors_have_positions_and_name_the_culprit(db, sql, line, column, words):
+    db.execute(SOURCE)
+    err = sql_error(db, sql)
+    assert err.line == line, str(err)
+    if column:
+        assert err.column == column, str(err)
+    for w in words:
+        assert w.lower() in str(err).lower(), str(err)
+    assert str(err).startswith(f"line {line}, column {err.column}:") if err.line else True
+
+
+def test_error_context_points_at_the_column(db):
+    db.execute(SOURCE)
+    err = sql_error(db, "CREATE STREAM x AS\nSELECT k, bogus FROM events")
+    assert err.context() == "SELECT k, bogus FROM events\n          ^"
+
+
+def test_statements_before_the_failing_one_take_effect(db):
+    with pytest.raises(laminarc.SqlError):
+        db.execute(SOURCE + "CREATE STREAM ok AS SELECT k FROM events; "
+                   "CREATE STREAM bad AS SELECT zzz FROM events;")
+    db.subscribe("ok")
+    with pytest.raises(laminarc.StateError):
+        db.subscribe("bad")
+
+
+def test_drop_respects_dependents(db):
+    db.execute(SOURCE + """CREATE STREAM a AS SELECT k FROM events;
+                           CREATE STREAM b AS SELECT k FROM a;""")
+    err = sql_error(db, "DROP STREAM a")
+    assert "b" in str(err) and "CASCADE" in str(err)
+    db.execute("DROP STREAM a CASCADE")
+    db.execute("DROP STREAM IF EXISTS b")
+    db.execute("CREATE STREAM a AS SELECT v FROM events")   # the name is free again
+    db.execute("DROP STREAM a; DROP SOURCE events")
+
+
+def good_rows(n=3):
+    return [{"ts": dt.datetime(2024, 1, 1, 0, 0, i), "k": i, "v": i * 1.5, "s": "x"}
+            for i in range(n)]
+
+
+@pytest.mark.parametrize(("data", "column", "words"), [
+    ([{"ts": 0, "k": 1, "v": 1.0}], "s", ["missing"]),
+    ([{"ts": 0, "k": 1, "v": 1.0, "s": "x", "extra": 3}], "extra", ["not in the source"]),
+    ([{"ts": 0, "k": "one", "v": 1.0, "s": "x"}], "k", ["string", "int64"]),
+    ([{"ts": 0, "k": 1, "v": 1.0, "s": None}], "s", ["NOT NULL"]),
+    ([{"ts": None, "k": 1, "v": 1.0, "s": "x"}], "ts", ["event-time", "NULL"]),
+    ({"ts": [0], "k": [2**70], "v": [1.0], "s": ["x"]}, None, []),
+    (pa.table({"ts": [0], "k": pa.array([1.5]), "v": [1.0], "s": ["x"]}), "k", ["does not fit"]),
+    ("not data", None, ["unsupported data"]),
+    ([1, 2, 3], None, ["dicts"]),
+])
+def test_bad_inserts_raise_schema_error_and_apply_nothing(db, data, column, words):
+    db.execute(SOURCE + "CREATE MATERIALIZED VIEW m AS SELECT k FROM events;")
+    db.insert("events", good_rows())
+    with pytest.raises(laminarc.SchemaError) as info:
+        db.insert("events", data)
+    if column:
+        assert info.value.column == column
+        assert f"'{column}'" in str(info.value)
+    for w in words:
+        assert w.lower() in str(info.value).lower()
+    assert db.query("SELECT COUNT(*) AS n FROM m").to_pylist() == [{"n": 3}]
+    assert db.metrics()["sources"]["events"]["rows"] == 3
+
+
+def test_state_errors(db):
+    db.execute(SOURCE + "CREATE STREAM s AS SELECT k FROM events;")
+    with pytest.raises(laminarc.StateError, match="unknown source"):
+        db.insert("nope", good_rows())
+    with pytest.raises(laminarc.StateError, match="stream"):
+        db.insert("s", good_rows())
+    with pytest.raises(laminarc.StateError, match="source"):
+        db.subscribe("events")
+    db.end_input("events")
+    with pytest.raises(laminarc.StateError, match="ended"):
+        db.insert("events", good_rows())
+    db.close()
+    with pytest.raises(laminarc.StateError, match="closed"):
+        db.execute("CREATE SOURCE z (a INT)")
+    with pytest.raises(laminarc.StateError, match="closed"):
+        db.insert("events", good_rows())
+
+
+def test_empty_and_odd_inserts(db):
+    db.execute(SOURCE + "CREATE MATERIALIZED VIEW m AS SELECT k, s FROM events;")
+    assert db.insert("events", []) == 0
+    assert db.insert("events", pa.table({"ts": pa.array([], pa.timestamp("ms")),
+                                         "k": pa.array([], pa.int64()),
+                                         "v": pa.array([], pa.float64()),
+                                         "s": pa.array([], pa.string())})) == 0
+    # column names match case-insensitively; types convert when lossless
+    assert db.insert("events", {"TS": pa.array([1], pa.int32()), "K": pa.array([2], pa.int8()),
+                                "V": [3], "S": pa.array(["y"]).dictionary_encode()}) == 1
+    t = pa.table({"ts": [5, 6], "k": [7, 8], "v": [1.0, 2.0], "s": ["a", "b"]})
+    assert db.insert("events", t.slice(1)) == 1          # a sliced (offset) array
+    assert db.insert("events", pa.table({"ts": [9], "k": [1], "v": [0.5],
+                                         "s": pa.array(["z"], pa.large_string())})) == 1
+    rows = db.query("SELECT * FROM m").to_pylist()
+    assert rows == [{"k": 2, "s": "y"}, {"k": 8, "s": "b"}, {"k": 1, "s": "z"}]
+
+
+SQL_WORDS = ["SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "CREATE", "STREAM", "SOURCE",
+             "MATERIALIZED", "VIEW", "AS", "TABLE", "TUMBLE", "HOP", "DESCRIPTOR", "INTERVAL",
+             "'1'", "SECOND", "(", ")", ",", "*", "+", "-", "/", "=", "<", "k", "v", "s", "ts",
+             "events", "COUNT", "SUM", "CAST", "VARCHAR", "NULL", "AND", "OR", "NOT", "CASE",
+             "WHEN", "THEN", "END", "EMIT", "ON", "WINDOW", "CLOSE", "1", "2.5", "'x'", ";",
+             "DROP", "window_start", "window_end", "DISTINCT", "FILTER", "LIKE", "IN", "IS"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(st.sampled_from(SQL_WORDS), min_size=1, max_size=25),
+       tail=st.text(max_size=10))
+def test_arbitrary_sql_never_escapes_as_another_exception(words, tail):
+    db = laminarc.open()
+    try:
+        db.execute(SOURCE)
+        text = "CREATE STREAM z AS " + " ".join(words) + tail
+        for sql in (text, " ".join(words) + tail):
+            try:
+                db.execute(sql)
+            except laminarc.LaminarError:
+                pass
+    finally:
+        db.close()
