@@ -115,8 +115,17 @@ def _is_string(t: pa.DataType) -> bool:
     return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
 
 
-def conform(data: object, columns: list[Column], source: str) -> list[pa.RecordBatch]:
+def conform(data: object, columns: list[Column], source: str,
+            schema: pa.Schema | None = None) -> list[pa.RecordBatch]:
     """Record batches of exactly the source's schema, or SchemaError."""
+    if schema is not None and isinstance(data, pa.RecordBatch) and \
+            data.schema.names == schema.names and data.schema.types == schema.types:
+        # Fast path: already the source's types; only NOT NULL columns need a look.
+        for i, c in enumerate(columns):
+            if not c.nullable and data.column(i).null_count:
+                break
+        else:
+            return [data] if data.num_rows else []
     table = to_table(data, source)
     if table.num_columns == 0 and table.num_rows == 0:
         return []
@@ -142,7 +151,7 @@ def conform(data: object, columns: list[Column], source: str) -> list[pa.RecordB
             what = "event-time column" if c.time_offset is not None else "NOT NULL column"
             raise SchemaError(f"insert into '{source}': {what} '{c.name}' contains NULL", c.name)
         arrays.append(arr)
-    out = pa.Table.from_arrays(arrays, schema=schema_of(columns))
+    out = pa.Table.from_arrays(arrays, schema=schema or schema_of(columns))
     return [b for b in out.to_batches() if b.num_rows]
 
 

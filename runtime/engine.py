@@ -83,6 +83,8 @@ class Pipeline:
 
     def emit(self) -> list[pa.RecordBatch]:
         a = self.spec.aggregate
+        if not lib.lc_agg_due(self.agg, self.pipe.wm, int(a.emit == "changes")):
+            return []
         out = self.output.new()
         ctx = ffi.addressof(self.pipe.ctx)
         if a.emit == "window_close":
@@ -195,7 +197,8 @@ class Engine:
             src = self._source(source)
             if src.relation.ended:
                 raise StateError(f"source '{source}' has ended (end_input was called)")
-            batches = conform(data, src.spec.columns, source)   # SchemaError before anything
+            # SchemaError before anything runs
+            batches = conform(data, src.spec.columns, source, src.relation.schema)
             total = 0
             for batch in batches:
                 src.batches += 1

@@ -451,6 +451,19 @@ static void release_window(lc_agg* a, lc_table* t) {
     a->pooled++;
 }
 
+/* Whether closing at `wm` (or emitting changes) has anything to do: lets callers skip
+ * preparing an output batch in the common case of nothing due. */
+int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes) {
+    if (!a->windowed) return changes ? a->table->ndirty > 0 : wm == INT64_MAX;
+    for (int64_t i = 0; i <= a->win_mask; i++) {
+        int64_t id = a->win_ids[i];
+        if (id == LC_MIN_WINDOW) continue;
+        if (window_end(a, id) <= wm) return 1;
+        if (changes && a->win_tables[i]->ndirty) return 1;
+    }
+    return 0;
+}
+
 int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx) {
     if (!a->windowed || a->nwin == 0) return LC_OK;
     int64_t n = 0;
@@ -926,10 +939,41 @@ int32_t lc_parse_i64(const uint8_t* s, int64_t n, int64_t* out) {
     return 0;
 }
 
+/* Float text: [+-] (digits [. digits] | . digits) [(e|E) [+-] digits], or [+-] inf, infinity,
+ * nan (any case). Stricter than strtod, which also reads hex floats and "nan(...)". */
+static int float_syntax(const uint8_t* s, int64_t n) {
+    int64_t i = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    int64_t rest = n - i;
+    static const char* const words[] = {"inf", "infinity", "nan"};
+    for (int w = 0; w < 3; w++) {
+        int64_t len = (int64_t)strlen(words[w]);
+        if (rest != len) continue;
+        int64_t k = 0;
+        while (k < len && (s[i + k] | 0x20) == words[w][k]) k++;
+        if (k == len) return 1;
+    }
+    int64_t digits = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') { i++; digits++; }
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') { i++; digits++; }
+    }
+    if (!digits) return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        int64_t e = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') { i++; e++; }
+        if (!e) return 0;
+    }
+    return i == n;
+}
+
 int32_t lc_parse_f64(const uint8_t* s, int64_t n, double* out) {
     strip(&s, &n);
-    char buf[128];
-    if (!n || n >= (int64_t)sizeof(buf)) return 1;
+    char buf[256];
+    if (!n || n >= (int64_t)sizeof(buf) || !float_syntax(s, n)) return 1;
     memcpy(buf, s, (size_t)n);
     buf[n] = 0;
     char* end;
@@ -939,36 +983,62 @@ int32_t lc_parse_f64(const uint8_t* s, int64_t n, double* out) {
     return 0;
 }
 
-/* Decimal text to an integer scaled by 10^scale, rounding half away from zero. */
+/* Decimal text ([+-] digits [. digits] [(e|E) [+-] digits], as for floats but without inf/nan)
+ * to an integer scaled by 10^scale, rounding half away from zero: only the first dropped digit
+ * decides. Values beyond int64 are invalid; the caller checks the precision. */
 int32_t lc_parse_decimal(const uint8_t* s, int64_t n, int32_t scale, int64_t* out) {
     strip(&s, &n);
-    if (!n) return 1;
-    int neg = 0;
     int64_t i = 0;
-    if (s[0] == '+' || s[0] == '-') { neg = s[0] == '-'; i = 1; }
-    __int128 v = 0;
-    int digits = 0, frac = 0, seen_point = 0, dropped = -1;
-    for (; i < n; i++) {
-        uint8_t c = s[i];
-        if (c == '.' && !seen_point) { seen_point = 1; continue; }
-        if (c < '0' || c > '9') return 1;
-        digits++;
-        if (seen_point && frac == scale) {
-            if (dropped < 0) dropped = c - '0';   /* only the first dropped digit rounds */
-            continue;
+    int neg = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) { neg = s[i] == '-'; i++; }
+    int64_t first = i, int_digits = 0, frac_digits = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') { i++; int_digits++; }
+    int64_t point = i;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') { i++; frac_digits++; }
+    }
+    if (!int_digits && !frac_digits) return 1;
+    int64_t exp10 = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < n && (s[i] == '+' || s[i] == '-')) { eneg = s[i] == '-'; i++; }
+        int64_t e = 0, ed = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (e < 100000) e = e * 10 + (s[i] - '0');   /* saturate: far beyond any result */
+            i++;
+            ed++;
         }
-        if (seen_point) frac++;
+        if (!ed) return 1;
+        exp10 = eneg ? -e : e;
+    }
+    if (i != n) return 1;
+    /* Mantissa digit k (0-based, skipping the point) weighs 10^(int_digits - 1 - k + exp10);
+     * the result keeps the digits k < keep and rounds on digit `keep`. */
+    int64_t ndigits = int_digits + frac_digits;
+    int64_t keep = int_digits + exp10 + scale;
+    __int128 v = 0;
+    int64_t k = 0;
+    for (; k < ndigits && k < keep; k++) {
+        uint8_t c = s[first + k + (first + k >= point)];
         v = v * 10 + (c - '0');
         if (v > (__int128)INT64_MAX) return 1;
     }
-    if (!digits) return 1;
-    for (; frac < scale; frac++) v *= 10;
-    if (dropped >= 5) v += 1;
-    if (v > INT64_MAX) return 1;
+    for (; k < keep && v != 0; k++) {
+        v *= 10;
+        if (v > (__int128)INT64_MAX) return 1;
+    }
+    if (keep >= 0 && keep < ndigits) {
+        uint8_t c = s[first + keep + (first + keep >= point)];
+        if (c >= '5') v += 1;
+    }
+    if (v > (__int128)INT64_MAX) return 1;
     *out = neg ? -(int64_t)v : (int64_t)v;
     return 0;
 }
 
+/* true/false, t/f, yes/no, y/n, 1/0 in any case (DuckDB's words), around white space. */
 int32_t lc_parse_bool(const uint8_t* s, int64_t n, int32_t* out) {
     strip(&s, &n);
     char buf[8];
@@ -976,9 +1046,9 @@ int32_t lc_parse_bool(const uint8_t* s, int64_t n, int32_t* out) {
     for (int64_t i = 0; i < n; i++) buf[i] = (char)(s[i] | 0x20);
     buf[n] = 0;
     if (!strcmp(buf, "true") || !strcmp(buf, "t") || !strcmp(buf, "1") || !strcmp(buf, "yes") ||
-        !strcmp(buf, "y") || !strcmp(buf, "on")) { *out = 1; return 0; }
+        !strcmp(buf, "y")) { *out = 1; return 0; }
     if (!strcmp(buf, "false") || !strcmp(buf, "f") || !strcmp(buf, "0") || !strcmp(buf, "no") ||
-        !strcmp(buf, "n") || !strcmp(buf, "off")) { *out = 0; return 0; }
+        !strcmp(buf, "n")) { *out = 0; return 0; }
     return 1;
 }
 
@@ -1035,45 +1105,82 @@ static int parse_date_part(const uint8_t* s, int64_t n, int64_t* i, int64_t* day
     return 1;
 }
 
-int32_t lc_parse_date(const uint8_t* s, int64_t n, int32_t* out) {
+/* Date-time text (compiler/bind/literals.py mirrors this grammar for literals):
+ *   Y{1,6}-M{1,2}-D{1,2} [(' '|'T') H{1,2}:M{1,2}[:S{1,2}[.digits]] [' '* offset]]
+ *   offset: Z | (+|-) HH [[:] MM]
+ * Fractions beyond microseconds are cut off; 24:00:00 is the next midnight; an offset converts
+ * the time to UTC. Gives the day and the microseconds from its midnight (may be outside
+ * [0, 1 day) after applying an offset). */
+static int parse_datetime(const uint8_t* s, int64_t n, int64_t* days, int64_t* us) {
+    int64_t i = 0, hh = 0, mi = 0, ss = 0, frac = 0;
+    int frac_digits = 0;
     strip(&s, &n);
-    int64_t i = 0, days;
-    if (!parse_date_part(s, n, &i, &days) || i != n) return 1;
+    if (!parse_date_part(s, n, &i, days)) return 0;
+    *us = 0;
+    if (i == n) return 1;
+    if (s[i] != ' ' && s[i] != 'T') return 0;
+    i++;
+    if (!read_int(s, n, &i, 1, 2, &hh) || i >= n || s[i] != ':') return 0;
+    i++;
+    if (!read_int(s, n, &i, 1, 2, &mi)) return 0;
+    if (i < n && s[i] == ':') {
+        i++;
+        if (!read_int(s, n, &i, 1, 2, &ss)) return 0;
+        if (i < n && s[i] == '.') {
+            i++;
+            while (i < n && s[i] >= '0' && s[i] <= '9') {
+                if (frac_digits < 6) {
+                    frac = frac * 10 + (s[i] - '0');
+                    frac_digits++;
+                }
+                i++;
+            }
+        }
+    }
+    for (; frac_digits < 6; frac_digits++) frac *= 10;
+    if (mi > 59 || ss > 59 || hh > 24 || (hh == 24 && (mi || ss || frac))) return 0;
+    int64_t offset = 0;
+    while (i < n && s[i] == ' ') i++;
+    if (i < n && s[i] == 'Z') {
+        i++;
+    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i] == '-' ? -1 : 1;
+        int64_t oh, om = 0;
+        i++;
+        if (!read_int(s, n, &i, 2, 2, &oh)) return 0;
+        if (i < n && s[i] == ':') {
+            i++;
+            if (!read_int(s, n, &i, 2, 2, &om)) return 0;
+        } else if (i < n && !read_int(s, n, &i, 2, 2, &om)) {
+            return 0;
+        }
+        if (oh > 23 || om > 59) return 0;
+        offset = sign * (oh * 3600 + om * 60) * 1000000LL;
+    }
+    if (i != n) return 0;
+    *us = (hh * 3600 + mi * 60 + ss) * 1000000LL + frac - offset;
+    return 1;
+}
+
+static int64_t floor_div(int64_t a, int64_t b);
+
+/* A DATE from date or date-time text (the time is checked, then dropped). */
+int32_t lc_parse_date(const uint8_t* s, int64_t n, int32_t* out) {
+    int64_t days, us;
+    if (!parse_datetime(s, n, &days, &us)) return 1;
+    days += floor_div(us, 86400000000LL);
     if (days < INT32_MIN || days > INT32_MAX) return 1;
     *out = (int32_t)days;
     return 0;
 }
 
+/* micros: 1 for TIMESTAMP(6); 0 for TIMESTAMP(3), rounding half away from zero (as the cast
+ * TIMESTAMP(6) -> TIMESTAMP(3) does). */
 int32_t lc_parse_timestamp(const uint8_t* s, int64_t n, int32_t micros, int64_t* out) {
-    strip(&s, &n);
-    int64_t i = 0, days, hh = 0, mi = 0, ss = 0, frac = 0;
-    int frac_digits = 0;
-    if (!parse_date_part(s, n, &i, &days)) return 1;
-    if (i < n) {
-        if (s[i] != ' ' && s[i] != 'T') return 1;
-        i++;
-        if (!read_int(s, n, &i, 1, 2, &hh) || i >= n || s[i] != ':') return 1;
-        i++;
-        if (!read_int(s, n, &i, 1, 2, &mi)) return 1;
-        if (i < n && s[i] == ':') {
-            i++;
-            if (!read_int(s, n, &i, 1, 2, &ss)) return 1;
-            if (i < n && s[i] == '.') {
-                i++;
-                while (i < n && s[i] >= '0' && s[i] <= '9') {
-                    if (frac_digits < 6) {
-                        frac = frac * 10 + (s[i] - '0');
-                        frac_digits++;
-                    }
-                    i++;
-                }
-            }
-        }
-        if (i != n || hh > 23 || mi > 59 || ss > 59) return 1;
-    }
-    for (; frac_digits < 6; frac_digits++) frac *= 10;
-    __int128 us = ((__int128)days * 86400 + hh * 3600 + mi * 60 + ss) * 1000000 + frac;
-    __int128 v = micros ? us : (us >= 0 ? us / 1000 : -((-us + 999) / 1000));
+    int64_t days, us_of_day;
+    if (!parse_datetime(s, n, &days, &us_of_day)) return 1;
+    __int128 us = (__int128)days * 86400000000LL + us_of_day;
+    __int128 v = micros ? us : (us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000));
     if (v > INT64_MAX || v < INT64_MIN) return 1;
     *out = (int64_t)v;
     return 0;
@@ -1086,8 +1193,9 @@ int64_t lc_format_i64(int64_t v, uint8_t* dst) {
     return n;
 }
 
-/* Shortest text that reads back as the same value; plain notation for exponents in
- * [-5, 16], integral values keep a ".0" (as DuckDB prints them). */
+/* The shortest digits that read back as the same value (as a float for REAL), printed like
+ * Python's repr and DuckDB: plain notation for decimal exponents in [-4, 16) with at least one
+ * fractional digit ("100.0"), else d.ddde+XX; "nan", "inf", "-inf". */
 static int64_t format_float(double v, int max_precision, uint8_t* dst, int is_float) {
     char buf[48];
     int n = 0;
@@ -1096,19 +1204,39 @@ static int64_t format_float(double v, int max_precision, uint8_t* dst, int is_fl
     else {
         int p = 1;
         for (; p <= max_precision; p++) {
-            n = snprintf(buf, sizeof(buf), "%.*g", p, v);
+            n = snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
             double back = strtod(buf, NULL);
             if (is_float ? (float)back == (float)v : back == v) break;
         }
-        int e10 = v == 0 ? 0 : (int)floor(log10(fabs(v)));
-        if (e10 >= -5 && e10 <= 16) {
-            int decimals = p - 1 - e10;
-            n = snprintf(buf, sizeof(buf), "%.*f", decimals > 0 ? decimals : 0, v);
-        }
-        if (!strpbrk(buf, ".en")) {
-            buf[n++] = '.';
-            buf[n++] = '0';
-            buf[n] = 0;
+        if (p > max_precision) p = max_precision;
+        n = snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
+        int e10 = atoi(strchr(buf, 'e') + 1);
+        if (e10 >= -4 && e10 < 16) {
+            /* Lay out the shortest digits in plain notation; printing the value with %f would
+             * show the binary value's exact digits (999999986991104 for the REAL 1e15). */
+            char digits[24];
+            int nd = 0;
+            for (const char* c = buf; *c && *c != 'e'; c++)
+                if (*c >= '0' && *c <= '9') digits[nd++] = *c;
+            char plain[48];
+            int o = 0;
+            if (signbit(v)) plain[o++] = '-';
+            if (e10 < 0) {
+                plain[o++] = '0';
+                plain[o++] = '.';
+                for (int k = 0; k < -e10 - 1; k++) plain[o++] = '0';
+                for (int k = 0; k < nd; k++) plain[o++] = digits[k];
+            } else {
+                for (int k = 0; k <= e10; k++) plain[o++] = k < nd ? digits[k] : '0';
+                plain[o++] = '.';
+                if (nd > e10 + 1) {
+                    for (int k = e10 + 1; k < nd; k++) plain[o++] = digits[k];
+                } else {
+                    plain[o++] = '0';
+                }
+            }
+            memcpy(buf, plain, (size_t)o);
+            n = o;
         }
     }
     memcpy(dst, buf, (size_t)n);

@@ -191,6 +191,7 @@ void lc_agg_free(lc_agg* a);
 int lc_agg_open_window(lc_agg* a, int64_t id);
 int64_t lc_agg_open_windows(lc_agg* a);
 int64_t lc_agg_entries(lc_agg* a);
+int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes);
 int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);

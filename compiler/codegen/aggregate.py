@@ -152,19 +152,15 @@ def _hash_one(g: FnGen, v: Val, t: SqlType) -> ir.Value:
 
 
 def _mix(g: FnGen, h: ir.Value, x: ir.Value) -> ir.Value:
+    """One multiply per key: (h ^ x) * golden ratio. The multiply carries every input bit
+    upwards; _finish folds the high half down for the low bits tables index by."""
     b = g.b
-    h = b.mul(b.xor(h, x), i64(0x9E3779B97F4A7C15))
-    return b.xor(h, b.lshr(h, i64(29)))
+    return b.mul(b.xor(h, x), i64(0x9E3779B97F4A7C15))
 
 
 def _finish(g: FnGen, h: ir.Value) -> ir.Value:
-    """murmur3's 64-bit finalizer: the table uses the low bits."""
     b = g.b
-    h = b.xor(h, b.lshr(h, i64(33)))
-    h = b.mul(h, i64(0xFF51AFD7ED558CCD))
-    h = b.xor(h, b.lshr(h, i64(33)))
-    h = b.mul(h, i64(0xC4CEB9FE1A85EC53))
-    return b.xor(h, b.lshr(h, i64(33)))
+    return b.xor(h, b.lshr(h, i64(32)))
 
 
 def hash_keys(g: FnGen, keys: list[tuple[Val, SqlType]]) -> ir.Value:
@@ -327,22 +323,31 @@ class AggregateCodegen:
 
     # -- window tables --------------------------------------------------------------------
     def window_table(self, g: FnGen, agg: ir.Value, k: ir.Value) -> ir.Value:
-        """The table of window k, through a small direct-mapped cache of this call."""
+        """The table of window k, through a small direct-mapped cache of this call: one
+        entry for TUMBLE (scalars, which stay in registers), 16 for HOP."""
         b = g.b
+        slots = 1 if self.sink.window.function == "TUMBLE" else 16
         if not hasattr(g, "_wcache"):
-            ids = g.alloca(I64, "wcache_ids", count=16)
-            tabs = g.alloca(PTR, "wcache_tabs", count=16)
+            if slots == 1:
+                ids = g.alloca(I64, "wcache_id", i64(EMPTY_WINDOW))
+                tabs = g.alloca(PTR, "wcache_tab", ir.Constant(PTR, None))
+            else:
+                ids = g.alloca(I64, "wcache_ids", count=slots)
+                tabs = g.alloca(PTR, "wcache_tabs", count=slots)
 
-            def init(bb: ir.IRBuilder) -> None:
-                for j in range(16):
-                    bb.store(i64(EMPTY_WINDOW), bb.gep(ids, [i64(j)], source_etype=I64))
+                def init(bb: ir.IRBuilder) -> None:
+                    for j in range(slots):
+                        bb.store(i64(EMPTY_WINDOW), bb.gep(ids, [i64(j)], source_etype=I64))
 
-            g.in_entry(init)
+                g.in_entry(init)
             g._wcache = (ids, tabs)
         ids, tabs = g._wcache
-        slot = b.and_(k, i64(15))
-        id_p = b.gep(ids, [slot], source_etype=I64)
-        tab_p = b.gep(tabs, [slot], source_etype=PTR)
+        if slots == 1:
+            id_p, tab_p = ids, tabs
+        else:
+            slot = b.and_(k, i64(slots - 1))
+            id_p = b.gep(ids, [slot], source_etype=I64)
+            tab_p = b.gep(tabs, [slot], source_etype=PTR)
         hit = b.icmp_signed("==", b.load(id_p, typ=I64), k)
         start = b.block
         miss = g.fn.append_basic_block("wdir.miss")

@@ -250,15 +250,22 @@ class PipelineCodegen:
         kk_var = g.alloca(I64, "kk")
         b.store(b.load(self.k_var, typ=I64), kk_var)
         win_err = g.alloca(I64, "window_errors", i64(0))
-        head = g.fn.append_basic_block("window.head")
         body = g.fn.append_basic_block("window.body")
         nxt = g.fn.append_basic_block("window.next")
-        b.branch(head)
-        b.position_at_end(head)
-        kk = b.load(kk_var, typ=I64)
-        b.cbranch(b.icmp_signed("<", kk, count), body, cont)
-        b.position_at_end(body)
-        b.store(kk, self.k_var)      # an exit inside resumes at this window
+        tumble = w.function == "TUMBLE"
+        if tumble:
+            # One window per row: no loop (an exit inside resumes the row from the start).
+            b.branch(body)
+            b.position_at_end(body)
+            kk = i64(0)
+        else:
+            head = g.fn.append_basic_block("window.head")
+            b.branch(head)
+            b.position_at_end(head)
+            kk = b.load(kk_var, typ=I64)
+            b.cbranch(b.icmp_signed("<", kk, count), body, cont)
+            b.position_at_end(body)
+            b.store(kk, self.k_var)      # an exit inside resumes at this window
         b.store(i64(0), win_err)
         outer_err = g.err_var
         g.err_var = win_err
@@ -288,8 +295,11 @@ class PipelineCodegen:
         committed = self.committed_err
         b.store(b.add(b.load(committed, typ=I64), b.load(win_err, typ=I64)), committed)
         g.err_var = outer_err
-        b.store(b.add(b.load(kk_var, typ=I64), i64(1)), kk_var)
-        b.branch(head)
+        if tumble:
+            b.branch(cont)
+        else:
+            b.store(b.add(b.load(kk_var, typ=I64), i64(1)), kk_var)
+            b.branch(head)
 
 
 __all__ = ["PipelineCodegen", "load_arrow_value"]
