@@ -575,8 +575,9 @@ class AggregateCodegen:
         if sink.window is not None:
             w = sink.window
             wid = LC_TABLE.load(b, table, "window")
-            start = b.add(b.mul(wid, i64(w.slide)), i64(w.offset))
-            end = b.add(start, i64(w.size))
+            start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(wid, i64(w.slide)),
+                                                           i64(w.offset)])
+            end = g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
         for p in range(len(node.keys)):
             if p == sink.start_key:
                 vals.append(Val(start))

@@ -270,8 +270,10 @@ class PipelineCodegen:
         outer_err = g.err_var
         g.err_var = win_err
         k = b.add(first, kk)
-        start = b.add(b.mul(k, i64(w.slide)), i64(w.offset))
-        end = b.add(start, i64(w.size))
+        # Saturating: a window at the end of time ends at INT64_MAX (closed by end_input)
+        # rather than wrapping to a negative end that would look closed.
+        start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(k, i64(w.slide)), i64(w.offset)])
+        end = g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
         if keyed:
             closed = b.icmp_signed("<=", end, b.load(self.wm_var, typ=I64))
             open_ = g.fn.append_basic_block("window.open")

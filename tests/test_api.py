@@ -1,0 +1,204 @@
+"""The Python API: names, input formats, subscriptions, explain, metrics, lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import laminarc
+
+DDL = """CREATE SOURCE events (ts TIMESTAMP(3), k BIGINT, v DOUBLE,
+            WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
+         CREATE STREAM counts AS SELECT k, window_start, COUNT(*) AS c, SUM(v) AS s
+            FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+            GROUP BY k, window_start, window_end;
+         CREATE STREAM doubled AS SELECT k, v * 2 AS v2 FROM events;"""
+
+
+class Capsule:
+    """Any object exporting the Arrow PyCapsule stream interface (as polars does)."""
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self.table.__arrow_c_stream__(requested_schema)
+
+
+def rows(n: int, start: int = 0) -> pa.Table:
+    i = np.arange(start, start + n)
+    return pa.table({"ts": pa.array(i * 100, pa.int64()).cast(pa.timestamp("ms")),
+                     "k": i % 3, "v": i * 0.5})
+
+
+def test_every_input_format_gives_the_same_result():
+    data = rows(40)
+    formats = {
+        "table": data,
+        "batch": data.to_batches()[0],
+        "pandas": data.to_pandas(),
+        "dicts": data.to_pylist(),
+        "columns": {c: data.column(c).to_pylist() for c in data.column_names},
+        "capsule": Capsule(data),
+        "reader": pa.RecordBatchReader.from_batches(data.schema, data.to_batches()),
+    }
+    results = {}
+    for name, value in formats.items():
+        with laminarc.open() as db:
+            db.execute(DDL)
+            sub = db.subscribe("counts")
+            assert db.insert("events", value) == 40
+            db.end_input("events")
+            results[name] = sub.to_arrow()
+    for name, t in results.items():
+        assert t.equals(results["table"]), name
+
+
+def test_subscription_poll_iteration_and_end():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        sub = db.subscribe("doubled")
+        assert sub.poll() is None and sub.poll(timeout=0.01) is None
+        db.insert("events", rows(5))
+        b = sub.poll()
+        assert isinstance(b, pa.RecordBatch) and b.num_rows == 5
+        assert b.schema.names == ["k", "v2"]
+        db.insert("events", rows(3, 5))
+        db.end_input("events")
+        assert [x.num_rows for x in sub] == [3]
+        assert sub.ended and sub.poll() is None
+        late = db.subscribe("doubled")           # subscribing after the end: ended at once
+        assert late.to_arrow().num_rows == 0
+
+
+def test_subscribers_see_rows_from_now_on():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        first = db.subscribe("doubled")
+        db.insert("events", rows(4))
+        second = db.subscribe("doubled")
+        db.insert("events", rows(2, 4))
+        db.end_input("events")
+        assert first.to_arrow().num_rows == 6
+        assert second.to_arrow().num_rows == 2
+
+
+def test_iteration_across_threads():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        sub = db.subscribe("doubled")
+        got = []
+
+        def consume():
+            for batch in sub:
+                got.append(batch.num_rows)
+
+        t = threading.Thread(target=consume)
+        t.start()
+        for j in range(20):
+            db.insert("events", rows(10, j * 10))
+        db.end_input("events")
+        t.join(timeout=10)
+        assert not t.is_alive() and sum(got) == 200
+
+
+def test_to_arrow_timeout_and_close_unblock():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        sub = db.subscribe("doubled")
+        with pytest.raises(TimeoutError):
+            sub.to_arrow(timeout=0.05)
+        sub.close()
+        assert sub.poll(timeout=None) is None
+
+
+def test_watermark_accepts_datetimes_and_epoch_ms():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        sub = db.subscribe("counts")
+        db.insert("events", rows(5))                 # ts 0..400 ms, window [0, 1000)
+        db.watermark("events", dt.datetime(1970, 1, 1, 0, 0, 0, 999_000))
+        assert sub.poll() is None                    # 999 ms: the window is still open
+        db.watermark("events", 1000)
+        assert sub.poll().num_rows == 3
+        db.watermark("events", dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))  # never back
+        assert db.metrics()["sources"]["events"]["watermark"] == 1000
+        with pytest.raises(TypeError):
+            db.watermark("events", "soon")
+
+
+def test_explain_stages():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        text = db.explain("""CREATE STREAM x AS SELECT k, COUNT(*) FROM events
+                             WHERE v > 1 GROUP BY k""")
+        for part in ("== Logical plan ==", "== Optimized plan ==", "== Physical plan ==",
+                     "Aggregate", "Filter (v#2 > 1.0)", "sink: aggregate"):
+            assert part in text, text
+        assert "LLVM IR" not in text
+        llvm = db.explain("SELECT k FROM events WHERE k > 1", llvm=True)
+        assert "== LLVM IR ==" in llvm and "define i64" in llvm
+        # explain of an existing stream's definition works too
+        assert "Window TUMBLE" in db.explain(
+            "CREATE STREAM counts AS SELECT k, COUNT(*) FROM TABLE(TUMBLE(TABLE events, "
+            "DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY k, window_start, window_end")
+
+
+def test_metrics_shape():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        db.insert("events", rows(30))
+        m = db.metrics()
+        assert m["rows_in"] == 30 and m["sources"]["events"]["rows"] == 30
+        assert m["sources"]["events"]["batches"] == 1
+        assert m["streams"]["doubled"]["rows_out"] == 30
+        # ts 0..2900 ms, watermark 1900: [0, 1000) closed; 2 windows x 3 keys stay open
+        assert m["streams"]["counts"]["groups"] == 6
+        assert m["streams"]["counts"]["open_windows"] == 2
+        assert set(m["compile"]) >= {"cache_hits_memory", "cache_hits_disk", "llvm_compiles"}
+
+
+def test_reopening_the_same_pipeline_skips_llvm():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        before = db.metrics()["compile"]
+    with laminarc.open() as db:
+        db.execute(DDL)
+        after = db.metrics()["compile"]
+    assert after["llvm_compiles"] == before["llvm_compiles"]
+    assert after["cache_hits_memory"] > before["cache_hits_memory"]
+
+
+def test_names_are_case_insensitive_unless_quoted():
+    with laminarc.open() as db:
+        db.execute('CREATE SOURCE Ev (TS BIGINT, "MixedCase" INT, WATERMARK FOR ts AS ts);'
+                   'CREATE STREAM Out AS SELECT "MixedCase" AS m, ts FROM EV;')
+        sub = db.subscribe("OUT")
+        db.insert("ev", {"ts": [1], "MixedCase": [7]})
+        assert sub.poll().to_pylist() == [{"m": 7, "ts": 1}]
+
+
+def test_pandas_datetimes_and_nulls():
+    with laminarc.open() as db:
+        db.execute(DDL)
+        sub = db.subscribe("doubled")
+        df = pd.DataFrame({"ts": pd.to_datetime(["2024-01-01 00:00:00.123"] * 2),
+                           "k": [1, 2], "v": [1.5, None]})
+        db.insert("events", df)
+        assert sub.poll().to_pylist() == [{"k": 1, "v2": 3.0}, {"k": 2, "v2": None}]
+
+
+def test_close_ends_subscriptions_and_context_manager():
+    db = laminarc.open()
+    db.execute(DDL)
+    sub = db.subscribe("doubled")
+    with db:
+        db.insert("events", rows(2))
+    assert sub.to_arrow(timeout=1).num_rows == 2
+    with pytest.raises(laminarc.StateError):
+        db.subscribe("doubled")
