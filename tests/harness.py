@@ -91,19 +91,18 @@ def consolidate_changelog(t: pa.Table) -> pa.Table:
     """The net rows of a changelog: rows whose +1/-1 sum is positive, repeated that often."""
     cols = [c for c in t.column_names if c != "_op"]
     counts: dict[tuple, int] = {}
-    order: list[tuple] = []
+    first: dict[tuple, dict] = {}
     ops = t.column("_op").to_pylist()
     rows = t.select(cols).to_pylist()
     for i, (r, op) in enumerate(zip(rows, ops, strict=True)):
         key = tuple(_hashable(r[c]) for c in cols)
         if key not in counts:
             counts[key] = 0
-            order.append(key)
+            first[key] = r
         counts[key] += op
         assert counts[key] >= 0, f"changelog row {i} retracts {r}, which is not there"
-    out = [dict(zip(cols, k, strict=True)) for k in order for _ in range(counts[k])]
-    schema = t.select(cols).schema
-    return pa.Table.from_pylist(out, schema=schema)
+    out = [first[k] for k in first for _ in range(counts[k])]
+    return pa.Table.from_pylist(out, schema=t.select(cols).schema)
 
 
 def _hashable(v):

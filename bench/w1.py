@@ -1,0 +1,122 @@
+"""W1 (../shared/WORKLOADS.md) through the embedded API, as the brief measures it:
+10 M events in 65,536-row Arrow batches via db.insert, then end of input; events/s is N over
+the seconds from the first insert to the last result row. Each run is a fresh process.
+
+    python bench/w1.py [--events N] [--runs 3] [--json FILE]
+
+Besides the median, it reports where the time goes in one extra run: the compiled loop
+alone (lc_pipe_run), window emission, and the Python around them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+
+def one_run(events: int, batch_rows: int) -> dict:
+    import laminarc
+    from laminarc.workloads import W1_SQL, w1_batches, w1_check
+
+    batches = w1_batches(events, batch_rows)
+    db = laminarc.open()
+    t0 = time.perf_counter()
+    db.execute(W1_SQL)
+    compile_s = time.perf_counter() - t0
+    sub = db.subscribe("w1")
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    for b in batches:
+        db.insert("events", b)
+    db.end_input("events")
+    result = sub.to_arrow()
+    seconds = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    check = w1_check(result, events)
+    return {"events_per_s": events / seconds, "seconds": seconds, "cpu_ns_per_event":
+            cpu / events * 1e9, "compile_ms": compile_s * 1000, "rows": result.num_rows,
+            "exact": check["exact"], "sum_v": check["sum_v"],
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def breakdown(events: int, batch_rows: int) -> dict:
+    """Time of the loop alone and of the rest, by driving the engine's pieces directly."""
+    import laminarc
+    from laminarc.runtime.arrow import Descriptors
+    from laminarc.runtime.native import lib
+    from laminarc.workloads import W1_SQL, w1_batches
+
+    batches = w1_batches(events, batch_rows)
+    db = laminarc.open()
+    db.execute(W1_SQL)
+    pipe = db.engine.sources["events"].relation.consumers[0]
+    descs = [Descriptors(b, db.engine.ones) for b in batches]
+    t0 = time.perf_counter()
+    for d in descs:
+        lib.lc_pipe_run(pipe.pipe, d.cols, d.batch.num_rows, 0)
+    loop = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pipe.pipe.wm = 2**63 - 1
+    out = pipe.emit()
+    emit = time.perf_counter() - t0
+    assert sum(b.num_rows for b in out) == (events // 100 + 999) // 1000 * 1000
+    return {"loop_ns_per_event": loop / events * 1e9, "loop_events_per_s": events / loop,
+            "emit_ms_all_windows": emit * 1000}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--batch-rows", type=int, default=65_536)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--breakdown", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.single:
+        print(json.dumps(one_run(args.events, args.batch_rows)))
+        return
+    if args.breakdown:
+        print(json.dumps(breakdown(args.events, args.batch_rows)))
+        return
+    runs = []
+    for r in range(args.runs):
+        p = subprocess.run([sys.executable, __file__, "--single", "--events", str(args.events),
+                            "--batch-rows", str(args.batch_rows)], capture_output=True, text=True,
+                           check=True)
+        res = json.loads(p.stdout.strip().splitlines()[-1])
+        runs.append(res)
+        print(f"run {r + 1}: {res['events_per_s'] / 1e6:6.1f} M events/s  "
+              f"({res['seconds'] * 1000:.0f} ms, {res['cpu_ns_per_event']:.2f} ns CPU/event, "
+              f"peak RSS {res['peak_rss_mib']:.0f} MiB, compile {res['compile_ms']:.0f} ms, "
+              f"exact={res['exact']})", flush=True)
+    p = subprocess.run([sys.executable, __file__, "--breakdown", "--events", str(args.events),
+                        "--batch-rows", str(args.batch_rows)], capture_output=True, text=True,
+                       check=True)
+    bd = json.loads(p.stdout.strip().splitlines()[-1])
+    median = statistics.median(r["events_per_s"] for r in runs)
+    print(f"\nW1 median: {median / 1e6:.1f} M events/s over {args.runs} runs "
+          f"(N = {args.events:,}, {args.batch_rows:,}-row batches, 1 core)")
+    print(f"compiled loop alone: {bd['loop_ns_per_event']:.2f} ns/event "
+          f"({bd['loop_events_per_s'] / 1e6:.0f} M events/s); emitting all "
+          f"{(args.events // 100 + 999) // 1000 * 1000:,} window rows at once: "
+          f"{bd['emit_ms_all_windows']:.1f} ms")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"workload": "W1", "median_events_per_s": median, "runs": runs,
+                       "breakdown": bd, "machine": {
+                           "cpu": platform.processor() or platform.machine(),
+                           "cores": os.cpu_count(), "python": platform.python_version()}},
+                      f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
