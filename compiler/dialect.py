@@ -179,7 +179,9 @@ def parse(sql: str) -> list[exp.Expr]:
     dialect = Laminar()
     tokens = dialect.tokenize(sql)
     parser = dialect.parser(error_level=ErrorLevel.RAISE, max_errors=1)
-    return [e for e in parser.parse(tokens, sql) if e is not None]
+    # A comment after a `;` comes back as an empty Semicolon statement.
+    return [e for e in parser.parse(tokens, sql) if e is not None and
+            not isinstance(e, exp.Semicolon)]
 
 
 def to_sql(node: exp.Expr) -> str:

@@ -194,3 +194,15 @@ def test_many_groups_grow_the_table(cut):
                                            "one" if cut == "rows" else cut))
     want = duck("SELECT s, COUNT(*), MIN(s), COUNT(DISTINCT i) FROM ev GROUP BY s", ev=events)
     assert_rows_equal(got, want)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 80))
+def test_distinct_aggregates(seed, n):
+    events = random_events(n, seed, keys=3)
+    setup = DDL + """CREATE STREAM g AS SELECT k, SUM(DISTINCT i) AS a, AVG(DISTINCT i) AS b,
+        MIN(DISTINCT s) AS c, COUNT(DISTINCT v) FILTER (WHERE i > 0) AS d FROM events
+        GROUP BY k;"""
+    want = duck("""SELECT k, SUM(DISTINCT i), AVG(DISTINCT i), MIN(DISTINCT s),
+                   COUNT(DISTINCT v) FILTER (WHERE i > 0) FROM ev GROUP BY k""", ev=events)
+    changelog_matches(setup, "g", events, want, seed)

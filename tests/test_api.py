@@ -202,3 +202,15 @@ def test_close_ends_subscriptions_and_context_manager():
     assert sub.to_arrow(timeout=1).num_rows == 2
     with pytest.raises(laminarc.StateError):
         db.subscribe("doubled")
+
+
+def test_readme_quickstart_runs():
+    """The README's Python example is executed as written."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["sub"].ended
