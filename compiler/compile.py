@@ -66,7 +66,10 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
             columns_read=sorted(sym.columns_read), run_dense=sym.run_dense,
             run_nulls=sym.run_nulls, windows_per_row=p.windows_per_row,
             watermark_offset=p.watermark_offset, produces=p.produces,
-            output=columns(p.out_fields), aggregate=agg,
+            output=columns(p.emitted_fields), aggregate=agg,
+            hidden=len(p.emitted_fields) - len(p.out_fields),
+            run_sel_dense=sym.run_sel_dense, run_sel_nulls=sym.run_sel_nulls,
+            part_dense=sym.part_dense, part_nulls=sym.part_nulls,
         ))
     spec = StreamSpec(name, columns(plan.fields), changelog, materialized, sorted(inputs), specs)
     return CompiledStream(spec, str(module), pipelines, plan)

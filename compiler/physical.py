@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalog import Catalog, Source
+from .types import BIGINT
 from .plan import (
     Aggregate,
     EmitMode,
@@ -44,6 +45,14 @@ class AggregateSink:
     def changelog(self) -> bool:
         return self.node.emit is EmitMode.CHANGES
 
+    @property
+    def hidden_fields(self) -> tuple[Field, ...]:
+        """Emitted rows carry hidden `$wend, $seq` columns: the window's end (0 without a
+        window) and, per group, the source position of its first row (of its first row since
+        the last emission, for a changelog). One worker emits in exactly that order; sorting
+        by them merges the outputs of several workers into the same order."""
+        return (Field("$wend", BIGINT, False), Field("$seq", BIGINT, False))
+
 
 @dataclass(frozen=True)
 class PipelinePlan:
@@ -57,6 +66,22 @@ class PipelinePlan:
     ops: tuple[Node, ...]          # Filter / Project / Window, bottom-up
     aggregate: AggregateSink | None
     out_fields: tuple[Field, ...]
+
+    @property
+    def emitted_fields(self) -> tuple[Field, ...]:
+        """What the sink writes: the relation's fields, then any hidden merge columns."""
+        hidden = self.aggregate.hidden_fields if self.aggregate is not None else ()
+        return self.out_fields + hidden
+
+    @property
+    def partition_keys(self) -> list[int] | None:
+        """Positions (in the aggregate's input) of the keys rows are partitioned by across
+        workers: the group keys except window bounds. None when the pipeline is split by
+        ranges instead (no aggregate) or cannot be partitioned."""
+        if self.aggregate is None or not self.from_source:
+            return None
+        a = self.aggregate
+        return [a.node.keys[p] for p in a.stored_keys]
 
     @property
     def window(self) -> Window | None:

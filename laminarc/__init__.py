@@ -17,9 +17,10 @@ from .runtime.subscription import Subscription
 __version__ = "0.1.0"
 
 
-def open() -> Database:
-    """A new embedded database, in memory."""
-    return Database()
+def open(workers: int | None = None) -> Database:
+    """A new embedded database, in memory. `workers`: threads running compiled pipelines, one
+    pinned per CPU (default: the CPUs this process may use); results do not depend on it."""
+    return Database(workers)
 
 
 __all__ = [

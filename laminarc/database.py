@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from dataclasses import replace
 
@@ -51,9 +52,13 @@ class Database:
     >>> db.execute("CREATE SOURCE s (ts TIMESTAMP(3), v INT, WATERMARK FOR ts AS ts)")
     """
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int | None = None) -> None:
+        if workers is None:
+            workers = len(os.sched_getaffinity(0))
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
         self.catalog = Catalog()
-        self.engine = Engine()
+        self.engine = Engine(workers=workers)
         self._jit: Jit | None = None
         self._lock = threading.RLock()
         self._query_counter = 0

@@ -10,102 +10,22 @@ rows go before the watermark that closed them).
 
 from __future__ import annotations
 
+import collections
+import itertools
+import os
 import threading
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .arrow import Descriptors, OnesBuffer, OutputLayout, conform, schema_of
-from .errors import StateError
-from .native import INT64_MAX, INT64_MIN, check, ffi, lib
-from .program import PipelineSpec, SourceSpec, StreamSpec
+from .arrow import Descriptors, OnesBuffer, conform, schema_of
+from .errors import ExecutionError, LaminarError, StateError
+from .native import INT64_MAX, INT64_MIN, ffi, lib
+from .pipelines import Pipeline, ShardedPipeline
+from .program import SourceSpec, StreamSpec
 from .subscription import Subscription
 from .views import ViewStore
-
-EMIT_MODES = ("window_close", "changes", "final")
-
-
-class Pipeline:
-    """A compiled pipeline bound to its native state."""
-
-    def __init__(self, spec: PipelineSpec, addresses: dict[str, int]):
-        self.spec = spec
-        self.pipe = ffi.gc(lib.lc_pipe_new(), lib.lc_pipe_free)
-        if self.pipe == ffi.NULL:
-            raise MemoryError("laminarc: out of memory for a pipeline")
-        self.pipe.run_dense = ffi.cast("lc_run_fn", addresses[spec.run_dense])
-        self.pipe.run_nulls = ffi.cast("lc_run_fn", addresses[spec.run_nulls])
-        self.output = OutputLayout(spec.output)
-        self.agg = None
-        a = spec.aggregate
-        if a is not None:
-            sizes = ffi.new("int64_t[]", a.set_entry_sizes or [0])
-            agg = lib.lc_agg_new(a.entry_size, len(a.set_entry_sizes), sizes, int(a.windowed),
-                                 a.size, a.slide, a.offset, 1024)
-            if agg == ffi.NULL:
-                raise MemoryError("laminarc: out of memory for an aggregate")
-            self.agg = ffi.gc(agg, lib.lc_agg_free)
-            emit_changes = ffi.cast("lc_emit_fn", addresses[a.emit_changes]) if a.emit_changes \
-                else ffi.NULL
-            lib.lc_agg_set_emitters(agg, ffi.cast("lc_emit_fn", addresses[a.emit_rows]),
-                                    emit_changes)
-            agg.global_agg = int(a.global_agg)
-            self.pipe.agg = agg
-        self.rows_in = 0
-        self.finished = False
-
-    @property
-    def wm(self) -> int:
-        return self.pipe.wm
-
-    def run(self, desc: Descriptors) -> list[pa.RecordBatch]:
-        """Run the loop over one batch; the batches its sink produced."""
-        n = desc.batch.num_rows
-        self.rows_in += n
-        nulls = any(c in desc.null_columns for c in self.spec.columns_read)
-        if self.agg is None:
-            out = self.output.new()
-            check(lib.lc_out_reserve(out, n * self.spec.windows_per_row), "output batch")
-            self.pipe.out = out
-            try:
-                check(lib.lc_pipe_run(self.pipe, desc.cols, n, int(nulls)), self.spec.produces)
-            finally:
-                self.pipe.out = ffi.NULL
-            return [self.output.to_batch(out)] if out.n else []
-        check(lib.lc_pipe_run(self.pipe, desc.cols, n, int(nulls)), self.spec.produces)
-        return self.emit()
-
-    def advance(self, wm: int) -> list[pa.RecordBatch]:
-        """Raise the watermark (never lowers it) and emit what that closes."""
-        if wm > self.pipe.wm:
-            self.pipe.wm = wm
-        return self.emit() if self.agg is not None else []
-
-    def emit(self) -> list[pa.RecordBatch]:
-        a = self.spec.aggregate
-        if not lib.lc_agg_due(self.agg, self.pipe.wm, int(a.emit == "changes")):
-            return []
-        out = self.output.new()
-        ctx = ffi.addressof(self.pipe.ctx)
-        if a.emit == "window_close":
-            check(lib.lc_agg_close(self.agg, self.pipe.wm, 1, out, ctx), self.spec.produces)
-        elif a.emit == "changes":
-            check(lib.lc_agg_emit_changes(self.agg, out, ctx), self.spec.produces)
-            if a.windowed:   # closed windows drop their state after their last changes
-                check(lib.lc_agg_close(self.agg, self.pipe.wm, 0, ffi.NULL, ctx),
-                      self.spec.produces)
-        elif self.pipe.wm == INT64_MAX and not self.finished:
-            self.finished = True
-            check(lib.lc_agg_emit_all(self.agg, out, ctx), self.spec.produces)
-        return [self.output.to_batch(out)] if out.n else []
-
-    def metrics(self) -> dict:
-        ctx = self.pipe.ctx
-        m = {"rows_in": self.rows_in, "late_rows": ctx.late_rows, "errors": ctx.errors}
-        if self.agg is not None:
-            m["groups"] = lib.lc_agg_entries(self.agg)
-            m["open_windows"] = lib.lc_agg_open_windows(self.agg)
-        return m
 
 
 @dataclass
@@ -132,13 +52,32 @@ class Source:
 
 
 class Engine:
-    def __init__(self) -> None:
+    """Runs compiled streams. `workers` > 1 runs each pipeline over a source as one shard per
+    worker thread (pinned to the CPUs this process may use); pipelines over streams run in the
+    calling thread. Every call returns after its results were delivered, so behaviour (and
+    every result) is the same for any number of workers."""
+
+    def __init__(self, workers: int = 1, pin: bool = True, chunk_rows: int = 32_768,
+                 depth: int = 4) -> None:
         self.sources: dict[str, Source] = {}
         self.streams: dict[str, StreamSpec] = {}
         self.relations: dict[str, Relation] = {}
         self.ones = OnesBuffer()
         self.lock = threading.RLock()
         self.closed = False
+        self.failed: str | None = None
+        self.workers = max(1, int(workers))
+        self.chunk_rows = chunk_rows
+        self.depth = depth
+        self.pool = None
+        self.cpus: list[int] = []
+        if self.workers > 1:
+            allowed = sorted(os.sched_getaffinity(0))
+            self.cpus = [allowed[i % len(allowed)] for i in range(self.workers)]
+            pool = lib.lc_pool_new(self.workers, ffi.new("int32_t[]", self.cpus), int(pin))
+            if pool == ffi.NULL:
+                raise ExecutionError("laminarc: could not start the worker threads")
+            self.pool = pool
 
     # -- definitions -------------------------------------------------------------------------
     def add_source(self, spec: SourceSpec) -> None:
@@ -151,25 +90,34 @@ class Engine:
     def add_stream(self, spec: StreamSpec, addresses: dict[str, int]) -> None:
         with self.lock:
             self._check_open()
-            pipelines = [Pipeline(p, addresses) for p in spec.pipelines]
+            pipelines = []
+            for p in spec.pipelines:
+                if p.from_source and self.pool is not None:
+                    pipelines.append(ShardedPipeline(p, addresses, self.pool, self.workers,
+                                                     self.depth))
+                else:
+                    pipelines.append(Pipeline(p, addresses))
             for p in pipelines:
                 src = self.relations[p.spec.input]
+                if src.ended:
+                    raise StateError(f"'{p.spec.input}' has ended; nothing more can read it")
                 rel = self.relations.get(p.spec.produces)
                 if rel is None:
-                    rel = Relation(p.spec.produces, p.output.schema, inputs=[p.spec.input])
+                    rel = Relation(p.spec.produces, p.schema, inputs=[p.spec.input])
                     self.relations[p.spec.produces] = rel
                 rel.producer = p
                 src.consumers.append(p)
                 # A pipeline over a relation that already has a watermark starts from it.
                 if not p.spec.from_source:
-                    p.pipe.wm = _offset(src.wm, p.spec.watermark_offset)
+                    p.set_wm(_offset(src.wm, p.spec.watermark_offset))
                 elif src.wm != INT64_MIN:
-                    p.pipe.wm = src.wm
-                if src.ended:
-                    raise StateError(f"'{p.spec.input}' has ended; nothing more can read it")
+                    p.set_wm(src.wm)
+                    if p.sharded and p.keyed:
+                        for k in p.parts:
+                            k.wm = src.wm
             final = self.relations[spec.name]
             if spec.materialized:
-                final.view = ViewStore(schema_of(spec.columns), spec.changelog)
+                final.view = ViewStore(final.schema, spec.changelog)
             self.streams[spec.name] = spec
 
     def drop(self, name: str) -> None:
@@ -202,15 +150,97 @@ class Engine:
             total = 0
             for batch in batches:
                 src.batches += 1
+                seq_base = src.relation.rows
                 src.relation.rows += batch.num_rows
                 total += batch.num_rows
-                desc = Descriptors(batch, self.ones)
-                for p in list(src.relation.consumers):
-                    for out in p.run(desc):
-                        self._deliver(p.spec.produces, out)
-                    self._propagate(p.spec.produces, p.wm)
-                self._source_watermark(src, batch)
+                self._guard(self._run_batch, src, batch, seq_base)
             return total
+
+    def _run_batch(self, src: Source, batch: pa.RecordBatch, seq_base: int) -> None:
+        consumers = list(src.relation.consumers)
+        if self.pool is None or not consumers:
+            desc = Descriptors(batch, self.ones)
+            for p in consumers:
+                for out in p.run(desc, seq_base):
+                    self._deliver(p.spec.produces, out)
+                self._propagate(p.spec.produces, p.wm)
+            self._source_watermark(src, batch, consumers)
+            return
+        self._run_sharded(src, batch, seq_base, consumers)
+
+    def _run_sharded(self, src: Source, batch: pa.RecordBatch, seq_base: int,
+                     consumers: list) -> None:
+        """Cut the batch into chunks; partition each and hand it to the workers while they
+        still run the previous ones; deliver every chunk's results in order."""
+        inflight: collections.deque = collections.deque()
+        n = batch.num_rows
+        try:
+            for lo in range(0, n, self.chunk_rows):
+                chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
+                desc = Descriptors(chunk, self.ones)
+                keep: list = [desc]
+                epoch = []
+                wm = src.relation.wm
+                keyed_wm = None
+                last = lo + self.chunk_rows >= n
+                for p in consumers:
+                    tasks, after = p.prepare_run(desc, seq_base + lo, wm, keep, last)
+                    if p.keyed:
+                        keyed_wm = after
+                    epoch.append((p, tasks))
+                new_wm = keyed_wm if keyed_wm is not None else self._chunk_watermark(src, chunk)
+                src.relation.wm = max(src.relation.wm, new_wm)
+                for p, tasks in epoch:
+                    if not p.keyed:
+                        for t in tasks:
+                            t.wm = src.relation.wm
+                        p.set_wm(src.relation.wm)
+                self._submit(epoch)
+                inflight.append((epoch, keep, src.relation.wm))
+                if len(inflight) > self.depth:
+                    self._collect(*inflight.popleft())
+            while inflight:
+                self._collect(*inflight.popleft())
+        finally:
+            # on an error, wait for what is still running before its buffers go away
+            for epoch, _, _ in inflight:
+                _abandon(self.pool, epoch)
+
+    def _chunk_watermark(self, src: Source, chunk: pa.RecordBatch) -> int:
+        t = src.spec.time_column
+        if t is None or chunk.num_rows == 0:
+            return src.relation.wm
+        mx = pc.max(chunk.column(t).cast(pa.int64()))
+        if not mx.is_valid:
+            return src.relation.wm
+        v = mx.as_py() - src.spec.watermark_delay
+        return max(src.relation.wm, max(v, INT64_MIN + 1))
+
+    def _submit(self, epoch: list) -> None:
+        """Chain each worker's tasks of the epoch and hand the chains over."""
+        chains: list[list] = [[] for _ in range(self.workers)]
+        for _, tasks in epoch:
+            for w, t in enumerate(tasks):
+                chains[w].append(t)
+        for w, chain in enumerate(chains):
+            if not chain:
+                continue
+            for a, b in itertools.pairwise(chain):
+                a.next = b
+            chain[-1].next = ffi.NULL
+            lib.lc_pool_submit(self.pool, w, chain[0])
+
+    def _collect(self, epoch: list, keep: list, wm: int) -> None:
+        try:
+            for i, (p, tasks) in enumerate(epoch):
+                batches = p.collect(tasks)
+                for out in batches:
+                    self._deliver(p.spec.produces, out)
+                self._propagate(p.spec.produces, wm)
+        except BaseException:
+            _abandon(self.pool, epoch[i + 1:])
+            raise
+        del keep
 
     def watermark(self, source: str, value: int) -> None:
         """Advance a source's watermark explicitly (in units of its time column)."""
@@ -219,12 +249,22 @@ class Engine:
             src = self._source(source)
             if src.relation.ended:
                 return
-            if value > src.relation.wm:
-                src.relation.wm = value
-            for p in list(src.relation.consumers):
+            self._guard(self._advance_source, src, value)
+
+    def _advance_source(self, src: Source, value: int) -> None:
+        if value > src.relation.wm:
+            src.relation.wm = value
+        consumers = list(src.relation.consumers)
+        if self.pool is None:
+            for p in consumers:
                 for out in p.advance(value):
                     self._deliver(p.spec.produces, out)
                 self._propagate(p.spec.produces, p.wm)
+            return
+        keep: list = []
+        epoch = [(p, p.prepare_advance(value, keep)) for p in consumers]
+        self._submit(epoch)
+        self._collect(epoch, keep, max(value, src.relation.wm))
 
     def end_input(self, source: str) -> None:
         with self.lock:
@@ -232,9 +272,27 @@ class Engine:
             src = self._source(source)
             if src.relation.ended:
                 return
-            self.watermark(source, INT64_MAX)
+            self._guard(self._advance_source, src, INT64_MAX)
             src.relation.ended = True
             self._mark_ended(src.relation)
+
+    def _guard(self, fn, *args) -> None:
+        """Run fn; a native failure stops the workers and leaves the engine failed."""
+        try:
+            fn(*args)
+        except LaminarError as e:
+            if isinstance(e, ExecutionError):
+                self._fail(str(e))
+            raise
+        except MemoryError as e:
+            self._fail(str(e))
+            raise ExecutionError(str(e)) from e
+
+    def _fail(self, why: str) -> None:
+        self.failed = why
+        if self.pool is not None:
+            lib.lc_pool_stop(self.pool)
+            self.pool = None
 
     def subscribe(self, stream: str) -> Subscription:
         with self.lock:
@@ -265,19 +323,15 @@ class Engine:
             raise StateError(f"unknown source '{name}'{hint}")
         return src
 
-    def _source_watermark(self, src: Source, batch: pa.RecordBatch) -> None:
-        t = src.spec.time_column
-        if t is None:
+    def _source_watermark(self, src: Source, batch: pa.RecordBatch, consumers: list) -> None:
+        if src.spec.time_column is None:
             return
-        # Any pipeline over the source computed it per row; without one, compute it here.
-        for p in src.relation.consumers:
+        # A pipeline over the source computed it per row; without one, compute it here.
+        for p in consumers:
             if p.spec.from_source:
                 src.relation.wm = max(src.relation.wm, p.wm)
                 return
-        col = batch.column(t)
-        mx = pa.compute.max(col.cast(pa.int64()) if not pa.types.is_integer(col.type) else col)
-        if mx.is_valid:
-            src.relation.wm = max(src.relation.wm, mx.as_py() - src.spec.watermark_delay)
+        src.relation.wm = self._chunk_watermark(src, batch)
 
     def _deliver(self, relation: str, batch: pa.RecordBatch) -> None:
         rel = self.relations[relation]
@@ -290,7 +344,7 @@ class Engine:
             return
         desc = Descriptors(batch, self.ones)
         for p in list(rel.consumers):
-            for out in p.run(desc):
+            for out in p.run(desc, rel.rows - batch.num_rows):
                 self._deliver(p.spec.produces, out)
 
     def _propagate(self, relation: str, wm: int) -> None:
@@ -322,13 +376,15 @@ class Engine:
     def _check_open(self) -> None:
         if self.closed:
             raise StateError("the database is closed")
+        if self.failed:
+            raise StateError(f"the database failed earlier ({self.failed}); open a new one")
 
     # -- metrics -----------------------------------------------------------------------------
     def metrics(self) -> dict:
         with self.lock:
             sources = {}
             for name, s in self.sources.items():
-                late = sum(p.pipe.ctx.late_rows for p in s.relation.consumers)
+                late = sum(p.metrics()["late_rows"] for p in s.relation.consumers)
                 sources[name] = {
                     "rows": s.relation.rows, "batches": s.batches,
                     "watermark": None if s.relation.wm == INT64_MIN else s.relation.wm,
@@ -349,6 +405,11 @@ class Engine:
                     "watermark": None if rel.wm == INT64_MIN else rel.wm,
                     "subscribers": len(rel.subscribers),
                 }
+            workers = []
+            if self.pool is not None:
+                for w in range(self.workers):
+                    workers.append({"cpu": self.cpus[w],
+                                    "busy_seconds": lib.lc_pool_busy_ns(self.pool, w) / 1e9})
             return {
                 "rows_in": sum(s["rows"] for s in sources.values()),
                 "rows_out": sum(s["rows_out"] for s in streams.values()),
@@ -356,6 +417,7 @@ class Engine:
                 "expression_errors": sum(s["expression_errors"] for s in streams.values()),
                 "sources": sources,
                 "streams": streams,
+                "workers": workers,
                 "native_bytes": lib.lc_bytes_live(),
             }
 
@@ -370,6 +432,19 @@ class Engine:
             self.relations.clear()
             self.sources.clear()
             self.streams.clear()
+            if self.pool is not None:
+                lib.lc_pool_stop(self.pool)
+                self.pool = None
+
+
+def _abandon(pool, epoch: list) -> None:
+    """Wait for an epoch's tasks and free their outputs (after an error elsewhere)."""
+    from .pipelines import take_output
+
+    for _, tasks in epoch:
+        for t in tasks:
+            lib.lc_pool_wait(pool, t)
+            take_output(t)
 
 
 def _offset(wm: int, offset: int) -> int:

@@ -655,8 +655,13 @@ void lc_pipe_free(lc_pipe* p) {
 }
 
 int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls) {
+    return lc_pipe_run_from(p, cols, 0, n, nulls);
+}
+
+int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t n,
+                         int32_t nulls) {
     lc_run_fn fn = nulls ? p->run_nulls : p->run_dense;
-    int64_t pos = 0, last = -1, last_k = -1, stalls = 0;
+    int64_t pos = start, last = -1, last_k = -1, stalls = 0;
     p->ctx.resume_k = 0;
     while (pos < n) {
         int64_t r = fn(p, cols, pos, n);
@@ -1162,13 +1167,11 @@ static int parse_datetime(const uint8_t* s, int64_t n, int64_t* days, int64_t* u
     return 1;
 }
 
-static int64_t floor_div(int64_t a, int64_t b);
-
-/* A DATE from date or date-time text (the time is checked, then dropped). */
+/* A DATE from date or date-time text: the date as written; a time and offset are checked,
+ * then dropped (as PostgreSQL and DuckDB: '2020-01-01 24:00:00' is 2020-01-01). */
 int32_t lc_parse_date(const uint8_t* s, int64_t n, int32_t* out) {
     int64_t days, us;
     if (!parse_datetime(s, n, &days, &us)) return 1;
-    days += floor_div(us, 86400000000LL);
     if (days < INT32_MIN || days > INT32_MAX) return 1;
     *out = (int32_t)days;
     return 0;
@@ -1270,7 +1273,7 @@ int64_t lc_format_decimal(int64_t v, int32_t scale, uint8_t* dst) {
     return o + scale;
 }
 
-int64_t lc_format_date(int32_t days, uint8_t* dst) {
+static int64_t format_days(int64_t days, uint8_t* dst) {
     int64_t y, m, d;
     civil_from_days(days, &y, &m, &d);
     char buf[32];
@@ -1287,13 +1290,15 @@ static int64_t floor_div(int64_t a, int64_t b) {
 
 static int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
 
+int64_t lc_format_date(int32_t days, uint8_t* dst) { return format_days(days, dst); }
+
 int64_t lc_format_timestamp(int64_t v, int32_t micros, uint8_t* dst) {
     int64_t per_sec = micros ? 1000000 : 1000;
     int64_t secs = floor_div(v, per_sec);
     int64_t frac = floor_mod(v, per_sec);
     int64_t days = floor_div(secs, 86400);
     int64_t tod = floor_mod(secs, 86400);
-    int64_t o = lc_format_date((int32_t)days, dst);
+    int64_t o = format_days(days, dst);   /* beyond DATE's range for extreme timestamps */
     char buf[32];
     int n = snprintf(buf, sizeof(buf), " %02lld:%02lld:%02lld", (long long)(tod / 3600),
                      (long long)(tod / 60 % 60), (long long)(tod % 60));
@@ -1312,6 +1317,10 @@ int64_t lc_format_timestamp(int64_t v, int32_t micros, uint8_t* dst) {
 /* ------------------------------------------------------------------------------------------
  * dates and times; unit: 0 = days (DATE), 1 = milliseconds, 2 = microseconds
  * ---------------------------------------------------------------------------------------- */
+/* lc_date_trunc and lc_add_months return INT64_MIN when the result does not fit its unit
+ * (generated code turns it into NULL and an overflow error; that one value is given up). */
+#define LC_TIME_OVERFLOW INT64_MIN
+
 static int64_t unit_per_day(int32_t unit) {
     return unit == 0 ? 1 : unit == 1 ? 86400000LL : 86400000000LL;
 }
@@ -1323,10 +1332,14 @@ static void split(int64_t v, int32_t unit, int64_t* days, int64_t* us_of_day) {
     *us_of_day = unit == 0 ? 0 : unit == 1 ? rest * 1000 : rest;
 }
 
+/* A day and a time of day as a value of the unit; LC_TIME_OVERFLOW when it does not fit. */
 static int64_t join(int64_t days, int64_t us_of_day, int32_t unit) {
-    if (unit == 0) return days;
-    if (unit == 1) return days * 86400000LL + us_of_day / 1000;
-    return days * 86400000000LL + us_of_day;
+    __int128 v;
+    if (unit == 0) v = days;
+    else if (unit == 1) v = (__int128)days * 86400000LL + us_of_day / 1000;
+    else v = (__int128)days * 86400000000LL + us_of_day;
+    if (v <= INT64_MIN || v > INT64_MAX) return LC_TIME_OVERFLOW;
+    return (int64_t)v;
 }
 
 static int64_t iso_week(int64_t days, int64_t y) {
@@ -1388,6 +1401,8 @@ int64_t lc_date_trunc(int64_t v, int32_t field, int32_t unit) {
 }
 
 int64_t lc_add_months(int64_t v, int64_t months, int32_t unit) {
+    /* 2^63 ms is 292 million years: more months than that can only overflow */
+    if (months > 4000000000LL || months < -4000000000LL) return LC_TIME_OVERFLOW;
     int64_t days, us;
     split(v, unit, &days, &us);
     int64_t y, m, d;

@@ -159,6 +159,16 @@ typedef struct lc_pipe {
     lc_agg* agg;              /* aggregate sink, or NULL */
     lc_out* out;              /* output sink of a stateless pipeline, or NULL */
     lc_ctx ctx;
+    /* A shard on a worker runs over selected rows: row sel[j] for j in [start, n). Its
+     * per-row watermark comes from breakpoints (the partition kernel saw every row): before
+     * row j, wm = bp_wm[b] for the last b with bp_pos[b] <= j. seq_base + row is a row's
+     * position in its source's whole history (orders groups when workers' outputs merge). */
+    const int32_t* sel;       /* NULL: rows [start, n) of the batch, watermark from the rows */
+    const int64_t* bp_pos;
+    const int64_t* bp_wm;
+    int64_t nbp;
+    int64_t bp_next;
+    int64_t seq_base;
 } lc_pipe;
 
 /* memory accounting (every runtime allocation goes through these) */
@@ -202,10 +212,78 @@ int lc_out_reserve(lc_out* o, int64_t rows);
 int lc_out_reserve_data(lc_out* o, int64_t col, int64_t bytes);
 void lc_out_free(lc_out* o);
 
+/* ---- partition kernels and workers ----
+ * A generated partition kernel reads a batch once, evaluates what the grouping keys need,
+ * hashes the keys and appends each row's index to its worker's selection, with watermark
+ * breakpoints so each worker can decide lateness row by row exactly as one worker would. */
+typedef struct lc_part {
+    int64_t nworkers;
+    int32_t** sel;            /* per worker: selected row indices (capacity: batch rows) */
+    int64_t* count;           /* per worker: rows selected */
+    int64_t** bp_pos;         /* per worker: watermark breakpoints (capacity: batch rows) */
+    int64_t** bp_wm;
+    int64_t* nbp;
+    int64_t* last_wm;         /* per worker: the watermark its last breakpoint set */
+    int64_t wm;               /* running watermark of the source */
+    int64_t cap;
+    lc_ctx ctx;
+} lc_part;
+typedef int64_t (*lc_part_fn)(lc_part* k, const lc_col* cols, int64_t start, int64_t n);
+
+#define LC_TASK_RUN 1         /* run the shard over its rows, then emit what is due */
+#define LC_TASK_ADVANCE 2     /* raise the shard's watermark to `wm`, then emit */
+#define LC_TASK_STOP 3
+#define LC_EMIT_NONE 0
+#define LC_EMIT_CLOSE 1       /* window aggregates: emit windows the watermark closed */
+#define LC_EMIT_CHANGES 2     /* changelogs: emit changes (windowed: then drop closed windows) */
+#define LC_EMIT_FINAL 3       /* one-shot queries: everything, once the watermark is +inf */
+
+typedef struct lc_task {
+    int64_t kind;
+    lc_pipe* pipe;            /* this worker's shard */
+    const lc_col* cols;
+    int64_t start;            /* rows [start, n) of the batch, or of `sel` when not NULL */
+    int64_t n;
+    int32_t nulls;
+    int32_t emit;
+    int64_t wm;               /* the watermark after the batch */
+    const int32_t* sel;       /* selected rows and watermark breakpoints (keyed shards) */
+    const int64_t* bp_pos;
+    const int64_t* bp_wm;
+    int64_t nbp;
+    int64_t seq_base;         /* source position of the batch's row 0 */
+    lc_out* out;              /* the shard's output rows: made by the worker when needed */
+    int64_t out_ncols;        /* ... with this layout */
+    const int64_t* out_widths;
+    const int32_t* out_nullable;
+    int64_t out_rows;         /* rows to reserve up front (stateless pipelines) */
+    int64_t status;           /* set by the worker: LC_OK or an error */
+    int64_t done;             /* set (release) by the worker when finished */
+    struct lc_task* next;     /* tasks of one submission, run in order */
+} lc_task;
+
+typedef struct lc_pool lc_pool;
+lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin);
+int64_t lc_pool_submit(lc_pool* pool, int64_t worker, lc_task* first);
+int64_t lc_pool_wait(lc_pool* pool, lc_task* task);
+int64_t lc_pool_stop(lc_pool* pool);
+int64_t lc_pool_workers(lc_pool* pool);
+int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);
+int64_t lc_pool_cpu(lc_pool* pool, int64_t worker);
+int64_t lc_numa_nodes(void);
+int64_t lc_run_task(lc_task* t);
+lc_part* lc_part_new(int64_t nworkers, int64_t cap);
+int lc_part_reserve(lc_part* k, int64_t cap);
+void lc_part_reset(lc_part* k);
+void lc_part_free(lc_part* k);
+int64_t lc_part_run(lc_part* k, lc_part_fn fn, const lc_col* cols, int64_t n);
+
 /* pipelines */
 lc_pipe* lc_pipe_new(void);
 void lc_pipe_free(lc_pipe* p);
 int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls);
+int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t n,
+                         int32_t nulls);
 const char* lc_status_message(int64_t status);
 
 /* ---- helpers called by generated code (pure: they never allocate) ---- */
@@ -238,6 +316,68 @@ int64_t lc_date_trunc(int64_t v, int32_t field, int32_t unit);
 int64_t lc_add_months(int64_t v, int64_t months, int32_t unit);
 double lc_round_f64(double v, int64_t digits);
 double lc_i128_to_f64(int64_t hi, uint64_t lo);   /* exact sums to double, correctly rounded */
+
+/* ---- file I/O (lc_io.c): io_uring with a pread/pwrite fallback ----
+ * An lc_file is a descriptor plus, with the io_uring backend, its own ring. Every call is
+ * synchronous: it splits requests into chunks of `chunk` bytes, keeps up to `depth` of them in
+ * flight, resubmits short transfers and EINTR/EAGAIN, and returns only after every chunk it
+ * submitted completed, so buffers are the caller's again on return. One lc_file is used by one
+ * thread at a time; different files in different threads share nothing.
+ *
+ * Backend: LC_IO_AUTO takes io_uring when a ring can be set up (Linux >= 5.6, not blocked by
+ * seccomp or kernel.io_uring_disabled, enough locked memory) and else pread/pwrite, recording
+ * why in lc_file_uring_error. LC_IO_URING fails the open instead; LC_IO_PREAD never tries.
+ *
+ * For the write-ahead log and checkpoints: a write at offset -1 is an append at lc_file_end
+ * (the size at open, moved past every write), and reports the offset it chose. lc_file_submit
+ * takes a batch of reads and writes that go in flight together (group commit: many records, then
+ * one fsync with LC_IO_SYNC / LC_IO_DATASYNC, issued after every write of the batch completed).
+ * The file is never opened O_APPEND, which would make Linux ignore the offsets. If a write or an
+ * fsync fails, the range's contents are unknown (the kernel may have dropped the dirty pages):
+ * the log must treat it as fatal, not retry the fsync.
+ *
+ * Return values: 0 / bytes / an offset on success, a negative errno (-ENOENT, ...) on failure. */
+#define LC_IO_AUTO 0
+#define LC_IO_URING 1
+#define LC_IO_PREAD 2
+
+#define LC_IO_READ 1          /* open flags */
+#define LC_IO_WRITE 2
+#define LC_IO_CREATE 4
+#define LC_IO_TRUNCATE 8
+
+#define LC_IO_OP_READ 1       /* lc_io_req.op */
+#define LC_IO_OP_WRITE 2
+
+#define LC_IO_SYNC 1          /* lc_file_submit flags: fsync / fdatasync after the writes */
+#define LC_IO_DATASYNC 2
+
+typedef struct lc_file lc_file;
+
+typedef struct lc_io_req {
+    int32_t op;               /* LC_IO_OP_READ or LC_IO_OP_WRITE */
+    int32_t pad;
+    uint8_t* buf;             /* read into / written from; untouched by writes */
+    int64_t len;
+    int64_t offset;           /* a write at -1 appends: replaced by the offset chosen */
+    int64_t result;           /* out: bytes (a read is short only at end of file), or -errno */
+} lc_io_req;
+
+int32_t lc_io_uring_probe(void);   /* 0 if io_uring works here, else the errno ruling it out */
+int32_t lc_file_open(const char* path, int32_t flags, int32_t backend, int32_t depth,
+                     int64_t chunk, lc_file** out);   /* depth, chunk <= 0: defaults (16, 1 MiB) */
+int32_t lc_file_close(lc_file* f);                    /* always frees f */
+int32_t lc_file_backend(const lc_file* f);            /* LC_IO_URING or LC_IO_PREAD */
+int32_t lc_file_uring_error(const lc_file* f);        /* why auto chose pread (errno), or 0 */
+int32_t lc_file_depth(const lc_file* f);
+int64_t lc_file_chunk(const lc_file* f);
+int64_t lc_file_size(lc_file* f);                     /* fstat size, or -errno */
+int64_t lc_file_end(const lc_file* f);                /* where the next append goes */
+int64_t lc_file_read(lc_file* f, uint8_t* buf, int64_t len, int64_t offset);   /* bytes read */
+int64_t lc_file_write(lc_file* f, const uint8_t* buf, int64_t len, int64_t offset); /* offset */
+int64_t lc_file_submit(lc_file* f, lc_io_req* reqs, int64_t n, int32_t flags);
+int32_t lc_file_sync(lc_file* f, int32_t datasync);
+int32_t lc_file_truncate(lc_file* f, int64_t size);   /* also moves the append position */
 
 /* cdef-end */
 

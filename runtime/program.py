@@ -49,11 +49,23 @@ class PipelineSpec:
     windows_per_row: int
     watermark_offset: int
     produces: str
-    output: list[Column]
+    output: list[Column]            # what the sink writes, hidden merge columns last
     aggregate: AggregateSpec | None = None
+    hidden: int = 0                 # trailing output columns only for merging shards
+    run_sel_dense: str | None = None
+    run_sel_nulls: str | None = None
+    part_dense: str | None = None
+    part_nulls: str | None = None
+
+    @property
+    def keyed(self) -> bool:
+        """Rows are routed to workers by a partition kernel (else split by ranges)."""
+        return self.part_dense is not None
 
     def symbols(self) -> list[str]:
         out = [self.run_dense, self.run_nulls]
+        out += [s for s in (self.run_sel_dense, self.run_sel_nulls, self.part_dense,
+                            self.part_nulls) if s]
         if self.aggregate:
             out.append(self.aggregate.emit_rows)
             if self.aggregate.emit_changes:

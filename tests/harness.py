@@ -28,7 +28,9 @@ SECOND = 1000
 
 
 def cuts_of(n: int, kind: str, seed: int = 0) -> list[int]:
-    """Slice boundaries: 'one' batch, 'rows' (one row each), 'random' sizes, 'halves'."""
+    """Slice boundaries: 'one' batch, 'rows' (one row each), 'random' sizes, 'halves'
+    (an '@workers' suffix is ignored here)."""
+    kind = kind.split("@")[0]
     if n == 0:
         return [0]
     if kind == "one":
@@ -42,7 +44,9 @@ def cuts_of(n: int, kind: str, seed: int = 0) -> list[int]:
     return [0, *inner, n]
 
 
-CUTS = ("one", "rows", "random", "halves")
+# How each differential test runs a stream: a cut of the input and a number of workers
+# (1 runs inline; 3 is more workers than this machine has CPUs). All must agree exactly.
+CUTS = ("one@1", "rows@2", "random@2", "halves@3", "one@2")
 
 
 def run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: str = "one",
@@ -50,7 +54,8 @@ def run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: s
                end: bool = True) -> pa.Table:
     """Everything `stream` emits when each source's table is inserted slice by slice.
     `watermarks` maps a slice index to an explicit watermark (epoch ms) given before it."""
-    db = laminarc.open()
+    workers = int(cuts.split("@")[1]) if "@" in cuts else 2
+    db = laminarc.open(workers=workers)
     try:
         db.execute(setup_sql)
         sub = db.subscribe(stream)
@@ -77,7 +82,7 @@ def assert_cut_invariant(setup_sql: str, stream: str, inputs: dict[str, pa.Table
     """Run every cut; all must give the identical result (for a changelog, the identical
     consolidated result). Returns the result of one batch."""
     results = {c: run_stream(setup_sql, stream, inputs, c, seed) for c in CUTS}
-    base = results["one"]
+    base = results[CUTS[0]]
     for c, r in results.items():
         if consolidate:
             assert_rows_equal(consolidate_changelog(r), consolidate_changelog(base), exact=True,

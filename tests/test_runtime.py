@@ -87,7 +87,7 @@ def test_native_memory_is_released():
 def test_steady_state_loop_allocates_nothing():
     """After warm-up, running the fused loop over more batches of the same shape calls no
     allocator (windows are recycled from a pool; tables keep their capacity)."""
-    with laminarc.open() as db:
+    with laminarc.open(workers=1) as db:
         db.execute(W1_SQL)
         batches = w1_batches(2_000_000)
         for b in batches[:10]:
@@ -104,3 +104,24 @@ def test_steady_state_loop_allocates_nothing():
             assert lib.lc_agg_close(pipe.agg, pipe.pipe.wm, 0, ffi.NULL,
                                     ffi.addressof(pipe.pipe.ctx)) == 0
         assert lib.lc_alloc_calls() == before
+
+
+def test_sharded_steady_state_allocates_nothing_while_nothing_is_due():
+    """Two workers: partition kernels, task hand-over and shard loops allocate nothing once
+    warm, as long as no window closes (output batches are made only when rows are due)."""
+    with laminarc.open(workers=2) as db:
+        db.execute("""CREATE SOURCE events (ts BIGINT, k BIGINT, v DOUBLE,
+            WATERMARK FOR ts AS ts - INTERVAL '1' HOUR);
+            CREATE STREAM w AS SELECT k, COUNT(*) AS c, SUM(v) AS s FROM TABLE(TUMBLE(
+            TABLE events, DESCRIPTOR(ts), INTERVAL '1' DAY)) GROUP BY k, window_start,
+            window_end;""")
+        batches = w1_batches(3_000_000)           # ts < 30,000 ms: all in one open window
+        for b in batches[:8]:
+            db.insert("events", b)
+        before = lib.lc_alloc_calls()
+        for b in batches[8:]:
+            db.insert("events", b)
+        assert lib.lc_alloc_calls() == before
+        sub = db.subscribe("w")
+        db.end_input("events")
+        assert sub.to_arrow().column("c").to_pylist() == [3000] * 1000

@@ -209,7 +209,7 @@ def cast(e: Expr, t: SqlType) -> Expr:
         return e
     if e.op is Op.LITERAL and e.value is None:
         return lit(None, t)
-    return Expr(Op.CAST, t, (e,), nullable=e.nullable)
+    return Expr(Op.CAST, t, (e,), nullable=e.nullable or _cast_can_fail(e.type, t))
 
 
 def _castable(src: SqlType, dst: SqlType) -> bool:
@@ -300,9 +300,9 @@ def _cast(b: ExprBinder, node: exp.Cast) -> Expr:
     inner = node.this
     if isinstance(inner, exp.Literal) and inner.is_string and target.is_temporal:
         v = parse_date(inner.this) if target.kind is Kind.DATE else parse_timestamp(inner.this, target)
-        if v is None:
-            raise error_at(inner, f"invalid {target} literal {inner.this!r}")
-        return lit(v, target)
+        if v is not None:
+            return lit(v, target)
+        # Invalid text: like the same text in a column, a NULL and a counted error at run time.
     if isinstance(inner, exp.Literal) and inner.is_string and target.kind is Kind.INTERVAL:
         return lit(bind_interval(exp.Interval(this=inner)), INTERVAL)
     e = b.bind(inner)
@@ -314,14 +314,35 @@ def _cast(b: ExprBinder, node: exp.Cast) -> Expr:
 
 
 def _cast_can_fail(src: SqlType, dst: SqlType) -> bool:
-    if src.kind is Kind.VARCHAR:
-        return dst.kind is not Kind.VARCHAR
-    if dst.is_integer and (src.is_float or src.kind is Kind.DECIMAL or src.is_integer):
-        return True
-    return dst.kind is Kind.DECIMAL and src.is_numeric
+    """Can converting a value of src to dst fail (and so give NULL), as generated code does it?
+    A NULL the expression's `nullable` does not admit would be written as a value."""
+    s, d = src.kind, dst.kind
+    if s is Kind.VARCHAR:
+        return d is not Kind.VARCHAR
+    if src.is_integer and dst.is_integer:
+        return as_decimal(src).precision > as_decimal(dst).precision
+    if (src.is_integer or s is Kind.DECIMAL) and d is Kind.DECIMAL:
+        # enough integer digits for every value of src?
+        whole = as_decimal(src).precision - as_decimal(src).scale
+        return whole > dst.precision - dst.scale
+    if dst.is_integer:
+        return src.is_float or s is Kind.DECIMAL
+    if d is Kind.DECIMAL:
+        return src.is_float
+    if s is Kind.DOUBLE and d is Kind.REAL:
+        return True   # a finite DOUBLE beyond REAL's range
+    if d is Kind.TIMESTAMP:
+        # DATE spans more than TIMESTAMP; TIMESTAMP(3) more than TIMESTAMP(6)
+        return s is Kind.DATE or (s is Kind.TIMESTAMP and src.precision < dst.precision)
+    if s is Kind.TIMESTAMP and d is Kind.DATE:
+        return src.precision == 3   # milliseconds span more days than a DATE holds
+    return False
+
 
 
 def _neg(b: ExprBinder, node: exp.Neg) -> Expr:
+    if isinstance(node.this, exp.Literal) and node.this.this == str(2**63):
+        return lit(-(2**63), BIGINT)   # the smallest BIGINT, whose magnitude is no BIGINT
     e = b.bind(node.this)
     if e.op is Op.LITERAL and e.value is not None and e.type.is_numeric:
         v = -e.value
@@ -332,7 +353,8 @@ def _neg(b: ExprBinder, node: exp.Neg) -> Expr:
         return lit((-e.value[0], -e.value[1]), INTERVAL)
     if not (e.type.is_numeric or e.type.kind is Kind.INTERVAL):
         raise error_at(node, f"can not negate {e.type}")
-    return Expr(Op.NEG, e.type, (e,), nullable=e.nullable or e.type.is_integer)
+    can_fail = e.type.is_integer or e.type.kind is Kind.INTERVAL   # -MIN overflows
+    return Expr(Op.NEG, e.type, (e,), nullable=e.nullable or can_fail)
 
 
 def _arith(op: Op) -> Callable[[ExprBinder, exp.Expr], Expr]:
@@ -388,7 +410,7 @@ def _temporal_arith(op: Op, a: Expr, c: Expr, node: exp.Expr) -> Expr:
     if ta.kind is Kind.INTERVAL and tc.kind is Kind.INTERVAL:
         if op is Op.ADD and a.op is Op.LITERAL and c.op is Op.LITERAL:
             return lit((a.value[0] + c.value[0], a.value[1] + c.value[1]), INTERVAL)
-        return Expr(op, INTERVAL, (a, c), nullable=nullable)
+        return Expr(op, INTERVAL, (a, c), nullable=True)   # can overflow
     if tc.kind is Kind.INTERVAL and ta.is_temporal:
         t = ta if ta.kind is Kind.TIMESTAMP else TIMESTAMP_US
         return Expr(op, t, (cast(a, t), c), nullable=True)
@@ -399,7 +421,8 @@ def _temporal_arith(op: Op, a: Expr, c: Expr, node: exp.Expr) -> Expr:
     if tc.kind is Kind.DATE and ta.is_integer and op is Op.ADD:
         return Expr(op, DATE, (c, cast(a, INT)), nullable=True)
     if op is Op.SUB and ta.kind is Kind.DATE and tc.kind is Kind.DATE:
-        return Expr(Op.SUB, BIGINT, (cast(a, BIGINT), cast(c, BIGINT)), nullable=nullable)
+        # Days between the dates; the operands stay DATEs (there is no DATE -> BIGINT cast).
+        return Expr(Op.SUB, BIGINT, (a, c), nullable=nullable)
     if op is Op.SUB and ta.is_temporal and tc.is_temporal:
         t = TIMESTAMP_US
         return Expr(Op.SUB, INTERVAL, (cast(a, t), cast(c, t)), nullable=True)
@@ -508,6 +531,8 @@ def _int_arg(b: ExprBinder, node: exp.Expr, what: str) -> Expr:
     e = b.bind(node)
     if not (e.type.is_integer or e.type.kind is Kind.NULL):
         raise error_at(node, f"{what} needs an integer argument, not {e.type}")
+    if e.op is Op.LITERAL:
+        return lit(e.value, BIGINT)   # widening a literal can not fail; keep it a constant
     return cast(e, BIGINT)
 
 
@@ -554,9 +579,14 @@ def _substring(b: ExprBinder, node: exp.Substring) -> Expr:
     s = _string_arg(b, node.this, "SUBSTRING")
     start = _int_arg(b, node.args["start"], "SUBSTRING") if node.args.get("start") else lit(1, BIGINT)
     args = [s, start]
+    nullable = any(a.nullable for a in args)
     if node.args.get("length") is not None:
-        args.append(_int_arg(b, node.args["length"], "SUBSTRING"))
-    return Expr(Op.SUBSTRING, VARCHAR, tuple(args), nullable=any(a.nullable for a in args))
+        count = _int_arg(b, node.args["length"], "SUBSTRING")
+        args.append(count)
+        # a negative count is an error (NULL)
+        nullable = nullable or not (count.op is Op.LITERAL and count.value is not None
+                                    and count.value >= 0)
+    return Expr(Op.SUBSTRING, VARCHAR, tuple(args), nullable=nullable)
 
 
 def _trim(b: ExprBinder, node: exp.Trim) -> Expr:
@@ -610,7 +640,10 @@ def _round(b: ExprBinder, node: exp.Round) -> Expr:
     if t.kind is Kind.DECIMAL:
         if digits.op is not Op.LITERAL or digits.value is None:
             raise error_at(node, "ROUND of a DECIMAL needs a constant number of digits")
-        t = decimal(t.precision, max(0, min(t.scale, digits.value)))
+        # Rounding can carry into a new digit (99.9 -> 100): DuckDB's result width, at most 18.
+        target = max(0, min(t.scale, digits.value))
+        width = max(t.precision, t.precision - t.scale + target + 1)
+        t = decimal(min(MAX_DECIMAL_PRECISION, width), target)
     return Expr(Op.ROUND, t, (x, digits), nullable=True)
 
 
@@ -661,7 +694,9 @@ def _date_trunc(b: ExprBinder, node: exp.Expr) -> Expr:
     unit = node.args.get("unit")
     field_name = _date_part(unit, TRUNC_FIELDS, "DATE_TRUNC")
     x = _temporal_arg(b, node.this, "DATE_TRUNC")
-    return Expr(Op.DATE_TRUNC, x.type, (x,), value=field_name, nullable=x.nullable)
+    # truncating the smallest values of a type goes below its range (an overflow)
+    can_fail = field_name != "microsecond"
+    return Expr(Op.DATE_TRUNC, x.type, (x,), value=field_name, nullable=x.nullable or can_fail)
 
 
 def _anonymous(b: ExprBinder, node: exp.Anonymous) -> Expr:

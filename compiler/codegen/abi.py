@@ -98,10 +98,15 @@ LC_AGG = CStruct("lc_agg", [
 ])
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
-    ("ctx", LC_CTX),
+    ("ctx", LC_CTX), ("sel", PTR), ("bp_pos", PTR), ("bp_wm", PTR), ("nbp", I64),
+    ("bp_next", I64), ("seq_base", I64),
+])
+LC_PART = CStruct("lc_part", [
+    ("nworkers", I64), ("sel", PTR), ("count", PTR), ("bp_pos", PTR), ("bp_wm", PTR),
+    ("nbp", PTR), ("last_wm", PTR), ("wm", I64), ("cap", I64), ("ctx", LC_CTX),
 ])
 
-STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIPE)
+STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIPE, LC_PART)
 
 # Need codes (LC_NEED_* in the header).
 NEED_GROW, NEED_WINDOW, NEED_STRINGS, NEED_OUT_DATA, NEED_SCRATCH = 1, 2, 3, 4, 5

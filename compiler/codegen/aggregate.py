@@ -99,6 +99,10 @@ class EntryLayout:
         self.states_size = rel
         off += rel
         self.snapshot = self.dirty = self.emitted = None
+        # The source position of the group's first row (changelog: first since the last
+        # emission), emitted as `$seq` to merge workers' outputs in one worker's order.
+        self.seq = off
+        off += 8
         if sink.changelog:
             self.snapshot = off
             off += rel
@@ -233,11 +237,13 @@ def _len_if(g: FnGen, v: Val) -> ir.Value:
 # probing
 # ---------------------------------------------------------------------------------------------
 def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
-                   keys: list[tuple[int, Val, SqlType, bool]]
+                   keys: list[tuple[int, Val, SqlType, bool]],
+                   on_insert: list[tuple[int, ir.Value]] = ()
                    ) -> tuple[ir.Value, ir.Value, ir.Value]:
     """(entry pointer, entry index, inserted?) of the entry with hash h and these keys,
     inserting it when absent (room was checked). keys: (offset, value, type, nullable) with
-    the NULL byte right after the slot of a nullable key."""
+    the NULL byte right after the slot of a nullable key; on_insert: (offset, i64) stored in
+    a new entry."""
     b = g.b
     entries = LC_TABLE.load(b, table, "entries")
     slots = LC_TABLE.load(b, table, "slots")
@@ -285,6 +291,8 @@ def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
         store_slot(g, _at(g, entry_new, off), v, t, table)
         if nullable:
             b.store(b.zext(v.null, I8), _at(g, entry_new, off + _align(max(SLOT_WIDTH[t.kind], 1))))
+    for off, v in on_insert:
+        b.store(v, _at(g, entry_new, off))
     b.store(b.trunc(b.add(idx_new, i64(1)), I32), slot_ptr)
     LC_TABLE.store(b, b.add(idx_new, i64(1)), table, "count")
     insert_end = b.block
@@ -390,7 +398,7 @@ class AggregateCodegen:
 
     # -- per-row update -----------------------------------------------------------------------
     def consume(self, g: FnGen, agg: ir.Value, vals: list[Val], k: ir.Value | None,
-                cont: ir.Block) -> None:
+                cont: ir.Block, row_seq: ir.Value | None = None) -> None:
         b = g.b
         lay = self.layout
         node = self.node
@@ -437,7 +445,8 @@ class AggregateCodegen:
 
         # commit
         h = hash_keys(g, [(v, t) for _, v, t, _ in keys])
-        entry, idx, _ = find_or_insert(g, table, h, lay.size, keys)
+        extra = [] if lay.dirty is not None else [(lay.seq, row_seq)]
+        entry, idx, _ = find_or_insert(g, table, h, lay.size, keys, extra)
         states = _at(g, entry, lay.states_begin)
         for j, (st, v, f) in enumerate(zip(lay.states, args, filters, strict=True)):
             active = TRUE
@@ -452,6 +461,7 @@ class AggregateCodegen:
             flag = _at(g, entry, lay.dirty)
             with b.if_then(b.icmp_unsigned("==", b.load(flag, typ=I8), ir.Constant(I8, 0))):
                 b.store(ir.Constant(I8, 1), flag)
+                b.store(row_seq, _at(g, entry, lay.seq))
                 nd = LC_TABLE.load(b, table, "ndirty")
                 dirty = LC_TABLE.load(b, table, "dirty")
                 b.store(b.trunc(idx, I32), b.gep(dirty, [nd], source_etype=I32))
@@ -617,7 +627,7 @@ class AggregateCodegen:
         g, ctx, table, out, start = self._emit_fn(name)
         b = g.b
         lay = self.layout
-        writer = OutputWriter(g, out, self.sink.out_fields)
+        writer = OutputWriter(g, out, self.sink.out_fields + self.sink.hidden_fields)
         self._committed = g.alloca(I64, "errors", i64(0))
         row_err = g.alloca(I64, "row_errors", i64(0))
         g.err_var = row_err
@@ -681,10 +691,24 @@ class AggregateCodegen:
                 b.position_at_end(passed)
             else:
                 env = ValuesEnv([lower(g, e, env) for e in op.exprs])
-        row = [env.get(c) for c in range(len(self.sink.out_fields))]
+        row = [env.get(c) for c in range(len(self.sink.out_fields))] + self._hidden(g, entry,
+                                                                                   table)
         writer.prepare([(row, None)])
         writer.write(row)
         b.branch(cont)
+
+    def _hidden(self, g: FnGen, entry: ir.Value, table: ir.Value) -> list[Val]:
+        """`$wend` and `$seq` of an entry's output rows (see AggregateSink.hidden_fields)."""
+        b = g.b
+        w = self.sink.window
+        if w is None:
+            wend = i64(0)
+        else:
+            wid = LC_TABLE.load(b, table, "window")
+            start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(wid, i64(w.slide)),
+                                                           i64(w.offset)])
+            wend = g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
+        return [Val(wend), Val(b.load(_at(g, entry, self.layout.seq), typ=I64))]
 
     def _post_values(self, g: FnGen, vals: list[Val]) -> tuple[ir.Value, list[Val]]:
         """Apply the post-aggregation filters and projections without branching:
@@ -707,7 +731,7 @@ class AggregateCodegen:
         g, ctx, table, out, start = self._emit_fn(name)
         b = g.b
         lay = self.layout
-        writer = OutputWriter(g, out, self.sink.out_fields)
+        writer = OutputWriter(g, out, self.sink.out_fields + self.sink.hidden_fields)
         self._committed = g.alloca(I64, "errors", i64(0))
         row_err = g.alloca(I64, "row_errors", i64(0))
         discard = g.alloca(I64, "old_row_errors", i64(0))
@@ -743,6 +767,8 @@ class AggregateCodegen:
         same = b.and_(old_pass, new_pass)
         for c, f in enumerate(self.sink.out_fields[:-1]):   # all but _op
             same = b.and_(same, values_equal(g, old_row[c], new_row[c], f.type))
+        hidden = self._hidden(g, entry, table)
+        old_row, new_row = old_row + hidden, new_row + hidden
         write_old = b.and_(emitted, b.and_(old_pass, b.not_(same)))
         write_new = b.and_(new_pass, b.not_(b.and_(emitted, same)))
         writer.prepare([(old_row, write_old), (new_row, write_new)])

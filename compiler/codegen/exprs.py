@@ -18,8 +18,8 @@ from typing import Protocol
 from llvmlite import ir
 
 from ..errors import SqlError
-from ..expr import Expr, Op
-from ..types import Kind, SqlType
+from ..expr import FALLIBLE, Expr, Op
+from ..types import Kind, SqlType, as_decimal
 from .abi import ERR_CAST, ERR_DIV_ZERO, ERR_OVERFLOW, F32, F64, I1, I8, I32, I64, I128, PTR
 from .abi import NEED_SCRATCH as SCRATCH
 from .function import FnGen
@@ -224,12 +224,19 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
         c = lower(g, y, env)
     v = a.v
     sign = 1 if e.op is Op.ADD else -1
+    month_bad = FALSE
     if months:
         v = g.call("lc_add_months", [v, i64(sign * months), g.i32(_unit_code(t))])
+        month_bad = b.icmp_signed("==", v, i64(TIME_OVERFLOW))
     delta = _to_units(g, c.v, t)
     r, bad = _checked(g, e.op.value, v, delta)
+    bad = b.or_(bad, month_bad)
     _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
     return Val(r, b.or_(or_nulls(g, a, c), bad))
+
+
+# lc_add_months / lc_date_trunc: a result beyond the unit's range (LC_TIME_OVERFLOW in C)
+TIME_OVERFLOW = -(2**63)
 
 
 def _unit_code(t: SqlType) -> int:
@@ -282,13 +289,46 @@ def compare_values(g: FnGen, op: str, t: SqlType, a: Val, c: Val) -> ir.Value:
 
 
 def _compare(g: FnGen, e: Expr, env: Env) -> Val:
-    a, c = lower(g, e.args[0], env), lower(g, e.args[1], env)
     sym = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}[e.op]
+    if any(_lossy_decimal_cast(x) for x in e.args):
+        return _compare_exact(g, sym, e, env)
+    a, c = lower(g, e.args[0], env), lower(g, e.args[1], env)
     return Val(compare_values(g, sym, e.args[0].type, a, c), or_nulls(g, a, c))
 
 
+def _lossy_decimal_cast(e: Expr) -> bool:
+    """A CAST of an exact number to a DECIMAL that can overflow (BIGINT to DECIMAL(18,4))."""
+    if e.op is not Op.CAST or e.type.kind is not Kind.DECIMAL:
+        return False
+    src = e.args[0].type
+    if not (src.is_integer or src.kind is Kind.DECIMAL):
+        return False
+    whole = as_decimal(src).precision - as_decimal(src).scale
+    return whole + e.type.scale > e.type.precision
+
+
+def _compare_exact(g: FnGen, sym: str, e: Expr, env: Env) -> Val:
+    """Compare exact numbers whose common DECIMAL type can not hold both (BIGINT vs
+    DECIMAL(18,4)): a comparison never overflows, so compare the uncast values in i128 at the
+    common scale (19 + 18 digits fit)."""
+    b = g.b
+    target = e.args[0].type.scale
+    vals, wides = [], []
+    for x in e.args:
+        inner = x.args[0] if _lossy_decimal_cast(x) else x
+        v = lower(g, inner, env)
+        scale = inner.type.scale if inner.type.kind is Kind.DECIMAL else 0
+        w = b.sext(v.v, I128)
+        if target > scale:
+            w = b.mul(w, ir.Constant(I128, 10 ** (target - scale)))
+        vals.append(v)
+        wides.append(w)
+    return Val(b.icmp_signed(sym, wides[0], wides[1]), or_nulls(g, *vals))
+
+
 def _fallible(e: Expr) -> bool:
-    return any(n.op in (Op.DIV, Op.MOD, Op.CAST) for n in e.walk())
+    """Can evaluating e count an expression error (so AND/OR must not run it needlessly)?"""
+    return any(n.op in FALLIBLE for n in e.walk())
 
 
 def _combine_logic(g: FnGen, op: Op, a: Val, c: Val) -> Val:
@@ -414,13 +454,19 @@ def _coalesce(g: FnGen, e: Expr, env: Env) -> Val:
 # ---------------------------------------------------------------------------------------------
 def _round_half_away_div(g: FnGen, v: ir.Value, divisor: int) -> ir.Value:
     """v / divisor rounded half away from zero (divisor > 0)."""
+    return _round_half_away_div_v(g, v, ir.Constant(v.type, divisor))
+
+
+def _round_half_away_div_v(g: FnGen, v: ir.Value, divisor: ir.Value) -> ir.Value:
+    """v / divisor rounded half away from zero, for a divisor > 0 known only at run time.
+    2 * remainder can not overflow: |remainder| < divisor <= the type's maximum / 2."""
     b = g.b
     # q = trunc(v / d); move one away from zero when the remainder is at least half of d.
-    q = b.sdiv(v, ir.Constant(v.type, divisor))
-    r = b.srem(v, ir.Constant(v.type, divisor))
+    q = b.sdiv(v, divisor)
+    r = b.srem(v, divisor)
     twice = b.mul(r, ir.Constant(v.type, 2))
-    up = b.icmp_signed(">=", twice, ir.Constant(v.type, divisor))
-    down = b.icmp_signed("<=", twice, ir.Constant(v.type, -divisor))
+    up = b.icmp_signed(">=", twice, divisor)
+    down = b.icmp_signed("<=", twice, b.neg(divisor))
     return b.add(q, b.sub(b.zext(up, v.type), b.zext(down, v.type)))
 
 
@@ -452,7 +498,18 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
     if src.is_integer and dst.is_float:
         return Val(b.sitofp(a.v, dt), a.null)
     if src.is_float and dst.is_float:
-        return Val(b.fpext(a.v, dt) if dk is Kind.DOUBLE else b.fptrunc(a.v, dt), a.null)
+        if dk is Kind.DOUBLE:
+            return Val(b.fpext(a.v, dt), a.null)
+        # A finite DOUBLE beyond REAL's range is an overflow (as in DuckDB and PostgreSQL), not
+        # infinity; infinities and NaN convert as they are.
+        r = b.fptrunc(a.v, dt)
+        r_inf = b.fcmp_ordered("==", g.intrinsic("llvm.fabs.f32", F32, [r]),
+                               ir.Constant(F32, float("inf")))
+        a_finite = b.fcmp_ordered("!=", g.intrinsic("llvm.fabs.f64", F64, [a.v]),
+                                  ir.Constant(F64, float("inf")))
+        bad = b.and_(r_inf, a_finite)
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(r, b.or_(a.null, bad))
     if src.is_float and (dst.is_integer or dk is Kind.DECIMAL):
         x = b.fpext(a.v, F64) if sk is Kind.REAL else a.v
         if dk is Kind.DECIMAL:
@@ -461,7 +518,9 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
         else:
             lo, hi = -(2 ** (dt.width - 1)), 2 ** (dt.width - 1)
         r = g.intrinsic("llvm.round.f64", F64, [x])   # half away from zero
-        inside = b.and_(b.fcmp_ordered(">", r, ir.Constant(F64, float(lo))),
+        # Integers: lo itself is a value (-2^31); decimals: |v| < 10^precision.
+        inside = b.and_(b.fcmp_ordered(">=" if dst.is_integer else ">", r,
+                                       ir.Constant(F64, float(lo))),
                         b.fcmp_ordered("<", r, ir.Constant(F64, float(hi))))
         bad = b.not_(inside)   # also NaN
         safe = b.select(bad, ir.Constant(F64, 0.0), r)
@@ -492,17 +551,27 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
         _fail(g, bad, ok, ERR_OVERFLOW)
         return Val(b.trunc(wide, dt), b.or_(a.null, bad))
     if sk is Kind.DATE and dk is Kind.TIMESTAMP:
+        # DATE spans 5.8 million years, TIMESTAMP(6) 292 thousand: this can overflow
         per_day = 86_400_000_000 // dst.time_unit_us
-        return Val(b.mul(b.sext(a.v, I64), i64(per_day)), a.null)
+        r, bad = _checked(g, "*", b.sext(a.v, I64), i64(per_day))
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(r, b.or_(a.null, bad))
     if sk is Kind.TIMESTAMP and dk is Kind.DATE:
         per_day = 86_400_000_000 // src.time_unit_us
-        return Val(b.trunc(_floor_div(g, a.v, per_day), I32), a.null)
+        days = _floor_div(g, a.v, per_day)
+        r = b.trunc(days, I32)
+        if src.time_unit_us == 1:   # 2^63 us is 106 million days: always a DATE
+            return Val(r, a.null)
+        bad = b.icmp_signed("!=", b.sext(r, I64), days)
+        _fail(g, bad, ok, ERR_OVERFLOW)
+        return Val(r, b.or_(a.null, bad))
     if sk is Kind.TIMESTAMP and dk is Kind.TIMESTAMP:
         if dst.precision > src.precision:
             r, bad = _checked(g, "*", a.v, i64(1000))
             _fail(g, bad, ok, ERR_OVERFLOW)
             return Val(r, b.or_(a.null, bad))
-        return Val(_floor_div(g, a.v, 1000), a.null)
+        # Microseconds to milliseconds round half away from zero (as DuckDB and PostgreSQL).
+        return Val(_round_half_away_div(g, a.v, 1000), a.null)
     raise SqlError(f"code generation can not cast {src} to {dst}")
 
 
@@ -527,9 +596,10 @@ def _to_string(g: FnGen, a: Val, src: SqlType) -> Val:
     b = g.b
     k = src.kind
     if k is Kind.BOOLEAN:
-        tp, tn = const_string(g, "true")
-        fp, fn_ = const_string(g, "false")
-        return Val(b.select(a.v, tp, fp), a.null, b.select(a.v, tn, fn_))
+        # One constant "falsetrue": the two words differ in length, and so in LLVM array type.
+        text, _ = const_string(g, "falsetrue")
+        ptr = b.gep(text, [b.select(a.v, i64(5), i64(0))], source_etype=I8)
+        return Val(ptr, a.null, b.select(a.v, i64(4), i64(5)))
     dst = g.scratch(i64(_FORMAT_BYTES.get(k, 24)), SCRATCH)
     if src.is_integer:
         n = g.call("lc_format_i64", [b.sext(a.v, I64), dst])
@@ -732,30 +802,57 @@ def _round(g: FnGen, e: Expr, env: Env) -> Val:
         v = b.fpext(a.v, F64) if t.kind is Kind.REAL else a.v
         r = g.call("lc_round_f64", [v, d.v])
         return Val(b.fptrunc(r, F32) if t.kind is Kind.REAL else r, or_nulls(g, a, d))
-    if digits.op is not Op.LITERAL or digits.value is None:
-        raise SqlError("ROUND of an exact number needs a constant number of digits")
-    n = digits.value
-    if t.kind is Kind.DECIMAL:
-        v = a.v
-        target = max(0, min(t.scale, n))
-        if target < t.scale:
-            v = _round_half_away_div(g, v, 10 ** (t.scale - target))
-        if n < 0 and -n < 19:
-            step = 10 ** (-n)
-            v = b.mul(_round_half_away_div(g, v, step), i64(step))
-        return Val(v, a.null)
-    if n >= 0:
-        return Val(a.v, a.null)
-    if -n >= 19:
-        return Val(ir.Constant(a.v.type, 0), a.null)
-    step = 10 ** (-n)
-    wide = b.sext(a.v, I64)
-    q = _round_half_away_div(g, wide, step)   # |q| <= |v| / 5: no overflow
-    r, bad = _checked(g, "*", q, i64(step))
-    nr = b.trunc(r, a.v.type)
-    bad = b.or_(bad, b.icmp_signed("!=", b.sext(nr, I64), r))
-    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
-    return Val(nr, b.or_(a.null, bad))
+    return _round_exact(g, e, a, d)
+
+
+_MAX_POW10 = 20   # 10^20 exceeds twice any int64: dividing by it rounds every value to 0
+
+
+def _pow10_i128(g: FnGen, k: ir.Value) -> ir.Value:
+    """10^k as i128 for a run-time k in [0, _MAX_POW10], from a constant table."""
+    t = ir.ArrayType(I128, _MAX_POW10 + 1)
+    gv = g.module.globals.get("lc.pow10_i128")
+    if gv is None:
+        gv = ir.GlobalVariable(g.module, t, name="lc.pow10_i128")
+        gv.global_constant = True
+        gv.linkage = "private"
+        gv.initializer = ir.Constant(t, [ir.Constant(I128, 10**i) for i in range(_MAX_POW10 + 1)])
+    return g.b.load(g.b.gep(gv, [i64(0), k], source_etype=t), typ=I128)
+
+
+def _round_exact(g: FnGen, e: Expr, a: Val, d: Val) -> Val:
+    """ROUND of an integer or decimal, half away from zero, computed in i128 in one division
+    (rounding twice, first to the target scale and then to tens, would be wrong: 14.5 -> 15 ->
+    20). A result beyond its type is NULL and counts an overflow."""
+    b = g.b
+    x, digits = e.args
+    t, rt = x.type, e.type
+    scale = t.scale if t.kind is Kind.DECIMAL else 0
+    wide = b.sext(a.v, I128)
+    if digits.op is Op.LITERAL:
+        n = digits.value
+        if n >= 0:
+            div_exp, mul_exp = scale - min(scale, n), 0
+        else:
+            div_exp, mul_exp = scale - n, -n
+        if div_exp == 0:
+            return Val(a.v, a.null)
+        step = ir.Constant(I128, 10 ** min(div_exp, _MAX_POW10))
+        mul = ir.Constant(I128, 10 ** min(mul_exp, _MAX_POW10))
+    else:
+        # Integers only (the binder asks decimals for constant digits): n >= 0 keeps the value.
+        k = b.select(b.icmp_signed("<", d.v, i64(0)), b.neg(d.v), i64(0))
+        k = b.select(b.icmp_signed(">", k, i64(_MAX_POW10)), i64(_MAX_POW10), k)
+        step = mul = _pow10_i128(g, k)
+    q = _round_half_away_div_v(g, wide, step)
+    r = b.mul(q, mul)
+    lt = llvm_type(rt)
+    if rt.kind is Kind.DECIMAL:
+        bad = b.not_(_decimal_in_range(g, r, rt.precision))
+    else:
+        bad = b.icmp_signed("!=", b.sext(b.trunc(r, lt), I128), r)
+    _fail(g, bad, not_null(g, a, d), ERR_OVERFLOW)
+    return Val(b.trunc(r, lt), b.or_(or_nulls(g, a, d), bad))
 
 
 def _floor_ceil(g: FnGen, e: Expr, env: Env) -> Val:
@@ -800,7 +897,14 @@ def _date_trunc(g: FnGen, e: Expr, env: Env) -> Val:
         return a
     v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
     r = g.call("lc_date_trunc", [v, g.i32(FIELD_CODES[e.value]), g.i32(_unit_code(t))])
-    return Val(b.trunc(r, I32) if t.kind is Kind.DATE else r, a.null)
+    # Truncating moves back in time: past the smallest value of the type is an overflow.
+    if t.kind is Kind.DATE:
+        bad = b.icmp_signed("<", r, i64(-(2**31)))
+        r = b.trunc(r, I32)
+    else:
+        bad = b.icmp_signed("==", r, i64(TIME_OVERFLOW))
+    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
+    return Val(r, b.or_(a.null, bad))
 
 
 LOWER: dict[Op, Callable[[FnGen, Expr, Env], Val]] = {

@@ -10,6 +10,7 @@ from llvmlite import ir
 
 from ..physical import PipelinePlan
 from .aggregate import AggregateCodegen, EntryLayout
+from .partition import PartitionCodegen
 from .pipeline import PipelineCodegen
 
 
@@ -21,6 +22,12 @@ class PipelineSymbols:
     emit_changes: str | None = None
     layout: EntryLayout | None = None
     columns_read: frozenset[int] = frozenset()
+    # keyed pipelines over a source, for several workers: loops over selected rows and the
+    # partition kernel that selects them
+    run_sel_dense: str | None = None
+    run_sel_nulls: str | None = None
+    part_dense: str | None = None
+    part_nulls: str | None = None
 
 
 def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
@@ -37,6 +44,17 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
         dense.generate()
         nulls = PipelineCodegen(module, named, nulls=True)
         nulls.generate()
+        read = set(dense.columns_read) | set(nulls.columns_read)
+        sharded: dict[str, str] = {}
+        if plan.partition_keys is not None:
+            for variant, is_nulls in (("dense", False), ("nulls", True)):
+                loop = PipelineCodegen(module, named, nulls=is_nulls, selected=True)
+                loop.generate()
+                kernel = PartitionCodegen(module, named, nulls=is_nulls)
+                kernel.generate()
+                sharded[f"run_sel_{variant}"] = loop.symbol
+                sharded[f"part_{variant}"] = kernel.symbol
+                read |= set(loop.columns_read) | set(kernel.env.cache)
         emit_rows = emit_changes = layout = None
         if plan.aggregate is not None:
             agg = AggregateCodegen(module, plan.aggregate)
@@ -44,9 +62,8 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
             emit_rows = agg.gen_emit_rows(f"{prefix}_{i}_emit_rows")
             if plan.aggregate.changelog:
                 emit_changes = agg.gen_emit_changes(f"{prefix}_{i}_emit_changes")
-        read = frozenset(dense.columns_read) | frozenset(nulls.columns_read)
         symbols.append(PipelineSymbols(dense.symbol, nulls.symbol, emit_rows, emit_changes,
-                                       layout, read))
+                                       layout, frozenset(read), **sharded))
     return module, symbols
 
 

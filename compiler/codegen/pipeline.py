@@ -85,11 +85,15 @@ def load_arrow_value(g: FnGen, field, values, validity, offsets, offset, i, null
 
 
 class PipelineCodegen:
-    def __init__(self, module: ir.Module, plan, nulls: bool):
+    """The row loop of a pipeline. `selected`: a shard on a worker, running over the rows a
+    partition kernel selected for it (lc_pipe.sel), its per-row watermark from breakpoints."""
+
+    def __init__(self, module: ir.Module, plan, nulls: bool, selected: bool = False):
         self.module = module
         self.plan = plan
         self.nulls = nulls
-        variant = "nulls" if nulls else "dense"
+        self.selected = selected
+        variant = ("sel_" if selected else "") + ("nulls" if nulls else "dense")
         self.g = FnGen(module, f"{plan.name}_run_{variant}", I64, [PTR, PTR, I64, I64],
                        ["pipe", "cols", "start", "n"])
 
@@ -118,9 +122,19 @@ class PipelineCodegen:
         self.open_var = g.alloca(I1, "open_window", FALSE)
         self.wm_var = wm_var
         self.committed_err = err_var
+        seq_base = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "seq_base"))
+        if self.selected:
+            sel = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "sel"))
+            bp_pos = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "bp_pos"))
+            bp_wm = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "bp_wm"))
+            nbp = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "nbp"))
+            bp_var = g.alloca(I64, "bp_next", g.in_entry(
+                lambda bb: LC_PIPE.load(bb, pipe, "bp_next")))
 
         def save(bb: ir.IRBuilder) -> None:
             LC_PIPE.store(bb, bb.load(wm_var, typ=I64), pipe, "wm")
+            if self.selected:
+                LC_PIPE.store(bb, bb.load(bp_var, typ=I64), pipe, "bp_next")
             for field, var in (("late_rows", late_var), ("errors", err_var)):
                 old = LC_CTX.load(bb, ctx, field)
                 LC_CTX.store(bb, bb.add(old, bb.load(var, typ=I64)), ctx, field)
@@ -143,10 +157,22 @@ class PipelineCodegen:
         b.branch(head)
 
         b.position_at_end(head)
-        i = b.load(i_var, typ=I64, name="i")
-        b.cbranch(b.icmp_signed("<", i, n), row, done)
+        j = b.load(i_var, typ=I64, name="j")
+        b.cbranch(b.icmp_signed("<", j, n), row, done)
 
         b.position_at_end(row)
+        if self.selected:
+            i = b.sext(b.load(b.gep(sel, [j], source_etype=I32), typ=I32), I64, name="i")
+            # The watermark before this row, as the partition kernel saw it over all rows.
+            bn = b.load(bp_var, typ=I64)
+            with b.if_then(b.icmp_signed("<", bn, nbp)):
+                pos = b.load(b.gep(bp_pos, [bn], source_etype=I64), typ=I64)
+                with b.if_then(b.icmp_signed("==", pos, j)):
+                    b.store(b.load(b.gep(bp_wm, [bn], source_etype=I64), typ=I64), wm_var)
+                    b.store(b.add(bn, i64(1)), bp_var)
+        else:
+            i = j
+        self.row_seq = b.add(seq_base, i, name="row_seq")
         b.store(i64(0), row_err)
         b.store(i64(0), g.scratch_used)
         b.store(FALSE, self.reached_var)
@@ -166,12 +192,12 @@ class PipelineCodegen:
         if plan.aggregate is not None and plan.aggregate.window is not None:
             late = b.and_(b.load(self.reached_var, typ=I1), b.not_(b.load(self.open_var, typ=I1)))
             b.store(b.add(b.load(late_var, typ=I64), b.zext(late, I64)), late_var)
-        if plan.time_column is not None:
+        if plan.time_column is not None and not self.selected:
             ts = env.get(plan.time_column).v
             candidate = g.intrinsic("llvm.ssub.sat.i64", I64, [ts, i64(plan.watermark_delay)])
             b.store(g.smax(b.load(wm_var, typ=I64), candidate), wm_var)
         b.store(i64(0), self.k_var)
-        b.store(b.add(i, i64(1)), i_var)
+        b.store(b.add(j, i64(1)), i_var)
         b.branch(head)
 
         b.position_at_end(done)
@@ -199,7 +225,8 @@ class PipelineCodegen:
             return output
         agg = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "agg"))
         self.aggcg = AggregateCodegen(self.module, plan.aggregate)
-        return lambda g, vals, cont: self.aggcg.consume(g, agg, vals, self.window_id, cont)
+        return lambda g, vals, cont: self.aggcg.consume(g, agg, vals, self.window_id, cont,
+                                                        self.row_seq)
 
     # -- operators -----------------------------------------------------------------------
     def consume(self, ops: list[Node], env, cont: ir.Block) -> None:

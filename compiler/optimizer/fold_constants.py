@@ -11,11 +11,12 @@ pipeline still advances watermarks).
 
 from __future__ import annotations
 
+import decimal as pydecimal
 import math
 import struct
 from dataclasses import replace
 
-from ..expr import Expr, Op, lit
+from ..expr import FALLIBLE, Expr, Op, lit
 from ..plan import Aggregate, Filter, Node, Project, Scan, Window
 from ..types import BOOLEAN, Kind, SqlType
 
@@ -56,6 +57,10 @@ def fold(e: Expr) -> Expr:
     return e
 
 
+def _can_fail(e: Expr) -> bool:
+    return any(n.op in FALLIBLE for n in e.walk())
+
+
 class _Unfoldable(Exception):
     """The runtime must evaluate this (it would fail, or folding it is not implemented)."""
 
@@ -67,6 +72,10 @@ def _simplify_logic(e: Expr) -> Expr | None:
         for x, y in ((a, b), (b, a)):
             if x.op is Op.LITERAL and x.value is not None:
                 if bool(x.value) == absorbing:
+                    # Generated code evaluates AND/OR left to right and skips the right side
+                    # once the left decides; a left side that can count errors still runs.
+                    if x is b and _can_fail(a):
+                        continue
                     return lit(absorbing, BOOLEAN)
                 return y
     if e.op is Op.NOT and e.args[0].op is Op.NOT:
@@ -122,7 +131,24 @@ def _check(v: int, t: SqlType) -> int:
 
 
 def _real(x: float) -> float:
-    return struct.unpack("f", struct.pack("f", x))[0]
+    """x rounded to a REAL (IEEE: beyond its range is infinity, as float32 arithmetic gives)."""
+    try:
+        return struct.unpack("f", struct.pack("f", x))[0]
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def _int_to_real(v: int) -> float:
+    """An integer rounded once to a REAL, half to even, as the machine's sitofp does (going
+    through a DOUBLE first would round twice)."""
+    if abs(v) < 2**24:
+        return float(v)
+    shift = abs(v).bit_length() - 24
+    q, r = divmod(abs(v), 1 << shift)
+    half = 1 << (shift - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return _real(math.copysign(float(q << shift), v))
 
 
 def _float_result(t: SqlType, x: float) -> float:
@@ -130,7 +156,8 @@ def _float_result(t: SqlType, x: float) -> float:
 
 
 def _round_half_away(x: float) -> int:
-    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
+    """Exactly (x + 0.5 in floating point can round up: 0.49999999999999994 + 0.5 == 1.0)."""
+    return int(pydecimal.Decimal(x).to_integral_value(rounding=pydecimal.ROUND_HALF_UP))
 
 
 def _div_round(a: int, b: int) -> int:
@@ -156,8 +183,12 @@ def _cast(e: Expr, vals: list) -> object:
         return _check(int(v), dst) if dst.is_integer else _raise()
     if dst.is_float:
         if src.kind is Kind.DECIMAL:
-            return _float_result(dst, v / 10**src.scale)
-        return _float_result(dst, float(v))
+            # as generated code: the scaled integer to DOUBLE, then one division
+            return _cast_to_real(float(v) / float(10**src.scale)) if dst.kind is Kind.REAL \
+                else float(v) / float(10**src.scale)
+        if src.is_integer:
+            return _int_to_real(v) if dst.kind is Kind.REAL else float(v)
+        return _cast_to_real(v) if dst.kind is Kind.REAL else float(v)
     if dst.is_integer:
         if src.is_integer:
             return _check(v, dst)
@@ -183,6 +214,14 @@ def _cast(e: Expr, vals: list) -> object:
 
 def _raise() -> object:
     raise _Unfoldable
+
+
+def _cast_to_real(x: float) -> float:
+    """A DOUBLE converted to REAL: a finite value beyond REAL's range is an overflow error."""
+    r = _real(x)
+    if math.isinf(r) and not math.isinf(x):
+        raise _Unfoldable
+    return r
 
 
 def _arith(e: Expr, vals: list) -> object:

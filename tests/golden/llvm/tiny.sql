@@ -11,7 +11,7 @@ target datalayout = ""
 define i64 @"lc_47559602d2f901cf_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -22,7 +22,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -40,7 +40,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base.1" = load i64, ptr %"seq_base"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -75,20 +77,21 @@ entry:
 body:
   br label %"head"
 head:
-  %"i.1" = load i64, i64* %"i"
-  %".20" = icmp slt i64 %"i.1", %"n"
+  %"j" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"j", %"n"
   br i1 %".20", label %"row", label %"done"
 row:
+  %"row_seq" = add i64 %"seq_base.1", %"j"
   store i64 0, i64* %"row_errors"
   store i64 0, i64* %"scratch_used"
   store i1 0, i1* %"reached_window"
   store i1 0, i1* %"open_window"
   br label %"row.loads"
 row.loads:
-  %".29" = add i64 %"offset.1", %"i.1"
+  %".29" = add i64 %"offset.1", %"j"
   %".30" = getelementptr i64, ptr %"values.3", i64 %".29"
   %".31" = load i64, ptr %".30"
-  %".53" = add i64 %"offset.3", %"i.1"
+  %".53" = add i64 %"offset.3", %"j"
   %".54" = getelementptr i64, ptr %"values.5", i64 %".53"
   %".55" = load i64, ptr %".54"
   br label %"row.body"
@@ -105,12 +108,12 @@ row.end:
   %".58" = call i64 @"llvm.smax.i64"(i64 %".57", i64 %".56")
   store i64 %".58", i64* %"wm.2"
   store i64 0, i64* %"k"
-  %".61" = add i64 %"i.1", 1
+  %".61" = add i64 %"j", 1
   store i64 %".61", i64* %"i"
   br label %"head"
 done:
   %".64" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".64", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -139,7 +142,7 @@ done:
   ret i64 %"n"
 exit:
   %".80" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".80", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -192,7 +195,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_47559602d2f901cf_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -203,7 +206,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -221,7 +224,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base.1" = load i64, ptr %"seq_base"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -256,17 +261,18 @@ entry:
 body:
   br label %"head"
 head:
-  %"i.1" = load i64, i64* %"i"
-  %".20" = icmp slt i64 %"i.1", %"n"
+  %"j" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"j", %"n"
   br i1 %".20", label %"row", label %"done"
 row:
+  %"row_seq" = add i64 %"seq_base.1", %"j"
   store i64 0, i64* %"row_errors"
   store i64 0, i64* %"scratch_used"
   store i1 0, i1* %"reached_window"
   store i1 0, i1* %"open_window"
   br label %"row.loads"
 row.loads:
-  %".29" = add i64 %"offset.1", %"i.1"
+  %".29" = add i64 %"offset.1", %"j"
   %".30" = lshr i64 %".29", 3
   %".31" = getelementptr i8, ptr %"validity.3", i64 %".30"
   %".32" = load i8, ptr %".31"
@@ -277,7 +283,7 @@ row.loads:
   %".37" = xor i1 %".36", -1
   %".38" = getelementptr i64, ptr %"values.3", i64 %".29"
   %".39" = load i64, ptr %".38"
-  %".66" = add i64 %"offset.3", %"i.1"
+  %".66" = add i64 %"offset.3", %"j"
   %".67" = getelementptr i64, ptr %"values.5", i64 %".66"
   %".68" = load i64, ptr %".67"
   br label %"row.body"
@@ -296,12 +302,12 @@ row.end:
   %".71" = call i64 @"llvm.smax.i64"(i64 %".70", i64 %".69")
   store i64 %".71", i64* %"wm.2"
   store i64 0, i64* %"k"
-  %".74" = add i64 %"i.1", 1
+  %".74" = add i64 %"j", 1
   store i64 %".74", i64* %"i"
   br label %"head"
 done:
   %".77" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".77", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -330,7 +336,7 @@ done:
   ret i64 %"n"
 exit:
   %".93" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".93", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -391,7 +397,7 @@ target datalayout = ""
 define i64 @"lc_7d54cb87e25b65f0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -402,7 +408,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -420,7 +426,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base.1" = load i64, ptr %"seq_base"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -455,20 +463,21 @@ entry:
 body:
   br label %"head"
 head:
-  %"i.1" = load i64, i64* %"i"
-  %".20" = icmp slt i64 %"i.1", %"n"
+  %"j" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"j", %"n"
   br i1 %".20", label %"row", label %"done"
 row:
+  %"row_seq" = add i64 %"seq_base.1", %"j"
   store i64 0, i64* %"row_errors"
   store i64 0, i64* %"scratch_used"
   store i1 0, i1* %"reached_window"
   store i1 0, i1* %"open_window"
   br label %"row.loads"
 row.loads:
-  %".29" = add i64 %"offset.1", %"i.1"
+  %".29" = add i64 %"offset.1", %"j"
   %".30" = getelementptr i64, ptr %"values.3", i64 %".29"
   %".31" = load i64, ptr %".30"
-  %".43" = add i64 %"offset.3", %"i.1"
+  %".43" = add i64 %"offset.3", %"j"
   %".44" = getelementptr i64, ptr %"values.5", i64 %".43"
   %".45" = load i64, ptr %".44"
   br label %"row.body"
@@ -509,12 +518,12 @@ row.end:
   %".82" = call i64 @"llvm.smax.i64"(i64 %".81", i64 %".80")
   store i64 %".82", i64* %"wm.2"
   store i64 0, i64* %"k"
-  %".85" = add i64 %"i.1", 1
+  %".85" = add i64 %"j", 1
   store i64 %".85", i64* %"i"
   br label %"head"
 done:
   %".88" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".88", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -543,7 +552,7 @@ done:
   ret i64 %"n"
 exit:
   %".104" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".104", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -601,7 +610,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_7d54cb87e25b65f0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -612,7 +621,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -630,7 +639,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 4
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base.1" = load i64, ptr %"seq_base"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -665,17 +676,18 @@ entry:
 body:
   br label %"head"
 head:
-  %"i.1" = load i64, i64* %"i"
-  %".20" = icmp slt i64 %"i.1", %"n"
+  %"j" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"j", %"n"
   br i1 %".20", label %"row", label %"done"
 row:
+  %"row_seq" = add i64 %"seq_base.1", %"j"
   store i64 0, i64* %"row_errors"
   store i64 0, i64* %"scratch_used"
   store i1 0, i1* %"reached_window"
   store i1 0, i1* %"open_window"
   br label %"row.loads"
 row.loads:
-  %".29" = add i64 %"offset.1", %"i.1"
+  %".29" = add i64 %"offset.1", %"j"
   %".30" = lshr i64 %".29", 3
   %".31" = getelementptr i8, ptr %"validity.3", i64 %".30"
   %".32" = load i8, ptr %".31"
@@ -686,7 +698,7 @@ row.loads:
   %".37" = xor i1 %".36", -1
   %".38" = getelementptr i64, ptr %"values.3", i64 %".29"
   %".39" = load i64, ptr %".38"
-  %".54" = add i64 %"offset.3", %"i.1"
+  %".54" = add i64 %"offset.3", %"j"
   %".55" = getelementptr i64, ptr %"values.5", i64 %".54"
   %".56" = load i64, ptr %".55"
   br label %"row.body"
@@ -730,12 +742,12 @@ row.end:
   %".93" = call i64 @"llvm.smax.i64"(i64 %".92", i64 %".91")
   store i64 %".93", i64* %"wm.2"
   store i64 0, i64* %"k"
-  %".96" = add i64 %"i.1", 1
+  %".96" = add i64 %"j", 1
   store i64 %".96", i64* %"i"
   br label %"head"
 done:
   %".99" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".99", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -764,7 +776,7 @@ done:
   ret i64 %"n"
 exit:
   %".115" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".115", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"

@@ -1,0 +1,161 @@
+"""Partition kernels: route each row of a batch to the worker that owns its group.
+
+    int64_t <name>_part_{dense,nulls}(lc_part* k, const lc_col* cols, int64_t start, int64_t n)
+
+A kernel runs the pipeline's operators only as far as the partition keys need them (filters
+that drop a row drop it here too, except filters on window bounds, which differ per window),
+hashes the keys, and appends the row's index to its worker's selection. It also keeps the
+source's watermark row by row, and appends a breakpoint to a worker's list whenever the
+watermark before a row it routes differs from the last one that worker was told: each shard
+then sees, row by row, the watermark one worker would have seen. Workers evaluate the
+operators again on their rows; the kernel only chooses.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+
+from ..expr import columns_used
+from ..plan import Filter, Node, Project, Window
+from .abi import I32, I64, LC_PART, PTR
+from .aggregate import hash_keys, key_value
+from .exprs import ValuesEnv, lower
+from .function import FnGen
+from .pipeline import ScanEnv
+from .values import FALSE, Val, i64
+
+
+class PartitionCodegen:
+    def __init__(self, module: ir.Module, plan, nulls: bool):
+        self.module = module
+        self.plan = plan
+        self.nulls = nulls
+        variant = "nulls" if nulls else "dense"
+        self.g = FnGen(module, f"{plan.name}_part_{variant}", I64, [PTR, PTR, I64, I64],
+                       ["k", "cols", "start", "n"])
+
+    @property
+    def symbol(self) -> str:
+        return self.g.fn.name
+
+    def generate(self) -> None:
+        g, plan = self.g, self.plan
+        b = g.b
+        k, cols, start, n = (g.args[x] for x in ("k", "cols", "start", "n"))
+        g.setup_ctx(g.in_entry(lambda bb: LC_PART.gep(bb, k, "ctx")))
+        g.err_var = g.alloca(I64, "ignored_errors", i64(0))   # workers count them
+        i_var = g.alloca(I64, "i", start)
+        wm_var = g.alloca(I64, "wm", g.in_entry(lambda bb: LC_PART.load(bb, k, "wm")))
+        fields = {f: g.in_entry(lambda bb, f=f: LC_PART.load(bb, k, f))
+                  for f in ("nworkers", "sel", "count", "bp_pos", "bp_wm", "nbp", "last_wm")}
+        g.on_exit(lambda bb: LC_PART.store(bb, bb.load(wm_var, typ=I64), k, "wm"))
+
+        head = g.fn.append_basic_block("head")
+        row = g.fn.append_basic_block("row")
+        loads = g.fn.append_basic_block("row.loads")
+        body = g.fn.append_basic_block("row.body")
+        row_end = g.fn.append_basic_block("row.end")
+        done = g.fn.append_basic_block("done")
+        g.exit_block = g.fn.append_basic_block("exit")
+        g.start_body()
+        b.branch(head)
+        b.position_at_end(head)
+        i = b.load(i_var, typ=I64, name="i")
+        b.cbranch(b.icmp_signed("<", i, n), row, done)
+        b.position_at_end(row)
+        b.store(i64(0), g.scratch_used)
+        b.branch(loads)
+        b.position_at_end(loads)
+        b.branch(body)
+        b.position_at_end(body)
+        env = ScanEnv(g, cols, plan.input_fields, self.nulls, loads, i)
+        self.env = env
+        keys = plan.partition_keys
+        vals, tainted = self.run_ops(list(plan.ops), env, set(), set(keys), row_end)
+        if any(c in tainted for c in keys):
+            h = i64(0)   # keys that depend on the window: every row to worker 0
+        else:
+            key_types = [plan.aggregate.node.input.fields[c].type for c in keys]
+            h = hash_keys(g, [(key_value(g, vals.get(c), t), t) for c, t in zip(
+                keys, key_types, strict=True)])
+        # Lemire's multiply-shift on the hash's high half: the low half indexes tables.
+        w = b.lshr(b.mul(b.lshr(h, i64(32)), fields["nworkers"]), i64(32), name="worker")
+        count_p = b.gep(fields["count"], [w], source_etype=I64)
+        j = b.load(count_p, typ=I64)
+        sel = b.load(b.gep(fields["sel"], [w], source_etype=PTR), typ=PTR)
+        b.store(b.trunc(i, I32), b.gep(sel, [j], source_etype=I32))
+        last_p = b.gep(fields["last_wm"], [w], source_etype=I64)
+        wm = b.load(wm_var, typ=I64)
+        with b.if_then(b.icmp_signed("!=", b.load(last_p, typ=I64), wm), likely=False):
+            nbp_p = b.gep(fields["nbp"], [w], source_etype=I64)
+            nb = b.load(nbp_p, typ=I64)
+            pos = b.load(b.gep(fields["bp_pos"], [w], source_etype=PTR), typ=PTR)
+            wms = b.load(b.gep(fields["bp_wm"], [w], source_etype=PTR), typ=PTR)
+            b.store(j, b.gep(pos, [nb], source_etype=I64))
+            b.store(wm, b.gep(wms, [nb], source_etype=I64))
+            b.store(b.add(nb, i64(1)), nbp_p)
+            b.store(wm, last_p)
+        b.store(b.add(j, i64(1)), count_p)
+        b.branch(row_end)
+
+        b.position_at_end(row_end)
+        if plan.time_column is not None:
+            ts = env.get(plan.time_column).v
+            candidate = g.intrinsic("llvm.ssub.sat.i64", I64, [ts, i64(plan.watermark_delay)])
+            b.store(g.smax(b.load(wm_var, typ=I64), candidate), wm_var)
+        b.store(b.add(i, i64(1)), i_var)
+        b.branch(head)
+        b.position_at_end(done)
+        g.save_state(b)
+        b.ret(n)
+        b.position_at_end(g.exit_block)
+        g.save_state(b)
+        b.ret(b.load(i_var, typ=I64))
+
+    def run_ops(self, ops: list[Node], env, tainted: set[int], needed_top: set[int],
+                cont: ir.Block):
+        """Evaluate what the partition keys need; returns (env, window-derived columns)."""
+        g, b = self.g, self.g.b
+        needs = _needed(ops, needed_top)
+        for op, needed in zip(ops, needs, strict=True):
+            if isinstance(op, Filter):
+                if columns_used(op.predicate) & tainted:
+                    continue   # a filter on window bounds: the workers decide per window
+                p = lower(g, op.predicate, env)
+                keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
+                passed = g.fn.append_basic_block("filter.pass")
+                b.cbranch(keep, passed, cont)
+                b.position_at_end(passed)
+            elif isinstance(op, Project):
+                zero = Val(i64(0), FALSE)
+                vals = [lower(g, e, env) if c in needed else zero
+                        for c, e in enumerate(op.exprs)]
+                tainted = {c for c, e in enumerate(op.exprs) if columns_used(e) & tainted}
+                env = ValuesEnv(vals)
+            elif isinstance(op, Window):
+                width = len(op.input.fields)
+                inner, placeholder = env, Val(i64(0), FALSE)
+
+                class Appended:
+                    def get(self, c: int, inner=inner, width=width) -> Val:
+                        return inner.get(c) if c < width else placeholder
+
+                env = Appended()
+                tainted = tainted | {width, width + 1}
+        return env, tainted
+
+
+def _needed(ops: list[Node], top: set[int]) -> list[set[int]]:
+    """For each op, which of its output columns the kernel must compute."""
+    out: list[set[int]] = []
+    need = set(top)
+    for op in reversed(ops):
+        out.append(need)
+        if isinstance(op, Filter):
+            need = need | columns_used(op.predicate)
+        elif isinstance(op, Project):
+            need = set().union(*(columns_used(op.exprs[c]) for c in need)) if need else set()
+        elif isinstance(op, Window):
+            width = len(op.input.fields)
+            need = {c for c in need if c < width}
+    return list(reversed(out))

@@ -1,0 +1,300 @@
+"""Compiled pipelines bound to native state: run inline, or sharded across workers.
+
+`Pipeline` runs its loop in the calling thread. `ShardedPipeline` owns one shard (an lc_pipe
+and its aggregate state) per worker: a keyed pipeline's rows are routed by its compiled
+partition kernel, so each worker sees only its groups; a stateless one is split into row
+ranges. Outputs come back per worker and are merged into exactly what one worker would emit:
+ranges in order; window results by their hidden (`$wend`, `$seq`) columns; changelogs by
+worker (their net effect is what is specified).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .arrow import Descriptors, OutputLayout
+from .native import INT64_MAX, INT64_MIN, check, ffi, lib
+from .program import AggregateSpec, PipelineSpec
+
+EMIT_CODES = {"window_close": 1, "changes": 2, "final": 3}   # LC_EMIT_*
+
+
+def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
+    sizes = ffi.new("int64_t[]", a.set_entry_sizes or [0])
+    agg = lib.lc_agg_new(a.entry_size, len(a.set_entry_sizes), sizes, int(a.windowed), a.size,
+                         a.slide, a.offset, 1024)
+    if agg == ffi.NULL:
+        raise MemoryError("laminarc: out of memory for an aggregate")
+    emit_changes = ffi.cast("lc_emit_fn", addresses[a.emit_changes]) if a.emit_changes \
+        else ffi.NULL
+    lib.lc_agg_set_emitters(agg, ffi.cast("lc_emit_fn", addresses[a.emit_rows]), emit_changes)
+    agg.global_agg = int(a.global_agg)
+    return ffi.gc(agg, lib.lc_agg_free)
+
+
+def _new_pipe(dense: int, nulls: int):
+    pipe = lib.lc_pipe_new()
+    if pipe == ffi.NULL:
+        raise MemoryError("laminarc: out of memory for a pipeline")
+    pipe.run_dense = ffi.cast("lc_run_fn", dense)
+    pipe.run_nulls = ffi.cast("lc_run_fn", nulls)
+    return ffi.gc(pipe, lib.lc_pipe_free)
+
+
+class Pipeline:
+    """A compiled pipeline whose loop runs in the calling thread."""
+
+    sharded = False
+
+    def __init__(self, spec: PipelineSpec, addresses: dict[str, int]):
+        self.spec = spec
+        self.pipe = _new_pipe(addresses[spec.run_dense], addresses[spec.run_nulls])
+        self.output = OutputLayout(spec.output)
+        self.schema = _visible(self.output.schema, spec.hidden)
+        self.agg = None
+        if spec.aggregate is not None:
+            self.agg = _new_agg(spec.aggregate, addresses)
+            self.pipe.agg = self.agg
+        self.rows_in = 0
+        self.finished = False
+
+    @property
+    def wm(self) -> int:
+        return self.pipe.wm
+
+    def set_wm(self, wm: int) -> None:
+        if wm > self.pipe.wm:
+            self.pipe.wm = wm
+
+    def run(self, desc: Descriptors, seq_base: int) -> list[pa.RecordBatch]:
+        """Run the loop over one batch; the batches its sink produced."""
+        n = desc.batch.num_rows
+        self.rows_in += n
+        nulls = any(c in desc.null_columns for c in self.spec.columns_read)
+        self.pipe.seq_base = seq_base
+        if self.agg is None:
+            out = self.output.new()
+            check(lib.lc_out_reserve(out, n * self.spec.windows_per_row), "output batch")
+            self.pipe.out = out
+            try:
+                check(lib.lc_pipe_run(self.pipe, desc.cols, n, int(nulls)), self.spec.produces)
+            finally:
+                self.pipe.out = ffi.NULL
+            return [self.output.to_batch(out)] if out.n else []
+        check(lib.lc_pipe_run(self.pipe, desc.cols, n, int(nulls)), self.spec.produces)
+        return self.emit()
+
+    def advance(self, wm: int) -> list[pa.RecordBatch]:
+        """Raise the watermark (never lowers it) and emit what that closes."""
+        self.set_wm(wm)
+        return self.emit() if self.agg is not None else []
+
+    def emit(self) -> list[pa.RecordBatch]:
+        a = self.spec.aggregate
+        if not lib.lc_agg_due(self.agg, self.pipe.wm, int(a.emit == "changes")):
+            return []
+        out = self.output.new()
+        ctx = ffi.addressof(self.pipe.ctx)
+        if a.emit == "window_close":
+            check(lib.lc_agg_close(self.agg, self.pipe.wm, 1, out, ctx), self.spec.produces)
+        elif a.emit == "changes":
+            check(lib.lc_agg_emit_changes(self.agg, out, ctx), self.spec.produces)
+            if a.windowed:   # closed windows drop their state after their last changes
+                check(lib.lc_agg_close(self.agg, self.pipe.wm, 0, ffi.NULL, ctx),
+                      self.spec.produces)
+        elif self.pipe.wm == INT64_MAX and not self.finished:
+            self.finished = True
+            check(lib.lc_agg_emit_all(self.agg, out, ctx), self.spec.produces)
+        return _strip([self.output.to_batch(out)], self.spec.hidden) if out.n else []
+
+    def metrics(self) -> dict:
+        ctx = self.pipe.ctx
+        m = {"rows_in": self.rows_in, "late_rows": ctx.late_rows, "errors": ctx.errors}
+        if self.agg is not None:
+            m["groups"] = lib.lc_agg_entries(self.agg)
+            m["open_windows"] = lib.lc_agg_open_windows(self.agg)
+        return m
+
+
+class ShardedPipeline:
+    """A pipeline over a source with one shard per worker of `pool`."""
+
+    sharded = True
+
+    def __init__(self, spec: PipelineSpec, addresses: dict[str, int], pool, nworkers: int,
+                 depth: int):
+        self.spec = spec
+        self.pool = pool
+        self.n = nworkers
+        self.keyed = spec.keyed
+        if self.keyed:
+            dense, nulls = addresses[spec.run_sel_dense], addresses[spec.run_sel_nulls]
+            self.part_fns = (ffi.cast("lc_part_fn", addresses[spec.part_dense]),
+                             ffi.cast("lc_part_fn", addresses[spec.part_nulls]))
+            # one kernel state per chunk in flight: a chunk's selections stay valid until its
+            # tasks are done
+            self.parts = []
+            for _ in range(depth + 1):
+                k = lib.lc_part_new(nworkers, 4096)
+                if k == ffi.NULL:
+                    raise MemoryError("laminarc: out of memory for a partition kernel")
+                self.parts.append(ffi.gc(k, lib.lc_part_free))
+            self.next_part = 0
+        else:
+            dense, nulls = addresses[spec.run_dense], addresses[spec.run_nulls]
+        self.pipes = [_new_pipe(dense, nulls) for _ in range(nworkers)]
+        self.aggs = []
+        if spec.aggregate is not None:
+            for pipe in self.pipes:
+                agg = _new_agg(spec.aggregate, addresses)
+                pipe.agg = agg
+                self.aggs.append(agg)
+        self.output = OutputLayout(spec.output)
+        self.schema = _visible(self.output.schema, spec.hidden)
+        self.emit_code = EMIT_CODES[spec.aggregate.emit] if spec.aggregate else 0
+        self._wm = INT64_MIN
+        self.rows_in = 0
+        self.finished = False
+
+    @property
+    def wm(self) -> int:
+        return self._wm
+
+    def set_wm(self, wm: int) -> None:
+        self._wm = max(self._wm, wm)
+
+    def kernel_wm(self) -> int:
+        return self.parts[self.next_part - 1].wm if self.keyed else self._wm
+
+    # -- tasks ---------------------------------------------------------------------------
+    def _task(self, w: int, kind: int, keep: list, emit: int | None = None):
+        t = ffi.new("lc_task*")
+        keep.append(t)
+        t.kind = kind
+        t.pipe = self.pipes[w]
+        t.emit = self.emit_code if emit is None else emit
+        if self.spec.aggregate is not None and self.spec.aggregate.emit == "final" and \
+                emit is None:
+            t.emit = 0   # a one-shot query emits everything once, at the end of input
+        return t
+
+    def prepare_run(self, desc: Descriptors, seq_base: int, source_wm: int, keep: list,
+                    last_chunk: bool = True) -> tuple[list, int]:
+        """Tasks running this chunk on every worker, and the source watermark after it
+        (computed by the partition kernel, which sees every row). A changelog emits once per
+        insert, after its last chunk, as one worker does."""
+        n = desc.batch.num_rows
+        self.rows_in += n
+        nulls = int(any(c in desc.null_columns for c in self.spec.columns_read))
+        tasks = []
+        if self.keyed:
+            k = self.parts[self.next_part]
+            self.next_part = (self.next_part + 1) % len(self.parts)
+            k.wm = source_wm
+            check(lib.lc_part_run(k, self.part_fns[nulls], desc.cols, n), self.spec.produces)
+            wm_after = k.wm
+            for w in range(self.n):
+                t = self._task(w, 1, keep)
+                t.cols, t.start, t.n, t.nulls = desc.cols, 0, k.count[w], nulls
+                t.sel, t.bp_pos, t.bp_wm, t.nbp = k.sel[w], k.bp_pos[w], k.bp_wm[w], k.nbp[w]
+                t.seq_base = seq_base
+                tasks.append(t)
+        else:
+            wm_after = source_wm
+            # ranges of at least 4096 rows: tiny batches stay on one worker
+            parts = max(1, min(self.n, n // 4096))
+            for w in range(self.n):
+                t = self._task(w, 1, keep)
+                lo, hi = n * w // parts, n * (w + 1) // parts
+                if w >= parts:
+                    lo = hi = n
+                t.cols, t.start, t.n, t.nulls, t.seq_base = desc.cols, lo, hi, nulls, seq_base
+                tasks.append(t)
+        if not last_chunk and self.emit_code == 2:
+            for t in tasks:
+                t.emit = 0
+        for t in tasks:
+            t.wm = wm_after
+            self._layout(t)
+            if self.spec.aggregate is None:
+                t.out_rows = (t.n - t.start) * self.spec.windows_per_row
+        self.set_wm(wm_after)
+        return tasks, wm_after
+
+    def prepare_advance(self, wm: int, keep: list) -> list:
+        self.set_wm(wm)
+        if self.keyed:
+            for k in self.parts:
+                k.wm = max(k.wm, wm)
+        if self.spec.aggregate is None:
+            return []
+        final = wm == INT64_MAX and not self.finished
+        if final:
+            self.finished = True
+        tasks = []
+        for w in range(self.n):
+            emit = 3 if final and self.spec.aggregate.emit == "final" else None
+            t = self._task(w, 2, keep, emit)
+            t.wm = wm
+            self._layout(t)
+            tasks.append(t)
+        return tasks
+
+    def _layout(self, task) -> None:
+        task.out_ncols = self.output.n
+        task.out_widths = self.output.widths
+        task.out_nullable = self.output.nullable
+
+    def collect(self, tasks: list) -> list[pa.RecordBatch]:
+        """Wait for this pipeline's tasks of one chunk; merge the outputs."""
+        batches = []
+        failure = None
+        for t in tasks:
+            status = lib.lc_pool_wait(self.pool, t)
+            out = take_output(t)
+            if status and failure is None:
+                failure = status
+            elif out is not None and out.n:
+                batches.append(self.output.to_batch(out))
+        check(failure or 0, self.spec.produces)
+        if not batches:
+            return []
+        if len(batches) > 1:
+            if self.spec.hidden:
+                # a stable sort: a changelog's -old row stays before its +new row
+                table = pa.Table.from_batches(batches)
+                order = pc.sort_indices(table, sort_keys=[("$wend", "ascending"),
+                                                          ("$seq", "ascending")])
+                batches = table.take(order).combine_chunks().to_batches()
+            else:
+                batches = [pa.concat_batches(batches)]
+        return _strip(batches, self.spec.hidden)
+
+    def metrics(self) -> dict:
+        m = {"rows_in": self.rows_in,
+             "late_rows": sum(p.ctx.late_rows for p in self.pipes),
+             "errors": sum(p.ctx.errors for p in self.pipes)}
+        if self.aggs:
+            m["groups"] = sum(lib.lc_agg_entries(a) for a in self.aggs)
+            m["open_windows"] = max(lib.lc_agg_open_windows(a) for a in self.aggs)
+        return m
+
+
+def take_output(task):
+    """The task's output batch, now owned by Python (freed with its last Arrow buffer)."""
+    if task.out == ffi.NULL:
+        return None
+    out = ffi.gc(task.out, lib.lc_out_free)
+    task.out = ffi.NULL
+    return out
+
+
+def _visible(schema: pa.Schema, hidden: int) -> pa.Schema:
+    return pa.schema(list(schema)[: len(schema) - hidden]) if hidden else schema
+
+
+def _strip(batches: list[pa.RecordBatch], hidden: int) -> list[pa.RecordBatch]:
+    if not hidden:
+        return batches
+    return [b.select(list(range(b.num_columns - hidden))) for b in batches]
