@@ -54,10 +54,15 @@ class Source:
 class Engine:
     """Runs compiled streams. `workers` > 1 runs each pipeline over a source as one shard per
     worker thread (pinned to the CPUs this process may use); pipelines over streams run in the
-    calling thread. Every call returns after its results were delivered, so behaviour (and
-    every result) is the same for any number of workers."""
+    calling thread.
 
-    def __init__(self, workers: int = 1, pin: bool = True, chunk_rows: int = 32_768,
+    With workers, `insert` returns once its chunks are handed over (it blocks when `depth`
+    chunks are already in flight); their results are delivered, in order, before anything can
+    observe them: every other call (poll, query, metrics, watermark, end_input, ...) first
+    collects what is in flight. Behaviour, and every result, is the same for any number of
+    workers; only the time at which work happens differs."""
+
+    def __init__(self, workers: int = 1, pin: bool = True, chunk_rows: int = 65_536,
                  depth: int = 4) -> None:
         self.sources: dict[str, Source] = {}
         self.streams: dict[str, StreamSpec] = {}
@@ -70,6 +75,7 @@ class Engine:
         self.chunk_rows = chunk_rows
         self.depth = depth
         self.pool = None
+        self.inflight: collections.deque = collections.deque()
         self.cpus: list[int] = []
         if self.workers > 1:
             allowed = sorted(os.sched_getaffinity(0))
@@ -90,6 +96,7 @@ class Engine:
     def add_stream(self, spec: StreamSpec, addresses: dict[str, int]) -> None:
         with self.lock:
             self._check_open()
+            self.flush()
             pipelines = []
             for p in spec.pipelines:
                 if p.from_source and self.pool is not None:
@@ -122,6 +129,7 @@ class Engine:
 
     def drop(self, name: str) -> None:
         with self.lock:
+            self.flush()
             if name in self.sources:
                 rel = self.relations.pop(name)
                 del self.sources[name]
@@ -170,41 +178,34 @@ class Engine:
 
     def _run_sharded(self, src: Source, batch: pa.RecordBatch, seq_base: int,
                      consumers: list) -> None:
-        """Cut the batch into chunks; partition each and hand it to the workers while they
-        still run the previous ones; deliver every chunk's results in order."""
-        inflight: collections.deque = collections.deque()
+        """Cut the batch into chunks and hand them to the workers; results are collected
+        (in order) when too many chunks are in flight, or before anything observes them."""
         n = batch.num_rows
+        for lo in range(0, n, self.chunk_rows):
+            chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
+            desc = Descriptors(chunk, self.ones)
+            keep: list = [desc]
+            last = lo + self.chunk_rows >= n
+            epoch = [(p, p.prepare_run(desc, seq_base + lo, src.relation.wm, keep, last))
+                     for p in consumers]
+            self._submit(epoch)
+            self.inflight.append((epoch, keep, src, chunk))
+            while len(self.inflight) > self.depth:
+                self._collect_chunk(*self.inflight.popleft())
+
+    def flush(self) -> None:
+        """Deliver everything in flight (in order); raises the first native failure."""
+        with self.lock:
+            self._guard(self._flush)
+
+    def _flush(self) -> None:
         try:
-            for lo in range(0, n, self.chunk_rows):
-                chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
-                desc = Descriptors(chunk, self.ones)
-                keep: list = [desc]
-                epoch = []
-                wm = src.relation.wm
-                keyed_wm = None
-                last = lo + self.chunk_rows >= n
-                for p in consumers:
-                    tasks, after = p.prepare_run(desc, seq_base + lo, wm, keep, last)
-                    if p.keyed:
-                        keyed_wm = after
-                    epoch.append((p, tasks))
-                new_wm = keyed_wm if keyed_wm is not None else self._chunk_watermark(src, chunk)
-                src.relation.wm = max(src.relation.wm, new_wm)
-                for p, tasks in epoch:
-                    if not p.keyed:
-                        for t in tasks:
-                            t.wm = src.relation.wm
-                        p.set_wm(src.relation.wm)
-                self._submit(epoch)
-                inflight.append((epoch, keep, src.relation.wm))
-                if len(inflight) > self.depth:
-                    self._collect(*inflight.popleft())
-            while inflight:
-                self._collect(*inflight.popleft())
+            while self.inflight:
+                self._collect_chunk(*self.inflight.popleft())
         finally:
             # on an error, wait for what is still running before its buffers go away
-            for epoch, _, _ in inflight:
-                _abandon(self.pool, epoch)
+            while self.inflight:
+                _abandon(self.pool, self.inflight.popleft()[0])
 
     def _chunk_watermark(self, src: Source, chunk: pa.RecordBatch) -> int:
         t = src.spec.time_column
@@ -230,6 +231,22 @@ class Engine:
             chain[-1].next = ffi.NULL
             lib.lc_pool_submit(self.pool, w, chain[0])
 
+    def _collect_chunk(self, epoch: list, keep: list, src: Source, chunk: pa.RecordBatch) -> None:
+        """Deliver a chunk's results, then advance the watermarks it reached."""
+        for p, tasks in epoch:
+            for t in tasks:
+                lib.lc_pool_wait(self.pool, t)
+            p.chunk_done()
+        keyed = [(p, tasks) for p, tasks in epoch if p.keyed]
+        if keyed:
+            wm = keyed[0][0].chunk_watermark(keyed[0][1])
+        else:
+            wm = self._chunk_watermark(src, chunk)
+        src.relation.wm = max(src.relation.wm, wm)
+        for p, _ in epoch:
+            p.set_wm(src.relation.wm)
+        self._collect(epoch, keep, src.relation.wm)
+
     def _collect(self, epoch: list, keep: list, wm: int) -> None:
         try:
             for i, (p, tasks) in enumerate(epoch):
@@ -246,6 +263,7 @@ class Engine:
         """Advance a source's watermark explicitly (in units of its time column)."""
         with self.lock:
             self._check_open()
+            self.flush()
             src = self._source(source)
             if src.relation.ended:
                 return
@@ -269,6 +287,7 @@ class Engine:
     def end_input(self, source: str) -> None:
         with self.lock:
             self._check_open()
+            self.flush()
             src = self._source(source)
             if src.relation.ended:
                 return
@@ -297,12 +316,14 @@ class Engine:
     def subscribe(self, stream: str) -> Subscription:
         with self.lock:
             self._check_open()
+            self.flush()
             if stream not in self.streams:
                 if stream in self.sources:
                     raise StateError(f"'{stream}' is a source; subscribe to a stream")
                 raise StateError(f"unknown stream '{stream}'")
             rel = self.relations[stream]
-            sub = Subscription(stream, rel.schema, on_close=self._unsubscribe)
+            sub = Subscription(stream, rel.schema, on_close=self._unsubscribe,
+                               pump=self._pump)
             if rel.ended:
                 sub._end()
             rel.subscribers.append(sub)
@@ -310,6 +331,7 @@ class Engine:
 
     def snapshot(self, view: str) -> pa.Table:
         with self.lock:
+            self.flush()
             rel = self.relations.get(view)
             if rel is None or rel.view is None:
                 raise StateError(f"'{view}' is not a materialized view")
@@ -367,6 +389,12 @@ class Engine:
                     self.relations[i].ended for i in out_rel.inputs if i in self.relations):
                 self._mark_ended(out_rel)
 
+    def _pump(self) -> None:
+        """Subscriptions call this before reading: results in flight become visible."""
+        with self.lock:
+            if self.inflight and not self.closed and not self.failed:
+                self.flush()
+
     def _unsubscribe(self, sub: Subscription) -> None:
         with self.lock:
             rel = self.relations.get(sub.stream)
@@ -382,6 +410,8 @@ class Engine:
     # -- metrics -----------------------------------------------------------------------------
     def metrics(self) -> dict:
         with self.lock:
+            if not self.closed and not self.failed:
+                self.flush()
             sources = {}
             for name, s in self.sources.items():
                 late = sum(p.metrics()["late_rows"] for p in s.relation.consumers)
@@ -425,6 +455,11 @@ class Engine:
         with self.lock:
             if self.closed:
                 return
+            if not self.failed:
+                try:
+                    self.flush()
+                except LaminarError:
+                    pass   # closing anyway; the failure was reported to whoever caused it
             self.closed = True
             for rel in self.relations.values():
                 for s in rel.subscribers:
@@ -441,10 +476,11 @@ def _abandon(pool, epoch: list) -> None:
     """Wait for an epoch's tasks and free their outputs (after an error elsewhere)."""
     from .pipelines import take_output
 
-    for _, tasks in epoch:
+    for p, tasks in epoch:
         for t in tasks:
             lib.lc_pool_wait(pool, t)
             take_output(t)
+        p.chunk_done()
 
 
 def _offset(wm: int, offset: int) -> int:

@@ -159,7 +159,8 @@ class File:
         try:
             dst = ffi.from_buffer("uint8_t[]", buffer, require_writable=True)
         except (BufferError, TypeError) as e:
-            raise TypeError(f"read_into needs a writable buffer, not {type(buffer).__name__}") from e
+            kind = type(buffer).__name__
+            raise TypeError(f"read_into needs a writable buffer, not {kind}") from e
         with self._lock:
             n = lib.lc_file_read(self._live(), dst, len(dst), offset)
         if n < 0:

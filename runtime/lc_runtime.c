@@ -627,6 +627,70 @@ int lc_out_reserve_data(lc_out* o, int64_t c, int64_t bytes) {
     return LC_OK;
 }
 
+/* Copy row r of `src` to the end of `dst` (room reserved; string bytes reserved here). */
+static int out_copy_row(lc_out* dst, const lc_out* src, int64_t r) {
+    int64_t j = dst->n;
+    for (int64_t c = 0; c < dst->ncols; c++) {
+        lc_outcol* d = &dst->cols[c];
+        const lc_outcol* s = &src->cols[c];
+        if (s->validity && (s->validity[r >> 3] >> (r & 7) & 1)) d->validity[j >> 3] |= 1 << (j & 7);
+        if (d->width > 0) {
+            memcpy(d->values + j * d->width, s->values + r * d->width, (size_t)d->width);
+        } else if (d->width == 0) {
+            if (s->values[r >> 3] >> (r & 7) & 1) d->values[j >> 3] |= 1 << (j & 7);
+        } else {
+            int64_t len = s->offsets[r + 1] - s->offsets[r];
+            int rc = lc_out_reserve_data(dst, c, len);
+            if (rc) return rc;
+            memcpy(d->values + d->data_len, s->values + s->offsets[r], (size_t)len);
+            d->data_len += len;
+            d->offsets[j + 1] = (int32_t)d->data_len;
+        }
+    }
+    dst->n = j + 1;
+    return LC_OK;
+}
+
+/* Merge output batches that are each sorted by two BIGINT columns (key1, key2) into one
+ * sorted batch; ties keep the order of the inputs (outs[0] first, then rows in order). The
+ * shards of a pipeline emit such runs; merging them gives exactly one worker's order. */
+lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
+    if (n < 1) return NULL;
+    int64_t ncols = outs[0]->ncols, total = 0;
+    int64_t widths[ncols ? ncols : 1];
+    int32_t nullable[ncols ? ncols : 1];
+    for (int64_t c = 0; c < ncols; c++) {
+        widths[c] = outs[0]->cols[c].width;
+        nullable[c] = outs[0]->cols[c].validity != NULL;
+    }
+    for (int64_t i = 0; i < n; i++) total += outs[i]->n;
+    lc_out* dst = lc_out_new(ncols, widths, nullable);
+    if (!dst || lc_out_reserve(dst, total)) {
+        lc_out_free(dst);
+        return NULL;
+    }
+    int64_t pos[n];
+    memset(pos, 0, sizeof(pos));
+    for (int64_t k = 0; k < total; k++) {
+        int64_t best = -1, b1 = 0, b2 = 0;
+        for (int64_t i = 0; i < n; i++) {
+            if (pos[i] >= outs[i]->n) continue;
+            int64_t v1 = ((const int64_t*)outs[i]->cols[key1].values)[pos[i]];
+            int64_t v2 = ((const int64_t*)outs[i]->cols[key2].values)[pos[i]];
+            if (best < 0 || v1 < b1 || (v1 == b1 && v2 < b2)) {
+                best = i;
+                b1 = v1;
+                b2 = v2;
+            }
+        }
+        if (out_copy_row(dst, outs[best], pos[best]++)) {
+            lc_out_free(dst);
+            return NULL;
+        }
+    }
+    return dst;
+}
+
 void lc_out_free(lc_out* o) {
     if (!o) return;
     for (int64_t c = 0; c < o->ncols; c++) {
@@ -874,9 +938,17 @@ static int64_t next_char(const uint8_t* s, int64_t n, int64_t i) {
     return i;
 }
 
-/* LIKE with % (any run), _ (one character) and an optional escape character (-1: none).
- * Iterative matching with one backtrack point: linear in practice, O(n*m) worst case. */
+/* LIKE with % (any run), _ (one character) and an optional ASCII escape character (-1: none).
+ * Iterative matching with one backtrack point: linear in practice, O(n*m) worst case.
+ * Returns 1 on a match, 0 on none, -1 for a pattern ending in an escape that escapes nothing. */
 int32_t lc_like(const uint8_t* s, int64_t n, const uint8_t* p, int64_t pn, int32_t escape) {
+    if (escape >= 0) {
+        for (int64_t i = 0; i < pn; i++) {
+            if (p[i] != (uint8_t)escape) continue;
+            if (i + 1 == pn) return -1;
+            i++;
+        }
+    }
     int64_t si = 0, pi = 0, star_p = -1, star_s = 0;
     while (si < n) {
         if (pi < pn) {

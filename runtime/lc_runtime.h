@@ -160,8 +160,8 @@ typedef struct lc_pipe {
     lc_out* out;              /* output sink of a stateless pipeline, or NULL */
     lc_ctx ctx;
     /* A shard on a worker runs over selected rows: row sel[j] for j in [start, n). Its
-     * per-row watermark comes from breakpoints (the partition kernel saw every row): before
-     * row j, wm = bp_wm[b] for the last b with bp_pos[b] <= j. seq_base + row is a row's
+     * per-row watermark comes from breakpoints (the partition kernels saw every row): before
+     * row i, wm = max(wm, bp_wm[b]) for each b with bp_pos[b] <= i. seq_base + row is a row's
      * position in its source's whole history (orders groups when workers' outputs merge). */
     const int32_t* sel;       /* NULL: rows [start, n) of the batch, watermark from the rows */
     const int64_t* bp_pos;
@@ -211,28 +211,50 @@ lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable
 int lc_out_reserve(lc_out* o, int64_t rows);
 int lc_out_reserve_data(lc_out* o, int64_t col, int64_t bytes);
 void lc_out_free(lc_out* o);
+lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2);
 
 /* ---- partition kernels and workers ----
- * A generated partition kernel reads a batch once, evaluates what the grouping keys need,
- * hashes the keys and appends each row's index to its worker's selection, with watermark
- * breakpoints so each worker can decide lateness row by row exactly as one worker would. */
+ * A chunk of a batch is partitioned by all workers at once: worker w runs the generated kernel
+ * over its slice of rows, writing each row's destination worker into `dest` and, per
+ * destination, the watermark breakpoints (row index, watermark before that row) of its slice.
+ * After a barrier every worker picks its own rows out of `dest`, in row order, and merges the
+ * slices' breakpoints (each slice starts from the watermark the slices before it reached), so
+ * each shard sees exactly the rows and per-row watermarks one worker would have seen. */
 typedef struct lc_part {
+    uint8_t* dest;            /* per row of the chunk (shared by the slices): worker or 255 */
     int64_t nworkers;
-    int32_t** sel;            /* per worker: selected row indices (capacity: batch rows) */
-    int64_t* count;           /* per worker: rows selected */
-    int64_t** bp_pos;         /* per worker: watermark breakpoints (capacity: batch rows) */
-    int64_t** bp_wm;
+    int64_t** bp_pos;         /* per destination: rows where the watermark changed */
+    int64_t** bp_wm;          /* ... and the watermark before that row */
     int64_t* nbp;
-    int64_t* last_wm;         /* per worker: the watermark its last breakpoint set */
-    int64_t wm;               /* running watermark of the source */
+    int64_t* last_wm;         /* per destination: the watermark its last breakpoint set */
+    int64_t wm;               /* running watermark: set to the one before the slice */
     int64_t cap;
     lc_ctx ctx;
 } lc_part;
 typedef int64_t (*lc_part_fn)(lc_part* k, const lc_col* cols, int64_t start, int64_t n);
 
-#define LC_TASK_RUN 1         /* run the shard over its rows, then emit what is due */
+typedef struct lc_exchange {
+    int64_t nworkers;
+    int64_t n;                /* rows in the chunk */
+    int64_t cap;
+    uint8_t* dest;
+    lc_part** parts;          /* one per slice (= per worker) */
+    int32_t** sel;            /* per worker: its rows, in order */
+    int64_t** bp_pos;         /* per worker: merged breakpoints */
+    int64_t** bp_wm;
+    int64_t* nbp;
+    int64_t wm_before;        /* the source's watermark before the chunk (when prev is NULL) */
+    lc_part_fn kernels[2];    /* dense, nulls */
+    struct lc_exchange* prev; /* the previous chunk's exchange, whose end starts this one */
+    int64_t arrived;          /* barrier */
+    int32_t barrier_seq;
+    int32_t failed;
+} lc_exchange;
+
+#define LC_TASK_RUN 1         /* run the shard over rows [start, n) of the chunk, then emit */
 #define LC_TASK_ADVANCE 2     /* raise the shard's watermark to `wm`, then emit */
 #define LC_TASK_STOP 3
+#define LC_TASK_RUN_KEYED 4   /* partition with the other workers, then run the shard's rows */
 #define LC_EMIT_NONE 0
 #define LC_EMIT_CLOSE 1       /* window aggregates: emit windows the watermark closed */
 #define LC_EMIT_CHANGES 2     /* changelogs: emit changes (windowed: then drop closed windows) */
@@ -242,16 +264,14 @@ typedef struct lc_task {
     int64_t kind;
     lc_pipe* pipe;            /* this worker's shard */
     const lc_col* cols;
-    int64_t start;            /* rows [start, n) of the batch, or of `sel` when not NULL */
+    int64_t start;            /* RUN: rows [start, n) of the chunk */
     int64_t n;
     int32_t nulls;
     int32_t emit;
-    int64_t wm;               /* the watermark after the batch */
-    const int32_t* sel;       /* selected rows and watermark breakpoints (keyed shards) */
-    const int64_t* bp_pos;
-    const int64_t* bp_wm;
-    int64_t nbp;
-    int64_t seq_base;         /* source position of the batch's row 0 */
+    int64_t wm;               /* the watermark after the chunk (RUN, ADVANCE) */
+    lc_exchange* ex;          /* RUN_KEYED */
+    int64_t worker;           /* RUN_KEYED: which worker (and slice) this is */
+    int64_t seq_base;         /* source position of the chunk's row 0 */
     lc_out* out;              /* the shard's output rows: made by the worker when needed */
     int64_t out_ncols;        /* ... with this layout */
     const int64_t* out_widths;
@@ -272,11 +292,10 @@ int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);
 int64_t lc_pool_cpu(lc_pool* pool, int64_t worker);
 int64_t lc_numa_nodes(void);
 int64_t lc_run_task(lc_task* t);
-lc_part* lc_part_new(int64_t nworkers, int64_t cap);
-int lc_part_reserve(lc_part* k, int64_t cap);
-void lc_part_reset(lc_part* k);
-void lc_part_free(lc_part* k);
-int64_t lc_part_run(lc_part* k, lc_part_fn fn, const lc_col* cols, int64_t n);
+lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls);
+int lc_exchange_reserve(lc_exchange* ex, int64_t rows);
+void lc_exchange_free(lc_exchange* ex);
+int64_t lc_exchange_wm_after(lc_exchange* ex);
 
 /* pipelines */
 lc_pipe* lc_pipe_new(void);

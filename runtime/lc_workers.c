@@ -26,7 +26,8 @@
 #include <unistd.h>
 
 #define RING_CAP 64           /* chains in flight per worker before submit blocks */
-#define SPIN_ITERATIONS 4000  /* ~ a few microseconds of polling before sleeping */
+#define SPIN_ITERATIONS 256   /* a few microseconds of polling before sleeping: longer spins
+                               * steal the core of the thread that is about to hand over work */
 #define MPOL_PREFERRED 1
 
 typedef struct ring {
@@ -108,19 +109,18 @@ static int64_t emit(lc_pipe* p, lc_task* t) {
     }
 }
 
+static int64_t run_keyed(lc_task* t);
+
 int64_t lc_run_task(lc_task* t) {
     lc_pipe* p = t->pipe;
     int64_t rc = LC_OK;
+    if (t->kind == LC_TASK_RUN_KEYED) return run_keyed(t);
     if (t->kind == LC_TASK_RUN && t->n > t->start) {
         if (!p->agg) {
             if ((rc = ensure_out(t))) return rc;
             p->out = t->out;
         }
-        p->sel = t->sel;
-        p->bp_pos = t->bp_pos;
-        p->bp_wm = t->bp_wm;
-        p->nbp = t->nbp;
-        p->bp_next = 0;
+        p->sel = NULL;
         p->seq_base = t->seq_base;
         rc = lc_pipe_run_from(p, t->cols, t->start, t->n, t->nulls);
         p->out = NULL;
@@ -300,50 +300,40 @@ int64_t lc_numa_nodes(void) {
 }
 
 /* ------------------------------------------------------------------------------------------
- * partition kernels
+ * exchanges: partitioning a chunk with all workers
  * ---------------------------------------------------------------------------------------- */
-void lc_part_free(lc_part* k) {
+static void part_free(lc_part* k) {
     if (!k) return;
     for (int64_t w = 0; w < k->nworkers; w++) {
-        if (k->sel) lc_free(k->sel[w]);
         if (k->bp_pos) lc_free(k->bp_pos[w]);
         if (k->bp_wm) lc_free(k->bp_wm[w]);
     }
-    lc_free(k->sel);
     lc_free(k->bp_pos);
     lc_free(k->bp_wm);
-    lc_free(k->count);
     lc_free(k->nbp);
     lc_free(k->last_wm);
     lc_free(k->ctx.scratch);
     lc_free(k);
 }
 
-lc_part* lc_part_new(int64_t nworkers, int64_t cap) {
+static lc_part* part_new(int64_t nworkers) {
     lc_part* k = (lc_part*)lc_calloc(sizeof(lc_part));
     if (!k) return NULL;
     k->nworkers = nworkers;
-    k->wm = INT64_MIN;
-    k->sel = (int32_t**)lc_calloc(nworkers * 8);
     k->bp_pos = (int64_t**)lc_calloc(nworkers * 8);
     k->bp_wm = (int64_t**)lc_calloc(nworkers * 8);
-    k->count = (int64_t*)lc_calloc(nworkers * 8);
     k->nbp = (int64_t*)lc_calloc(nworkers * 8);
     k->last_wm = (int64_t*)lc_calloc(nworkers * 8);
-    if (!k->sel || !k->bp_pos || !k->bp_wm || !k->count || !k->nbp || !k->last_wm ||
-        lc_part_reserve(k, cap)) {
-        lc_part_free(k);
+    if (!k->bp_pos || !k->bp_wm || !k->nbp || !k->last_wm) {
+        part_free(k);
         return NULL;
     }
     return k;
 }
 
-int lc_part_reserve(lc_part* k, int64_t cap) {
+static int part_reserve(lc_part* k, int64_t cap) {
     if (cap <= k->cap) return LC_OK;
     for (int64_t w = 0; w < k->nworkers; w++) {
-        int32_t* s = (int32_t*)lc_realloc(k->sel[w], k->cap * 4, cap * 4);
-        if (!s) return LC_ERR_NOMEM;
-        k->sel[w] = s;
         int64_t* bp = (int64_t*)lc_realloc(k->bp_pos[w], k->cap * 8, cap * 8);
         if (!bp) return LC_ERR_NOMEM;
         k->bp_pos[w] = bp;
@@ -355,30 +345,106 @@ int lc_part_reserve(lc_part* k, int64_t cap) {
     return LC_OK;
 }
 
-void lc_part_reset(lc_part* k) {
-    for (int64_t w = 0; w < k->nworkers; w++) {
-        k->count[w] = 0;
-        k->nbp[w] = 0;
-        k->last_wm[w] = k->wm;   /* every shard's watermark equals the source's here */
+void lc_exchange_free(lc_exchange* ex) {
+    if (!ex) return;
+    for (int64_t w = 0; w < ex->nworkers; w++) {
+        if (ex->parts) part_free(ex->parts[w]);
+        if (ex->sel) lc_free(ex->sel[w]);
+        if (ex->bp_pos) lc_free(ex->bp_pos[w]);
+        if (ex->bp_wm) lc_free(ex->bp_wm[w]);
+    }
+    lc_free(ex->parts);
+    lc_free(ex->sel);
+    lc_free(ex->bp_pos);
+    lc_free(ex->bp_wm);
+    lc_free(ex->nbp);
+    lc_free(ex->dest);
+    lc_free(ex);
+}
+
+lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls) {
+    lc_exchange* ex = (lc_exchange*)lc_calloc(sizeof(lc_exchange));
+    if (!ex) return NULL;
+    ex->nworkers = nworkers;
+    ex->kernels[0] = dense;
+    ex->kernels[1] = nulls;
+    ex->parts = (lc_part**)lc_calloc(nworkers * 8);
+    ex->sel = (int32_t**)lc_calloc(nworkers * 8);
+    ex->bp_pos = (int64_t**)lc_calloc(nworkers * 8);
+    ex->bp_wm = (int64_t**)lc_calloc(nworkers * 8);
+    ex->nbp = (int64_t*)lc_calloc(nworkers * 8);
+    if (!ex->parts || !ex->sel || !ex->bp_pos || !ex->bp_wm || !ex->nbp) {
+        lc_exchange_free(ex);
+        return NULL;
+    }
+    for (int64_t w = 0; w < nworkers; w++) {
+        ex->parts[w] = part_new(nworkers);
+        if (!ex->parts[w]) {
+            lc_exchange_free(ex);
+            return NULL;
+        }
+    }
+    return ex;
+}
+
+int lc_exchange_reserve(lc_exchange* ex, int64_t rows) {
+    if (rows <= ex->cap) return LC_OK;
+    int64_t cap = ex->cap ? ex->cap : 1024;
+    while (cap < rows) cap *= 2;
+    int64_t N = ex->nworkers;
+    uint8_t* dest = (uint8_t*)lc_realloc(ex->dest, ex->cap, cap);
+    if (!dest) return LC_ERR_NOMEM;
+    ex->dest = dest;
+    for (int64_t w = 0; w < N; w++) {
+        /* one extra slot: the branch-free compaction writes one past the last row it keeps */
+        int32_t* sel = (int32_t*)lc_realloc(ex->sel[w], (ex->cap + 1) * 4, (cap + 1) * 4);
+        if (!sel) return LC_ERR_NOMEM;
+        ex->sel[w] = sel;
+        /* merged breakpoints: at most one per row, plus one per slice */
+        int64_t* bp = (int64_t*)lc_realloc(ex->bp_pos[w], (ex->cap + N) * 8, (cap + N) * 8);
+        if (!bp) return LC_ERR_NOMEM;
+        ex->bp_pos[w] = bp;
+        bp = (int64_t*)lc_realloc(ex->bp_wm[w], (ex->cap + N) * 8, (cap + N) * 8);
+        if (!bp) return LC_ERR_NOMEM;
+        ex->bp_wm[w] = bp;
+        int rc = part_reserve(ex->parts[w], cap / N + 1);
+        if (rc) return rc;
+    }
+    ex->cap = cap;
+    return LC_OK;
+}
+
+static void barrier(lc_exchange* ex) {
+    int32_t seq = __atomic_load_n(&ex->barrier_seq, __ATOMIC_ACQUIRE);
+    if (__atomic_add_fetch(&ex->arrived, 1, __ATOMIC_ACQ_REL) == ex->nworkers) {
+        __atomic_add_fetch(&ex->barrier_seq, 1, __ATOMIC_RELEASE);
+        futex_wake(&ex->barrier_seq);
+        return;
+    }
+    for (int i = 0; __atomic_load_n(&ex->barrier_seq, __ATOMIC_ACQUIRE) == seq; i++) {
+        if (i < SPIN_ITERATIONS) cpu_relax();
+        else futex_wait(&ex->barrier_seq, seq);
     }
 }
 
-int64_t lc_part_run(lc_part* k, lc_part_fn fn, const lc_col* cols, int64_t n) {
-    int rc = lc_part_reserve(k, n);
-    if (rc) return rc;
-    lc_part_reset(k);
-    int64_t pos = 0, last = -1, stalls = 0;
-    while (pos < n) {
-        int64_t r = fn(k, cols, pos, n);
-        if (r >= n) break;
-        if (r == last) {
-            if (++stalls > 64) return LC_ERR_STALL;
-        } else {
-            stalls = 0;
-        }
-        last = r;
-        /* a kernel only ever needs scratch (string keys); nothing else can grow here */
-        if (k->ctx.need != LC_NEED_SCRATCH) return LC_ERR_STALL;
+static int64_t slice_lo(int64_t n, int64_t N, int64_t s) { return n * s / N; }
+
+/* Phase 1: the kernel over this worker's slice (with exit-and-resume for scratch). */
+static int64_t partition_slice(lc_exchange* ex, lc_task* t, int64_t wm_before) {
+    int64_t N = ex->nworkers, w = t->worker;
+    lc_part* k = ex->parts[w];
+    k->dest = ex->dest;
+    k->wm = wm_before;
+    for (int64_t d = 0; d < N; d++) {
+        k->nbp[d] = 0;
+        k->last_wm[d] = wm_before;
+    }
+    lc_part_fn fn = ex->kernels[t->nulls ? 1 : 0];
+    int64_t pos = slice_lo(ex->n, N, w), end = slice_lo(ex->n, N, w + 1);
+    for (int stalls = 0; pos < end;) {
+        int64_t r = fn(k, t->cols, pos, end);
+        if (r >= end) break;
+        if (++stalls > 64 || k->ctx.need != LC_NEED_SCRATCH) return LC_ERR_STALL;
         int64_t cap = k->ctx.scratch_cap < 4096 ? 4096 : k->ctx.scratch_cap * 2;
         while (cap < k->ctx.need_arg) cap *= 2;
         uint8_t* s = (uint8_t*)lc_realloc(k->ctx.scratch, k->ctx.scratch_cap, cap);
@@ -389,4 +455,66 @@ int64_t lc_part_run(lc_part* k, lc_part_fn fn, const lc_col* cols, int64_t n) {
         pos = r;
     }
     return LC_OK;
+}
+
+/* Phase 2: this worker's rows of every slice, in order, and their merged breakpoints. */
+static int64_t gather(lc_exchange* ex, int64_t w, int64_t wm_before) {
+    int64_t N = ex->nworkers, n = ex->n;
+    const uint8_t* dest = ex->dest;
+    int32_t* sel = ex->sel[w];
+    int64_t j = 0;
+    for (int64_t i = 0; i < n; i++) {
+        sel[j] = (int32_t)i;                  /* branch-free: kept only when it is ours */
+        j += dest[i] == (uint8_t)w;
+    }
+    int64_t m = 0, prefix = wm_before;
+    for (int64_t s = 0; s < N; s++) {
+        lc_part* k = ex->parts[s];
+        if (s > 0) {
+            ex->bp_pos[w][m] = slice_lo(n, N, s);
+            ex->bp_wm[w][m++] = prefix;
+        }
+        for (int64_t b = 0; b < k->nbp[w]; b++) {
+            ex->bp_pos[w][m] = k->bp_pos[w][b];
+            ex->bp_wm[w][m++] = k->bp_wm[w][b] > prefix ? k->bp_wm[w][b] : prefix;
+        }
+        if (k->wm > prefix) prefix = k->wm;
+    }
+    ex->nbp[w] = m;
+    return j;
+}
+
+/* The source's watermark after the chunk: stable once every worker passed the barrier, so any
+ * worker (and, after the tasks are done, the caller) may compute it. */
+int64_t lc_exchange_wm_after(lc_exchange* ex) {
+    int64_t wm = ex->parts[0]->wm;
+    for (int64_t s = 1; s < ex->nworkers; s++)
+        if (ex->parts[s]->wm > wm) wm = ex->parts[s]->wm;
+    return wm;
+}
+
+static int64_t run_keyed(lc_task* t) {
+    lc_exchange* ex = t->ex;
+    lc_pipe* p = t->pipe;
+    int64_t w = t->worker;
+    int64_t wm_before = ex->prev ? lc_exchange_wm_after(ex->prev) : ex->wm_before;
+    int64_t rc = partition_slice(ex, t, wm_before);
+    if (rc) __atomic_store_n(&ex->failed, 1, __ATOMIC_RELEASE);
+    barrier(ex);
+    if (rc) return rc;
+    if (__atomic_load_n(&ex->failed, __ATOMIC_ACQUIRE)) return LC_ERR_STALL;
+    int64_t nsel = gather(ex, w, wm_before);
+    int64_t wm_after = lc_exchange_wm_after(ex);
+    p->sel = ex->sel[w];
+    p->bp_pos = ex->bp_pos[w];
+    p->bp_wm = ex->bp_wm[w];
+    p->nbp = ex->nbp[w];
+    p->bp_next = 0;
+    p->seq_base = t->seq_base;
+    if (nsel) {
+        rc = lc_pipe_run_from(p, t->cols, 0, nsel, t->nulls);
+        if (rc) return rc;
+    }
+    if (wm_after > p->wm) p->wm = wm_after;
+    return emit(p, t);
 }

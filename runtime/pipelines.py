@@ -11,7 +11,6 @@ worker (their net effect is what is specified).
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .arrow import Descriptors, OutputLayout
 from .native import INT64_MAX, INT64_MIN, check, ffi, lib
@@ -130,17 +129,19 @@ class ShardedPipeline:
         self.keyed = spec.keyed
         if self.keyed:
             dense, nulls = addresses[spec.run_sel_dense], addresses[spec.run_sel_nulls]
-            self.part_fns = (ffi.cast("lc_part_fn", addresses[spec.part_dense]),
-                             ffi.cast("lc_part_fn", addresses[spec.part_nulls]))
-            # one kernel state per chunk in flight: a chunk's selections stay valid until its
-            # tasks are done
-            self.parts = []
-            for _ in range(depth + 1):
-                k = lib.lc_part_new(nworkers, 4096)
-                if k == ffi.NULL:
-                    raise MemoryError("laminarc: out of memory for a partition kernel")
-                self.parts.append(ffi.gc(k, lib.lc_part_free))
-            self.next_part = 0
+            part_dense = ffi.cast("lc_part_fn", addresses[spec.part_dense])
+            part_nulls = ffi.cast("lc_part_fn", addresses[spec.part_nulls])
+            # One exchange per chunk in flight: a chunk's selections stay valid until its
+            # tasks are done, and the chunk after it reads its final watermark.
+            self.exchanges = []
+            for _ in range(depth + 2):
+                ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls)
+                if ex == ffi.NULL:
+                    raise MemoryError("laminarc: out of memory for a partition exchange")
+                self.exchanges.append(ffi.gc(ex, lib.lc_exchange_free))
+            self.next_ex = 0
+            self.prev_ex = None
+            self.exchanges_in_flight = 0
         else:
             dense, nulls = addresses[spec.run_dense], addresses[spec.run_nulls]
         self.pipes = [_new_pipe(dense, nulls) for _ in range(nworkers)]
@@ -164,8 +165,6 @@ class ShardedPipeline:
     def set_wm(self, wm: int) -> None:
         self._wm = max(self._wm, wm)
 
-    def kernel_wm(self) -> int:
-        return self.parts[self.next_part - 1].wm if self.keyed else self._wm
 
     # -- tasks ---------------------------------------------------------------------------
     def _task(self, w: int, kind: int, keep: list, emit: int | None = None):
@@ -180,28 +179,32 @@ class ShardedPipeline:
         return t
 
     def prepare_run(self, desc: Descriptors, seq_base: int, source_wm: int, keep: list,
-                    last_chunk: bool = True) -> tuple[list, int]:
-        """Tasks running this chunk on every worker, and the source watermark after it
-        (computed by the partition kernel, which sees every row). A changelog emits once per
-        insert, after its last chunk, as one worker does."""
+                    last_chunk: bool = True) -> list:
+        """Tasks running this chunk on every worker. Keyed: the workers partition it
+        together (lc_exchange). A changelog emits once per insert, after its last chunk, as
+        one worker does."""
         n = desc.batch.num_rows
         self.rows_in += n
         nulls = int(any(c in desc.null_columns for c in self.spec.columns_read))
         tasks = []
         if self.keyed:
-            k = self.parts[self.next_part]
-            self.next_part = (self.next_part + 1) % len(self.parts)
-            k.wm = source_wm
-            check(lib.lc_part_run(k, self.part_fns[nulls], desc.cols, n), self.spec.produces)
-            wm_after = k.wm
+            ex = self.exchanges[self.next_ex]
+            self.next_ex = (self.next_ex + 1) % len(self.exchanges)
+            check(lib.lc_exchange_reserve(ex, n), self.spec.produces)
+            ex.n, ex.arrived, ex.failed = n, 0, 0
+            # Start from where the previous chunk's kernels ended while it is in flight (its
+            # watermark is not known yet); otherwise from the source's watermark.
+            if self.exchanges_in_flight == 0:
+                ex.prev, ex.wm_before = ffi.NULL, source_wm
+            else:
+                ex.prev = self.prev_ex
+            self.prev_ex = ex
+            self.exchanges_in_flight += 1
             for w in range(self.n):
-                t = self._task(w, 1, keep)
-                t.cols, t.start, t.n, t.nulls = desc.cols, 0, k.count[w], nulls
-                t.sel, t.bp_pos, t.bp_wm, t.nbp = k.sel[w], k.bp_pos[w], k.bp_wm[w], k.nbp[w]
-                t.seq_base = seq_base
+                t = self._task(w, 4, keep)
+                t.ex, t.worker, t.cols, t.nulls, t.seq_base = ex, w, desc.cols, nulls, seq_base
                 tasks.append(t)
         else:
-            wm_after = source_wm
             # ranges of at least 4096 rows: tiny batches stay on one worker
             parts = max(1, min(self.n, n // 4096))
             for w in range(self.n):
@@ -210,23 +213,26 @@ class ShardedPipeline:
                 if w >= parts:
                     lo = hi = n
                 t.cols, t.start, t.n, t.nulls, t.seq_base = desc.cols, lo, hi, nulls, seq_base
+                t.wm = source_wm
+                t.out_rows = (hi - lo) * self.spec.windows_per_row
                 tasks.append(t)
         if not last_chunk and self.emit_code == 2:
             for t in tasks:
                 t.emit = 0
         for t in tasks:
-            t.wm = wm_after
             self._layout(t)
-            if self.spec.aggregate is None:
-                t.out_rows = (t.n - t.start) * self.spec.windows_per_row
-        self.set_wm(wm_after)
-        return tasks, wm_after
+        return tasks
+
+    def chunk_watermark(self, tasks: list) -> int:
+        """The source's watermark after a keyed chunk (its tasks are done)."""
+        return lib.lc_exchange_wm_after(tasks[0].ex)
+
+    def chunk_done(self) -> None:
+        if self.keyed:
+            self.exchanges_in_flight -= 1
 
     def prepare_advance(self, wm: int, keep: list) -> list:
         self.set_wm(wm)
-        if self.keyed:
-            for k in self.parts:
-                k.wm = max(k.wm, wm)
         if self.spec.aggregate is None:
             return []
         final = wm == INT64_MAX and not self.finished
@@ -248,7 +254,7 @@ class ShardedPipeline:
 
     def collect(self, tasks: list) -> list[pa.RecordBatch]:
         """Wait for this pipeline's tasks of one chunk; merge the outputs."""
-        batches = []
+        outs = []
         failure = None
         for t in tasks:
             status = lib.lc_pool_wait(self.pool, t)
@@ -256,20 +262,22 @@ class ShardedPipeline:
             if status and failure is None:
                 failure = status
             elif out is not None and out.n:
-                batches.append(self.output.to_batch(out))
+                outs.append(out)
         check(failure or 0, self.spec.produces)
-        if not batches:
+        if not outs:
             return []
-        if len(batches) > 1:
-            if self.spec.hidden:
-                # a stable sort: a changelog's -old row stays before its +new row
-                table = pa.Table.from_batches(batches)
-                order = pc.sort_indices(table, sort_keys=[("$wend", "ascending"),
-                                                          ("$seq", "ascending")])
-                batches = table.take(order).combine_chunks().to_batches()
-            else:
-                batches = [pa.concat_batches(batches)]
-        return _strip(batches, self.spec.hidden)
+        if len(outs) == 1:
+            return _strip([self.output.to_batch(outs[0])], self.spec.hidden)
+        if not self.spec.hidden:   # ranges of rows: in order
+            return [pa.concat_batches([self.output.to_batch(o) for o in outs])]
+        # Each shard's rows are sorted by ($wend, $seq): merge the runs into one worker's order
+        # (ties keep their order: a changelog's -old row stays before its +new row).
+        ncols = len(self.spec.output)
+        merged = lib.lc_out_merge(ffi.new("lc_out*[]", outs), len(outs), ncols - 2, ncols - 1)
+        if merged == ffi.NULL:
+            raise MemoryError("laminarc: out of memory merging shard outputs")
+        merged = ffi.gc(merged, lib.lc_out_free)
+        return _strip([self.output.to_batch(merged)], self.spec.hidden)
 
     def metrics(self) -> dict:
         m = {"rows_in": self.rows_in,

@@ -16,7 +16,7 @@ class Subscription:
     iteration and `to_arrow` wait until the stream ends (all its inputs ended), so call them
     after `end_input` or while another thread inserts."""
 
-    def __init__(self, stream: str, schema: pa.Schema, on_close=None):
+    def __init__(self, stream: str, schema: pa.Schema, on_close=None, pump=None):
         self.stream = stream
         self.schema = schema
         self._queue: collections.deque[pa.RecordBatch] = collections.deque()
@@ -24,6 +24,7 @@ class Subscription:
         self._ended = False
         self._closed = False
         self._on_close = on_close
+        self._pump = pump   # delivers results still being computed by workers
 
     # -- producer side (the engine) ---------------------------------------------------------
     def _push(self, batch: pa.RecordBatch) -> None:
@@ -47,6 +48,8 @@ class Subscription:
         """The next batch, or None if none arrives within `timeout` seconds (None: wait until
         one arrives or the stream ends)."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        if self._pump is not None and not self._queue:
+            self._pump()
         with self._cond:
             while not self._queue:
                 if self._ended or self._closed:

@@ -191,7 +191,8 @@ def test_appends_and_positional_writes(tmp_path, backend):
 
 
 def test_write_many_keeps_many_writes_in_flight(tmp_path, backend):
-    records = [random_bytes(int(n), int(n)) for n in np.random.default_rng(5).integers(0, 9000, 300)]
+    sizes = np.random.default_rng(5).integers(0, 9000, 300)
+    records = [random_bytes(int(n), int(n)) for n in sizes]
     path = tmp_path / "log"
     with open_file(path, "w", backend, queue_depth=8, chunk_size=4096) as f:
         offsets = f.write_many(records, sync="full")

@@ -102,8 +102,8 @@ LC_PIPE = CStruct("lc_pipe", [
     ("bp_next", I64), ("seq_base", I64),
 ])
 LC_PART = CStruct("lc_part", [
-    ("nworkers", I64), ("sel", PTR), ("count", PTR), ("bp_pos", PTR), ("bp_wm", PTR),
-    ("nbp", PTR), ("last_wm", PTR), ("wm", I64), ("cap", I64), ("ctx", LC_CTX),
+    ("dest", PTR), ("nworkers", I64), ("bp_pos", PTR), ("bp_wm", PTR), ("nbp", PTR),
+    ("last_wm", PTR), ("wm", I64), ("cap", I64), ("ctx", LC_CTX),
 ])
 
 STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIPE, LC_PART)

@@ -682,9 +682,9 @@ def _like(g: FnGen, e: Expr, env: Env) -> Val:
             starts, ends = text.startswith("%"), text.endswith("%")
             if not starts and not ends:    # exact
                 eq = b.icmp_signed("==", s.len, pn)
-                r = b.and_(eq, b.icmp_signed("==", g.call("lc_str_cmp", [s.v, pn, p, pn]),
-                                             g.i32(0)))
-                return Val(r, null)
+                n = b.select(eq, pn, i64(0))   # never read past a shorter string
+                cmp = g.call("lc_str_cmp", [s.v, n, p, n])
+                return Val(b.and_(eq, b.icmp_signed("==", cmp, g.i32(0))), null)
             if not starts and ends:        # prefix
                 long_enough = b.icmp_signed(">=", s.len, pn)
                 n = b.select(long_enough, pn, i64(0))
@@ -700,7 +700,13 @@ def _like(g: FnGen, e: Expr, env: Env) -> Val:
     p = lower(g, pat, env)
     escape = g.i32(ord(e.value) if e.value is not None else -1)
     r = g.call("lc_like", [s.v, s.len, p.v, p.len, escape])
-    return Val(b.icmp_signed("!=", r, g.i32(0)), or_nulls(g, s, p))
+    null = or_nulls(g, s, p)
+    if e.value is None:
+        return Val(b.icmp_signed("!=", r, g.i32(0)), null)
+    # a pattern ending in its escape character is invalid: NULL and an error
+    bad = b.icmp_signed("<", r, g.i32(0))
+    _fail(g, bad, not_null(g, s, p), ERR_CAST)
+    return Val(b.icmp_signed(">", r, g.i32(0)), b.or_(null, bad))
 
 
 def _case_map(g: FnGen, e: Expr, env: Env) -> Val:

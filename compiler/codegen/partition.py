@@ -1,14 +1,16 @@
-"""Partition kernels: route each row of a batch to the worker that owns its group.
+"""Partition kernels: choose, for each row of a slice of a chunk, the worker that owns its
+group.
 
     int64_t <name>_part_{dense,nulls}(lc_part* k, const lc_col* cols, int64_t start, int64_t n)
 
 A kernel runs the pipeline's operators only as far as the partition keys need them (filters
 that drop a row drop it here too, except filters on window bounds, which differ per window),
-hashes the keys, and appends the row's index to its worker's selection. It also keeps the
-source's watermark row by row, and appends a breakpoint to a worker's list whenever the
-watermark before a row it routes differs from the last one that worker was told: each shard
-then sees, row by row, the watermark one worker would have seen. Workers evaluate the
-operators again on their rows; the kernel only chooses.
+hashes the keys, and writes the row's destination into k->dest[row] (255: dropped). It keeps
+the source's watermark row by row from the slice's start, and records a breakpoint (row,
+watermark before it) for a destination whenever that watermark differs from the last one the
+destination was told; lc_workers.c combines the slices' breakpoints so every shard sees, row by
+row, the watermark one worker would have seen. Workers evaluate the operators again on their
+own rows; the kernel only chooses. See runtime/lc_workers.c (exchanges).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from llvmlite import ir
 
 from ..expr import columns_used
 from ..plan import Filter, Node, Project, Window
-from .abi import I32, I64, LC_PART, PTR
+from .abi import I8, I64, LC_PART, PTR
 from .aggregate import hash_keys, key_value
 from .exprs import ValuesEnv, lower
 from .function import FnGen
@@ -47,7 +49,7 @@ class PartitionCodegen:
         i_var = g.alloca(I64, "i", start)
         wm_var = g.alloca(I64, "wm", g.in_entry(lambda bb: LC_PART.load(bb, k, "wm")))
         fields = {f: g.in_entry(lambda bb, f=f: LC_PART.load(bb, k, f))
-                  for f in ("nworkers", "sel", "count", "bp_pos", "bp_wm", "nbp", "last_wm")}
+                  for f in ("dest", "nworkers", "bp_pos", "bp_wm", "nbp", "last_wm")}
         g.on_exit(lambda bb: LC_PART.store(bb, bb.load(wm_var, typ=I64), k, "wm"))
 
         head = g.fn.append_basic_block("head")
@@ -64,6 +66,8 @@ class PartitionCodegen:
         b.cbranch(b.icmp_signed("<", i, n), row, done)
         b.position_at_end(row)
         b.store(i64(0), g.scratch_used)
+        dest_p = b.gep(fields["dest"], [i], source_etype=I8)
+        b.store(ir.Constant(I8, 255), dest_p)        # dropped, unless routed below
         b.branch(loads)
         b.position_at_end(loads)
         b.branch(body)
@@ -80,10 +84,7 @@ class PartitionCodegen:
                 keys, key_types, strict=True)])
         # Lemire's multiply-shift on the hash's high half: the low half indexes tables.
         w = b.lshr(b.mul(b.lshr(h, i64(32)), fields["nworkers"]), i64(32), name="worker")
-        count_p = b.gep(fields["count"], [w], source_etype=I64)
-        j = b.load(count_p, typ=I64)
-        sel = b.load(b.gep(fields["sel"], [w], source_etype=PTR), typ=PTR)
-        b.store(b.trunc(i, I32), b.gep(sel, [j], source_etype=I32))
+        b.store(b.trunc(w, I8), dest_p)
         last_p = b.gep(fields["last_wm"], [w], source_etype=I64)
         wm = b.load(wm_var, typ=I64)
         with b.if_then(b.icmp_signed("!=", b.load(last_p, typ=I64), wm), likely=False):
@@ -91,11 +92,10 @@ class PartitionCodegen:
             nb = b.load(nbp_p, typ=I64)
             pos = b.load(b.gep(fields["bp_pos"], [w], source_etype=PTR), typ=PTR)
             wms = b.load(b.gep(fields["bp_wm"], [w], source_etype=PTR), typ=PTR)
-            b.store(j, b.gep(pos, [nb], source_etype=I64))
+            b.store(i, b.gep(pos, [nb], source_etype=I64))
             b.store(wm, b.gep(wms, [nb], source_etype=I64))
             b.store(b.add(nb, i64(1)), nbp_p)
             b.store(wm, last_p)
-        b.store(b.add(j, i64(1)), count_p)
         b.branch(row_end)
 
         b.position_at_end(row_end)

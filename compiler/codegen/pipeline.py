@@ -163,13 +163,25 @@ class PipelineCodegen:
         b.position_at_end(row)
         if self.selected:
             i = b.sext(b.load(b.gep(sel, [j], source_etype=I32), typ=I32), I64, name="i")
-            # The watermark before this row, as the partition kernel saw it over all rows.
+            # The watermark before this row, as the partition kernels saw it over all rows:
+            # apply every breakpoint at or before the row (rarely more than one).
+            bp_head = g.fn.append_basic_block("bp.head")
+            bp_check = g.fn.append_basic_block("bp.check")
+            bp_take = g.fn.append_basic_block("bp.take")
+            bp_done = g.fn.append_basic_block("bp.done")
+            b.branch(bp_head)
+            b.position_at_end(bp_head)
             bn = b.load(bp_var, typ=I64)
-            with b.if_then(b.icmp_signed("<", bn, nbp)):
-                pos = b.load(b.gep(bp_pos, [bn], source_etype=I64), typ=I64)
-                with b.if_then(b.icmp_signed("==", pos, j)):
-                    b.store(b.load(b.gep(bp_wm, [bn], source_etype=I64), typ=I64), wm_var)
-                    b.store(b.add(bn, i64(1)), bp_var)
+            b.cbranch(b.icmp_signed("<", bn, nbp), bp_check, bp_done)
+            b.position_at_end(bp_check)
+            pos = b.load(b.gep(bp_pos, [bn], source_etype=I64), typ=I64)
+            b.cbranch(b.icmp_signed("<=", pos, i), bp_take, bp_done)
+            b.position_at_end(bp_take)
+            bw = b.load(b.gep(bp_wm, [bn], source_etype=I64), typ=I64)
+            b.store(g.smax(b.load(wm_var, typ=I64), bw), wm_var)
+            b.store(b.add(bn, i64(1)), bp_var)
+            b.branch(bp_head)
+            b.position_at_end(bp_done)
         else:
             i = j
         self.row_seq = b.add(seq_base, i, name="row_seq")
