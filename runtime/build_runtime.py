@@ -25,13 +25,23 @@ def read_cdef(header: str) -> str:
     return text[begin : text.index("/* cdef-end */")]
 
 
-ffi = FFI()
-ffi.cdef(read_cdef(os.path.join(HERE, "lc_runtime.h")))
-ffi.set_source(
-    "laminarc.runtime._lc_runtime",
-    '#include "lc_runtime.h"',
-    sources=[os.path.join(REL, s) for s in SOURCES],
-    include_dirs=[REL],
-    extra_compile_args=CFLAGS,
-    libraries=["m", "pthread"],
-)
+def make_ffi(extra_cflags: tuple[str, ...] = (), extra_ldflags: tuple[str, ...] = (),
+             absolute: bool = False) -> FFI:
+    """The extension's build description; tests build an AddressSanitizer variant with
+    extra flags (absolute paths, since they compile outside setuptools)."""
+    where = HERE if absolute else REL
+    out = FFI()
+    out.cdef(read_cdef(os.path.join(HERE, "lc_runtime.h")))
+    out.set_source(
+        "laminarc.runtime._lc_runtime",
+        '#include "lc_runtime.h"',
+        sources=[os.path.join(where, s) for s in SOURCES],
+        include_dirs=[where],
+        extra_compile_args=[*CFLAGS, *extra_cflags],
+        extra_link_args=list(extra_ldflags),
+        libraries=["m", "pthread"],
+    )
+    return out
+
+
+ffi = make_ffi()

@@ -16,11 +16,21 @@
  * ---------------------------------------------------------------------------------------- */
 static int64_t g_alloc_calls = 0;
 static int64_t g_bytes_live = 0;
+static int64_t g_memory_limit = 0;
+
+void lc_set_memory_limit(int64_t bytes) {
+    __atomic_store_n(&g_memory_limit, bytes, __ATOMIC_RELAXED);
+}
+
+static int over_limit(int64_t more) {
+    int64_t limit = __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED);
+    return limit > 0 && __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED) + more > limit;
+}
 
 typedef struct { int64_t bytes; int64_t pad; } lc_hdr;   /* keeps 16-byte alignment */
 
 void* lc_malloc(int64_t bytes) {
-    if (bytes < 0) return NULL;
+    if (bytes < 0 || over_limit(bytes)) return NULL;
     lc_hdr* h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
     if (!h) return NULL;
     h->bytes = bytes;
@@ -40,6 +50,7 @@ void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
     if (!p) return lc_malloc(bytes);
     lc_hdr* h = (lc_hdr*)p - 1;
     int64_t before = h->bytes;
+    if (bytes > before && over_limit(bytes - before)) return NULL;
     lc_hdr* n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
     if (!n) return NULL;
     n->bytes = bytes;

@@ -178,6 +178,7 @@ void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes);
 void lc_free(void* p);
 int64_t lc_alloc_calls(void);
 int64_t lc_bytes_live(void);
+void lc_set_memory_limit(int64_t bytes);   /* 0: none; beyond it allocations fail (NOMEM) */
 
 /* arenas */
 void lc_arena_init(lc_arena* a);
@@ -290,6 +291,7 @@ int64_t lc_pool_stop(lc_pool* pool);
 int64_t lc_pool_workers(lc_pool* pool);
 int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);
 int64_t lc_pool_cpu(lc_pool* pool, int64_t worker);
+int64_t lc_pool_tid(lc_pool* pool, int64_t worker);
 int64_t lc_numa_nodes(void);
 int64_t lc_run_task(lc_task* t);
 lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls);
@@ -315,6 +317,7 @@ void lc_utf8_substring(const uint8_t* s, int64_t n, int64_t start, int64_t count
                        int64_t* out_offset, int64_t* out_len);
 void lc_utf8_trim(const uint8_t* s, int64_t n, const uint8_t* chars, int64_t nchars,
                   int32_t mode, int64_t* out_offset, int64_t* out_len);
+/* 1 match, 0 no match, -1 pattern ending in its (ASCII) escape character */
 int32_t lc_like(const uint8_t* s, int64_t n, const uint8_t* p, int64_t pn, int32_t escape);
 
 int32_t lc_parse_i64(const uint8_t* s, int64_t n, int64_t* out);
@@ -331,6 +334,7 @@ int64_t lc_format_date(int32_t days, uint8_t* dst);
 int64_t lc_format_timestamp(int64_t v, int32_t micros, uint8_t* dst);
 
 int64_t lc_extract(int64_t v, int32_t field, int32_t unit);
+/* lc_date_trunc, lc_add_months: INT64_MIN when the result does not fit the unit */
 int64_t lc_date_trunc(int64_t v, int32_t field, int32_t unit);
 int64_t lc_add_months(int64_t v, int64_t months, int32_t unit);
 double lc_round_f64(double v, int64_t digits);

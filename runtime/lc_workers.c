@@ -45,6 +45,7 @@ typedef struct worker {
     int32_t pin;
     ring in;
     int64_t busy_ns;
+    int64_t tid;              /* the kernel's id of the thread (for pinning checks) */
     pthread_t thread;
 } worker;
 
@@ -202,6 +203,8 @@ static void* worker_main(void* arg) {
         pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
     }
     prefer_local_memory(w->cpu);
+    /* published once the thread is pinned and its memory policy set */
+    __atomic_store_n(&w->tid, (int64_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
     for (;;) {
         lc_task* t = ring_pop(&w->in);
         int64_t t0 = now_ns();
@@ -288,6 +291,12 @@ int64_t lc_pool_busy_ns(lc_pool* p, int64_t w) {
 }
 
 int64_t lc_pool_cpu(lc_pool* p, int64_t w) { return p->workers[w].cpu; }
+
+int64_t lc_pool_tid(lc_pool* p, int64_t w) {
+    int64_t tid;
+    while (!(tid = __atomic_load_n(&p->workers[w].tid, __ATOMIC_ACQUIRE))) cpu_relax();
+    return tid;
+}
 
 int64_t lc_numa_nodes(void) {
     int64_t n = 0;

@@ -3,14 +3,30 @@ exceptions, and the addresses the JIT links generated code against."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+
 from .errors import ExecutionError
 
-try:
-    from ._lc_runtime import ffi, lib
-except ImportError as e:   # pragma: no cover - only without a built extension
-    raise ImportError(
-        "laminarc's C runtime is not built; run `make` (or `pip install -e .`) first"
-    ) from e
+def _load():
+    """The extension module; LAMINARC_NATIVE_LIB names another build of it (the
+    AddressSanitizer job of the tests uses this)."""
+    path = os.environ.get("LAMINARC_NATIVE_LIB")
+    if path:
+        spec = importlib.util.spec_from_file_location("laminarc.runtime._lc_runtime", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.ffi, module.lib
+    try:
+        from ._lc_runtime import ffi, lib
+    except ImportError as e:   # pragma: no cover - only without a built extension
+        raise ImportError(
+            "laminarc's C runtime is not built; run `make` (or `pip install -e .`) first"
+        ) from e
+    return ffi, lib
+
+
+ffi, lib = _load()
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1

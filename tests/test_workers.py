@@ -1,0 +1,166 @@
+"""Thread-per-core execution: shards on pinned workers give exactly the results of one worker,
+under concurrent inserts, in-flight shutdown, back-pressure and native failures."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import laminarc
+from laminarc.runtime.native import lib
+from laminarc.workloads import W1_SQL, w1_batches, w1_check
+
+
+def run_w1(workers: int, n: int, batch_rows: int) -> pa.Table:
+    with laminarc.open(workers=workers) as db:
+        db.execute(W1_SQL)
+        sub = db.subscribe("w1")
+        for b in w1_batches(n, batch_rows):
+            db.insert("events", b)
+        db.end_input("events")
+        return sub.to_arrow()
+
+
+def test_w1_is_identical_for_any_number_of_workers():
+    base = run_w1(1, 500_000, 65_536)
+    assert w1_check(base, 500_000)["exact"]
+    for workers, rows in ((2, 65_536), (3, 10_000), (4, 100_003)):
+        assert run_w1(workers, 500_000, rows).equals(base), workers
+
+
+def test_workers_are_pinned_to_distinct_allowed_cpus():
+    allowed = sorted(os.sched_getaffinity(0))
+    with laminarc.open(workers=len(allowed)) as db:
+        pool = db.engine.pool
+        cpus = [lib.lc_pool_cpu(pool, w) for w in range(len(allowed))]
+        assert cpus == allowed
+        for w, cpu in enumerate(cpus):
+            assert os.sched_getaffinity(lib.lc_pool_tid(pool, w)) == {cpu}
+    assert lib.lc_numa_nodes() >= 1
+
+
+def test_default_workers_are_the_allowed_cpus():
+    with laminarc.open() as db:
+        assert db.engine.workers == len(os.sched_getaffinity(0))
+
+
+STRESS_DDL = """
+CREATE SOURCE a (ts BIGINT, k BIGINT, v BIGINT, WATERMARK FOR ts AS ts - INTERVAL '50' MILLISECOND);
+CREATE SOURCE b (ts BIGINT, k BIGINT, v BIGINT, WATERMARK FOR ts AS ts - INTERVAL '50' MILLISECOND);
+CREATE STREAM wa AS SELECT k, window_start, COUNT(*) AS c, SUM(v) AS s FROM TABLE(TUMBLE(
+    TABLE a, DESCRIPTOR(ts), INTERVAL '100' MILLISECOND)) GROUP BY k, window_start, window_end;
+CREATE STREAM wb AS SELECT k, window_start, COUNT(*) AS c, SUM(v) AS s FROM TABLE(TUMBLE(
+    TABLE b, DESCRIPTOR(ts), INTERVAL '100' MILLISECOND)) GROUP BY k, window_start, window_end;
+CREATE STREAM pa_ AS SELECT k, v FROM a WHERE v % 3 = 0;
+"""
+
+
+def feeder(db, source: str, seed: int, errors: list) -> None:
+    rng = random.Random(seed)
+    ts, v = 0, 0
+    try:
+        while ts < 20_000:
+            n = rng.randint(1, 40)
+            rows = {"ts": [], "k": [], "v": []}
+            for _ in range(n):
+                ts += rng.randint(0, 3)
+                v += 1
+                rows["ts"].append(ts)
+                rows["k"].append(v % 7)
+                rows["v"].append(v)
+            db.insert(source, rows)
+            if rng.random() < 0.2:
+                db.watermark(source, ts - 50)   # never beyond the natural watermark
+    except Exception as e:   # noqa: BLE001 - reported by the test
+        errors.append(e)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_two_threads_insert_into_two_sources(workers):
+    with laminarc.open(workers=workers) as db:
+        db.execute(STRESS_DDL)
+        subs = {s: db.subscribe(s) for s in ("wa", "wb", "pa_")}
+        errors: list = []
+        threads = [threading.Thread(target=feeder, args=(db, s, i, errors))
+                   for i, s in enumerate(("a", "b"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        db.end_input("a")
+        db.end_input("b")
+        out = {s: sub.to_arrow() for s, sub in subs.items()}
+        rows = db.metrics()["sources"]
+    for s in ("a", "b"):
+        t = out["w" + s]
+        total = rows[s]["rows"]
+        # every row counted exactly once: no late rows (watermarks never passed a row)
+        assert sum(t.column("c").to_pylist()) == total
+        assert sum(t.column("s").to_pylist()) == total * (total + 1) // 2
+        keys = list(zip(t.column("k").to_pylist(), t.column("window_start").to_pylist(),
+                        strict=True))
+        assert len(keys) == len(set(keys)), "a window was emitted twice"
+    assert sorted(out["pa_"].column("v").to_pylist()) == list(range(3, rows["a"]["rows"] + 1, 3))
+
+
+def test_close_while_data_is_in_flight():
+    db = laminarc.open(workers=2)
+    db.execute(W1_SQL)
+    batches = w1_batches(2_000_000)
+    stop = threading.Event()
+    outcome: list = []
+
+    def feed():
+        try:
+            for b in batches:
+                if stop.is_set():
+                    break
+                db.insert("events", b)
+            outcome.append("done")
+        except laminarc.StateError:
+            outcome.append("closed")
+
+    t = threading.Thread(target=feed)
+    t.start()
+    while db.metrics()["rows_in"] < 300_000:
+        pass
+    db.close()          # waits for in-flight chunks, stops the workers
+    stop.set()
+    t.join(timeout=30)
+    assert not t.is_alive() and outcome in (["done"], ["closed"])
+
+
+def test_inserts_block_when_enough_work_is_in_flight():
+    with laminarc.open(workers=2) as db:
+        db.execute(W1_SQL)
+        for b in w1_batches(1_000_000):
+            db.insert("events", b)
+            assert len(db.engine.inflight) <= db.engine.depth
+
+
+def test_native_failure_surfaces_and_stops_the_workers():
+    """A worker running out of memory: an ExecutionError with a message, the database fails
+    cleanly (no crash, workers stopped), and a new database works."""
+    db = laminarc.open(workers=2)
+    db.execute("""CREATE SOURCE s (k BIGINT, v BIGINT);
+                  CREATE STREAM g AS SELECT k, COUNT(*) AS c FROM s GROUP BY k;""")
+    laminarc.set_memory_limit(lib.lc_bytes_live() + (4 << 20))
+    try:
+        with pytest.raises(laminarc.ExecutionError, match="out of memory"):
+            for j in range(100):
+                keys = np.arange(j * 200_000, (j + 1) * 200_000)
+                db.insert("s", {"k": keys, "v": keys})
+            db.metrics()   # collects what is in flight
+    finally:
+        laminarc.set_memory_limit(None)
+    assert db.engine.pool is None            # workers stopped
+    with pytest.raises(laminarc.StateError, match="failed"):
+        db.insert("s", {"k": [1], "v": [1]})
+    db.close()
+    assert run_w1(2, 100_000, 10_000).num_rows == 1000
