@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml setup.py
 
 # Rebuild the C runtime extension in place when its sources change.
 runtime/.built: $(RUNTIME_SRC) | $(STAMP)
-	$(BIN)/python setup.py -q build_ext --inplace
+	$(BIN)/python setup.py -q build_ext --inplace --force
 	touch runtime/.built
 
 run: setup

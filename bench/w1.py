@@ -50,9 +50,10 @@ def one_run(events: int, batch_rows: int) -> dict:
 
 def breakdown(events: int, batch_rows: int) -> dict:
     """Time of the loop alone and of the rest, by driving the engine's pieces directly."""
-    import laminarc
     from laminarc.runtime.arrow import Descriptors
     from laminarc.runtime.native import lib
+
+    import laminarc
     from laminarc.workloads import W1_SQL, w1_batches
 
     batches = w1_batches(events, batch_rows)

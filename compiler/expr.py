@@ -65,7 +65,7 @@ COMPARISONS = (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE)
 ARITHMETIC = (Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD)
 # Ops whose evaluation can fail on some rows (and then count an error and yield NULL).
 FALLIBLE = (Op.DIV, Op.MOD, Op.CAST, Op.ADD, Op.SUB, Op.MUL, Op.NEG, Op.ABS, Op.ROUND,
-            Op.SUBSTRING)
+            Op.SUBSTRING, Op.LIKE, Op.DATE_TRUNC)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalog import Catalog, Source
-from .types import BIGINT
 from .plan import (
     Aggregate,
     EmitMode,
@@ -25,6 +24,7 @@ from .plan import (
     explain,
     find_window_keys,
 )
+from .types import BIGINT
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,11 @@ def parse_sql(sql: str):
         raise SqlError(f"syntax error: {desc}{near}", line, start_col, sql) from None
     except TokenError as e:
         raise SqlError(f"syntax error: {e}", sql=sql) from None
+    except RecursionError:
+        raise SqlError(_TOO_DEEP, sql=sql) from None
+
+
+_TOO_DEEP = "the statement is nested too deeply to compile (simplify its expressions)"
 
 
 class Database:
@@ -82,6 +87,8 @@ class Database:
                 except SqlError as e:
                     e.sql = e.sql or sql
                     raise
+                except RecursionError:
+                    raise SqlError(_TOO_DEEP, sql=sql) from None
 
     def _execute(self, bound, text: str) -> None:
         if isinstance(bound, CreateSource):

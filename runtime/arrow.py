@@ -63,7 +63,9 @@ def to_table(data: object, source: str) -> pa.Table:
     )
 
 
-_LOSSLESS_KINDS = ("int", "uint", "float", "double", "halffloat")
+def relaxed(schema: pa.Schema) -> pa.Schema:
+    """The schema with every field nullable: what producers usually declare."""
+    return pa.schema([f.with_nullable(True) for f in schema])
 
 
 def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name: str
@@ -118,8 +120,7 @@ def _is_string(t: pa.DataType) -> bool:
 def conform(data: object, columns: list[Column], source: str,
             schema: pa.Schema | None = None) -> list[pa.RecordBatch]:
     """Record batches of exactly the source's schema, or SchemaError."""
-    if schema is not None and isinstance(data, pa.RecordBatch) and \
-            data.schema.names == schema.names and data.schema.types == schema.types:
+    if schema is not None and isinstance(data, pa.RecordBatch) and data.schema.equals(schema):
         # Fast path: already the source's types; only NOT NULL columns need a look.
         for i, c in enumerate(columns):
             if not c.nullable and data.column(i).null_count:
@@ -151,38 +152,42 @@ def conform(data: object, columns: list[Column], source: str,
             what = "event-time column" if c.time_offset is not None else "NOT NULL column"
             raise SchemaError(f"insert into '{source}': {what} '{c.name}' contains NULL", c.name)
         arrays.append(arr)
-    out = pa.Table.from_arrays(arrays, schema=schema or schema_of(columns))
+    out = pa.Table.from_arrays(arrays, schema=schema_of(columns))
     return [b for b in out.to_batches() if b.num_rows]
 
 
 class Descriptors:
-    """lc_col descriptors of one record batch, kept alive as long as the batch."""
+    """lc_col descriptors of one record batch, kept alive (with the batch) as long as this is.
+    Built in C from the batch's Arrow C data interface export: one call, no per-buffer
+    Python objects."""
 
     def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer):
         n = batch.num_columns
         self.batch = batch
+        self.array = ffi.new("lc_arrow_array*")
+        batch._export_to_c(int(ffi.cast("uintptr_t", self.array)))
         self.cols = ffi.new("lc_col[]", max(n, 1))
-        self.null_columns: set[int] = set()
-        rows = batch.num_rows
-        for i in range(n):
-            arr = batch.column(i)
-            bufs = arr.buffers()
-            col = self.cols[i]
-            validity = bufs[0]
-            if validity is not None and arr.null_count:
-                col.validity = ffi.cast("const uint8_t*", validity.address)
-                self.null_columns.add(i)
-            else:
-                col.validity = ones.pointer(rows + arr.offset)
-            if len(bufs) == 3:
-                col.offsets = ffi.cast("const int32_t*", bufs[1].address)
-                data = bufs[2]
-                col.values = ffi.cast("const uint8_t*", data.address) if data else ffi.NULL
-            else:
-                values = bufs[1]
-                col.values = ffi.cast("const uint8_t*", values.address) if values else ones.pointer(
-                    rows + arr.offset)
-            col.offset = arr.offset
+        flags = ffi.new("uint8_t[]", max(n, 1))
+        rows = lib.lc_cols_from_arrow(self.array, self.cols, n, ones.pointer(batch.num_rows),
+                                      ones.bits, flags)
+        if rows != batch.num_rows:   # sliced arrays reaching past the all-valid bitmap
+            buf = ones.pointer(batch.num_rows + _max_offset(batch))
+            rows = lib.lc_cols_from_arrow(self.array, self.cols, n, buf, ones.bits, flags)
+        if rows != batch.num_rows:
+            self.release()
+            raise ValueError("laminarc: unexpected Arrow layout in an input batch")
+        self.null_columns = {c for c in range(n) if flags[c]}
+
+    def release(self) -> None:
+        if self.array.release != ffi.NULL:
+            self.array.release(self.array)
+
+    def __del__(self) -> None:
+        self.release()
+
+
+def _max_offset(batch: pa.RecordBatch) -> int:
+    return max((batch.column(i).offset for i in range(batch.num_columns)), default=0)
 
 
 class OnesBuffer:
@@ -222,26 +227,11 @@ class OutputLayout:
         return ffi.gc(out, lib.lc_out_free)
 
     def to_batch(self, out) -> pa.RecordBatch:
-        """The rows written into `out`, as Arrow arrays over its buffers (no copy)."""
-        n = out.n
-        arrays = []
-        for c in range(self.n):
-            oc = out.cols[c]
-            t = self.schema.field(c).type
-            validity = None
-            if oc.validity != ffi.NULL:
-                validity = pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.validity)),
-                                             (n + 7) // 8, base=out)
-            width = oc.width
-            if width < 0:
-                offsets = pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.offsets)), (n + 1) * 4,
-                                            base=out)
-                data = pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.values)), oc.data_len,
-                                         base=out)
-                buffers = [validity, offsets, data]
-            else:
-                size = (n + 7) // 8 if width == 0 else n * width
-                buffers = [validity, pa.foreign_buffer(int(ffi.cast("uintptr_t", oc.values)),
-                                                       size, base=out)]
-            arrays.append(pa.Array.from_buffers(t, n, buffers, null_count=-1 if validity else 0))
-        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+        """The rows written into `out` as a RecordBatch over its buffers (no copy). `out` is
+        an owning object from new() / ffi.gc; its buffers now belong to the batch."""
+        array = ffi.new("lc_arrow_array*")
+        status = lib.lc_out_export(out, self.nullable, array)
+        if status:
+            raise MemoryError("laminarc: out of memory exporting an output batch")
+        ffi.gc(out, None)   # pyarrow's release callback frees it now
+        return pa.RecordBatch._import_from_c(int(ffi.cast("uintptr_t", array)), self.schema)

@@ -11,6 +11,7 @@ rows go before the watermark that closed them).
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import os
 import threading
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow import Descriptors, OnesBuffer, conform, schema_of
+from .arrow import Descriptors, OnesBuffer, conform, relaxed, schema_of
 from .errors import ExecutionError, LaminarError, StateError
 from .native import INT64_MAX, INT64_MIN, ffi, lib
 from .pipelines import Pipeline, ShardedPipeline
@@ -50,6 +51,10 @@ class Source:
     relation: Relation
     batches: int = 0
 
+    def __post_init__(self) -> None:
+        # inputs whose types match this exactly skip conversion (nullability is checked)
+        self.input_schema = relaxed(self.relation.schema)
+
 
 class Engine:
     """Runs compiled streams. `workers` > 1 runs each pipeline over a source as one shard per
@@ -63,7 +68,7 @@ class Engine:
     workers; only the time at which work happens differs."""
 
     def __init__(self, workers: int = 1, pin: bool = True, chunk_rows: int = 65_536,
-                 depth: int = 4) -> None:
+                 depth: int = 4, inline_rows: int = 8192) -> None:
         self.sources: dict[str, Source] = {}
         self.streams: dict[str, StreamSpec] = {}
         self.relations: dict[str, Relation] = {}
@@ -74,6 +79,7 @@ class Engine:
         self.workers = max(1, int(workers))
         self.chunk_rows = chunk_rows
         self.depth = depth
+        self.inline_rows = inline_rows
         self.pool = None
         self.inflight: collections.deque = collections.deque()
         self.cpus: list[int] = []
@@ -154,7 +160,7 @@ class Engine:
             if src.relation.ended:
                 raise StateError(f"source '{source}' has ended (end_input was called)")
             # SchemaError before anything runs
-            batches = conform(data, src.spec.columns, source, src.relation.schema)
+            batches = conform(data, src.spec.columns, source, src.input_schema)
             total = 0
             for batch in batches:
                 src.batches += 1
@@ -188,6 +194,12 @@ class Engine:
             last = lo + self.chunk_rows >= n
             epoch = [(p, p.prepare_run(desc, seq_base + lo, src.relation.wm, keep, last))
                      for p in consumers]
+            if chunk.num_rows <= self.inline_rows and not self.inflight:
+                # Small and nothing in flight: the idle workers' shards run right here.
+                tasks = [t for _, ts in epoch for t in ts]
+                lib.lc_run_tasks_inline(ffi.new("lc_task*[]", tasks), len(tasks))
+                self._collect_chunk(epoch, keep, src, chunk)
+                continue
             self._submit(epoch)
             self.inflight.append((epoch, keep, src, chunk))
             while len(self.inflight) > self.depth:
@@ -248,14 +260,15 @@ class Engine:
         self._collect(epoch, keep, src.relation.wm)
 
     def _collect(self, epoch: list, keep: list, wm: int) -> None:
+        collected = 0
         try:
-            for i, (p, tasks) in enumerate(epoch):
-                batches = p.collect(tasks)
-                for out in batches:
+            for p, tasks in epoch:
+                collected += 1
+                for out in p.collect(tasks):
                     self._deliver(p.spec.produces, out)
                 self._propagate(p.spec.produces, wm)
         except BaseException:
-            _abandon(self.pool, epoch[i + 1:])
+            _abandon(self.pool, epoch[collected:])
             raise
         del keep
 
@@ -456,10 +469,9 @@ class Engine:
             if self.closed:
                 return
             if not self.failed:
-                try:
+                # closing anyway; a failure was reported to whoever caused it
+                with contextlib.suppress(LaminarError):
                     self.flush()
-                except LaminarError:
-                    pass   # closing anyway; the failure was reported to whoever caused it
             self.closed = True
             for rel in self.relations.values():
                 for s in rel.subscribers:

@@ -1,6 +1,12 @@
 """Writes lc_casemap.inc: the simple (one code point to one code point) Unicode case mappings
-used by UPPER and LOWER, taken from Python's unicodedata. Run it when Python's Unicode version
-changes; the output is committed so the runtime builds without Python's help."""
+used by UPPER and LOWER. Run it when Python's Unicode version changes; the output is committed
+so the runtime builds without Python's help.
+
+Python exposes only the full mappings (SpecialCasing), so the simple ones are derived: a full
+mapping of one code point is also the simple one; where the full mapping is longer, the simple
+uppercase is the titlecase when that is one code point (the Greek letters with
+ypogegrammeni: U+1FB3 'ᾳ' -> U+1FBC 'ᾼ'), and the simple lowercase is the first code point
+(U+0130 'İ' -> 'i'); 'ß' has no simple uppercase and stays."""
 
 from __future__ import annotations
 
@@ -9,12 +15,22 @@ import sys
 import unicodedata
 
 
+def simple(c: str, upper: bool) -> str:
+    m = c.upper() if upper else c.lower()
+    if len(m) == 1:
+        return m
+    if upper:
+        t = c.title()
+        return t if len(t) == 1 else c
+    return m[0]
+
+
 def pairs(upper: bool) -> list[tuple[int, int]]:
     out = []
     for cp in range(0x80, 0x110000):
         c = chr(cp)
-        m = c.upper() if upper else c.lower()
-        if len(m) == 1 and m != c:
+        m = simple(c, upper)
+        if m != c:
             out.append((cp, ord(m)))
     return out
 

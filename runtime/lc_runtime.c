@@ -702,6 +702,88 @@ lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
     return dst;
 }
 
+typedef struct export_block {
+    lc_out* out;
+    int64_t ncols;
+    /* then: ncols child arrays, ncols child pointers, 3 * ncols buffer pointers, 1 null */
+} export_block;
+
+static void release_child(lc_arrow_array* a) { a->release = NULL; }
+
+static void release_batch(lc_arrow_array* a) {
+    export_block* blk = (export_block*)a->private_data;
+    lc_out_free(blk->out);
+    lc_free(blk);
+    a->release = NULL;
+}
+
+int64_t lc_out_export(lc_out* o, const int32_t* nullable, lc_arrow_array* array) {
+    int64_t nc = o->ncols;
+    int64_t size = (int64_t)sizeof(export_block) + nc * (int64_t)sizeof(lc_arrow_array) +
+                   nc * 8 + 3 * nc * 8 + 8;
+    export_block* blk = (export_block*)lc_calloc(size);
+    if (!blk) return LC_ERR_NOMEM;
+    blk->out = o;
+    blk->ncols = nc;
+    lc_arrow_array* kids = (lc_arrow_array*)(blk + 1);
+    lc_arrow_array** kid_ptrs = (lc_arrow_array**)(kids + nc);
+    const void** bufs = (const void**)(kid_ptrs + nc);
+    const void** top_bufs = bufs + 3 * nc;   /* the struct array's one (absent) bitmap */
+    for (int64_t c = 0; c < nc; c++) {
+        lc_outcol* col = &o->cols[c];
+        lc_arrow_array* k = &kids[c];
+        const void** b = bufs + 3 * c;
+        k->length = o->n;
+        k->null_count = nullable[c] ? -1 : 0;
+        b[0] = nullable[c] ? col->validity : NULL;
+        if (col->width < 0) {
+            k->n_buffers = 3;
+            b[1] = col->offsets;
+            b[2] = col->values;
+        } else {
+            k->n_buffers = 2;
+            b[1] = col->values;
+        }
+        k->buffers = b;
+        k->release = release_child;
+        kid_ptrs[c] = k;
+    }
+    memset(array, 0, sizeof(*array));
+    array->length = o->n;
+    array->n_buffers = 1;
+    array->buffers = top_bufs;
+    array->n_children = nc;
+    array->children = kid_ptrs;
+    array->release = release_batch;
+    array->private_data = blk;
+    return LC_OK;
+}
+
+int64_t lc_cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t ncols,
+                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls) {
+    if (batch->n_children != ncols) return -1;
+    for (int64_t c = 0; c < ncols; c++) {
+        const lc_arrow_array* a = batch->children[c];
+        int64_t offset = a->offset + batch->offset;
+        if (offset + batch->length > ones_bits) return -1;
+        const uint8_t* validity = a->n_buffers > 0 ? (const uint8_t*)a->buffers[0] : NULL;
+        int has_nulls = validity && a->null_count != 0;
+        cols[c].validity = has_nulls ? validity : ones;
+        nulls[c] = (uint8_t)has_nulls;
+        cols[c].offset = offset;
+        if (a->n_buffers == 3) {
+            cols[c].offsets = (const int32_t*)a->buffers[1];
+            cols[c].values = (const uint8_t*)a->buffers[2];
+        } else if (a->n_buffers == 2) {
+            cols[c].offsets = NULL;
+            cols[c].values = a->buffers[1] ? (const uint8_t*)a->buffers[1] : ones;
+        } else {
+            return -1;
+        }
+    }
+    return batch->length;
+}
+
 void lc_out_free(lc_out* o) {
     if (!o) return;
     for (int64_t c = 0; c < o->ncols; c++) {

@@ -214,6 +214,29 @@ int lc_out_reserve_data(lc_out* o, int64_t col, int64_t bytes);
 void lc_out_free(lc_out* o);
 lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2);
 
+/* The Arrow C data interface's ArrowArray (same layout), to hand a batch to pyarrow in one
+ * call. lc_out_export moves the batch into `array` (a struct array of its columns); pyarrow's
+ * release frees the runtime's buffers when the last Arrow reference goes. */
+typedef struct lc_arrow_array {
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void** buffers;
+    struct lc_arrow_array** children;
+    struct lc_arrow_array* dictionary;
+    void (*release)(struct lc_arrow_array*);
+    void* private_data;
+} lc_arrow_array;
+int64_t lc_out_export(lc_out* o, const int32_t* nullable, lc_arrow_array* array);
+/* Column descriptors of an imported record batch (a struct array from pyarrow's
+ * _export_to_c): columns without a validity bitmap point at `ones` (all valid, `ones_bits`
+ * long); nulls[c] says whether column c may hold a NULL. Returns the row count, or -1 when
+ * the batch is not the expected shape. */
+int64_t lc_cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t ncols,
+                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls);
+
 /* ---- partition kernels and workers ----
  * A chunk of a batch is partitioned by all workers at once: worker w runs the generated kernel
  * over its slice of rows, writing each row's destination worker into `dest` and, per
@@ -294,6 +317,7 @@ int64_t lc_pool_cpu(lc_pool* pool, int64_t worker);
 int64_t lc_pool_tid(lc_pool* pool, int64_t worker);
 int64_t lc_numa_nodes(void);
 int64_t lc_run_task(lc_task* t);
+int64_t lc_run_tasks_inline(lc_task** tasks, int64_t n);
 lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls);
 int lc_exchange_reserve(lc_exchange* ex, int64_t rows);
 void lc_exchange_free(lc_exchange* ex);

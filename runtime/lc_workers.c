@@ -502,17 +502,16 @@ int64_t lc_exchange_wm_after(lc_exchange* ex) {
     return wm;
 }
 
-static int64_t run_keyed(lc_task* t) {
+static int64_t keyed_wm_before(lc_exchange* ex) {
+    return ex->prev ? lc_exchange_wm_after(ex->prev) : ex->wm_before;
+}
+
+/* Phase 2 of a keyed chunk: this worker's rows through its shard, then emission. */
+static int64_t keyed_phase2(lc_task* t) {
     lc_exchange* ex = t->ex;
     lc_pipe* p = t->pipe;
-    int64_t w = t->worker;
-    int64_t wm_before = ex->prev ? lc_exchange_wm_after(ex->prev) : ex->wm_before;
-    int64_t rc = partition_slice(ex, t, wm_before);
-    if (rc) __atomic_store_n(&ex->failed, 1, __ATOMIC_RELEASE);
-    barrier(ex);
-    if (rc) return rc;
-    if (__atomic_load_n(&ex->failed, __ATOMIC_ACQUIRE)) return LC_ERR_STALL;
-    int64_t nsel = gather(ex, w, wm_before);
+    int64_t w = t->worker, rc;
+    int64_t nsel = gather(ex, w, keyed_wm_before(ex));
     int64_t wm_after = lc_exchange_wm_after(ex);
     p->sel = ex->sel[w];
     p->bp_pos = ex->bp_pos[w];
@@ -526,4 +525,35 @@ static int64_t run_keyed(lc_task* t) {
     }
     if (wm_after > p->wm) p->wm = wm_after;
     return emit(p, t);
+}
+
+static int64_t run_keyed(lc_task* t) {
+    lc_exchange* ex = t->ex;
+    int64_t rc = partition_slice(ex, t, keyed_wm_before(ex));
+    if (rc) __atomic_store_n(&ex->failed, 1, __ATOMIC_RELEASE);
+    barrier(ex);
+    if (rc) return rc;
+    if (__atomic_load_n(&ex->failed, __ATOMIC_ACQUIRE)) return LC_ERR_STALL;
+    return keyed_phase2(t);
+}
+
+/* The tasks of one chunk run in the calling thread, one after the other (small batches: no
+ * hand-over is worth its wake-ups). A keyed exchange's slices are all partitioned before any
+ * shard runs, as the barrier would ensure. Only valid while the workers are idle. */
+int64_t lc_run_tasks_inline(lc_task** tasks, int64_t n) {
+    int64_t rc = LC_OK;
+    for (int64_t i = 0; i < n; i++) {
+        lc_task* t = tasks[i];
+        if (t->kind == LC_TASK_RUN_KEYED && t->worker == 0) {
+            for (int64_t j = i; j < n && tasks[j]->ex == t->ex; j++) {
+                int64_t r = partition_slice(t->ex, tasks[j], keyed_wm_before(t->ex));
+                if (r && !rc) rc = r;
+            }
+        }
+        if (!rc) t->status = t->kind == LC_TASK_RUN_KEYED ? keyed_phase2(t) : lc_run_task(t);
+        else t->status = rc;
+        if (t->status && !rc) rc = t->status;
+        __atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+    }
+    return rc;
 }

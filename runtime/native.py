@@ -8,6 +8,7 @@ import os
 
 from .errors import ExecutionError
 
+
 def _load():
     """The extension module; LAMINARC_NATIVE_LIB names another build of it (the
     AddressSanitizer job of the tests uses this)."""

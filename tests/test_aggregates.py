@@ -12,9 +12,6 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from harness import (
     CUTS,
     EVENTS_DDL,
@@ -26,6 +23,8 @@ from harness import (
     run_stream,
     tumble_on_time,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DDL = EVENTS_DDL.format(delay=0)

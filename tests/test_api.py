@@ -126,7 +126,7 @@ def test_watermark_accepts_datetimes_and_epoch_ms():
         assert sub.poll() is None                    # 999 ms: the window is still open
         db.watermark("events", 1000)
         assert sub.poll().num_rows == 3
-        db.watermark("events", dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))  # never back
+        db.watermark("events", dt.datetime(1970, 1, 1, tzinfo=dt.UTC))  # never back
         assert db.metrics()["sources"]["events"]["watermark"] == 1000
         with pytest.raises(TypeError):
             db.watermark("events", "soon")

@@ -34,7 +34,7 @@ def test_runtime_tests_pass_under_address_sanitizer():
     finally:
         sys.path.pop(0)
     with tempfile.TemporaryDirectory(prefix="laminarc-asan-") as tmp:
-        ffi = build_runtime.make_ffi(SANITIZE + ("-O1",), SANITIZE, absolute=True)
+        ffi = build_runtime.make_ffi((*SANITIZE, "-O1"), SANITIZE, absolute=True)
         lib_path = ffi.compile(tmpdir=tmp, verbose=False)
         env = dict(os.environ)
         env.update({

@@ -6,10 +6,10 @@ import gc
 import random
 
 import pytest
-
-import laminarc
 from laminarc.compiler.codegen import abi
 from laminarc.runtime.native import INT64_MAX, ffi, lib
+
+import laminarc
 from laminarc.workloads import W1_SQL, w1_batches
 
 

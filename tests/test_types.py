@@ -8,7 +8,6 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 import pytest
-
 from harness import CUTS, assert_rows_equal, consolidate_changelog, duck, run_stream
 
 DDL = """CREATE SOURCE t (ts TIMESTAMP(6), k SMALLINT, b BOOLEAN, i INT, big BIGINT, r REAL,

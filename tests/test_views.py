@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-import laminarc
 from harness import (
     CUTS,
     EVENTS_DDL,
@@ -20,6 +16,10 @@ from harness import (
     run_stream,
     tumble_on_time,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import laminarc
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

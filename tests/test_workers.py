@@ -10,9 +10,9 @@ import threading
 import numpy as np
 import pyarrow as pa
 import pytest
+from laminarc.runtime.native import lib
 
 import laminarc
-from laminarc.runtime.native import lib
 from laminarc.workloads import W1_SQL, w1_batches, w1_check
 
 
@@ -76,7 +76,7 @@ def feeder(db, source: str, seed: int, errors: list) -> None:
             db.insert(source, rows)
             if rng.random() < 0.2:
                 db.watermark(source, ts - 50)   # never beyond the natural watermark
-    except Exception as e:   # noqa: BLE001 - reported by the test
+    except Exception as e:
         errors.append(e)
 
 

@@ -339,7 +339,6 @@ def _cast_can_fail(src: SqlType, dst: SqlType) -> bool:
     return False
 
 
-
 def _neg(b: ExprBinder, node: exp.Neg) -> Expr:
     if isinstance(node.this, exp.Literal) and node.this.this == str(2**63):
         return lit(-(2**63), BIGINT)   # the smallest BIGINT, whose magnitude is no BIGINT
@@ -543,7 +542,10 @@ def _like(negate_default: bool = False, ilike: bool = False):
         if ilike:
             s = Expr(Op.LOWER, VARCHAR, (s,), nullable=s.nullable)
             p = Expr(Op.LOWER, VARCHAR, (p,), nullable=p.nullable)
-        e = Expr(Op.LIKE, BOOLEAN, (s, p), value=escape, nullable=s.nullable or p.nullable)
+        # with an ESCAPE, a pattern from data can be invalid (ending in the escape character)
+        can_fail = escape is not None and p.op is not Op.LITERAL
+        e = Expr(Op.LIKE, BOOLEAN, (s, p), value=escape,
+                 nullable=s.nullable or p.nullable or can_fail)
         if node.args.get("negate"):
             e = Expr(Op.NOT, BOOLEAN, (e,), nullable=e.nullable)
         return e
@@ -555,11 +557,32 @@ def _escape(b: ExprBinder, node: exp.Escape) -> Expr:
     esc = node.expression
     if not (isinstance(esc, exp.Literal) and esc.is_string and len(esc.this) == 1):
         raise error_at(esc, "ESCAPE takes a single-character string")
+    if not esc.this.isascii():
+        raise error_at(esc, "the ESCAPE character must be an ASCII character")
     inner = node.this
     handler = HANDLERS.get(type(inner))
     if not isinstance(inner, exp.Like | exp.ILike):
         raise error_at(node, "ESCAPE only follows LIKE")
+    if isinstance(inner, exp.ILike) and esc.this.lower() != esc.this.upper():
+        # ILIKE compares lower-cased text: a letter as escape would also match its other case
+        raise error_at(esc, "the ESCAPE character of ILIKE can not be a letter")
+    pattern = inner.expression
+    if isinstance(pattern, exp.Literal) and pattern.is_string and _ends_in_escape(
+            pattern.this, esc.this):
+        raise error_at(pattern, "a LIKE pattern can not end with its ESCAPE character")
     return handler(b, inner, escape=esc.this)
+
+
+def _ends_in_escape(pattern: str, escape: str) -> bool:
+    """Does the pattern end with an escape character that escapes nothing?"""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == escape:
+            if i + 1 == len(pattern):
+                return True
+            i += 1
+        i += 1
+    return False
 
 
 def _unary_string(op: Op, what: str):
@@ -660,13 +683,14 @@ def _floor_ceil(op: Op):
     return handler
 
 
-def _date_part(node: exp.Expr | str | None, allowed: tuple[str, ...], what: str) -> str:
+def _date_part(node: exp.Expr | str | None, allowed: tuple[str, ...], what: str,
+               call: exp.Expr) -> str:
     name = node if isinstance(node, str) else (node.name if node is not None else "")
     name = name.lower()
     name = _FIELD_ALIASES.get(name, name)
     if name not in allowed:
-        where = node if isinstance(node, exp.Expr) else None
-        raise error_at(where, f"{what} does not know the field {name!r} "
+        # the call's position: a unit given as a string is re-created without one
+        raise error_at(call, f"{what} does not know the field {name!r} "
                        f"(known: {', '.join(allowed)})")
     return name
 
@@ -681,7 +705,7 @@ def _temporal_arg(b: ExprBinder, node: exp.Expr, what: str) -> Expr:
 
 
 def _extract(b: ExprBinder, node: exp.Extract) -> Expr:
-    field_name = _date_part(node.this, EXTRACT_FIELDS, "EXTRACT")
+    field_name = _date_part(node.this, EXTRACT_FIELDS, "EXTRACT", node)
     x = _temporal_arg(b, node.expression, "EXTRACT")
     if x.type.kind is Kind.DATE and field_name in ("hour", "minute", "second", "millisecond",
                                                    "microsecond"):
@@ -692,7 +716,7 @@ def _extract(b: ExprBinder, node: exp.Extract) -> Expr:
 
 def _date_trunc(b: ExprBinder, node: exp.Expr) -> Expr:
     unit = node.args.get("unit")
-    field_name = _date_part(unit, TRUNC_FIELDS, "DATE_TRUNC")
+    field_name = _date_part(unit, TRUNC_FIELDS, "DATE_TRUNC", node)
     x = _temporal_arg(b, node.this, "DATE_TRUNC")
     # truncating the smallest values of a type goes below its range (an overflow)
     can_fail = field_name != "microsecond"

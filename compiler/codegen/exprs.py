@@ -2,12 +2,22 @@
 in LOWER, all with the same signature.
 
 Semantics kept here (and mirrored by fold_constants):
-- three-valued logic; a NULL operand makes most results NULL;
-- exact arithmetic (integers, decimals) that overflows, and integer division or modulo by
-  zero, yield NULL and count an error (RisingWave's streaming convention: a bad row does not
-  stop the stream); floating point follows IEEE;
+- three-valued logic; a NULL operand makes most results NULL; AND/OR evaluate left to right
+  and skip the right side once the left decides, CASE/COALESCE only what they return;
+- exact arithmetic (integers, decimals) that overflows, integer division or modulo by zero,
+  invalid casts, a negative SUBSTRING length, a LIKE pattern ending in its escape character and
+  date-time results beyond their type yield NULL and count an error (RisingWave's streaming
+  convention: a bad row does not stop the stream); floating point follows IEEE, but a finite
+  DOUBLE beyond REAL's range is a cast error;
+- comparisons never fail: exact numbers whose common DECIMAL can not hold both (BIGINT vs
+  DECIMAL(18,4)) compare in 128 bits;
 - floats order NaN above every number and NaN = NaN (as DuckDB), and -0.0 = 0.0;
+- casts to integers and decimals, ROUND, and TIMESTAMP(6) -> TIMESTAMP(3) round half away
+  from zero;
 - strings compare by bytes; string results live in per-row scratch or point into inputs.
+
+An expression whose `nullable` is False must never produce NULL (its column has no validity
+bitmap): the binder marks every operation that can fail as nullable.
 """
 
 from __future__ import annotations
@@ -25,6 +35,9 @@ from .abi import NEED_SCRATCH as SCRATCH
 from .function import FnGen
 from .runtime_api import FIELD_CODES
 from .values import FALSE, TRUE, Val, i64, llvm_type, zero
+
+# What lc_add_months / lc_date_trunc return for a result beyond the unit's range (INT64_MIN)
+TIME_OVERFLOW = -(2**63)
 
 
 class Env(Protocol):
@@ -233,10 +246,6 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
     bad = b.or_(bad, month_bad)
     _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
     return Val(r, b.or_(or_nulls(g, a, c), bad))
-
-
-# lc_add_months / lc_date_trunc: a result beyond the unit's range (LC_TIME_OVERFLOW in C)
-TIME_OVERFLOW = -(2**63)
 
 
 def _unit_code(t: SqlType) -> int:
@@ -847,8 +856,9 @@ def _round_exact(g: FnGen, e: Expr, a: Val, d: Val) -> Val:
         mul = ir.Constant(I128, 10 ** min(mul_exp, _MAX_POW10))
     else:
         # Integers only (the binder asks decimals for constant digits): n >= 0 keeps the value.
+        # k = clamp(-digits, 0, _MAX_POW10), comparing first: -INT64_MIN overflows
         k = b.select(b.icmp_signed("<", d.v, i64(0)), b.neg(d.v), i64(0))
-        k = b.select(b.icmp_signed(">", k, i64(_MAX_POW10)), i64(_MAX_POW10), k)
+        k = b.select(b.icmp_signed("<", d.v, i64(-_MAX_POW10)), i64(_MAX_POW10), k)
         step = mul = _pow10_i128(g, k)
     q = _round_half_away_div_v(g, wide, step)
     r = b.mul(q, mul)
@@ -888,8 +898,10 @@ def _extract(g: FnGen, e: Expr, env: Env) -> Val:
     t = e.args[0].type
     v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
     if e.value == "epoch":
-        per_second = 1 / 86400 if t.kind is Kind.DATE else 1_000_000 // t.time_unit_us
         x = b.sitofp(v, F64)
+        if t.kind is Kind.DATE:   # days * 86400 is exact; dividing by 1/86400 would round
+            return Val(b.fmul(x, ir.Constant(F64, 86400.0)), a.null)
+        per_second = 1_000_000 // t.time_unit_us
         return Val(b.fdiv(x, ir.Constant(F64, float(per_second))), a.null)
     code = FIELD_CODES[e.value]
     return Val(g.call("lc_extract", [v, g.i32(code), g.i32(_unit_code(t))]), a.null)

@@ -137,7 +137,8 @@ class PartitionCodegen:
                 inner, placeholder = env, Val(i64(0), FALSE)
 
                 class Appended:
-                    def get(self, c: int, inner=inner, width=width) -> Val:
+                    def get(self, c: int, inner=inner, width=width,
+                            placeholder=placeholder) -> Val:
                         return inner.get(c) if c < width else placeholder
 
                 env = Appended()

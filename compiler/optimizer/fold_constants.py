@@ -184,8 +184,7 @@ def _cast(e: Expr, vals: list) -> object:
     if dst.is_float:
         if src.kind is Kind.DECIMAL:
             # as generated code: the scaled integer to DOUBLE, then one division
-            return _cast_to_real(float(v) / float(10**src.scale)) if dst.kind is Kind.REAL \
-                else float(v) / float(10**src.scale)
+            return _float_result(dst, float(v) / float(10**src.scale))
         if src.is_integer:
             return _int_to_real(v) if dst.kind is Kind.REAL else float(v)
         return _cast_to_real(v) if dst.kind is Kind.REAL else float(v)

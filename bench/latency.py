@@ -1,0 +1,67 @@
+"""Latency from `db.insert` of a batch to its rows being visible downstream: the time until a
+subscriber's `poll()` returns the stateless stream's output for it.
+
+    python bench/latency.py [--rows 4096] [--iterations 5000]
+
+Reports p50 / p99 / p99.9 in microseconds for 1 worker and 2 workers (a batch this small runs
+in the calling thread while the workers are idle: handing it over costs more than it saves),
+and for 2 workers with the hand-over forced (the batch goes to a worker thread and back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import pyarrow as pa
+
+import laminarc
+
+DDL = """CREATE SOURCE s (ts BIGINT, k BIGINT, v DOUBLE, WATERMARK FOR ts AS ts);
+         CREATE STREAM out AS SELECT k, v * 2 AS v2 FROM s WHERE k % 7 <> 3;"""
+
+
+def measure(workers: int, rows: int, iterations: int, hand_over: bool = False) -> list[float]:
+    db = laminarc.open(workers=workers)
+    if hand_over:
+        db.engine.inline_rows = 0
+    db.execute(DDL)
+    sub = db.subscribe("out")
+    i = np.arange(rows, dtype=np.int64)
+    batches = [pa.record_batch({"ts": i + j * rows, "k": i % 1000, "v": i * 0.5})
+               for j in range(64)]
+    samples = []
+    for j in range(iterations + 200):
+        b = batches[j % 64]
+        t0 = time.perf_counter_ns()
+        db.insert("s", b)
+        out = sub.poll()
+        t1 = time.perf_counter_ns()
+        assert out is not None and out.num_rows > 0
+        if j >= 200:   # warm-up
+            samples.append((t1 - t0) / 1000)
+    db.close()
+    return samples
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=4096)
+    ap.add_argument("--iterations", type=int, default=5000)
+    args = ap.parse_args()
+    for workers, hand_over in ((1, False), (2, False), (2, True)):
+        s = sorted(measure(workers, args.rows, args.iterations, hand_over))
+
+        def q(f: float, s: list[float] = s) -> float:
+            return s[min(len(s) - 1, int(f * len(s)))]
+
+        how = ", handed to a worker" if hand_over else ""
+        print(f"{workers} worker(s){how}, {args.rows}-row batches: p50 "
+              f"{statistics.median(s):.1f} us, p99 {q(0.99):.1f} us, p99.9 {q(0.999):.1f} us, "
+              f"max {s[-1]:.1f} us")
+
+
+if __name__ == "__main__":
+    main()
