@@ -2,11 +2,14 @@
 10 M events in 65,536-row Arrow batches via db.insert, then end of input; events/s is N over
 the seconds from the first insert to the last result row. Each run is a fresh process.
 
-    python bench/w1.py [--events N] [--runs 3] [--json FILE]
+    python bench/w1.py [--events N] [--runs 3] [--workers W] [--json FILE]
 
-Besides the median, it reports where the time goes in one extra run: the compiled loop
-alone (lc_pipe_run), window emission, and the Python around them. Peak RSS includes the
-input batches (240 MB) and the imports (llvmlite ~100 MB, pyarrow ~75 MB).
+--workers defaults to laminarc.open()'s default (the CPUs this process may use); the 1-worker
+figure is --workers 1. Besides the median, it reports where the time goes: per worker, the
+busy time split into partitioning, waiting, selecting its rows and running its shard (with
+workers), and in one extra run the compiled loop alone (lc_pipe_run) and window emission.
+Peak RSS includes the input batches (240 MB) and the imports (llvmlite ~100 MB, pyarrow
+~75 MB).
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ import sys
 import time
 
 
-def one_run(events: int, batch_rows: int) -> dict:
+def one_run(events: int, batch_rows: int, workers: int | None) -> dict:
     import laminarc
     from laminarc.workloads import W1_SQL, w1_batches, w1_check
 
     batches = w1_batches(events, batch_rows)
-    db = laminarc.open()
+    db = laminarc.open(workers=workers)
     t0 = time.perf_counter()
     db.execute(W1_SQL)
     compile_s = time.perf_counter() - t0
@@ -42,10 +45,13 @@ def one_run(events: int, batch_rows: int) -> dict:
     r1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     peak = r1.ru_maxrss / 1024   # before the check below allocates its own arrays
+    per_worker = db.metrics()["workers"]
+    db.close()
     check = w1_check(result, events)
     return {"events_per_s": events / seconds, "seconds": seconds, "cpu_ns_per_event":
             cpu / events * 1e9, "compile_ms": compile_s * 1000, "rows": result.num_rows,
-            "exact": check["exact"], "sum_v": check["sum_v"], "peak_rss_mib": peak}
+            "exact": check["exact"], "sum_v": check["sum_v"], "peak_rss_mib": peak,
+            "workers": per_worker}
 
 
 def breakdown(events: int, batch_rows: int) -> dict:
@@ -57,7 +63,7 @@ def breakdown(events: int, batch_rows: int) -> dict:
     from laminarc.workloads import W1_SQL, w1_batches
 
     batches = w1_batches(events, batch_rows)
-    db = laminarc.open()
+    db = laminarc.open(workers=1)
     db.execute(W1_SQL)
     pipe = db.engine.sources["events"].relation.consumers[0]
     descs = [Descriptors(b, db.engine.ones) for b in batches]
@@ -79,21 +85,24 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--batch-rows", type=int, default=65_536)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--breakdown", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.single:
-        print(json.dumps(one_run(args.events, args.batch_rows)))
+        print(json.dumps(one_run(args.events, args.batch_rows, args.workers)))
         return
     if args.breakdown:
         print(json.dumps(breakdown(args.events, args.batch_rows)))
         return
     runs = []
     for r in range(args.runs):
-        p = subprocess.run([sys.executable, __file__, "--single", "--events", str(args.events),
-                            "--batch-rows", str(args.batch_rows)], capture_output=True, text=True,
-                           check=True)
+        cmd = [sys.executable, __file__, "--single", "--events", str(args.events),
+               "--batch-rows", str(args.batch_rows)]
+        if args.workers is not None:
+            cmd += ["--workers", str(args.workers)]
+        p = subprocess.run(cmd, capture_output=True, text=True, check=True)
         res = json.loads(p.stdout.strip().splitlines()[-1])
         runs.append(res)
         print(f"run {r + 1}: {res['events_per_s'] / 1e6:6.1f} M events/s  "
@@ -105,8 +114,21 @@ def main() -> None:
                        check=True)
     bd = json.loads(p.stdout.strip().splitlines()[-1])
     median = statistics.median(r["events_per_s"] for r in runs)
+    nworkers = max(1, len(runs[0]["workers"]))
     print(f"\nW1 median: {median / 1e6:.1f} M events/s over {args.runs} runs "
-          f"(N = {args.events:,}, {args.batch_rows:,}-row batches, 1 core)")
+          f"(N = {args.events:,}, {args.batch_rows:,}-row batches, {nworkers} worker"
+          f"{'s' if nworkers > 1 else ''})")
+    if runs[0]["workers"]:
+        print("per worker (median over runs; utilization = busy / wall):")
+        for w in range(nworkers):
+            def med(key: str, w: int = w) -> float:
+                return statistics.median(r["workers"][w][key] for r in runs) * 1000
+            util = statistics.median(r["workers"][w]["busy_seconds"] / r["seconds"]
+                                     for r in runs)
+            print(f"  worker {w} (cpu {runs[0]['workers'][w]['cpu']}): busy {med('busy_seconds'):.1f}"
+                  f" ms ({util:.0%}): partition {med('partition_seconds'):.1f}, wait "
+                  f"{med('wait_seconds'):.1f}, select {med('select_seconds'):.1f}, run "
+                  f"{med('run_seconds'):.1f} ms")
     print(f"compiled loop alone: {bd['loop_ns_per_event']:.2f} ns/event "
           f"({bd['loop_events_per_s'] / 1e6:.0f} M events/s); emitting all "
           f"{(args.events // 100 + 999) // 1000 * 1000:,} window rows at once: "

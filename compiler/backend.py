@@ -169,4 +169,15 @@ class Jit:
             if missing:
                 raise RuntimeError(f"JIT lost symbols {missing}")
             self.loaded[key] = addrs
+            if os.environ.get("LAMINARC_PERF_MAP"):
+                _write_perf_map(addrs)
             return addrs
+
+
+def _write_perf_map(addrs: dict[str, int]) -> None:
+    """Name JIT code for `perf report` (/tmp/perf-PID.map, perf's convention); a function's
+    size is taken as the distance to the next one."""
+    ordered = sorted((a, s) for s, a in addrs.items())
+    with open(f"/tmp/perf-{os.getpid()}.map", "a") as f:
+        for (a, s), nxt in zip(ordered, [*ordered[1:], (ordered[-1][0] + 4096, "")], strict=True):
+            f.write(f"{a:x} {nxt[0] - a:x} {s}\n")

@@ -82,6 +82,7 @@ class Engine:
         self.inline_rows = inline_rows
         self.pool = None
         self.inflight: collections.deque = collections.deque()
+        self.deferred: list = []   # the newest chunk's consuming tasks, not handed over yet
         self.cpus: list[int] = []
         if self.workers > 1:
             allowed = sorted(os.sched_getaffinity(0))
@@ -125,9 +126,6 @@ class Engine:
                     p.set_wm(_offset(src.wm, p.spec.watermark_offset))
                 elif src.wm != INT64_MIN:
                     p.set_wm(src.wm)
-                    if p.sharded and p.keyed:
-                        for k in p.parts:
-                            k.wm = src.wm
             final = self.relations[spec.name]
             if spec.materialized:
                 final.view = ViewStore(final.schema, spec.changelog)
@@ -185,22 +183,29 @@ class Engine:
     def _run_sharded(self, src: Source, batch: pa.RecordBatch, seq_base: int,
                      consumers: list) -> None:
         """Cut the batch into chunks and hand them to the workers; results are collected
-        (in order) when too many chunks are in flight, or before anything observes them."""
+        (in order) when too many chunks are in flight, or before anything observes them. A
+        chunk's consuming tasks are handed over with the next chunk, after its partitioning
+        (see lc_runtime.h, exchanges), or when the chunk is collected."""
         n = batch.num_rows
         for lo in range(0, n, self.chunk_rows):
             chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
             desc = Descriptors(chunk, self.ones)
             keep: list = [desc]
             last = lo + self.chunk_rows >= n
-            epoch = [(p, p.prepare_run(desc, seq_base + lo, src.relation.wm, keep, last))
-                     for p in consumers]
+            epoch, now, later = [], [], []
+            for p in consumers:
+                first, results = p.prepare_run(desc, seq_base + lo, src.relation.wm, keep, last)
+                epoch.append((p, results))
+                now += first
+                (later if first else now).extend(results)
             if chunk.num_rows <= self.inline_rows and not self.inflight:
                 # Small and nothing in flight: the idle workers' shards run right here.
-                tasks = [t for _, ts in epoch for t in ts]
+                tasks = now + later
                 lib.lc_run_tasks_inline(ffi.new("lc_task*[]", tasks), len(tasks))
                 self._collect_chunk(epoch, keep, src, chunk)
                 continue
-            self._submit(epoch)
+            self._submit(now + self.deferred)
+            self.deferred = later
             self.inflight.append((epoch, keep, src, chunk))
             while len(self.inflight) > self.depth:
                 self._collect_chunk(*self.inflight.popleft())
@@ -216,8 +221,14 @@ class Engine:
                 self._collect_chunk(*self.inflight.popleft())
         finally:
             # on an error, wait for what is still running before its buffers go away
+            self._submit_deferred()
             while self.inflight:
                 _abandon(self.pool, self.inflight.popleft()[0])
+
+    def _submit_deferred(self) -> None:
+        if self.deferred:
+            tasks, self.deferred = self.deferred, []
+            self._submit(tasks)
 
     def _chunk_watermark(self, src: Source, chunk: pa.RecordBatch) -> int:
         t = src.spec.time_column
@@ -229,12 +240,11 @@ class Engine:
         v = mx.as_py() - src.spec.watermark_delay
         return max(src.relation.wm, max(v, INT64_MIN + 1))
 
-    def _submit(self, epoch: list) -> None:
-        """Chain each worker's tasks of the epoch and hand the chains over."""
+    def _submit(self, tasks: list) -> None:
+        """Chain each worker's tasks, in order, and hand the chains over."""
         chains: list[list] = [[] for _ in range(self.workers)]
-        for _, tasks in epoch:
-            for w, t in enumerate(tasks):
-                chains[w].append(t)
+        for t in tasks:
+            chains[t.worker].append(t)
         for w, chain in enumerate(chains):
             if not chain:
                 continue
@@ -245,10 +255,11 @@ class Engine:
 
     def _collect_chunk(self, epoch: list, keep: list, src: Source, chunk: pa.RecordBatch) -> None:
         """Deliver a chunk's results, then advance the watermarks it reached."""
-        for p, tasks in epoch:
+        if not self.inflight:   # the newest chunk: its consuming tasks may still wait here
+            self._submit_deferred()
+        for _, tasks in epoch:
             for t in tasks:
                 lib.lc_pool_wait(self.pool, t)
-            p.chunk_done()
         keyed = [(p, tasks) for p, tasks in epoch if p.keyed]
         if keyed:
             wm = keyed[0][0].chunk_watermark(keyed[0][1])
@@ -294,7 +305,7 @@ class Engine:
             return
         keep: list = []
         epoch = [(p, p.prepare_advance(value, keep)) for p in consumers]
-        self._submit(epoch)
+        self._submit([t for _, tasks in epoch for t in tasks])
         self._collect(epoch, keep, max(value, src.relation.wm))
 
     def end_input(self, source: str) -> None:
@@ -450,9 +461,16 @@ class Engine:
                 }
             workers = []
             if self.pool is not None:
+                shards = [p for s in self.sources.values() for p in s.relation.consumers
+                          if p.sharded]
                 for w in range(self.workers):
-                    workers.append({"cpu": self.cpus[w],
-                                    "busy_seconds": lib.lc_pool_busy_ns(self.pool, w) / 1e9})
+                    entry = {"cpu": self.cpus[w],
+                             "busy_seconds": lib.lc_pool_busy_ns(self.pool, w) / 1e9}
+                    # where a worker's time went in keyed exchanges (see lc_pipe.ns_*)
+                    for phase in ("partition", "wait", "select", "run"):
+                        ns = sum(getattr(p.pipes[w], "ns_" + phase) for p in shards if p.keyed)
+                        entry[phase + "_seconds"] = ns / 1e9
+                    workers.append(entry)
             return {
                 "rows_in": sum(s["rows"] for s in sources.values()),
                 "rows_out": sum(s["rows_out"] for s in streams.values()),
@@ -488,11 +506,10 @@ def _abandon(pool, epoch: list) -> None:
     """Wait for an epoch's tasks and free their outputs (after an error elsewhere)."""
     from .pipelines import take_output
 
-    for p, tasks in epoch:
+    for _, tasks in epoch:
         for t in tasks:
             lib.lc_pool_wait(pool, t)
             take_output(t)
-        p.chunk_done()
 
 
 def _offset(wm: int, offset: int) -> int:

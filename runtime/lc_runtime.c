@@ -638,33 +638,31 @@ int lc_out_reserve_data(lc_out* o, int64_t c, int64_t bytes) {
     return LC_OK;
 }
 
-/* Copy row r of `src` to the end of `dst` (room reserved; string bytes reserved here). */
-static int out_copy_row(lc_out* dst, const lc_out* src, int64_t r) {
-    int64_t j = dst->n;
-    for (int64_t c = 0; c < dst->ncols; c++) {
-        lc_outcol* d = &dst->cols[c];
-        const lc_outcol* s = &src->cols[c];
-        if (s->validity && (s->validity[r >> 3] >> (r & 7) & 1)) d->validity[j >> 3] |= 1 << (j & 7);
-        if (d->width > 0) {
-            memcpy(d->values + j * d->width, s->values + r * d->width, (size_t)d->width);
-        } else if (d->width == 0) {
-            if (s->values[r >> 3] >> (r & 7) & 1) d->values[j >> 3] |= 1 << (j & 7);
-        } else {
-            int64_t len = s->offsets[r + 1] - s->offsets[r];
-            int rc = lc_out_reserve_data(dst, c, len);
-            if (rc) return rc;
-            memcpy(d->values + d->data_len, s->values + s->offsets[r], (size_t)len);
-            d->data_len += len;
-            d->offsets[j + 1] = (int32_t)d->data_len;
-        }
-    }
-    dst->n = j + 1;
-    return LC_OK;
-}
-
 /* Merge output batches that are each sorted by two BIGINT columns (key1, key2) into one
  * sorted batch; ties keep the order of the inputs (outs[0] first, then rows in order). The
- * shards of a pipeline emit such runs; merging them gives exactly one worker's order. */
+ * shards of a pipeline emit such runs; merging them gives exactly one worker's order. The order
+ * is decided first, then each column is gathered in one pass (typed, not per-row memcpy). */
+/* dst bit k = bit at[k] of src[which[k]], a 64-bit word at a time (dst is zeroed and sized
+ * in whole 64-byte blocks). */
+static void gather_bits(uint8_t* dst, const uint8_t* const* src, const int32_t* which,
+                        const int32_t* at, int64_t total) {
+    for (int64_t base = 0; base < total; base += 64) {
+        uint64_t w = 0;
+        int64_t end = total - base < 64 ? total - base : 64;
+        for (int64_t t = 0; t < end; t++) {
+            int64_t k = base + t;
+            w |= (uint64_t)(src[which[k]][at[k] >> 3] >> (at[k] & 7) & 1) << t;
+        }
+        memcpy(dst + base / 8, &w, 8);
+    }
+}
+
+#define GATHER_FIXED(T)                                                                       \
+    {                                                                                         \
+        T* out = (T*)d->values;                                                               \
+        for (int64_t k = 0; k < total; k++) out[k] = ((const T*)src[which[k]])[at[k]];        \
+    }
+
 lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
     if (n < 1) return NULL;
     int64_t ncols = outs[0]->ncols, total = 0;
@@ -676,31 +674,97 @@ lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
     }
     for (int64_t i = 0; i < n; i++) total += outs[i]->n;
     lc_out* dst = lc_out_new(ncols, widths, nullable);
-    if (!dst || lc_out_reserve(dst, total)) {
-        lc_out_free(dst);
-        return NULL;
+    int32_t* which = (int32_t*)lc_malloc((total ? total : 1) * 4);
+    int32_t* at = (int32_t*)lc_malloc((total ? total : 1) * 4);
+    int64_t* pos = (int64_t*)lc_calloc(n * 8);
+    const uint8_t** src = (const uint8_t**)lc_calloc(n * 8);
+    const uint8_t** valid = (const uint8_t**)lc_calloc(n * 8);
+    if (!dst || !which || !at || !pos || !src || !valid || lc_out_reserve(dst, total)) goto fail;
+    /* the keys' columns, hoisted: stores below may alias anything (-fno-strict-aliasing) */
+    for (int64_t i = 0; i < n; i++) {
+        src[i] = outs[i]->cols[key1].values;
+        valid[i] = outs[i]->cols[key2].values;
     }
-    int64_t pos[n];
-    memset(pos, 0, sizeof(pos));
-    for (int64_t k = 0; k < total; k++) {
+    if (n == 2) {   /* the common case (two workers): a two-pointer merge in registers */
+        const int64_t *x1 = (const int64_t*)src[0], *x2 = (const int64_t*)valid[0];
+        const int64_t *y1 = (const int64_t*)src[1], *y2 = (const int64_t*)valid[1];
+        int64_t i = 0, j = 0, ni = outs[0]->n, nj = outs[1]->n;
+        for (int64_t k = 0; k < total; k++) {
+            int first = j >= nj || (i < ni && (x1[i] < y1[j] || (x1[i] == y1[j] && x2[i] <= y2[j])));
+            which[k] = first ? 0 : 1;
+            at[k] = (int32_t)(first ? i++ : j++);
+        }
+    }
+    for (int64_t k = 0; n != 2 && k < total; k++) {
         int64_t best = -1, b1 = 0, b2 = 0;
         for (int64_t i = 0; i < n; i++) {
             if (pos[i] >= outs[i]->n) continue;
-            int64_t v1 = ((const int64_t*)outs[i]->cols[key1].values)[pos[i]];
-            int64_t v2 = ((const int64_t*)outs[i]->cols[key2].values)[pos[i]];
+            int64_t v1 = ((const int64_t*)src[i])[pos[i]];
+            int64_t v2 = ((const int64_t*)valid[i])[pos[i]];
             if (best < 0 || v1 < b1 || (v1 == b1 && v2 < b2)) {
                 best = i;
                 b1 = v1;
                 b2 = v2;
             }
         }
-        if (out_copy_row(dst, outs[best], pos[best]++)) {
-            lc_out_free(dst);
-            return NULL;
-        }
+        which[k] = (int32_t)best;
+        at[k] = (int32_t)pos[best]++;
     }
+    for (int64_t c = 0; c < ncols; c++) {
+        lc_outcol* d = &dst->cols[c];
+        for (int64_t i = 0; i < n; i++) {
+            src[i] = outs[i]->cols[c].values;
+            valid[i] = outs[i]->cols[c].validity;
+        }
+        switch (d->width) {
+        case 16: GATHER_FIXED(__int128) break;
+        case 8: GATHER_FIXED(int64_t) break;
+        case 4: GATHER_FIXED(int32_t) break;
+        case 2: GATHER_FIXED(int16_t) break;
+        case 1: GATHER_FIXED(int8_t) break;
+        case 0:
+            gather_bits(d->values, src, which, at, total);
+            break;
+        case -1: {
+            int64_t bytes = 0;
+            for (int64_t k = 0; k < total; k++) {
+                const int32_t* off = outs[which[k]]->cols[c].offsets;
+                bytes += off[at[k] + 1] - off[at[k]];
+            }
+            if (lc_out_reserve_data(dst, c, bytes)) goto fail;
+            for (int64_t k = 0; k < total; k++) {
+                const lc_outcol* sc = &outs[which[k]]->cols[c];
+                int32_t lo = sc->offsets[at[k]], len = sc->offsets[at[k] + 1] - lo;
+                memcpy(d->values + d->data_len, sc->values + lo, (size_t)len);
+                d->data_len += len;
+                d->offsets[k + 1] = (int32_t)d->data_len;
+            }
+            break;
+        }
+        default:   /* other widths: byte copies */
+            for (int64_t k = 0; k < total; k++)
+                memcpy(d->values + k * d->width, src[which[k]] + at[k] * d->width,
+                       (size_t)d->width);
+        }
+        if (d->validity) gather_bits(d->validity, valid, which, at, total);
+    }
+    dst->n = total;
+    lc_free(which);
+    lc_free(at);
+    lc_free(pos);
+    lc_free(src);
+    lc_free(valid);
     return dst;
+fail:
+    lc_out_free(dst);
+    lc_free(which);
+    lc_free(at);
+    lc_free(pos);
+    lc_free(src);
+    lc_free(valid);
+    return NULL;
 }
+#undef GATHER_FIXED
 
 typedef struct export_block {
     lc_out* out;

@@ -169,6 +169,12 @@ typedef struct lc_pipe {
     int64_t nbp;
     int64_t bp_next;
     int64_t seq_base;
+    /* time a shard on a worker spent, in ns: partitioning its slices, waiting for the other
+     * workers' slices, selecting its rows, running its loop and emitting */
+    int64_t ns_partition;
+    int64_t ns_wait;
+    int64_t ns_select;
+    int64_t ns_run;
 } lc_pipe;
 
 /* memory accounting (every runtime allocation goes through these) */
@@ -239,20 +245,19 @@ int64_t lc_cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t nc
 
 /* ---- partition kernels and workers ----
  * A chunk of a batch is partitioned by all workers at once: worker w runs the generated kernel
- * over its slice of rows, writing each row's destination worker into `dest` and, per
- * destination, the watermark breakpoints (row index, watermark before that row) of its slice.
- * After a barrier every worker picks its own rows out of `dest`, in row order, and merges the
- * slices' breakpoints (each slice starts from the watermark the slices before it reached), so
- * each shard sees exactly the rows and per-row watermarks one worker would have seen. */
+ * over its slice of rows (a PARTITION task), writing each row's destination worker into
+ * `dest`, and scans the slice's event times for the rows where the slice's own running maximum
+ * rises (breakpoints: the row, and max event time - delay over the slice up to it). A worker's
+ * CONSUME task waits until every slice is partitioned, picks its own rows out of `dest`, in row
+ * order, and merges the slices' breakpoints with the watermark before the chunk (its shard's),
+ * so each shard sees exactly the rows and per-row watermarks one worker would have seen.
+ * Partitioning needs nothing from earlier chunks, so a worker partitions chunk c and then
+ * consumes chunk c - 1, which the other workers partitioned a whole step earlier; and a worker
+ * about to consume a chunk partitions any slice no one has started yet itself: a worker that
+ * falls behind for a moment (preempted) does not stall the others. */
 typedef struct lc_part {
     uint8_t* dest;            /* per row of the chunk (shared by the slices): worker or 255 */
     int64_t nworkers;
-    int64_t** bp_pos;         /* per destination: rows where the watermark changed */
-    int64_t** bp_wm;          /* ... and the watermark before that row */
-    int64_t* nbp;
-    int64_t* last_wm;         /* per destination: the watermark its last breakpoint set */
-    int64_t wm;               /* running watermark: set to the one before the slice */
-    int64_t cap;
     lc_ctx ctx;
 } lc_part;
 typedef int64_t (*lc_part_fn)(lc_part* k, const lc_col* cols, int64_t start, int64_t n);
@@ -262,23 +267,36 @@ typedef struct lc_exchange {
     int64_t n;                /* rows in the chunk */
     int64_t cap;
     uint8_t* dest;
-    lc_part** parts;          /* one per slice (= per worker) */
+    lc_part** parts;          /* one kernel state per slice (= per worker) */
+    int64_t** slice_bp_pos;   /* per slice: its breakpoints */
+    int64_t** slice_bp_wm;
+    int64_t* slice_nbp;
+    int64_t* slice_wm;        /* per slice: its largest event time - delay (INT64_MIN: none) */
     int32_t** sel;            /* per worker: its rows, in order */
-    int64_t** bp_pos;         /* per worker: merged breakpoints */
+    int64_t** bp_pos;         /* per worker: the merged breakpoints (the same for every worker) */
     int64_t** bp_wm;
     int64_t* nbp;
-    int64_t wm_before;        /* the source's watermark before the chunk (when prev is NULL) */
+    int64_t time_col;         /* the source's event-time column, or -1 */
+    int64_t delay;            /* watermark = event time - delay */
     lc_part_fn kernels[2];    /* dense, nulls */
-    struct lc_exchange* prev; /* the previous chunk's exchange, whose end starts this one */
-    int64_t arrived;          /* barrier */
-    int32_t barrier_seq;
+    int64_t arrived;          /* slices partitioned */
+    int32_t arrived_seq;      /* futex word: bumped when the last slice arrives */
+    int32_t waiters;
     int32_t failed;
+    int32_t pad;
+    /* The worker that consumes last merges every shard's output (sorted by their two hidden
+     * columns, $wend and $seq) into its own task's, in one worker's order. */
+    struct lc_task** consumers;
+    int64_t consumed;
+    int32_t* claimed;         /* per slice: taken by a worker (its own, or one that got ahead) */
+    struct lc_task* tasks;    /* reused every chunk: N PARTITION tasks, then N CONSUME tasks */
 } lc_exchange;
 
 #define LC_TASK_RUN 1         /* run the shard over rows [start, n) of the chunk, then emit */
 #define LC_TASK_ADVANCE 2     /* raise the shard's watermark to `wm`, then emit */
 #define LC_TASK_STOP 3
-#define LC_TASK_RUN_KEYED 4   /* partition with the other workers, then run the shard's rows */
+#define LC_TASK_PARTITION 4   /* partition this worker's slice of an exchange's chunk */
+#define LC_TASK_CONSUME 5     /* once every slice is partitioned: run the shard's rows, emit */
 #define LC_EMIT_NONE 0
 #define LC_EMIT_CLOSE 1       /* window aggregates: emit windows the watermark closed */
 #define LC_EMIT_CHANGES 2     /* changelogs: emit changes (windowed: then drop closed windows) */
@@ -293,8 +311,8 @@ typedef struct lc_task {
     int32_t nulls;
     int32_t emit;
     int64_t wm;               /* the watermark after the chunk (RUN, ADVANCE) */
-    lc_exchange* ex;          /* RUN_KEYED */
-    int64_t worker;           /* RUN_KEYED: which worker (and slice) this is */
+    lc_exchange* ex;          /* PARTITION, CONSUME */
+    int64_t worker;           /* which worker runs it (and, PARTITION, which slice) */
     int64_t seq_base;         /* source position of the chunk's row 0 */
     lc_out* out;              /* the shard's output rows: made by the worker when needed */
     int64_t out_ncols;        /* ... with this layout */
@@ -318,8 +336,12 @@ int64_t lc_pool_tid(lc_pool* pool, int64_t worker);
 int64_t lc_numa_nodes(void);
 int64_t lc_run_task(lc_task* t);
 int64_t lc_run_tasks_inline(lc_task** tasks, int64_t n);
-lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls);
+lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls,
+                             int64_t time_col, int64_t delay);
 int lc_exchange_reserve(lc_exchange* ex, int64_t rows);
+/* Ready the exchange (and its tasks) for a chunk of n rows; its previous chunk is done. */
+int lc_exchange_start(lc_exchange* ex, int64_t n, const lc_col* cols, int32_t nulls,
+                      int64_t seq_base, int32_t emit);
 void lc_exchange_free(lc_exchange* ex);
 int64_t lc_exchange_wm_after(lc_exchange* ex);
 

@@ -110,12 +110,14 @@ static int64_t emit(lc_pipe* p, lc_task* t) {
     }
 }
 
-static int64_t run_keyed(lc_task* t);
+static int64_t run_partition(lc_task* t);
+static int64_t run_consume(lc_task* t);
 
 int64_t lc_run_task(lc_task* t) {
     lc_pipe* p = t->pipe;
     int64_t rc = LC_OK;
-    if (t->kind == LC_TASK_RUN_KEYED) return run_keyed(t);
+    if (t->kind == LC_TASK_PARTITION) return run_partition(t);
+    if (t->kind == LC_TASK_CONSUME) return run_consume(t);
     if (t->kind == LC_TASK_RUN && t->n > t->start) {
         if (!p->agg) {
             if ((rc = ensure_out(t))) return rc;
@@ -203,6 +205,9 @@ static void* worker_main(void* arg) {
         pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
     }
     prefer_local_memory(w->cpu);
+    char name[16];            /* shown by top -H, perf and gdb */
+    snprintf(name, sizeof(name), "laminarc-w%d", (int)w->id);
+    pthread_setname_np(pthread_self(), name);
     /* published once the thread is pinned and its memory policy set */
     __atomic_store_n(&w->tid, (int64_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
     for (;;) {
@@ -257,7 +262,8 @@ int64_t lc_pool_submit(lc_pool* p, int64_t w, lc_task* first) {
 }
 
 int64_t lc_pool_wait(lc_pool* p, lc_task* t) {
-    for (int i = 0; i < SPIN_ITERATIONS; i++) {
+    /* Only a short spin: the waiting thread would take a core from a worker it waits for. */
+    for (int i = 0; i < SPIN_ITERATIONS / 8; i++) {
         if (__atomic_load_n(&t->done, __ATOMIC_ACQUIRE)) return t->status;
         cpu_relax();
     }
@@ -311,147 +317,242 @@ int64_t lc_numa_nodes(void) {
 /* ------------------------------------------------------------------------------------------
  * exchanges: partitioning a chunk with all workers
  * ---------------------------------------------------------------------------------------- */
-static void part_free(lc_part* k) {
-    if (!k) return;
-    for (int64_t w = 0; w < k->nworkers; w++) {
-        if (k->bp_pos) lc_free(k->bp_pos[w]);
-        if (k->bp_wm) lc_free(k->bp_wm[w]);
-    }
-    lc_free(k->bp_pos);
-    lc_free(k->bp_wm);
-    lc_free(k->nbp);
-    lc_free(k->last_wm);
-    lc_free(k->ctx.scratch);
-    lc_free(k);
-}
-
-static lc_part* part_new(int64_t nworkers) {
-    lc_part* k = (lc_part*)lc_calloc(sizeof(lc_part));
-    if (!k) return NULL;
-    k->nworkers = nworkers;
-    k->bp_pos = (int64_t**)lc_calloc(nworkers * 8);
-    k->bp_wm = (int64_t**)lc_calloc(nworkers * 8);
-    k->nbp = (int64_t*)lc_calloc(nworkers * 8);
-    k->last_wm = (int64_t*)lc_calloc(nworkers * 8);
-    if (!k->bp_pos || !k->bp_wm || !k->nbp || !k->last_wm) {
-        part_free(k);
-        return NULL;
-    }
-    return k;
-}
-
-static int part_reserve(lc_part* k, int64_t cap) {
-    if (cap <= k->cap) return LC_OK;
-    for (int64_t w = 0; w < k->nworkers; w++) {
-        int64_t* bp = (int64_t*)lc_realloc(k->bp_pos[w], k->cap * 8, cap * 8);
-        if (!bp) return LC_ERR_NOMEM;
-        k->bp_pos[w] = bp;
-        bp = (int64_t*)lc_realloc(k->bp_wm[w], k->cap * 8, cap * 8);
-        if (!bp) return LC_ERR_NOMEM;
-        k->bp_wm[w] = bp;
-    }
-    k->cap = cap;
-    return LC_OK;
-}
-
 void lc_exchange_free(lc_exchange* ex) {
     if (!ex) return;
     for (int64_t w = 0; w < ex->nworkers; w++) {
-        if (ex->parts) part_free(ex->parts[w]);
+        if (ex->parts && ex->parts[w]) {
+            lc_free(ex->parts[w]->ctx.scratch);
+            lc_free(ex->parts[w]);
+        }
+        if (ex->slice_bp_pos) lc_free(ex->slice_bp_pos[w]);
+        if (ex->slice_bp_wm) lc_free(ex->slice_bp_wm[w]);
         if (ex->sel) lc_free(ex->sel[w]);
         if (ex->bp_pos) lc_free(ex->bp_pos[w]);
         if (ex->bp_wm) lc_free(ex->bp_wm[w]);
     }
     lc_free(ex->parts);
+    lc_free(ex->slice_bp_pos);
+    lc_free(ex->slice_bp_wm);
+    lc_free(ex->slice_nbp);
+    lc_free(ex->slice_wm);
     lc_free(ex->sel);
     lc_free(ex->bp_pos);
     lc_free(ex->bp_wm);
     lc_free(ex->nbp);
+    lc_free(ex->consumers);
+    lc_free(ex->claimed);
+    lc_free(ex->tasks);
     lc_free(ex->dest);
     lc_free(ex);
 }
 
-lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls) {
+lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn nulls,
+                             int64_t time_col, int64_t delay) {
     lc_exchange* ex = (lc_exchange*)lc_calloc(sizeof(lc_exchange));
     if (!ex) return NULL;
-    ex->nworkers = nworkers;
+    int64_t N = nworkers;
+    ex->nworkers = N;
     ex->kernels[0] = dense;
     ex->kernels[1] = nulls;
-    ex->parts = (lc_part**)lc_calloc(nworkers * 8);
-    ex->sel = (int32_t**)lc_calloc(nworkers * 8);
-    ex->bp_pos = (int64_t**)lc_calloc(nworkers * 8);
-    ex->bp_wm = (int64_t**)lc_calloc(nworkers * 8);
-    ex->nbp = (int64_t*)lc_calloc(nworkers * 8);
-    if (!ex->parts || !ex->sel || !ex->bp_pos || !ex->bp_wm || !ex->nbp) {
+    ex->time_col = time_col;
+    ex->delay = delay;
+    ex->parts = (lc_part**)lc_calloc(N * 8);
+    ex->slice_bp_pos = (int64_t**)lc_calloc(N * 8);
+    ex->slice_bp_wm = (int64_t**)lc_calloc(N * 8);
+    ex->slice_nbp = (int64_t*)lc_calloc(N * 8);
+    ex->slice_wm = (int64_t*)lc_calloc(N * 8);
+    ex->sel = (int32_t**)lc_calloc(N * 8);
+    ex->bp_pos = (int64_t**)lc_calloc(N * 8);
+    ex->bp_wm = (int64_t**)lc_calloc(N * 8);
+    ex->nbp = (int64_t*)lc_calloc(N * 8);
+    ex->consumers = (lc_task**)lc_calloc(N * 8);
+    ex->claimed = (int32_t*)lc_calloc(N * 4);
+    ex->tasks = (lc_task*)lc_calloc(2 * N * (int64_t)sizeof(lc_task));
+    if (!ex->claimed || !ex->tasks || !ex->parts || !ex->slice_bp_pos || !ex->slice_bp_wm || !ex->slice_nbp || !ex->slice_wm ||
+        !ex->sel || !ex->bp_pos || !ex->bp_wm || !ex->nbp || !ex->consumers) {
         lc_exchange_free(ex);
         return NULL;
     }
-    for (int64_t w = 0; w < nworkers; w++) {
-        ex->parts[w] = part_new(nworkers);
+    for (int64_t w = 0; w < N; w++) {
+        ex->parts[w] = (lc_part*)lc_calloc(sizeof(lc_part));
         if (!ex->parts[w]) {
             lc_exchange_free(ex);
             return NULL;
         }
+        ex->parts[w]->nworkers = N;
     }
     return ex;
 }
+
+#define SEL_SLACK 16   /* the vector compaction stores 16 indices past the last one it keeps */
 
 int lc_exchange_reserve(lc_exchange* ex, int64_t rows) {
     if (rows <= ex->cap) return LC_OK;
     int64_t cap = ex->cap ? ex->cap : 1024;
     while (cap < rows) cap *= 2;
-    int64_t N = ex->nworkers;
-    uint8_t* dest = (uint8_t*)lc_realloc(ex->dest, ex->cap, cap);
+    int64_t N = ex->nworkers, old = ex->cap;
+    uint8_t* dest = (uint8_t*)lc_realloc(ex->dest, old, cap);
     if (!dest) return LC_ERR_NOMEM;
     ex->dest = dest;
+    int64_t slice_old = old ? old / N + 1 : 0, slice = cap / N + 1;
     for (int64_t w = 0; w < N; w++) {
-        /* one extra slot: the branch-free compaction writes one past the last row it keeps */
-        int32_t* sel = (int32_t*)lc_realloc(ex->sel[w], (ex->cap + 1) * 4, (cap + 1) * 4);
+        ex->parts[w]->dest = dest;
+        int32_t* sel = (int32_t*)lc_realloc(ex->sel[w], (old + SEL_SLACK) * 4,
+                                            (cap + SEL_SLACK) * 4);
         if (!sel) return LC_ERR_NOMEM;
         ex->sel[w] = sel;
-        /* merged breakpoints: at most one per row, plus one per slice */
-        int64_t* bp = (int64_t*)lc_realloc(ex->bp_pos[w], (ex->cap + N) * 8, (cap + N) * 8);
+        /* breakpoints: at most one per row of a slice; merged, plus one per slice */
+        int64_t* bp = (int64_t*)lc_realloc(ex->slice_bp_pos[w], slice_old * 8, slice * 8);
+        if (!bp) return LC_ERR_NOMEM;
+        ex->slice_bp_pos[w] = bp;
+        bp = (int64_t*)lc_realloc(ex->slice_bp_wm[w], slice_old * 8, slice * 8);
+        if (!bp) return LC_ERR_NOMEM;
+        ex->slice_bp_wm[w] = bp;
+        bp = (int64_t*)lc_realloc(ex->bp_pos[w], (old + N) * 8, (cap + N) * 8);
         if (!bp) return LC_ERR_NOMEM;
         ex->bp_pos[w] = bp;
-        bp = (int64_t*)lc_realloc(ex->bp_wm[w], (ex->cap + N) * 8, (cap + N) * 8);
+        bp = (int64_t*)lc_realloc(ex->bp_wm[w], (old + N) * 8, (cap + N) * 8);
         if (!bp) return LC_ERR_NOMEM;
         ex->bp_wm[w] = bp;
-        int rc = part_reserve(ex->parts[w], cap / N + 1);
-        if (rc) return rc;
     }
     ex->cap = cap;
     return LC_OK;
 }
 
-static void barrier(lc_exchange* ex) {
-    int32_t seq = __atomic_load_n(&ex->barrier_seq, __ATOMIC_ACQUIRE);
-    if (__atomic_add_fetch(&ex->arrived, 1, __ATOMIC_ACQ_REL) == ex->nworkers) {
-        __atomic_add_fetch(&ex->barrier_seq, 1, __ATOMIC_RELEASE);
-        futex_wake(&ex->barrier_seq);
-        return;
+int lc_exchange_start(lc_exchange* ex, int64_t n, const lc_col* cols, int32_t nulls,
+                      int64_t seq_base, int32_t emit) {
+    int rc = lc_exchange_reserve(ex, n);
+    if (rc) return rc;
+    int64_t N = ex->nworkers;
+    ex->n = n;
+    ex->arrived = ex->consumed = 0;
+    ex->failed = 0;
+    memset(ex->claimed, 0, (size_t)N * sizeof(int32_t));
+    for (int64_t i = 0; i < 2 * N; i++) {
+        lc_task* t = &ex->tasks[i];
+        t->kind = i < N ? LC_TASK_PARTITION : LC_TASK_CONSUME;
+        t->worker = i % N;
+        t->ex = ex;
+        t->cols = cols;
+        t->nulls = nulls;
+        t->seq_base = seq_base;
+        t->emit = i < N ? LC_EMIT_NONE : emit;
+        t->out = NULL;
+        t->status = LC_OK;
+        t->done = 0;
+        t->next = NULL;
     }
-    for (int i = 0; __atomic_load_n(&ex->barrier_seq, __ATOMIC_ACQUIRE) == seq; i++) {
-        if (i < SPIN_ITERATIONS) cpu_relax();
-        else futex_wait(&ex->barrier_seq, seq);
+    return LC_OK;
+}
+
+/* A slice is partitioned: the last one wakes the consumers that went to sleep. */
+static void arrive(lc_exchange* ex, int failed) {
+    if (failed) __atomic_store_n(&ex->failed, 1, __ATOMIC_RELEASE);
+    if (__atomic_add_fetch(&ex->arrived, 1, __ATOMIC_ACQ_REL) == ex->nworkers) {
+        __atomic_add_fetch(&ex->arrived_seq, 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&ex->waiters, __ATOMIC_SEQ_CST)) futex_wake(&ex->arrived_seq);
+    }
+}
+
+static void wait_partitioned(lc_exchange* ex) {
+    for (int i = 0;; i++) {
+        int32_t seq = __atomic_load_n(&ex->arrived_seq, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&ex->arrived, __ATOMIC_ACQUIRE) == ex->nworkers) return;
+        if (i < SPIN_ITERATIONS) {
+            cpu_relax();
+            continue;
+        }
+        __atomic_add_fetch(&ex->waiters, 1, __ATOMIC_SEQ_CST);
+        futex_wait(&ex->arrived_seq, seq);
+        __atomic_sub_fetch(&ex->waiters, 1, __ATOMIC_SEQ_CST);
     }
 }
 
 static int64_t slice_lo(int64_t n, int64_t N, int64_t s) { return n * s / N; }
 
-/* Phase 1: the kernel over this worker's slice (with exit-and-resume for scratch). */
-static int64_t partition_slice(lc_exchange* ex, lc_task* t, int64_t wm_before) {
-    int64_t N = ex->nworkers, w = t->worker;
-    lc_part* k = ex->parts[w];
-    k->dest = ex->dest;
-    k->wm = wm_before;
-    for (int64_t d = 0; d < N; d++) {
-        k->nbp[d] = 0;
-        k->last_wm[d] = wm_before;
+static int64_t sub_sat(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r)) return b > 0 ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
+#define SCAN_BLOCK 16
+
+/* Whether this CPU (and OS) runs the AVX-512 paths below; LAMINARC_NO_AVX512 turns them off
+ * (tests run both). */
+static int use_avx512(void) {
+#if defined(__x86_64__)
+    static int have = -1;
+    if (have < 0) {
+        __builtin_cpu_init();
+        have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && !getenv("LAMINARC_NO_AVX512");
     }
-    lc_part_fn fn = ex->kernels[t->nulls ? 1 : 0];
-    int64_t pos = slice_lo(ex->n, N, w), end = slice_lo(ex->n, N, w + 1);
-    for (int stalls = 0; pos < end;) {
-        int64_t r = fn(k, t->cols, pos, end);
+    return have;
+#else
+    return 0;
+#endif
+}
+
+static int64_t block_max_scalar(const int64_t* ts) {
+    int64_t m = ts[0];
+    for (int k = 1; k < SCAN_BLOCK; k++) m = ts[k] > m ? ts[k] : m;
+    return m;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+__attribute__((target("avx512f")))
+static int64_t block_max_avx512(const int64_t* ts) {
+    __m512i a = _mm512_loadu_si512(ts), b = _mm512_loadu_si512(ts + 8);
+    return _mm512_reduce_max_epi64(_mm512_max_epi64(a, b));
+}
+#endif
+
+/* The rows of [lo, hi) where the watermark (max event time - delay, from `wm`) rises, as
+ * breakpoints (row after the rise, new watermark); returns the watermark at hi. Blocks whose
+ * largest event time cannot raise it are skipped whole (in-order data rises rarely). */
+static int64_t scan_watermark(const int64_t* ts, int64_t lo, int64_t hi, int64_t delay,
+                              int64_t wm, int64_t* pos, int64_t* wms, int64_t* nbp) {
+    int64_t nb = 0;
+    int vec = use_avx512();
+    for (int64_t i = lo; i < hi;) {
+        if (hi - i >= SCAN_BLOCK) {
+#if defined(__x86_64__)
+            int64_t m = vec ? block_max_avx512(ts + i) : block_max_scalar(ts + i);
+#else
+            int64_t m = block_max_scalar(ts + i);
+#endif
+            if (sub_sat(m, delay) <= wm) {
+                i += SCAN_BLOCK;
+                continue;
+            }
+        }
+        int64_t end = hi - i >= SCAN_BLOCK ? i + SCAN_BLOCK : hi;
+        for (; i < end; i++) {
+            int64_t c = sub_sat(ts[i], delay);
+            if (c > wm) {
+                wm = c;
+                if (i + 1 < hi) {
+                    pos[nb] = i + 1;
+                    wms[nb++] = wm;
+                }
+            }
+        }
+    }
+    *nbp = nb;
+    return wm;
+}
+
+/* The kernel over this worker's slice (with exit-and-resume for scratch), and the slice's
+ * watermark breakpoints, from nothing (the consumers add what came before). */
+static int64_t partition_slice(lc_exchange* ex, int64_t w, const lc_col* cols, int32_t nulls) {
+    int64_t N = ex->nworkers;
+    lc_part* k = ex->parts[w];
+    lc_part_fn fn = ex->kernels[nulls ? 1 : 0];
+    int64_t lo = slice_lo(ex->n, N, w), end = slice_lo(ex->n, N, w + 1);
+    for (int64_t pos = lo, stalls = 0; pos < end;) {
+        int64_t r = fn(k, cols, pos, end);
         if (r >= end) break;
         if (++stalls > 64 || k->ctx.need != LC_NEED_SCRATCH) return LC_ERR_STALL;
         int64_t cap = k->ctx.scratch_cap < 4096 ? 4096 : k->ctx.scratch_cap * 2;
@@ -463,56 +564,164 @@ static int64_t partition_slice(lc_exchange* ex, lc_task* t, int64_t wm_before) {
         k->ctx.need = LC_NEED_NONE;
         pos = r;
     }
+    ex->slice_nbp[w] = 0;
+    ex->slice_wm[w] = INT64_MIN;
+    if (ex->time_col >= 0) {
+        const lc_col* c = &cols[ex->time_col];
+        ex->slice_wm[w] = scan_watermark((const int64_t*)c->values + c->offset, lo, end,
+                                         ex->delay, INT64_MIN, ex->slice_bp_pos[w],
+                                         ex->slice_bp_wm[w], &ex->slice_nbp[w]);
+    }
     return LC_OK;
 }
 
-/* Phase 2: this worker's rows of every slice, in order, and their merged breakpoints. */
-static int64_t gather(lc_exchange* ex, int64_t w, int64_t wm_before) {
-    int64_t N = ex->nworkers, n = ex->n;
-    const uint8_t* dest = ex->dest;
-    int32_t* sel = ex->sel[w];
+/* The indices i < n with dest[i] == w, in order, into sel (SEL_SLACK past the end may be
+ * written). AVX-512 compresses 16 indices per instruction where the CPU has it. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl")))
+static int64_t select_avx512(const uint8_t* dest, int64_t n, uint8_t w, int32_t* sel) {
+    const __m128i want = _mm_set1_epi8((char)w);
+    const __m512i step = _mm512_set1_epi32(16);
+    __m512i idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    int64_t i = 0, j = 0;
+    for (; i + 16 <= n; i += 16) {
+        __mmask16 m = _mm_cmpeq_epi8_mask(_mm_loadu_si128((const __m128i*)(dest + i)), want);
+        /* compress in a register, then a plain store: the memory form is slow on some CPUs */
+        _mm512_storeu_si512(sel + j, _mm512_maskz_compress_epi32(m, idx));
+        j += __builtin_popcount(m);
+        idx = _mm512_add_epi32(idx, step);
+    }
+    for (; i < n; i++) {
+        sel[j] = (int32_t)i;
+        j += dest[i] == w;
+    }
+    return j;
+}
+#endif
+
+static int64_t select_scalar(const uint8_t* dest, int64_t n, uint8_t w, int32_t* sel) {
     int64_t j = 0;
     for (int64_t i = 0; i < n; i++) {
-        sel[j] = (int32_t)i;                  /* branch-free: kept only when it is ours */
-        j += dest[i] == (uint8_t)w;
+        sel[j] = (int32_t)i;   /* branch-free: kept only when it is ours */
+        j += dest[i] == w;
     }
+    return j;
+}
+
+static int64_t select_rows(const uint8_t* dest, int64_t n, uint8_t w, int32_t* sel) {
+#if defined(__x86_64__)
+    if (use_avx512()) return select_avx512(dest, n, w, sel);
+#endif
+    return select_scalar(dest, n, w, sel);
+}
+
+/* This worker's rows of every slice, in order, and the breakpoints merged with the watermark
+ * before the chunk. */
+static int64_t gather(lc_exchange* ex, int64_t w, int64_t wm_before) {
+    int64_t N = ex->nworkers, n = ex->n;
+    int64_t j = select_rows(ex->dest, n, (uint8_t)w, ex->sel[w]);
     int64_t m = 0, prefix = wm_before;
+    int64_t *pos = ex->bp_pos[w], *wms = ex->bp_wm[w];
     for (int64_t s = 0; s < N; s++) {
-        lc_part* k = ex->parts[s];
-        if (s > 0) {
-            ex->bp_pos[w][m] = slice_lo(n, N, s);
-            ex->bp_wm[w][m++] = prefix;
+        if (s > 0 && prefix != wm_before) {   /* the slices before it raised the watermark */
+            pos[m] = slice_lo(n, N, s);
+            wms[m++] = prefix;
         }
-        for (int64_t b = 0; b < k->nbp[w]; b++) {
-            ex->bp_pos[w][m] = k->bp_pos[w][b];
-            ex->bp_wm[w][m++] = k->bp_wm[w][b] > prefix ? k->bp_wm[w][b] : prefix;
+        const int64_t *sp = ex->slice_bp_pos[s], *sw = ex->slice_bp_wm[s];
+        for (int64_t b = 0; b < ex->slice_nbp[s]; b++) {
+            if (sw[b] <= prefix) continue;
+            pos[m] = sp[b];
+            wms[m++] = sw[b];
         }
-        if (k->wm > prefix) prefix = k->wm;
+        if (ex->slice_wm[s] > prefix) prefix = ex->slice_wm[s];
     }
     ex->nbp[w] = m;
     return j;
 }
 
-/* The source's watermark after the chunk: stable once every worker passed the barrier, so any
- * worker (and, after the tasks are done, the caller) may compute it. */
+/* The largest event time - delay in the chunk (INT64_MIN: none); the source's watermark after
+ * it is the larger of this and the one before. Valid once every slice is partitioned. */
 int64_t lc_exchange_wm_after(lc_exchange* ex) {
-    int64_t wm = ex->parts[0]->wm;
+    int64_t wm = ex->slice_wm[0];
     for (int64_t s = 1; s < ex->nworkers; s++)
-        if (ex->parts[s]->wm > wm) wm = ex->parts[s]->wm;
+        if (ex->slice_wm[s] > wm) wm = ex->slice_wm[s];
     return wm;
 }
 
-static int64_t keyed_wm_before(lc_exchange* ex) {
-    return ex->prev ? lc_exchange_wm_after(ex->prev) : ex->wm_before;
+/* Partition slice s unless another worker took it; 1 if this call did. */
+static int claim_slice(lc_exchange* ex, int64_t s, const lc_col* cols, int32_t nulls,
+                       int64_t* rc) {
+    if (__atomic_exchange_n(&ex->claimed[s], 1, __ATOMIC_ACQ_REL)) return 0;
+    *rc = partition_slice(ex, s, cols, nulls);
+    arrive(ex, *rc != LC_OK);
+    return 1;
 }
 
-/* Phase 2 of a keyed chunk: this worker's rows through its shard, then emission. */
-static int64_t keyed_phase2(lc_task* t) {
+static int64_t run_partition(lc_task* t) {
+    int64_t t0 = now_ns(), rc = LC_OK;
+    if (claim_slice(t->ex, t->worker, t->cols, t->nulls, &rc))
+        t->pipe->ns_partition += now_ns() - t0;
+    return rc;
+}
+
+/* Every shard's output of the chunk merged into t's (t consumed last: the others are done). */
+static int64_t merge_outputs(lc_exchange* ex, lc_task* t) {
+    lc_out* outs[ex->nworkers];
+    int64_t n = 0;
+    for (int64_t w = 0; w < ex->nworkers; w++) {
+        lc_task* c = ex->consumers[w];
+        if (c->out && c->out->n) outs[n++] = c->out;
+    }
+    if (n < 2) {   /* at most one has rows: it keeps them */
+        if (n == 1 && outs[0] != t->out) {
+            lc_out* mine = t->out;
+            for (int64_t w = 0; w < ex->nworkers; w++)
+                if (ex->consumers[w]->out == outs[0]) ex->consumers[w]->out = mine;
+            t->out = outs[0];
+        }
+        return LC_OK;
+    }
+    int64_t ncols = outs[0]->ncols;
+    lc_out* merged = lc_out_merge(outs, n, ncols - 2, ncols - 1);
+    if (!merged) return LC_ERR_NOMEM;
+    for (int64_t w = 0; w < ex->nworkers; w++) {
+        lc_task* c = ex->consumers[w];
+        if (c->out && c->out->n) {
+            lc_out_free(c->out);
+            c->out = NULL;
+        }
+    }
+    lc_out_free(t->out);
+    t->out = merged;
+    return LC_OK;
+}
+
+/* This worker's rows of a partitioned chunk through its shard, then emission. */
+static int64_t run_consume(lc_task* t) {
     lc_exchange* ex = t->ex;
     lc_pipe* p = t->pipe;
-    int64_t w = t->worker, rc;
-    int64_t nsel = gather(ex, w, keyed_wm_before(ex));
-    int64_t wm_after = lc_exchange_wm_after(ex);
+    int64_t w = t->worker, rc, t0 = now_ns();
+    ex->consumers[w] = t;
+    /* A slice no worker has started yet (its worker is behind, say preempted): partition it
+     * here rather than wait for it. */
+    int claimed = 0;
+    for (int64_t s = 0; s < ex->nworkers; s++) {
+        int64_t r = LC_OK;
+        if (claim_slice(ex, s, t->cols, t->nulls, &r)) {
+            if (r) return r;
+            claimed = 1;
+        }
+    }
+    int64_t t1 = now_ns();
+    if (claimed) p->ns_partition += t1 - t0;
+    wait_partitioned(ex);
+    int64_t t2w = now_ns();
+    p->ns_wait += t2w - t1;
+    t1 = t2w;
+    if (__atomic_load_n(&ex->failed, __ATOMIC_ACQUIRE)) return LC_ERR_STALL;
+    int64_t nsel = gather(ex, w, p->wm);
+    int64_t wm_after = lc_exchange_wm_after(ex), t2 = now_ns();
+    p->ns_select += t2 - t1;
     p->sel = ex->sel[w];
     p->bp_pos = ex->bp_pos[w];
     p->bp_wm = ex->bp_wm[w];
@@ -524,34 +733,22 @@ static int64_t keyed_phase2(lc_task* t) {
         if (rc) return rc;
     }
     if (wm_after > p->wm) p->wm = wm_after;
-    return emit(p, t);
+    rc = emit(p, t);
+    /* publish this shard's output; the last to finish merges them all */
+    if (__atomic_add_fetch(&ex->consumed, 1, __ATOMIC_ACQ_REL) == ex->nworkers && !rc)
+        rc = merge_outputs(ex, t);
+    p->ns_run += now_ns() - t2;
+    return rc;
 }
 
-static int64_t run_keyed(lc_task* t) {
-    lc_exchange* ex = t->ex;
-    int64_t rc = partition_slice(ex, t, keyed_wm_before(ex));
-    if (rc) __atomic_store_n(&ex->failed, 1, __ATOMIC_RELEASE);
-    barrier(ex);
-    if (rc) return rc;
-    if (__atomic_load_n(&ex->failed, __ATOMIC_ACQUIRE)) return LC_ERR_STALL;
-    return keyed_phase2(t);
-}
-
-/* The tasks of one chunk run in the calling thread, one after the other (small batches: no
- * hand-over is worth its wake-ups). A keyed exchange's slices are all partitioned before any
- * shard runs, as the barrier would ensure. Only valid while the workers are idle. */
+/* Tasks run in the calling thread, in order (small batches: no hand-over is worth its
+ * wake-ups; a chunk's PARTITION tasks come before its CONSUME tasks). Only valid while the
+ * workers are idle. */
 int64_t lc_run_tasks_inline(lc_task** tasks, int64_t n) {
     int64_t rc = LC_OK;
     for (int64_t i = 0; i < n; i++) {
         lc_task* t = tasks[i];
-        if (t->kind == LC_TASK_RUN_KEYED && t->worker == 0) {
-            for (int64_t j = i; j < n && tasks[j]->ex == t->ex; j++) {
-                int64_t r = partition_slice(t->ex, tasks[j], keyed_wm_before(t->ex));
-                if (r && !rc) rc = r;
-            }
-        }
-        if (!rc) t->status = t->kind == LC_TASK_RUN_KEYED ? keyed_phase2(t) : lc_run_task(t);
-        else t->status = rc;
+        t->status = lc_run_task(t);
         if (t->status && !rc) rc = t->status;
         __atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
     }

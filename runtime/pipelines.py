@@ -131,27 +131,33 @@ class ShardedPipeline:
             dense, nulls = addresses[spec.run_sel_dense], addresses[spec.run_sel_nulls]
             part_dense = ffi.cast("lc_part_fn", addresses[spec.part_dense])
             part_nulls = ffi.cast("lc_part_fn", addresses[spec.part_nulls])
-            # One exchange per chunk in flight: a chunk's selections stay valid until its
-            # tasks are done, and the chunk after it reads its final watermark.
-            self.exchanges = []
-            for _ in range(depth + 2):
-                ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls)
-                if ex == ffi.NULL:
-                    raise MemoryError("laminarc: out of memory for a partition exchange")
-                self.exchanges.append(ffi.gc(ex, lib.lc_exchange_free))
-            self.next_ex = 0
-            self.prev_ex = None
-            self.exchanges_in_flight = 0
         else:
             dense, nulls = addresses[spec.run_dense], addresses[spec.run_nulls]
         self.pipes = [_new_pipe(dense, nulls) for _ in range(nworkers)]
+        self.output = OutputLayout(spec.output)
+        if self.keyed:
+            # One exchange per chunk in flight (and one being partitioned ahead), each with
+            # its tasks: (exchange, partition tasks, consume tasks).
+            self.exchanges = []
+            tc = -1 if spec.time_column is None else spec.time_column
+            for _ in range(depth + 2):
+                ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
+                                         spec.watermark_delay)
+                if ex == ffi.NULL:
+                    raise MemoryError("laminarc: out of memory for a partition exchange")
+                ex = ffi.gc(ex, lib.lc_exchange_free)
+                tasks = [ex.tasks + i for i in range(2 * nworkers)]
+                for i, t in enumerate(tasks):
+                    t.pipe = self.pipes[i % nworkers]
+                    self._layout(t)
+                self.exchanges.append((ex, tasks[:nworkers], tasks[nworkers:]))
+            self.next_ex = 0
         self.aggs = []
         if spec.aggregate is not None:
             for pipe in self.pipes:
                 agg = _new_agg(spec.aggregate, addresses)
                 pipe.agg = agg
                 self.aggs.append(agg)
-        self.output = OutputLayout(spec.output)
         self.schema = _visible(self.output.schema, spec.hidden)
         self.emit_code = EMIT_CODES[spec.aggregate.emit] if spec.aggregate else 0
         self._wm = INT64_MIN
@@ -171,6 +177,7 @@ class ShardedPipeline:
         t = ffi.new("lc_task*")
         keep.append(t)
         t.kind = kind
+        t.worker = w
         t.pipe = self.pipes[w]
         t.emit = self.emit_code if emit is None else emit
         if self.spec.aggregate is not None and self.spec.aggregate.emit == "final" and \
@@ -179,57 +186,46 @@ class ShardedPipeline:
         return t
 
     def prepare_run(self, desc: Descriptors, seq_base: int, source_wm: int, keep: list,
-                    last_chunk: bool = True) -> list:
-        """Tasks running this chunk on every worker. Keyed: the workers partition it
-        together (lc_exchange). A changelog emits once per insert, after its last chunk, as
-        one worker does."""
+                    last_chunk: bool = True) -> tuple[list, list]:
+        """Tasks running this chunk on every worker: (to submit now, whose completion gives the
+        chunk's output). Keyed: every worker partitions a slice (lc_exchange), then each
+        consumes its rows; the consuming tasks are the second list, which the engine may hand
+        over one chunk later, after the next chunk's partitioning, so workers never wait for
+        one another in step. A changelog emits once per insert, after its last chunk, as one
+        worker does."""
         n = desc.batch.num_rows
         self.rows_in += n
         nulls = int(any(c in desc.null_columns for c in self.spec.columns_read))
-        tasks = []
         if self.keyed:
-            ex = self.exchanges[self.next_ex]
+            ex, parts, tasks = self.exchanges[self.next_ex]
             self.next_ex = (self.next_ex + 1) % len(self.exchanges)
-            check(lib.lc_exchange_reserve(ex, n), self.spec.produces)
-            ex.n, ex.arrived, ex.failed = n, 0, 0
-            # Start from where the previous chunk's kernels ended while it is in flight (its
-            # watermark is not known yet); otherwise from the source's watermark.
-            if self.exchanges_in_flight == 0:
-                ex.prev, ex.wm_before = ffi.NULL, source_wm
-            else:
-                ex.prev = self.prev_ex
-            self.prev_ex = ex
-            self.exchanges_in_flight += 1
-            for w in range(self.n):
-                t = self._task(w, 4, keep)
-                t.ex, t.worker, t.cols, t.nulls, t.seq_base = ex, w, desc.cols, nulls, seq_base
-                tasks.append(t)
-        else:
-            # ranges of at least 4096 rows: tiny batches stay on one worker
-            parts = max(1, min(self.n, n // 4096))
-            for w in range(self.n):
-                t = self._task(w, 1, keep)
-                lo, hi = n * w // parts, n * (w + 1) // parts
-                if w >= parts:
-                    lo = hi = n
-                t.cols, t.start, t.n, t.nulls, t.seq_base = desc.cols, lo, hi, nulls, seq_base
-                t.wm = source_wm
-                t.out_rows = (hi - lo) * self.spec.windows_per_row
-                tasks.append(t)
-        if not last_chunk and self.emit_code == 2:
-            for t in tasks:
+            emit = self.emit_code
+            if self.spec.aggregate.emit == "final" or (not last_chunk and emit == 2):
+                emit = 0   # one-shot queries emit at the end; changelogs after the insert
+            check(lib.lc_exchange_start(ex, n, desc.cols, nulls, seq_base, emit),
+                  self.spec.produces)
+            keep.append(ex)
+            return parts, tasks
+        tasks = []
+        # ranges of at least 4096 rows: tiny batches stay on one worker
+        ranges = max(1, min(self.n, n // 4096))
+        for w in range(self.n):
+            t = self._task(w, 1, keep)
+            lo, hi = n * w // ranges, n * (w + 1) // ranges
+            if w >= ranges:
+                lo = hi = n
+            t.cols, t.start, t.n, t.nulls, t.seq_base = desc.cols, lo, hi, nulls, seq_base
+            t.wm = source_wm
+            t.out_rows = (hi - lo) * self.spec.windows_per_row
+            if not last_chunk and self.emit_code == 2:
                 t.emit = 0
-        for t in tasks:
             self._layout(t)
-        return tasks
+            tasks.append(t)
+        return [], tasks
 
     def chunk_watermark(self, tasks: list) -> int:
-        """The source's watermark after a keyed chunk (its tasks are done)."""
+        """The largest event time - delay of a keyed chunk (its tasks are done)."""
         return lib.lc_exchange_wm_after(tasks[0].ex)
-
-    def chunk_done(self) -> None:
-        if self.keyed:
-            self.exchanges_in_flight -= 1
 
     def prepare_advance(self, wm: int, keep: list) -> list:
         self.set_wm(wm)

@@ -56,6 +56,8 @@ class PipelineSpec:
     run_sel_nulls: str | None = None
     part_dense: str | None = None
     part_nulls: str | None = None
+    time_column: int | None = None  # source-rooted: the event-time column (per-row watermarks)
+    watermark_delay: int = 0
 
     @property
     def keyed(self) -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
 import threading
 
 import numpy as np
 import pyarrow as pa
 import pytest
-from laminarc.runtime.native import lib
+from harness import EVENTS_DDL, random_events
+from laminarc.runtime.arrow import Descriptors
+from laminarc.runtime.native import ffi, lib
 
 import laminarc
 from laminarc.workloads import W1_SQL, w1_batches, w1_check
@@ -164,3 +168,88 @@ def test_native_failure_surfaces_and_stops_the_workers():
         db.insert("s", {"k": [1], "v": [1]})
     db.close()
     assert run_w1(2, 100_000, 10_000).num_rows == 1000
+
+
+# -- exchanges -----------------------------------------------------------------------------
+EXCHANGE_SQL = EVENTS_DDL.format(delay=800) + """
+CREATE STREAM per_key AS
+SELECT k, window_start, window_end, COUNT(*) AS c, SUM(v) AS sv, MAX(s) AS ms
+FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '2' SECOND))
+GROUP BY k, window_start, window_end;
+"""
+
+
+def run_events(workers: int, data: pa.Table, rows: int) -> pa.Table:
+    with laminarc.open(workers=workers) as db:
+        db.execute(EXCHANGE_SQL)
+        sub = db.subscribe("per_key")
+        for b in data.to_batches(max_chunksize=rows):
+            db.insert("events", b)
+        db.end_input("events")
+        return sub.to_arrow()
+
+
+def test_a_worker_partitions_the_slices_no_one_started():
+    """Worker 0 consumes a chunk before worker 1 began partitioning its slice (as when worker 1
+    is preempted): worker 0 partitions that slice itself, worker 1's task then skips it, and
+    the results are those of one worker."""
+    data = random_events(30_000, seed=7, keys=50)
+    expected = run_events(1, data, 30_000)
+    with laminarc.open(workers=2) as db:
+        db.execute(EXCHANGE_SQL)
+        sub = db.subscribe("per_key")
+        engine = db.engine
+        src = engine.sources["events"]
+        pipe = src.relation.consumers[0]
+        batch = data.combine_chunks().to_batches()[0]
+        batch = pa.record_batch(batch.columns, schema=src.input_schema)
+        desc = Descriptors(batch, engine.ones)
+        keep: list = [desc]
+        parts, consumes = pipe.prepare_run(desc, 0, src.relation.wm, keep)
+        order = [parts[0], consumes[0], parts[1], consumes[1]]
+        assert lib.lc_run_tasks_inline(ffi.new("lc_task*[]", order), 4) == 0
+        assert pipe.pipes[0].ns_partition > 0 and pipe.pipes[1].ns_partition == 0
+        assert pipe.pipes[0].ns_wait >= 0
+        src.batches += 1
+        src.relation.rows += batch.num_rows
+        engine._collect_chunk([(pipe, consumes)], keep, src, batch)
+        db.end_input("events")
+        assert sub.to_arrow().equals(expected)
+
+
+def test_row_selection_is_the_same_without_avx512(tmp_path):
+    """The vector paths (row selection, watermark scan) against their scalar fallbacks: the
+    flag is read once per process, so the fallback runs in a child process."""
+    data = random_events(40_000, seed=11, keys=37)
+    path = tmp_path / "events.arrow"
+    with pa.OSFile(str(path), "wb") as f, pa.ipc.new_file(f, data.schema) as w:
+        w.write_table(data)
+    script = f"""
+import sys, pyarrow as pa
+sys.path.insert(0, {os.path.dirname(__file__)!r})
+from test_workers import run_events
+data = pa.ipc.open_file({str(path)!r}).read_all()
+out = run_events(2, data, 9_999)
+with pa.OSFile({str(tmp_path / "out.arrow")!r}, "wb") as f, pa.ipc.new_file(f, out.schema) as w:
+    w.write_table(out)
+"""
+    env = dict(os.environ, LAMINARC_NO_AVX512="1")
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=300)
+    scalar = pa.ipc.open_file(str(tmp_path / "out.arrow")).read_all()
+    assert scalar.equals(run_events(2, data, 9_999))
+    assert scalar.equals(run_events(1, data, 40_000))
+
+
+def test_workers_report_where_their_time_went():
+    with laminarc.open(workers=2) as db:
+        db.execute(W1_SQL)
+        for b in w1_batches(600_000, 65_536):
+            db.insert("events", b)
+        db.end_input("events")
+        workers = db.metrics()["workers"]
+    phases = ("partition_seconds", "wait_seconds", "select_seconds", "run_seconds")
+    for w in workers:
+        assert all(w[p] >= 0 for p in phases)
+        assert sum(w[p] for p in phases) <= w["busy_seconds"] + 1e-3
+    assert sum(w["partition_seconds"] for w in workers) > 0
+    assert all(w["run_seconds"] > 0 for w in workers)

@@ -99,12 +99,10 @@ LC_AGG = CStruct("lc_agg", [
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
     ("ctx", LC_CTX), ("sel", PTR), ("bp_pos", PTR), ("bp_wm", PTR), ("nbp", I64),
-    ("bp_next", I64), ("seq_base", I64),
+    ("bp_next", I64), ("seq_base", I64), ("ns_partition", I64), ("ns_wait", I64),
+    ("ns_select", I64), ("ns_run", I64),
 ])
-LC_PART = CStruct("lc_part", [
-    ("dest", PTR), ("nworkers", I64), ("bp_pos", PTR), ("bp_wm", PTR), ("nbp", PTR),
-    ("last_wm", PTR), ("wm", I64), ("cap", I64), ("ctx", LC_CTX),
-])
+LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX)])
 
 STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIPE, LC_PART)
 

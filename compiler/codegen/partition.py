@@ -5,12 +5,10 @@ group.
 
 A kernel runs the pipeline's operators only as far as the partition keys need them (filters
 that drop a row drop it here too, except filters on window bounds, which differ per window),
-hashes the keys, and writes the row's destination into k->dest[row] (255: dropped). It keeps
-the source's watermark row by row from the slice's start, and records a breakpoint (row,
-watermark before it) for a destination whenever that watermark differs from the last one the
-destination was told; lc_workers.c combines the slices' breakpoints so every shard sees, row by
-row, the watermark one worker would have seen. Workers evaluate the operators again on their
-own rows; the kernel only chooses. See runtime/lc_workers.c (exchanges).
+hashes the keys, and writes the row's destination into k->dest[row] (255: dropped). Nothing
+else: the watermark breakpoints come from a scan of the event-time column in the runtime, and
+workers evaluate the operators again on their own rows. Without filters or string keys the
+loop is straight-line code that LLVM vectorizes. See runtime/lc_workers.c (exchanges).
 """
 
 from __future__ import annotations
@@ -47,10 +45,8 @@ class PartitionCodegen:
         g.setup_ctx(g.in_entry(lambda bb: LC_PART.gep(bb, k, "ctx")))
         g.err_var = g.alloca(I64, "ignored_errors", i64(0))   # workers count them
         i_var = g.alloca(I64, "i", start)
-        wm_var = g.alloca(I64, "wm", g.in_entry(lambda bb: LC_PART.load(bb, k, "wm")))
-        fields = {f: g.in_entry(lambda bb, f=f: LC_PART.load(bb, k, f))
-                  for f in ("dest", "nworkers", "bp_pos", "bp_wm", "nbp", "last_wm")}
-        g.on_exit(lambda bb: LC_PART.store(bb, bb.load(wm_var, typ=I64), k, "wm"))
+        dest = g.in_entry(lambda bb: LC_PART.load(bb, k, "dest"))
+        nworkers = g.in_entry(lambda bb: LC_PART.load(bb, k, "nworkers"))
 
         head = g.fn.append_basic_block("head")
         row = g.fn.append_basic_block("row")
@@ -66,7 +62,7 @@ class PartitionCodegen:
         b.cbranch(b.icmp_signed("<", i, n), row, done)
         b.position_at_end(row)
         b.store(i64(0), g.scratch_used)
-        dest_p = b.gep(fields["dest"], [i], source_etype=I8)
+        dest_p = b.gep(dest, [i], source_etype=I8)
         b.store(ir.Constant(I8, 255), dest_p)        # dropped, unless routed below
         b.branch(loads)
         b.position_at_end(loads)
@@ -83,26 +79,11 @@ class PartitionCodegen:
             h = hash_keys(g, [(key_value(g, vals.get(c), t), t) for c, t in zip(
                 keys, key_types, strict=True)])
         # Lemire's multiply-shift on the hash's high half: the low half indexes tables.
-        w = b.lshr(b.mul(b.lshr(h, i64(32)), fields["nworkers"]), i64(32), name="worker")
+        w = b.lshr(b.mul(b.lshr(h, i64(32)), nworkers), i64(32), name="worker")
         b.store(b.trunc(w, I8), dest_p)
-        last_p = b.gep(fields["last_wm"], [w], source_etype=I64)
-        wm = b.load(wm_var, typ=I64)
-        with b.if_then(b.icmp_signed("!=", b.load(last_p, typ=I64), wm), likely=False):
-            nbp_p = b.gep(fields["nbp"], [w], source_etype=I64)
-            nb = b.load(nbp_p, typ=I64)
-            pos = b.load(b.gep(fields["bp_pos"], [w], source_etype=PTR), typ=PTR)
-            wms = b.load(b.gep(fields["bp_wm"], [w], source_etype=PTR), typ=PTR)
-            b.store(i, b.gep(pos, [nb], source_etype=I64))
-            b.store(wm, b.gep(wms, [nb], source_etype=I64))
-            b.store(b.add(nb, i64(1)), nbp_p)
-            b.store(wm, last_p)
         b.branch(row_end)
 
         b.position_at_end(row_end)
-        if plan.time_column is not None:
-            ts = env.get(plan.time_column).v
-            candidate = g.intrinsic("llvm.ssub.sat.i64", I64, [ts, i64(plan.watermark_delay)])
-            b.store(g.smax(b.load(wm_var, typ=I64), candidate), wm_var)
         b.store(b.add(i, i64(1)), i_var)
         b.branch(head)
         b.position_at_end(done)
