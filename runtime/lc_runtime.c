@@ -146,6 +146,18 @@ static void table_insert_slot(uint32_t* slots, int64_t mask, uint64_t hash, uint
     slots[s] = value;
 }
 
+/* Entries start on a cache line: an entry of 16, 32 or 64 bytes then never straddles two. */
+static int entries_alloc(lc_table* t, int64_t limit) {
+    uint8_t* mem = (uint8_t*)lc_malloc(limit * t->entry_size + 63);
+    if (!mem) return LC_ERR_NOMEM;
+    uint8_t* entries = (uint8_t*)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    if (t->entries) memcpy(entries, t->entries, (size_t)(t->count * t->entry_size));
+    lc_free(t->entries_mem);
+    t->entries_mem = mem;
+    t->entries = entries;
+    return LC_OK;
+}
+
 lc_table* lc_table_new(int64_t entry_size, int64_t initial_entries, int64_t nsets,
                        const int64_t* set_entry_sizes) {
     lc_table* t = (lc_table*)lc_calloc(sizeof(lc_table));
@@ -155,10 +167,9 @@ lc_table* lc_table_new(int64_t entry_size, int64_t initial_entries, int64_t nset
     t->limit = limit;
     t->mask = 2 * limit - 1;
     t->slots = (uint32_t*)lc_calloc((t->mask + 1) * (int64_t)sizeof(uint32_t));
-    t->entries = (uint8_t*)lc_malloc(limit * entry_size);
     t->dirty = (int32_t*)lc_malloc(limit * (int64_t)sizeof(int32_t));
     lc_arena_init(&t->strings);
-    if (!t->slots || !t->entries || !t->dirty) {
+    if (!t->slots || !t->dirty || entries_alloc(t, limit)) {
         lc_table_free(t);
         return NULL;
     }
@@ -183,10 +194,8 @@ lc_table* lc_table_new(int64_t entry_size, int64_t initial_entries, int64_t nset
 int lc_table_grow(lc_table* t) {
     int64_t limit = t->limit * 2;
     if (limit > (int64_t)UINT32_MAX / 2) return LC_ERR_LIMIT;
-    uint8_t* entries = (uint8_t*)lc_realloc(t->entries, t->limit * t->entry_size,
-                                            limit * t->entry_size);
-    if (!entries) return LC_ERR_NOMEM;
-    t->entries = entries;
+    if (entries_alloc(t, limit)) return LC_ERR_NOMEM;
+    uint8_t* entries = t->entries;
     int32_t* dirty = (int32_t*)lc_realloc(t->dirty, t->limit * 4, limit * 4);
     if (!dirty) return LC_ERR_NOMEM;
     t->dirty = dirty;
@@ -220,7 +229,7 @@ void lc_table_free(lc_table* t) {
         lc_free(t->sets);
     }
     lc_free(t->slots);
-    lc_free(t->entries);
+    lc_free(t->entries_mem);
     lc_free(t->dirty);
     lc_arena_release(&t->strings);
     lc_free(t);

@@ -89,6 +89,7 @@ typedef struct lc_table {
     int64_t nsets;
     lc_arena strings;         /* copies of string keys and string aggregate values */
     struct lc_table* next;    /* free list of released window tables */
+    uint8_t* entries_mem;     /* the allocation `entries` is 64-byte aligned within */
 } lc_table;
 
 /* ---- output batch under construction; buffers are handed to pyarrow without copying ---- */

@@ -2,10 +2,13 @@
 a pipeline), and the emitters the runtime calls when windows close or changes are due.
 
 An entry (a group) holds, 8-byte aligned:
-    u64 hash | stored keys (+ a NULL byte per nullable key) | aggregate states
-    [changelog: snapshot of the states as last emitted | dirty byte | emitted byte]
+    u64 hash | stored key slots | aggregate states | flag bytes | u64 $seq
+    [changelog: snapshot of the states and flags as last emitted | dirty byte | emitted byte]
 States: COUNT i64 · SUM/AVG exact: i128 sum + i64 count · SUM/AVG float: f64 + i64 count ·
-MIN/MAX: value slot + has byte. The window bounds of a window aggregate are not stored: they
+MIN/MAX: value slot. Flag bytes: one per nullable key (NULL), then one per MIN/MAX (has a
+value), padded to 8; they follow the states so a snapshot copies both in one piece. An entry of
+at most 64 bytes is padded to a power of two, so it never straddles a cache line (tables
+align their entries to 64 bytes). The window bounds of a window aggregate are not stored: they
 follow from the table's window id.
 
 A DISTINCT aggregate keeps, per table, a set of (group index, value) entries; a value updates
@@ -57,14 +60,13 @@ class AggState:
     offset: int               # relative to the start of the states region
     arg_type: SqlType | None
     exact: bool               # SUM/AVG over integers or decimals (i128 accumulator)
+    has_offset: int = -1      # MIN/MAX: its flag byte, relative to the states region
 
     @property
     def count_offset(self) -> int:
-        return self.offset + 16 if self.call.func in (AggFunc.SUM, AggFunc.AVG) else self.offset
-
-    @property
-    def has_offset(self) -> int:
-        return self.offset + _align(max(SLOT_WIDTH[self.arg_type.kind], 1))
+        if self.call.func not in (AggFunc.SUM, AggFunc.AVG):
+            return self.offset
+        return self.offset + (16 if self.exact else 8)
 
 
 class EntryLayout:
@@ -74,14 +76,10 @@ class EntryLayout:
         self.sink = sink
         off = 8
         self.keys: dict[int, tuple[int, Field]] = {}
-        self.key_nulls: dict[int, int] = {}
         for p in sink.stored_keys:
             f = fields[node.keys[p]]
             self.keys[p] = (off, f)
             off += _align(max(SLOT_WIDTH[f.type.kind], 1))
-            if f.nullable:
-                self.key_nulls[p] = off
-                off += 8
         self.states_begin = off
         self.states: list[AggState] = []
         rel = 0
@@ -93,9 +91,21 @@ class EntryLayout:
             if a.func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
                 rel += 8
             elif a.func in (AggFunc.SUM, AggFunc.AVG):
-                rel += 24
+                rel += 24 if exact else 16
             else:
-                rel += _align(max(SLOT_WIDTH[arg_t.kind], 1)) + 8
+                rel += _align(max(SLOT_WIDTH[arg_t.kind], 1))
+        # flag bytes, after the states: nullable keys, then MIN/MAX
+        flags = rel
+        self.key_nulls: dict[int, int] = {}
+        for p, (_, f) in self.keys.items():
+            if f.nullable:
+                self.key_nulls[p] = self.states_begin + flags
+                flags += 1
+        for st in self.states:
+            if st.call.func in (AggFunc.MIN, AggFunc.MAX):
+                st.has_offset = flags
+                flags += 1
+        rel = _align(flags)
         self.states_size = rel
         off += rel
         self.snapshot = self.dirty = self.emitted = None
@@ -109,12 +119,22 @@ class EntryLayout:
             self.dirty = off
             self.emitted = off + 1
             off += 8
-        self.size = _align(off)
+        self.size = _entry_size(off)
         # Distinct sets: (hash u64, group index i64, value slot).
         self.distinct = [i for i, a in enumerate(node.aggs) if a.distinct]
         self.set_sizes = [
             16 + _align(max(SLOT_WIDTH[self.states[i].arg_type.kind], 1)) for i in self.distinct
         ]
+
+
+def _entry_size(n: int) -> int:
+    """Up to 64 bytes: the next power of two (an aligned entry then sits in one cache line)."""
+    if n > 64:
+        return _align(n)
+    size = 16
+    while size < n:
+        size *= 2
+    return size
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,9 +261,8 @@ def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
                    on_insert: list[tuple[int, ir.Value]] = ()
                    ) -> tuple[ir.Value, ir.Value, ir.Value]:
     """(entry pointer, entry index, inserted?) of the entry with hash h and these keys,
-    inserting it when absent (room was checked). keys: (offset, value, type, nullable) with
-    the NULL byte right after the slot of a nullable key; on_insert: (offset, i64) stored in
-    a new entry."""
+    inserting it when absent (room was checked). keys: (offset, value, type, offset of the
+    key's NULL byte or None); on_insert: (offset, i64) stored in a new entry."""
     b = g.b
     entries = LC_TABLE.load(b, table, "entries")
     slots = LC_TABLE.load(b, table, "slots")
@@ -268,11 +287,10 @@ def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
     idx_existing = b.sub(b.zext(e1, I64), i64(1))
     entry_existing = b.gep(entries, [b.mul(idx_existing, i64(size))], source_etype=I8)
     eq = b.icmp_unsigned("==", b.load(entry_existing, typ=I64), h)
-    for off, v, t, nullable in keys:
+    for off, v, t, null_off in keys:
         stored = load_slot(g, _at(g, entry_existing, off), t)
-        if nullable:
-            stored.null = b.trunc(b.load(_at(g, entry_existing, off + _align(max(
-                SLOT_WIDTH[t.kind], 1))), typ=I8), I1)
+        if null_off is not None:
+            stored.null = b.trunc(b.load(_at(g, entry_existing, null_off), typ=I8), I1)
         eq = b.and_(eq, values_equal(g, stored, v, t))
     check_end = b.block
     b.cbranch(eq, found, nxt)
@@ -287,10 +305,10 @@ def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
     entry_new = b.gep(entries, [b.mul(idx_new, i64(size))], source_etype=I8)
     g.memset(entry_new, 0, i64(size))
     b.store(h, entry_new)
-    for off, v, t, nullable in keys:
+    for off, v, t, null_off in keys:
         store_slot(g, _at(g, entry_new, off), v, t, table)
-        if nullable:
-            b.store(b.zext(v.null, I8), _at(g, entry_new, off + _align(max(SLOT_WIDTH[t.kind], 1))))
+        if null_off is not None:
+            b.store(b.zext(v.null, I8), _at(g, entry_new, null_off))
     for off, v in on_insert:
         b.store(v, _at(g, entry_new, off))
     b.store(b.trunc(b.add(idx_new, i64(1)), I32), slot_ptr)
@@ -408,7 +426,8 @@ class AggregateCodegen:
             table = g.in_entry(lambda bb: LC_AGG.load(bb, agg, "table"))
         keys = []
         for p, (off, f) in lay.keys.items():
-            keys.append((off, key_value(g, vals[node.keys[p]], f.type), f.type, f.nullable))
+            keys.append((off, key_value(g, vals[node.keys[p]], f.type), f.type,
+                         lay.key_nulls.get(p)))
         args = [vals[a.arg] if a.arg is not None else None for a in node.aggs]
         filters = [vals[a.filter] if a.filter is not None else None for a in node.aggs]
 
@@ -521,7 +540,7 @@ class AggregateCodegen:
             kv = key_value(g, Val(v.v, FALSE, v.len), t)
             h = _finish(g, _mix(g, _mix(g, i64(SEED), idx), _hash_one(g, kv, t)))
             idx_val = Val(idx)
-            keys = [(8, idx_val, SqlType(Kind.BIGINT), False), (16, kv, t, False)]
+            keys = [(8, idx_val, SqlType(Kind.BIGINT), None), (16, kv, t, None)]
             _, _, inserted = find_or_insert(g, st_set, h, 16 + _align(max(SLOT_WIDTH[t.kind], 1)),
                                             keys)
             with b.if_then(inserted):
