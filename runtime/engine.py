@@ -260,12 +260,9 @@ class Engine:
         for _, tasks in epoch:
             for t in tasks:
                 lib.lc_pool_wait(self.pool, t)
-        keyed = [(p, tasks) for p, tasks in epoch if p.keyed]
-        if keyed:
-            wm = keyed[0][0].chunk_watermark(keyed[0][1])
-        else:
-            wm = self._chunk_watermark(src, chunk)
-        src.relation.wm = max(src.relation.wm, wm)
+        if src.spec.time_column is not None and epoch:
+            p, tasks = epoch[0]   # every pipeline over the source saw the same rows
+            src.relation.wm = max(src.relation.wm, p.chunk_watermark(tasks))
         for p, _ in epoch:
             p.set_wm(src.relation.wm)
         self._collect(epoch, keep, src.relation.wm)

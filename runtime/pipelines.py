@@ -209,11 +209,9 @@ class ShardedPipeline:
         tasks = []
         # ranges of at least 4096 rows: tiny batches stay on one worker
         ranges = max(1, min(self.n, n // 4096))
-        for w in range(self.n):
+        for w in range(ranges):
             t = self._task(w, 1, keep)
             lo, hi = n * w // ranges, n * (w + 1) // ranges
-            if w >= ranges:
-                lo = hi = n
             t.cols, t.start, t.n, t.nulls, t.seq_base = desc.cols, lo, hi, nulls, seq_base
             t.wm = source_wm
             t.out_rows = (hi - lo) * self.spec.windows_per_row
@@ -224,8 +222,12 @@ class ShardedPipeline:
         return [], tasks
 
     def chunk_watermark(self, tasks: list) -> int:
-        """The largest event time - delay of a keyed chunk (its tasks are done)."""
-        return lib.lc_exchange_wm_after(tasks[0].ex)
+        """The source's watermark as far as this chunk's rows raise it (its tasks are done):
+        a keyed chunk's largest event time - delay; a stateless chunk's shards kept theirs
+        row by row."""
+        if self.keyed:
+            return lib.lc_exchange_wm_after(tasks[0].ex)
+        return max(t.pipe.wm for t in tasks)
 
     def prepare_advance(self, wm: int, keep: list) -> list:
         self.set_wm(wm)
