@@ -57,6 +57,7 @@ class Backend:
 
     def __init__(self, cpu: str = "host", opt: int = 3, use_disk_cache: bool = True):
         _init_llvm()
+        self.cpu_request = cpu
         self.triple = llvm.get_process_triple()
         target = llvm.Target.from_triple(self.triple)
         if cpu == "host":
@@ -83,7 +84,9 @@ class Backend:
         return h.hexdigest()
 
     def optimize(self, ir_text: str) -> llvm.ModuleRef:
-        mod = llvm.parse_assembly(ir_text)
+        # A context of its own: LLVM contexts are not thread-safe, and artifacts compile
+        # several modules at once (each thread with its own Backend and target machine).
+        mod = llvm.parse_assembly(ir_text, context=llvm.create_context())
         mod.triple = self.triple
         mod.data_layout = self.data_layout
         mod.verify()
@@ -96,19 +99,32 @@ class Backend:
 
     def object_code(self, ir_text: str) -> bytes:
         """Object code for the IR, from the cache when possible."""
+        obj = self.cached(ir_text)
+        if obj is None:
+            t0 = time.perf_counter()
+            obj = self.tm.emit_object(self.optimize(ir_text))
+            self.store(ir_text, obj, time.perf_counter() - t0)
+        return obj
+
+    def _path(self, ir_text: str) -> str:
         key = self.key(ir_text)
-        path = os.path.join(cache_dir(), key[:2], key + ".o")
-        if self.use_disk_cache and os.path.exists(path):
-            with open(path, "rb") as f:
-                self.stats.hits_disk += 1
-                return f.read()
-        t0 = time.perf_counter()
-        obj = self.tm.emit_object(self.optimize(ir_text))
-        self.stats.llvm_seconds += time.perf_counter() - t0
+        return os.path.join(cache_dir(), key[:2], key + ".o")
+
+    def cached(self, ir_text: str) -> bytes | None:
+        """The IR's object code from the disk cache, or None."""
+        path = self._path(ir_text)
+        if not (self.use_disk_cache and os.path.exists(path)):
+            return None
+        with open(path, "rb") as f:
+            self.stats.hits_disk += 1
+            return f.read()
+
+    def store(self, ir_text: str, obj: bytes, seconds: float) -> None:
+        """Count a compilation that took `seconds` and cache its object code."""
+        self.stats.llvm_seconds += seconds
         self.stats.misses += 1
         if self.use_disk_cache:
-            _write_atomic(path, obj)
-        return obj
+            _write_atomic(self._path(ir_text), obj)
 
     def assembly(self, ir_text: str) -> str:
         return self.tm.emit_assembly(self.optimize(ir_text))

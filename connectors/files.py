@@ -132,3 +132,59 @@ class FileSource:
     def restore(self, state: dict[str, Any]) -> None:
         while self.position < state["batches"] and self.poll() is not None:
             pass
+
+
+class FileWriter:
+    """Record batches to an Arrow IPC (file or stream), Parquet, CSV or JSON-lines file, the
+    format chosen by the extension (or `format`). The file is complete and readable after
+    `close()`, however many batches were written (none included)."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema,
+                 format: Format | None = None):
+        self.path = os.fsdecode(path)
+        fmt = format or EXTENSIONS.get(os.path.splitext(self.path)[1].lower())
+        if fmt is None:
+            raise ValueError(f"cannot tell which format to write {self.path!r} in: use one of "
+                             f"the extensions {', '.join(sorted(EXTENSIONS))}")
+        self.format = fmt
+        self.schema = schema
+        self.rows = 0
+        self._sink = pa.OSFile(self.path, "wb")
+        if fmt == "arrow":
+            self._writer = pa_ipc.new_file(self._sink, schema)
+        elif fmt == "arrow_stream":
+            self._writer = pa_ipc.new_stream(self._sink, schema)
+        elif fmt == "parquet":
+            self._writer = pq.ParquetWriter(self._sink, schema)
+        elif fmt == "csv":
+            self._writer = pa_csv.CSVWriter(self._sink, schema)
+        else:
+            self._writer = None   # JSON lines: one object per row, written here
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.rows += batch.num_rows
+        if self._writer is not None:
+            self._writer.write_batch(batch)
+            return
+        import json
+
+        lines = "".join(json.dumps(row, default=_json_value) + "\n" for row in batch.to_pylist())
+        self._sink.write(lines.encode())
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._sink.close()
+
+    def __enter__(self) -> FileWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _json_value(v: object) -> object:
+    """Values JSON has no type for: timestamps and dates as ISO 8601 text, decimals as text."""
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)

@@ -18,7 +18,8 @@ CFLAGS = ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fn
 
 
 def read_cdef(header: str) -> str:
-    """The part of the header between the cdef markers."""
+    """The part of the header between the cdef markers (runtime/native.py reads it the same
+    way for an artifact's library; this file runs before the package exists)."""
     with open(header) as f:
         text = f.read()
     begin = text.index("/* cdef-begin */") + len("/* cdef-begin */")

@@ -1,23 +1,51 @@
 """The one module that touches the C runtime's `lib`: loading it, turning status codes into
-exceptions, and the addresses the JIT links generated code against."""
+exceptions, and the addresses the JIT links generated code against.
+
+Two ways to load it: the cffi extension module built at install (API mode, the normal case),
+or, in an ahead-of-time artifact, the artifact's shared library (generated code linked with
+the runtime) through cffi's ABI mode, which needs no compiler: the artifact's copy of this
+package holds `_library.py` naming the library, and `lc_runtime.h`, whose cdef block
+declares everything (see compiler/artifact.py)."""
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 
 from .errors import ExecutionError
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+CDEF_BEGIN, CDEF_END = "/* cdef-begin */", "/* cdef-end */"
+LIBRARY_PATH: str | None = None   # the shared library, when loaded in ABI mode
+
+
+def read_cdef(header: str) -> str:
+    """The part of the header between the cdef markers."""
+    with open(header) as f:
+        text = f.read()
+    return text[text.index(CDEF_BEGIN) + len(CDEF_BEGIN) : text.index(CDEF_END)]
+
 
 def _load():
     """The extension module; LAMINARC_NATIVE_LIB names another build of it (the
-    AddressSanitizer job of the tests uses this)."""
+    AddressSanitizer job of the tests uses this). In an artifact, its shared library."""
+    global LIBRARY_PATH
     path = os.environ.get("LAMINARC_NATIVE_LIB")
     if path:
         spec = importlib.util.spec_from_file_location("laminarc.runtime._lc_runtime", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module.ffi, module.lib
+    if os.path.exists(os.path.join(HERE, "_library.py")):
+        from cffi import FFI
+
+        from . import _library
+
+        LIBRARY_PATH = os.path.join(HERE, _library.NAME)
+        ffi = FFI()
+        ffi.cdef(read_cdef(os.path.join(HERE, "lc_runtime.h")))
+        return ffi, ffi.dlopen(LIBRARY_PATH)
     try:
         from ._lc_runtime import ffi, lib
     except ImportError as e:   # pragma: no cover - only without a built extension
@@ -55,3 +83,11 @@ def alloc_calls() -> int:
 
 def bytes_live() -> int:
     return lib.lc_bytes_live()
+
+
+def library_addresses(names) -> dict[str, int]:
+    """Addresses of generated functions in the artifact's shared library (ABI mode)."""
+    if LIBRARY_PATH is None:
+        raise RuntimeError("the runtime was not loaded from an artifact's library")
+    so = ctypes.CDLL(LIBRARY_PATH)   # the handle cffi opened (the loader counts references)
+    return {n: ctypes.cast(getattr(so, n), ctypes.c_void_p).value for n in names}

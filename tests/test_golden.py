@@ -41,9 +41,8 @@ from laminarc.compiler.catalog import Catalog, Stream
 from laminarc.compiler.compile import compile_stream
 from laminarc.compiler.physical import plan_pipelines
 from laminarc.compiler.plan import Field, Node, explain, verify
+from laminarc.compiler.unit import parse_sql
 from sqlglot import exp
-
-from laminarc.database import parse_sql
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMA = GOLDEN / "schema.sql"

@@ -12,8 +12,7 @@ from laminarc.compiler.catalog import Catalog
 from laminarc.compiler.expr import lit
 from laminarc.compiler.plan import Filter, Node, Project, explain
 from laminarc.compiler.types import BIGINT
-
-from laminarc.database import parse_sql
+from laminarc.compiler.unit import parse_sql
 
 SOURCE = "CREATE SOURCE events (ts TIMESTAMP(3), k BIGINT, v DOUBLE, WATERMARK FOR ts AS ts)"
 PUSHABLE = "CREATE STREAM s AS SELECT x FROM (SELECT k + 1 AS x FROM events) WHERE x > 2"

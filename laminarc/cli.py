@@ -1,0 +1,379 @@
+"""The `laminarc` command.
+
+    laminarc compile FILE.sql -o DIR [--target-cpu x86-64-v3|native]
+    laminarc check FILE.sql [FILE.sql ...]
+    laminarc explain FILE.sql [--stage logical|optimized|physical|llvm|asm] [--stream NAME]
+    laminarc run FILE.sql|DIR --input SOURCE=PATH ... --output STREAM=PATH ... [--workers N]
+
+Exit status: 0 success, 1 a problem with the input (SQL, data, files), 2 a usage error,
+130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+from . import __version__
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CliError(Exception):
+    """A problem to report on one line (after `laminarc: `), exit status 1."""
+
+
+class Diagnostic(CliError):
+    """An error located in a file (`file:line:column: error: ...`), printed as it is."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except Diagnostic as e:
+        print(e, file=sys.stderr)
+        return EXIT_INPUT
+    except CliError as e:
+        print(f"laminarc: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("\nlaminarc: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="laminarc", description="Streaming SQL compiled to native code.",
+        epilog="Run `laminarc COMMAND --help` for a command's options.")
+    p.add_argument("--version", action="version", version=f"laminarc {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("compile", help="compile a pipeline file into a deployable package",
+                       description="Compile FILE.sql into the Python package DIR/<file stem>/: "
+                       "a shared library, a generated __init__.py exposing Pipeline, "
+                       "manifest.json, the SQL and its plans. The package needs only numpy, "
+                       "pyarrow and cffi.")
+    c.add_argument("file", metavar="FILE.sql")
+    c.add_argument("-o", "--output", metavar="DIR", required=True, help="where the package goes")
+    c.add_argument("--target-cpu", default="x86-64-v3", choices=("x86-64-v3", "native"),
+                   help="CPU the code is compiled for (default: x86-64-v3, portable to any "
+                   "x86-64 CPU with AVX2; native: this machine's)")
+    c.add_argument("--name", help="package name (default: the file's stem)")
+    c.set_defaults(func=cmd_compile)
+
+    k = sub.add_parser("check", help="validate pipeline files without compiling them",
+                       description="Parse, bind and plan each file; report errors as "
+                       "file:line:column: message. Nothing is compiled to machine code.")
+    k.add_argument("files", metavar="FILE.sql", nargs="+")
+    k.set_defaults(func=cmd_check)
+
+    e = sub.add_parser("explain", help="print the plans of a pipeline file",
+                       description="The plans of every stream in FILE.sql at one stage "
+                       "(default: logical, optimized and physical).")
+    e.add_argument("file", metavar="FILE.sql")
+    e.add_argument("--stage", choices=("logical", "optimized", "physical", "llvm", "asm"))
+    e.add_argument("--stream", metavar="NAME", help="only this stream")
+    e.set_defaults(func=cmd_explain)
+
+    r = sub.add_parser("run", help="run a pipeline over files",
+                       description="Run FILE.sql (compiled now) or DIR (a package from "
+                       "`laminarc compile`) over input files, writing streams to files. "
+                       "Formats by extension: .parquet, .csv, .arrow/.feather, .arrows, "
+                       ".jsonl. Inputs are fed in the order given; then every source's "
+                       "input ends, so every window closes.")
+    r.add_argument("pipeline", metavar="FILE.sql|DIR")
+    r.add_argument("--input", metavar="SOURCE=PATH", action="append", default=[],
+                   help="feed a source from a file (repeatable)")
+    r.add_argument("--output", metavar="STREAM=PATH", action="append", default=[],
+                   help="write a stream to a file (repeatable)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="worker threads (default: the CPUs this process may use)")
+    r.add_argument("--progress", choices=("auto", "bar", "log", "none"), default="auto",
+                   help="a progress bar on a terminal, log lines otherwise (default: auto)")
+    r.set_defaults(func=cmd_run)
+    return p
+
+
+# -- reading SQL -----------------------------------------------------------------------------
+def read_sql(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise CliError(f"cannot read {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise CliError(f"{path} is not UTF-8 text: {e}") from None
+
+
+def format_sql_error(path: str, e) -> str:
+    """file:line:column: message, then the line and a caret (gcc style)."""
+    where = f"{path}:{e.line}:{e.column}" if e.line else path
+    text = f"{where}: error: {e.message}"
+    context = e.context()
+    if context:
+        text += "\n" + "\n".join("  " + line for line in context.splitlines())
+    return text
+
+
+def compile_file(path: str, **kw):
+    from .compiler.errors import SqlError
+    from .compiler.unit import compile_unit
+
+    sql = read_sql(path)
+    try:
+        return sql, compile_unit(sql, **kw)
+    except SqlError as e:
+        e.sql = e.sql or sql
+        raise Diagnostic(format_sql_error(path, e)) from None
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_check(args) -> int:
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            _, unit = compile_file(path)
+        except CliError as e:
+            print(e, file=sys.stderr)
+            status = EXIT_INPUT
+            continue
+        print(f"{path}: ok ({_count(unit.sources, 'source')}, "
+              f"{_count(unit.streams, 'stream')})")
+    return status
+
+
+def cmd_explain(args) -> int:
+    from .compiler.backend import Backend
+    from .compiler.plan import explain
+
+    backend = Backend() if args.stage in ("llvm", "asm") else None
+    kw = {"triple": backend.triple, "data_layout": backend.data_layout} if backend else {}
+    _, unit = compile_file(args.file, **kw)
+    streams = [s for s in unit.streams if args.stream in (None, s.name)]
+    if args.stream and not streams:
+        raise CliError(f"{args.file} has no stream '{args.stream}' (streams: "
+                       f"{', '.join(s.name for s in unit.streams) or 'none'})")
+    out = []
+    for s in streams:
+        out.append(f"== {s.name} ==")
+        stages = [args.stage] if args.stage else ["logical", "optimized", "physical"]
+        for stage in stages:
+            if not args.stage:
+                out.append(f"-- {stage}")
+            if stage == "logical":
+                out.append(explain(s.logical))
+            elif stage == "optimized":
+                out.append(explain(s.optimized))
+            elif stage == "physical":
+                out += [p.describe() for p in s.compiled.pipelines]
+            elif stage == "llvm":
+                out.append(backend.optimized_ir(s.compiled.ir))
+            else:
+                out.append(backend.assembly(s.compiled.ir))
+        out.append("")
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
+
+
+def cmd_compile(args) -> int:
+    from .compiler.artifact import ArtifactError, build
+    from .compiler.errors import SqlError
+
+    sql = read_sql(args.file)
+    try:
+        info = build(sql, args.file, args.output, target_cpu=args.target_cpu, name=args.name)
+    except SqlError as e:
+        e.sql = e.sql or sql
+        raise Diagnostic(format_sql_error(args.file, e)) from None
+    except ArtifactError as e:
+        raise CliError(str(e)) from None
+    except OSError as e:
+        raise CliError(f"cannot write {args.output}: {e.strerror or e}") from None
+    print(f"{args.file} -> {info.path} (library {info.library_bytes / 1024:.0f} KiB; "
+          f"{info.seconds:.2f} s, LLVM {info.llvm_seconds:.2f} s, "
+          f"{info.compiled_modules} module(s) compiled, {info.cache_hits} from the cache)")
+    return EXIT_OK
+
+
+def _count(items: list, what: str) -> str:
+    return f"{len(items)} {what}{'' if len(items) == 1 else 's'}"
+
+
+# -- run -------------------------------------------------------------------------------------
+@dataclass
+class Progress:
+    """A one-line bar on a terminal, or a log line every few seconds."""
+
+    mode: str
+    rows: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    shown: float = field(default_factory=time.perf_counter)
+    watermark: str = ""
+
+    def update(self, rows: int, watermark: str = "") -> None:
+        self.rows += rows
+        self.watermark = watermark or self.watermark
+        now = time.perf_counter()
+        interval = 0.1 if self.mode == "bar" else 5.0
+        if self.mode == "none" or now - self.shown < interval:
+            return
+        self.shown = now
+        self.show(now)
+
+    def show(self, now: float, end: str = "") -> None:
+        rate = self.rows / max(now - self.started, 1e-9)
+        text = f"{self.rows:,} rows, {_si(rate)} rows/s"
+        if self.watermark:
+            text += f", watermark {self.watermark}"
+        if self.mode == "bar":
+            sys.stderr.write(f"\r\x1b[K{text}{end}")
+            sys.stderr.flush()
+        elif self.mode == "log":
+            print(f"laminarc: {text}", file=sys.stderr)
+
+    def finish(self) -> None:
+        if self.mode != "none":
+            self.show(time.perf_counter(), "\n" if self.mode == "bar" else "")
+
+
+def _si(x: float) -> str:
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if x >= scale:
+            return f"{x / scale:.1f} {unit}"
+    return f"{x:.0f}"
+
+
+def _pairs(items: list[str], what: str) -> list[tuple[str, str]]:
+    out = []
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise CliError(f"--{what} takes NAME=PATH, not '{item}'")
+        out.append((name, path))
+    return out
+
+
+def open_pipeline(target: str, workers: int | None):
+    """A laminarc.Database running FILE.sql, or the Pipeline of a compiled package."""
+    if os.path.isdir(target):
+        pkg = target
+        if not os.path.exists(os.path.join(pkg, "manifest.json")):
+            found = [d for d in sorted(os.listdir(target))
+                     if os.path.exists(os.path.join(target, d, "manifest.json"))]
+            if len(found) != 1:
+                raise CliError(f"{target} is not a package from `laminarc compile` (no "
+                               "manifest.json)")
+            pkg = os.path.join(target, found[0])
+        parent, name = os.path.split(os.path.abspath(pkg))
+        sys.path.insert(0, parent)
+        try:
+            module = importlib.import_module(name)
+        except ImportError as e:
+            raise CliError(f"cannot load {pkg}: {e}") from None
+        return module.Pipeline(workers=workers)
+    from .compiler.errors import SqlError
+    from .database import Database
+
+    sql = read_sql(target)
+    db = Database(workers)
+    try:
+        db.execute(sql)
+    except SqlError as e:
+        db.close()
+        e.sql = e.sql or sql
+        raise Diagnostic(format_sql_error(target, e)) from None
+    return db
+
+
+def cmd_run(args) -> int:
+    from .connectors.files import FileWriter, read_arrow
+    from .runtime.errors import LaminarError
+
+    inputs = _pairs(args.input, "input")
+    outputs = _pairs(args.output, "output")
+    if not outputs:
+        raise CliError("nothing to write: give at least one --output STREAM=PATH")
+    mode = args.progress
+    if mode == "auto":
+        mode = "bar" if sys.stderr.isatty() else "log"
+    pipe = open_pipeline(args.pipeline, args.workers)
+    writers: list[tuple[object, FileWriter]] = []
+    progress = Progress(mode)
+    try:
+        engine = pipe.engine
+        for source, _ in inputs:
+            if source not in engine.sources and source.lower() not in engine.sources:
+                raise CliError(f"no source '{source}' (sources: "
+                               f"{', '.join(engine.sources) or 'none'})")
+        for stream, path in outputs:
+            if stream not in engine.streams and stream.lower() not in engine.streams:
+                raise CliError(f"no stream '{stream}' (streams: "
+                               f"{', '.join(engine.streams) or 'none'})")
+            sub = pipe.subscribe(stream)
+            try:
+                writers.append((sub, FileWriter(path, sub.schema)))
+            except (OSError, ValueError) as e:
+                raise CliError(f"cannot write {path}: {e}") from None
+
+        def drain() -> None:
+            for sub, w in writers:
+                while (batch := sub.poll()) is not None:
+                    w.write(batch)
+
+        for source, path in inputs:
+            try:
+                batches = read_arrow(path)
+            except (OSError, ValueError) as e:
+                raise CliError(f"cannot read {path}: {e}") from None
+            try:
+                for i, batch in enumerate(batches):
+                    pipe.insert(source, batch)
+                    if i % 32 == 31:   # now and then: results do not pile up in memory,
+                        drain()        # and workers are not waited for after every insert
+                    progress.update(batch.num_rows, _watermark(pipe, source))
+            except LaminarError as e:
+                raise CliError(f"{path}: {e}") from None
+            except Exception as e:   # a file pyarrow cannot decode
+                if isinstance(e, CliError | KeyboardInterrupt):
+                    raise
+                raise CliError(f"cannot read {path}: {e}") from None
+        for name in list(engine.sources):
+            pipe.end_input(name)
+        drain()
+        progress.finish()
+    finally:
+        for _, w in writers:
+            w.close()
+        # closing after an interrupt or a failure: the first problem is the one reported
+        with contextlib.suppress(Exception):
+            pipe.close()
+    for (stream, path), (_, w) in zip(outputs, writers, strict=True):
+        print(f"{stream}: {w.rows:,} rows -> {path}")
+    return EXIT_OK
+
+
+def _watermark(pipe, source: str) -> str:
+    src = pipe.engine.sources.get(source) or pipe.engine.sources.get(source.lower())
+    if src is None or src.spec.time_column is None or src.relation.wm <= -(2**62):
+        return ""
+    wm = src.relation.wm
+    if src.spec.columns[src.spec.time_column].type.startswith("TIMESTAMP"):
+        import datetime as dt
+
+        seconds = wm / (1000 if src.spec.time_unit == "ms" else 1_000_000)
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return str(wm)
+
+
+if __name__ == "__main__":   # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The verbs on data that the embedded database and an ahead-of-time artifact share: insert,
+watermark, end_input, subscribe, metrics, view snapshots and close, over an Engine. Nothing
+here knows SQL; `laminarc.Database` adds the compiler on top, a generated artifact package adds
+the specs and the shared library it was compiled into."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pyarrow as pa
+
+from .engine import Engine
+from .errors import StateError
+from .subscription import Subscription
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+class DataPlane:
+    """Streams over an engine of `workers` threads (default: the CPUs this process may use)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        if workers is None:
+            workers = len(os.sched_getaffinity(0))
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.engine = Engine(workers=workers)
+
+    def insert(self, source: str, data: object) -> int:
+        """Append rows to a source; returns how many. Raises SchemaError (and applies nothing)
+        when the data does not fit the source's schema."""
+        self._check_open()
+        return self.engine.insert(self._source_name(source), data)
+
+    def watermark(self, source: str, ts: dt.datetime | dt.date | int) -> None:
+        """Declare that `source` will have no more rows before `ts` (datetime, or epoch
+        milliseconds): windows ending at or before it close."""
+        self._check_open()
+        name = self._source_name(source)
+        spec = self.engine._source(name).spec
+        if spec.time_column is None:
+            raise StateError(f"source '{name}' has no event time (declare WATERMARK FOR)")
+        self.engine.watermark(name, to_time_units(ts, spec.time_unit))
+
+    def end_input(self, source: str) -> None:
+        """No more data for `source`: its watermark goes to infinity and every window closes."""
+        self._check_open()
+        self.engine.end_input(self._source_name(source))
+
+    def subscribe(self, stream: str) -> Subscription:
+        """Rows the stream emits from now on."""
+        self._check_open()
+        return self.engine.subscribe(stream.lower() if stream not in self.engine.streams
+                                     else stream)
+
+    def view(self, name: str) -> pa.Table:
+        """The current contents of a materialized view."""
+        self._check_open()
+        return self.engine.snapshot(name.lower() if name not in self.engine.streams else name)
+
+    def metrics(self) -> dict:
+        """Counters: rows in and out, late rows per source and stream, expression errors,
+        watermarks, state sizes, and per worker where its time went."""
+        return self.engine.metrics()
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self.engine.closed:
+            raise StateError("the database is closed")
+
+    def _source_name(self, source: str) -> str:
+        return source.lower() if source not in self.engine.sources else source
+
+
+def to_time_units(ts: dt.datetime | dt.date | int, unit: str) -> int:
+    """A watermark in a time column's units ("ms" or "us"); an int is epoch milliseconds."""
+    if isinstance(ts, bool):
+        raise TypeError("a watermark is a datetime or epoch milliseconds")
+    if isinstance(ts, int):
+        return ts if unit == "ms" else ts * 1000
+    if isinstance(ts, dt.datetime):
+        if ts.tzinfo is not None:
+            ts = ts.astimezone(dt.UTC).replace(tzinfo=None)
+        delta = ts - _EPOCH
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return micros // 1000 if unit == "ms" else micros
+    if isinstance(ts, dt.date):
+        return to_time_units(dt.datetime(ts.year, ts.month, ts.day), unit)
+    if hasattr(ts, "to_pydatetime"):
+        return to_time_units(ts.to_pydatetime(), unit)
+    raise TypeError(f"a watermark is a datetime or epoch milliseconds, not {type(ts).__name__}")
