@@ -1,37 +1,41 @@
 """Column types as the runtime sees them: names in manifests, their Arrow types and layouts.
 
 The compiler's richer `SqlType` prints to these names; the runtime, which never imports the
-compiler, reads them back here. One table, so the two can not disagree.
+compiler, reads them back here: this module is the one place both sides learn them from.
+pyarrow loads only when an Arrow type is first asked for (the compiler's command-line paths
+never need it).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-# name -> (arrow type, output width in bytes: 0 bit-packed, -1 string)
-_FIXED: dict[str, tuple[pa.DataType, int]] = {
-    "BOOLEAN": (pa.bool_(), 0),
-    "TINYINT": (pa.int8(), 1),
-    "SMALLINT": (pa.int16(), 2),
-    "INT": (pa.int32(), 4),
-    "BIGINT": (pa.int64(), 8),
-    "REAL": (pa.float32(), 4),
-    "DOUBLE": (pa.float64(), 8),
-    "VARCHAR": (pa.string(), -1),
-    "DATE": (pa.date32(), 4),
-    "TIMESTAMP(3)": (pa.timestamp("ms"), 8),
-    "TIMESTAMP(6)": (pa.timestamp("us"), 8),
-    "INTERVAL": (pa.duration("us"), 8),
+# name -> output width in bytes (0: bit-packed, -1: string)
+_WIDTHS: dict[str, int] = {
+    "BOOLEAN": 0, "TINYINT": 1, "SMALLINT": 2, "INT": 4, "BIGINT": 8, "REAL": 4, "DOUBLE": 8,
+    "VARCHAR": -1, "DATE": 4, "TIMESTAMP(3)": 8, "TIMESTAMP(6)": 8, "INTERVAL": 8,
 }
 _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 
 
+@cache
 def arrow_type(name: str) -> pa.DataType:
     """The Arrow type a column of this type is exchanged as."""
-    if name in _FIXED:
-        return _FIXED[name][0]
+    import pyarrow as pa
+
+    fixed = {
+        "BOOLEAN": pa.bool_(), "TINYINT": pa.int8(), "SMALLINT": pa.int16(),
+        "INT": pa.int32(), "BIGINT": pa.int64(), "REAL": pa.float32(), "DOUBLE": pa.float64(),
+        "VARCHAR": pa.string(), "DATE": pa.date32(), "TIMESTAMP(3)": pa.timestamp("ms"),
+        "TIMESTAMP(6)": pa.timestamp("us"), "INTERVAL": pa.duration("us"),
+    }
+    if name in fixed:
+        return fixed[name]
     m = _DECIMAL.fullmatch(name)
     if m:
         return pa.decimal128(int(m.group(1)), int(m.group(2)))
@@ -40,8 +44,8 @@ def arrow_type(name: str) -> pa.DataType:
 
 def out_width(name: str) -> int:
     """Bytes per value in an output buffer (decimals are written as 128-bit Arrow decimals)."""
-    if name in _FIXED:
-        return _FIXED[name][1]
+    if name in _WIDTHS:
+        return _WIDTHS[name]
     if _DECIMAL.fullmatch(name):
         return 16
     raise ValueError(f"unknown column type {name!r}")

@@ -132,7 +132,7 @@ def test_artifact_runs_without_the_compiler_and_matches_the_jit(artifact, minima
         out.mkdir()
         p = subprocess.run([minimal_python, "-c", RUNNER, os.path.dirname(artifact),
                             str(data_path), str(out), str(workers), str(CUT)],
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
         assert p.returncode == 0, p.stderr + p.stdout
         assert "modules: []" in p.stdout
         for name, table in expected.items():
