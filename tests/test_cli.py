@@ -164,7 +164,9 @@ def test_run_sql_over_every_format(files):
         assert got.equals(want_big), fmt
         assert pq.read_table(files / f"pk_{fmt}.parquet").equals(expected("per_key", table))
     p = cli("run", str(files / "p.sql"), "--input", f"events={files / 'events.jsonl'}",
-            "--output", f"per_key={files / 'pk.jsonl'}", "--output", f"big={files / 'b.csv'}")
+            "--output", f"per_key={files / 'pk.jsonl'}", "--output", f"big={files / 'b.csv'}",
+            "--progress", "bar")   # what a terminal gets: one line, rewritten
+    assert "\x1b[K" in p.stderr and "rows/s" in p.stderr   # (text mode reads \r as \n)
     assert p.returncode == 0, p.stderr
     rows = [json.loads(line) for line in (files / "pk.jsonl").read_text().splitlines()]
     want = expected("per_key", table.slice(0, 20_000)).to_pylist()
