@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-RUNTIME_SRC := runtime/lc_runtime.c runtime/lc_io.c runtime/lc_workers.c runtime/lc_runtime.h runtime/lc_casemap.inc runtime/build_runtime.py
+RUNTIME_SRC := runtime/lc_runtime.c runtime/lc_regex.c runtime/lc_io.c runtime/lc_workers.c runtime/lc_runtime.h runtime/lc_casemap.inc runtime/build_runtime.py
 
 .PHONY: all setup run test bench lint clean
 

@@ -49,7 +49,7 @@ STATE_LAYOUT_VERSION = 1    # of operator state (checkpoints will depend on it)
 RUNTIME_MODULES = ("__init__.py", "native.py", "errors.py", "program.py", "types.py",
                    "arrow.py", "engine.py", "pipelines.py", "subscription.py", "views.py",
                    "dataplane.py", "lc_runtime.h")
-RUNTIME_SOURCES = ("lc_runtime.c", "lc_io.c", "lc_workers.c")
+RUNTIME_SOURCES = ("lc_runtime.c", "lc_regex.c", "lc_io.c", "lc_workers.c")
 RUNTIME_DEPENDENCIES = ("lc_runtime.h", "lc_casemap.inc")
 C_FLAGS = ("-O2", "-std=gnu11", "-fPIC", "-fno-strict-aliasing", "-Wall", "-Wno-unused-parameter")
 

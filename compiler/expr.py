@@ -59,6 +59,13 @@ class Op(enum.Enum):
     # date-time; value: field name (lower case)
     EXTRACT = "extract"
     DATE_TRUNC = "date_trunc"
+    DATE_FORMAT = "date_format"  # args (t); value: (pattern, program bytes, longest result)
+    PROCTIME = "proctime"        # the wall-clock time a row is processed (TIMESTAMP(3))
+    # strings (Flink's): value of REGEXP_EXTRACT: (pattern, program bytes, instructions,
+    # capture slots, scratch words) of compiler/regex.py
+    SPLIT_INDEX = "split_index"        # args (s, separator, index)
+    REGEXP_EXTRACT = "regexp_extract"  # args (s, group)
+    COUNT_CHAR = "count_char"          # args (s, c): occurrences of c in s
 
 
 COMPARISONS = (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE)
@@ -160,7 +167,8 @@ def fmt(e: Expr, names: list[str] | None = None) -> str:
     if e.op is Op.CASE:
         parts = [f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2)]
         return f"CASE {' '.join(parts)} ELSE {args[-1]} END"
-    extra = f"[{e.value}]" if e.value is not None else ""
+    value = e.value[0] if isinstance(e.value, tuple) else e.value   # a pattern: its text
+    extra = f"[{value}]" if value is not None else ""
     return f"{e.op.name}{extra}({', '.join(args)})"
 
 

@@ -13,7 +13,7 @@ from cffi import FFI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REL = os.path.relpath(HERE)   # setuptools refuses absolute source paths
-SOURCES = ["lc_runtime.c", "lc_io.c", "lc_workers.c"]
+SOURCES = ["lc_runtime.c", "lc_regex.c", "lc_io.c", "lc_workers.c"]
 CFLAGS = ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing"]
 
 

@@ -1669,3 +1669,93 @@ double lc_round_f64(double v, int64_t digits) {
 double lc_i128_to_f64(int64_t hi, uint64_t lo) {
     return (double)(__int128)(((unsigned __int128)(uint64_t)hi << 64) | lo);
 }
+
+/* ------------------------------------------------------------------------------------------
+ * DATE_FORMAT, SPLIT_INDEX, COUNT_CHAR
+ * ---------------------------------------------------------------------------------------- */
+/* Digits of |v| (v >= 0) left-padded with zeros to `width`; returns the length. */
+static int64_t put_number(uint8_t* dst, int64_t v, int width) {
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%0*lld", width, (long long)v);
+    memcpy(dst, buf, (size_t)n);
+    return n;
+}
+
+int64_t lc_date_format(int64_t v, int32_t unit, const uint8_t* prog, int64_t plen, uint8_t* dst) {
+    int64_t days, us;
+    split(v, unit, &days, &us);
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    int64_t o = 0;
+    for (int64_t i = 0; i + 1 < plen;) {
+        uint8_t op = prog[i], width = prog[i + 1];
+        i += 2;
+        switch (op) {
+        case 1:   /* literal text of `width` bytes */
+            memcpy(dst + o, prog + i, width);
+            o += width;
+            i += width;
+            break;
+        case 'y':
+            if (y < 0) dst[o++] = '-';
+            /* yy: the last two digits, as Java formats a two-letter year */
+            o += put_number(dst + o, width == 2 ? (y < 0 ? -y : y) % 100 : (y < 0 ? -y : y),
+                            width);
+            break;
+        case 'M': o += put_number(dst + o, m, width); break;
+        case 'd': o += put_number(dst + o, d, width); break;
+        case 'H': o += put_number(dst + o, us / 3600000000LL, width); break;
+        case 'm': o += put_number(dst + o, us / 60000000LL % 60, width); break;
+        case 's': o += put_number(dst + o, us / 1000000 % 60, width); break;
+        case 'S': {   /* the fraction of the second, to `width` digits (truncated) */
+            int64_t frac = us % 1000000;
+            int digits = width > 6 ? 6 : width;
+            for (int k = digits; k < 6; k++) frac /= 10;
+            o += put_number(dst + o, frac, digits);
+            for (int k = digits; k < width; k++) dst[o++] = '0';
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return o;
+}
+
+int32_t lc_split_index(const uint8_t* s, int64_t n, const uint8_t* sep, int64_t sepn,
+                       int64_t index, int64_t* off, int64_t* len) {
+    if (index < 0 || n == 0 || sepn == 0) return 0;
+    int64_t start = 0, field = 0;
+    for (int64_t i = 0; i + sepn <= n;) {
+        if (memcmp(s + i, sep, (size_t)sepn) == 0) {
+            if (field == index) {
+                *off = start;
+                *len = i - start;
+                return 1;
+            }
+            field++;
+            i += sepn;
+            start = i;
+        } else {
+            i++;
+        }
+    }
+    if (field != index) return 0;
+    *off = start;
+    *len = n - start;
+    return 1;
+}
+
+int64_t lc_count_substring(const uint8_t* s, int64_t n, const uint8_t* c, int64_t cn) {
+    if (cn == 0) return 0;
+    int64_t count = 0;
+    for (int64_t i = 0; i + cn <= n;) {
+        if (s[i] == c[0] && memcmp(s + i, c, (size_t)cn) == 0) {
+            count++;
+            i += cn;
+        } else {
+            i++;
+        }
+    }
+    return count;
+}

@@ -176,6 +176,7 @@ typedef struct lc_pipe {
     int64_t ns_wait;
     int64_t ns_select;
     int64_t ns_run;
+    int64_t proc_now;         /* PROCTIME() of the rows of the current run: epoch ms */
 } lc_pipe;
 
 /* memory accounting (every runtime allocation goes through these) */
@@ -386,6 +387,22 @@ int64_t lc_date_trunc(int64_t v, int32_t field, int32_t unit);
 int64_t lc_add_months(int64_t v, int64_t months, int32_t unit);
 double lc_round_f64(double v, int64_t digits);
 double lc_i128_to_f64(int64_t hi, uint64_t lo);   /* exact sums to double, correctly rounded */
+
+/* DATE_FORMAT: v (days, ms or us: unit 0, 1, 2) formatted by a program of (op, width) pairs
+ * ('y' 'M' 'd' 'H' 'm' 's' 'S' fields; op 1: `width` literal bytes follow), written to dst
+ * (room for compiler/codegen's bound); returns the length. */
+int64_t lc_date_format(int64_t v, int32_t unit, const uint8_t* prog, int64_t plen, uint8_t* dst);
+/* SPLIT_INDEX: field `index` (from 0) of s split at every sep; 0 when there is none. */
+int32_t lc_split_index(const uint8_t* s, int64_t n, const uint8_t* sep, int64_t sepn,
+                       int64_t index, int64_t* off, int64_t* len);
+/* COUNT_CHAR: non-overlapping occurrences of c in s. */
+int64_t lc_count_substring(const uint8_t* s, int64_t n, const uint8_t* c, int64_t cn);
+/* REGEXP_EXTRACT (lc_regex.c): the span of capture `group` of the first match of a program
+ * compiled by compiler/regex.py; 0 if no match or the group took no part. `scratch` holds
+ * lc_regex_scratch_words(ninstr, nslots) int32 words. */
+int32_t lc_regex_extract(const int32_t* prog, int64_t ninstr, int32_t nslots, const uint8_t* s,
+                         int64_t n, int32_t group, int32_t* scratch, int64_t* off, int64_t* len);
+int64_t lc_regex_scratch_words(int64_t ninstr, int64_t nslots);
 
 /* ---- file I/O (lc_io.c): io_uring with a pread/pwrite fallback ----
  * An lc_file is a descriptor plus, with the io_uring backend, its own ring. Every call is

@@ -17,6 +17,7 @@ from ..dialect import WindowCall
 from ..errors import error_at
 from ..expr import Expr, Op, col, lit
 from ..plan import AggFunc
+from ..regex import RegexError, compile_regex
 from ..types import (
     BIGINT,
     BOOLEAN,
@@ -26,6 +27,7 @@ from ..types import (
     INTERVAL,
     MAX_DECIMAL_PRECISION,
     NULLTYPE,
+    TIMESTAMP_MS,
     TIMESTAMP_US,
     VARCHAR,
     Kind,
@@ -729,7 +731,144 @@ def _anonymous(b: ExprBinder, node: exp.Anonymous) -> Expr:
         return _window_bound(b, node, name)
     if name in ("CHARACTER_LENGTH", "CHAR_LENGTH"):
         return _length(b, exp.Length(this=node.expressions[0]))
+    handler = _NAMED.get(name)
+    if handler is not None:
+        return handler(b, node, node.expressions)
     raise error_at(node, f"unknown function {node.name}")
+
+
+def _arity(node: exp.Expr, args: list, what: str, counts: tuple[int, ...]) -> None:
+    if len(args) not in counts:
+        want = " or ".join(str(c) for c in counts)
+        raise error_at(node, f"{what} takes {want} argument{'s' if counts[-1] != 1 else ''}, "
+                       f"not {len(args)}")
+
+
+def _pattern_literal(b: ExprBinder, node: exp.Expr, what: str) -> str:
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        raise error_at(node, f"the pattern of {what} must be a string literal")
+    return node.this
+
+
+def _date_format(b: ExprBinder, node: exp.Expr, args: list) -> Expr:
+    """DATE_FORMAT(t, 'yyyy-MM-dd HH:mm:ss'): Flink's, with Java's pattern letters."""
+    _arity(node, args, "DATE_FORMAT", (2,))
+    x = _temporal_arg(b, args[0], "DATE_FORMAT")
+    pattern = _pattern_literal(b, args[1], "DATE_FORMAT")
+    try:
+        program, longest = date_format_program(pattern)
+    except ValueError as e:
+        raise error_at(args[1], f"DATE_FORMAT: {e}") from None
+    return Expr(Op.DATE_FORMAT, VARCHAR, (x,), value=(pattern, program, longest),
+                nullable=x.nullable)
+
+
+def _split_index(b: ExprBinder, node: exp.Expr, args: list) -> Expr:
+    """SPLIT_INDEX(s, separator, index): field `index` (from 0) of s split at every separator;
+    NULL when there is no such field (or s is empty, or the index negative)."""
+    _arity(node, args, "SPLIT_INDEX", (3,))
+    s = _string_arg(b, args[0], "SPLIT_INDEX")
+    sep = _string_arg(b, args[1], "SPLIT_INDEX")
+    index = _int_arg(b, args[2], "SPLIT_INDEX")
+    return Expr(Op.SPLIT_INDEX, VARCHAR, (s, sep, index), nullable=True)
+
+
+def _regexp_extract(b: ExprBinder, node: exp.Expr, args: list | None = None) -> Expr:
+    """REGEXP_EXTRACT(s, pattern[, group]): capture `group` (default 0, the whole match) of
+    the first match; NULL without a match, or when the group took no part in it."""
+    if isinstance(node, exp.RegexpExtract):   # sqlglot names the third argument `position`
+        args = [node.this, node.expression]
+        group_node = node.args.get("group") or node.args.get("position")
+        if group_node is not None:
+            args.append(group_node)
+        if node.args.get("occurrence") is not None or node.args.get("parameters") is not None:
+            raise error_at(node, "REGEXP_EXTRACT takes 2 or 3 arguments")
+    _arity(node, args, "REGEXP_EXTRACT", (2, 3))
+    s = _string_arg(b, args[0], "REGEXP_EXTRACT")
+    pattern = _pattern_literal(b, args[1], "REGEXP_EXTRACT")
+    try:
+        prog = compile_regex(pattern)
+    except RegexError as e:
+        raise error_at(args[1], f"REGEXP_EXTRACT: {e}") from None
+    group = _int_arg(b, args[2], "REGEXP_EXTRACT") if len(args) == 3 else lit(0, BIGINT)
+    value = (pattern, prog.to_bytes(), prog.instructions, prog.slots, prog.scratch_words())
+    return Expr(Op.REGEXP_EXTRACT, VARCHAR, (s, group), value=value, nullable=True)
+
+
+def _count_char(b: ExprBinder, node: exp.Expr, args: list) -> Expr:
+    """COUNT_CHAR(s, c): how often c occurs in s (the UDF Nexmark's q14 declares)."""
+    _arity(node, args, "COUNT_CHAR", (2,))
+    s = _string_arg(b, args[0], "COUNT_CHAR")
+    c = _string_arg(b, args[1], "COUNT_CHAR")
+    return Expr(Op.COUNT_CHAR, BIGINT, (s, c), nullable=s.nullable or c.nullable)
+
+
+def _proctime(b: ExprBinder, node: exp.Expr, args: list) -> Expr:
+    """PROCTIME(): when the row is processed, by the wall clock (a processing-time
+    attribute: windows over it close as the clock passes their end)."""
+    _arity(node, args, "PROCTIME", (0,))
+    return Expr(Op.PROCTIME, TIMESTAMP_MS, (), nullable=False)
+
+
+def _time_field(field_name: str, what: str):
+    """HOUR(t), MINUTE(t), ...: Flink's shorthands for EXTRACT."""
+    def handler(b: ExprBinder, node: exp.Expr) -> Expr:
+        x = _temporal_arg(b, node.this, what)
+        if x.type.kind is Kind.DATE and field_name in ("hour", "minute", "second"):
+            raise error_at(node, f"{what} of a DATE is not defined")
+        return Expr(Op.EXTRACT, BIGINT, (x,), value=field_name, nullable=x.nullable)
+
+    return handler
+
+
+def date_format_program(pattern: str) -> tuple[bytes, int]:
+    """Java's date pattern (the letters y M d H m s S; text in single quotes, '' for a quote)
+    as lc_date_format's program of (op, width) pairs, and the longest result in bytes."""
+    out = bytearray()
+    longest = 0
+    literal = bytearray()
+
+    def flush() -> None:
+        nonlocal longest
+        for k in range(0, len(literal), 255):
+            piece = literal[k : k + 255]
+            out.extend((1, len(piece)))
+            out.extend(piece)
+            longest += len(piece)
+        literal.clear()
+
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "'":
+            j = pattern.find("'", i + 1)
+            while j >= 0 and pattern[j + 1 : j + 2] == "'":   # '' inside quotes
+                j = pattern.find("'", j + 2)
+            if j < 0:
+                raise ValueError(f"unterminated quote at position {i + 1} of the pattern")
+            text = pattern[i + 1 : j].replace("''", "'") if j > i + 1 else "'"
+            literal.extend(text.encode())
+            i = j + 1
+            continue
+        if c.isascii() and c.isalpha():
+            j = i
+            while j < len(pattern) and pattern[j] == c:
+                j += 1
+            width = j - i
+            if c not in "yMdHmsS":
+                raise ValueError(f"the pattern letter '{c}' is not supported (known: y M d H "
+                                 "m s S)")
+            if width > 9 or (c == "M" and width > 2):
+                raise ValueError(f"'{c * width}' is not supported")
+            flush()
+            out.extend((ord(c), width))
+            longest += max(width, 7 if c == "y" else 2)
+            i = j
+            continue
+        literal.extend(c.encode())
+        i += 1
+    flush()
+    return bytes(out), longest
 
 
 def _window_bound(b: ExprBinder, node: exp.Anonymous, name: str) -> Expr:
@@ -751,6 +890,14 @@ def _aggregate(b: ExprBinder, node: exp.Expr) -> Expr:
 def _window_call(b: ExprBinder, node: exp.Expr) -> Expr:
     raise error_at(node, f"{node.name} is only allowed in FROM TABLE(...) or in GROUP BY")
 
+
+_NAMED: dict[str, Callable] = {
+    "DATE_FORMAT": _date_format,
+    "SPLIT_INDEX": _split_index,
+    "REGEXP_EXTRACT": _regexp_extract,
+    "COUNT_CHAR": _count_char,
+    "PROCTIME": _proctime,
+}
 
 HANDLERS: dict[type, Callable] = {
     exp.Paren: _paren,
@@ -801,6 +948,16 @@ HANDLERS: dict[type, Callable] = {
     exp.TimestampTrunc: _date_trunc,
     exp.DateTrunc: _date_trunc,
     exp.Anonymous: _anonymous,
+    exp.RegexpExtract: _regexp_extract,
+    exp.Hour: _time_field("hour", "HOUR"),
+    exp.Minute: _time_field("minute", "MINUTE"),
+    exp.Second: _time_field("second", "SECOND"),
+    exp.Year: _time_field("year", "YEAR"),
+    exp.Month: _time_field("month", "MONTH"),
+    exp.Day: _time_field("day", "DAY"),
+    exp.DayOfMonth: _time_field("day", "DAYOFMONTH"),
+    exp.DayOfYear: _time_field("doy", "DAYOFYEAR"),
+    exp.Quarter: _time_field("quarter", "QUARTER"),
     exp.Count: _aggregate,
     exp.Sum: _aggregate,
     exp.Min: _aggregate,

@@ -100,7 +100,7 @@ LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
     ("ctx", LC_CTX), ("sel", PTR), ("bp_pos", PTR), ("bp_wm", PTR), ("nbp", I64),
     ("bp_next", I64), ("seq_base", I64), ("ns_partition", I64), ("ns_wait", I64),
-    ("ns_select", I64), ("ns_run", I64),
+    ("ns_select", I64), ("ns_run", I64), ("proc_now", I64),
 ])
 LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX)])
 

@@ -22,6 +22,7 @@ bitmap): the binder marks every operation that can fail as nullable.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Protocol
 
@@ -30,7 +31,20 @@ from llvmlite import ir
 from ..errors import SqlError
 from ..expr import FALLIBLE, Expr, Op
 from ..types import Kind, SqlType, as_decimal
-from .abi import ERR_CAST, ERR_DIV_ZERO, ERR_OVERFLOW, F32, F64, I1, I8, I32, I64, I128, PTR
+from .abi import (
+    ERR_CAST,
+    ERR_DIV_ZERO,
+    ERR_OVERFLOW,
+    F32,
+    F64,
+    I1,
+    I8,
+    I32,
+    I64,
+    I128,
+    LC_PIPE,
+    PTR,
+)
 from .abi import NEED_SCRATCH as SCRATCH
 from .function import FnGen
 from .runtime_api import FIELD_CODES
@@ -93,6 +107,20 @@ def const_string(g: FnGen, text: str) -> tuple[ir.Value, ir.Value]:
         gv = ir.GlobalVariable(g.module, t, name=key)
         gv.global_constant = True
         gv.linkage = "private"
+        gv.initializer = ir.Constant(t, bytearray(data or b"\0"))
+    return gv, i64(len(data))
+
+
+def const_bytes(g: FnGen, data: bytes, align: int = 1) -> tuple[ir.Value, ir.Value]:
+    """A private constant holding `data` (a compiled pattern), and its length."""
+    key = "lcb." + hashlib.sha256(data).hexdigest()[:24]
+    gv = g.module.globals.get(key)
+    if gv is None:
+        t = ir.ArrayType(I8, max(len(data), 1))
+        gv = ir.GlobalVariable(g.module, t, name=key)
+        gv.global_constant = True
+        gv.linkage = "private"
+        gv.align = align
         gv.initializer = ir.Constant(t, bytearray(data or b"\0"))
     return gv, i64(len(data))
 
@@ -907,6 +935,65 @@ def _extract(g: FnGen, e: Expr, env: Env) -> Val:
     return Val(g.call("lc_extract", [v, g.i32(code), g.i32(_unit_code(t))]), a.null)
 
 
+def _date_format(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    a = lower(g, e.args[0], env)
+    t = e.args[0].type
+    v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
+    _, program, longest = e.value
+    prog, n = const_bytes(g, program)
+    dst = g.scratch(i64(longest), SCRATCH)
+    written = g.call("lc_date_format", [v, g.i32(_unit_code(t)), prog, n, dst])
+    return Val(dst, a.null, written)
+
+
+def _proctime(g: FnGen, e: Expr, env: Env) -> Val:
+    pipe = g.args.get("pipe")
+    if pipe is None:
+        raise SqlError("PROCTIME() can only be computed in a pipeline's row loop (not after an "
+                       "aggregate or as a grouping key of one)")
+    return Val(g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "proc_now")))
+
+
+def _span(g: FnGen, s: Val, found: ir.Value, off_p: ir.Value, len_p: ir.Value,
+          null: ir.Value) -> Val:
+    """A piece of s found by a runtime helper (its offset and length in off_p / len_p)."""
+    b = g.b
+    found = b.icmp_unsigned("!=", found, ir.Constant(I32, 0))
+    off = b.select(found, b.load(off_p, typ=I64), i64(0))
+    return Val(b.gep(s.v, [off], source_etype=I8), b.or_(null, b.not_(found)),
+               b.select(found, b.load(len_p, typ=I64), i64(0)))
+
+
+def _split_index(g: FnGen, e: Expr, env: Env) -> Val:
+    s, sep, index = (lower(g, a, env) for a in e.args)
+    off_p = g.alloca(I64, "split_off")
+    len_p = g.alloca(I64, "split_len")
+    found = g.call("lc_split_index", [s.v, s.len, sep.v, sep.len, index.v, off_p, len_p])
+    return _span(g, s, found, off_p, len_p, or_nulls(g, s, sep, index))
+
+
+def _regexp_extract(g: FnGen, e: Expr, env: Env) -> Val:
+    b = g.b
+    s, group = (lower(g, a, env) for a in e.args)
+    _, program, instructions, slots, words = e.value
+    prog, _ = const_bytes(g, program, align=4)
+    scratch = g.scratch(i64(4 * words), SCRATCH)
+    # a group index beyond int32 can not exist: make it one that does not
+    too_big = b.icmp_unsigned(">", group.v, i64(1 << 20))
+    g32 = b.trunc(b.select(too_big, i64(-1), group.v), I32)
+    off_p = g.alloca(I64, "regex_off")
+    len_p = g.alloca(I64, "regex_len")
+    found = g.call("lc_regex_extract", [prog, i64(instructions), g.i32(slots), s.v, s.len, g32,
+                                        scratch, off_p, len_p])
+    return _span(g, s, found, off_p, len_p, or_nulls(g, s, group))
+
+
+def _count_char(g: FnGen, e: Expr, env: Env) -> Val:
+    s, c = (lower(g, a, env) for a in e.args)
+    return Val(g.call("lc_count_substring", [s.v, s.len, c.v, c.len]), or_nulls(g, s, c))
+
+
 def _date_trunc(g: FnGen, e: Expr, env: Env) -> Val:
     b = g.b
     a = lower(g, e.args[0], env)
@@ -961,5 +1048,10 @@ LOWER: dict[Op, Callable[[FnGen, Expr, Env], Val]] = {
     Op.FLOOR: _floor_ceil,
     Op.CEIL: _floor_ceil,
     Op.EXTRACT: _extract,
+    Op.DATE_FORMAT: _date_format,
+    Op.PROCTIME: _proctime,
+    Op.SPLIT_INDEX: _split_index,
+    Op.REGEXP_EXTRACT: _regexp_extract,
+    Op.COUNT_CHAR: _count_char,
     Op.DATE_TRUNC: _date_trunc,
 }

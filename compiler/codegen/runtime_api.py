@@ -34,6 +34,10 @@ SIGNATURES: dict[str, tuple[ir.Type, tuple[ir.Type, ...]]] = {
     "lc_add_months": (I64, (I64, I64, I32)),
     "lc_round_f64": (F64, (F64, I64)),
     "lc_i128_to_f64": (F64, (I64, I64)),
+    "lc_date_format": (I64, (I64, I32, PTR, I64, PTR)),
+    "lc_split_index": (I32, (PTR, I64, PTR, I64, I64, PTR, PTR)),
+    "lc_count_substring": (I64, (PTR, I64, PTR, I64)),
+    "lc_regex_extract": (I32, (PTR, I64, I32, PTR, I64, I32, PTR, PTR, PTR)),
 }
 
 # Field codes of lc_extract / lc_date_trunc (LC_F_* in the header).

@@ -11,7 +11,7 @@ target datalayout = ""
 define i64 @"lc_47559602d2f901cf_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -22,7 +22,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -40,9 +40,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -113,7 +113,7 @@ row.end:
   br label %"head"
 done:
   %".64" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".64", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -142,7 +142,7 @@ done:
   ret i64 %"n"
 exit:
   %".80" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".80", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -195,7 +195,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_47559602d2f901cf_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -206,7 +206,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -224,9 +224,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -307,7 +307,7 @@ row.end:
   br label %"head"
 done:
   %".77" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".77", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -336,7 +336,7 @@ done:
   ret i64 %"n"
 exit:
   %".93" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".93", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -397,7 +397,7 @@ target datalayout = ""
 define i64 @"lc_7d54cb87e25b65f0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -408,7 +408,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -426,9 +426,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -523,7 +523,7 @@ row.end:
   br label %"head"
 done:
   %".88" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".88", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -552,7 +552,7 @@ done:
   ret i64 %"n"
 exit:
   %".104" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".104", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -610,7 +610,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_7d54cb87e25b65f0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -621,7 +621,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -639,9 +639,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -747,7 +747,7 @@ row.end:
   br label %"head"
 done:
   %".99" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".99", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -776,7 +776,7 @@ done:
   ret i64 %"n"
 exit:
   %".115" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".115", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
