@@ -71,7 +71,7 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
             run_sel_dense=sym.run_sel_dense, run_sel_nulls=sym.run_sel_nulls,
             part_dense=sym.part_dense, part_nulls=sym.part_nulls,
             time_column=p.time_column if p.from_source else None,
-            watermark_delay=p.watermark_delay,
+            watermark_delay=p.watermark_delay, proctime=p.proctime,
         ))
     spec = StreamSpec(name, columns(plan.fields), changelog, materialized, sorted(inputs), specs)
     return CompiledStream(spec, str(module), pipelines, plan)

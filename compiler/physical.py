@@ -9,7 +9,7 @@ emitted rows in a new pipeline, from an internal relation named `stream$N`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .catalog import Catalog, Source
 from .plan import (
@@ -94,6 +94,13 @@ class PipelinePlan:
         return 1 if w is None else -(-w.size // w.slide) + 1
 
     @property
+    def proctime(self) -> bool:
+        """Its window is over processing time: its watermark is the wall clock, advanced by
+        the engine, never the rows' event time."""
+        w = self.aggregate.window if self.aggregate is not None else None
+        return w is not None and _is_proctime(self.ops, w, self.input_fields)
+
+    @property
     def watermark_offset(self) -> int:
         """How far this pipeline's watermark is from its input relation's watermark: the
         time-attribute offset of the column its window aggregate is keyed on."""
@@ -130,6 +137,22 @@ def _trace_column(ops: tuple[Node, ...], target: Window, fields: tuple[Field, ..
         elif isinstance(op, Window) and col >= len(op.input.fields):
             return None
     return col
+
+
+def _is_proctime(ops: tuple[Node, ...], target: Window, fields: tuple[Field, ...]) -> bool:
+    """Is the window's time column PROCTIME() (computed here, or an input column that is)?"""
+    col = target.time
+    for op in reversed(ops[: ops.index(target)]):
+        if isinstance(op, Project):
+            e = op.exprs[col]
+            if e.op.name == "PROCTIME":
+                return True
+            if e.op.name != "COLUMN":
+                return False
+            col = e.value
+        elif isinstance(op, Window) and col >= len(op.input.fields):
+            return False
+    return fields[col].proctime
 
 
 def _chain(plan: Node) -> list[Node]:
@@ -175,10 +198,13 @@ def plan_pipelines(name: str, plan: Node, catalog: Catalog) -> list[PipelinePlan
         wk = find_window_keys(op)
         sink = AggregateSink(op, *(wk if wk else (None, None, None)), tuple(post), out_fields)
         time_col, delay = source_time()
-        pipelines.append(PipelinePlan(
+        plan_ = PipelinePlan(
             f"{name}_p{len(pipelines)}", produces, input_name, input_fields, from_source,
             time_col, delay, tuple(current), sink, out_fields,
-        ))
+        )
+        if plan_.proctime:   # the clock, not the rows, moves its watermark
+            plan_ = replace(plan_, time_column=None)
+        pipelines.append(plan_)
         input_name, input_fields, from_source = produces, out_fields, False
         current = []
         i = j

@@ -45,6 +45,8 @@ class Field:
     type: SqlType
     nullable: bool = True
     time_offset: int | None = None
+    proctime: bool = False    # a processing-time attribute (PROCTIME()): windows over it close
+                              # as the wall clock passes their end
 
     def __str__(self) -> str:
         return self.name

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from .arrow import Descriptors, OnesBuffer, conform, relaxed, schema_of
 from .errors import ExecutionError, LaminarError, StateError
 from .native import INT64_MAX, INT64_MIN, ffi, lib
-from .pipelines import Pipeline, ShardedPipeline
+from .pipelines import Pipeline, ShardedPipeline, processing_time
 from .program import SourceSpec, StreamSpec
 from .subscription import Subscription
 from .views import ViewStore
@@ -83,6 +83,7 @@ class Engine:
         self.pool = None
         self.inflight: collections.deque = collections.deque()
         self.deferred: list = []   # the newest chunk's consuming tasks, not handed over yet
+        self.proctime: list = []   # pipelines with windows over processing time
         self.cpus: list[int] = []
         if self.workers > 1:
             allowed = sorted(os.sched_getaffinity(0))
@@ -121,8 +122,11 @@ class Engine:
                     self.relations[p.spec.produces] = rel
                 rel.producer = p
                 src.consumers.append(p)
-                # A pipeline over a relation that already has a watermark starts from it.
-                if not p.spec.from_source:
+                # A pipeline over a relation that already has a watermark starts from it
+                # (one over processing time follows the clock instead).
+                if p.spec.proctime:
+                    self.proctime.append(p)
+                elif not p.spec.from_source:
                     p.set_wm(_offset(src.wm, p.spec.watermark_offset))
                 elif src.wm != INT64_MIN:
                     p.set_wm(src.wm)
@@ -141,6 +145,7 @@ class Engine:
                     sub._end()
                 return
             spec = self.streams.pop(name)
+            self.proctime = [c for c in self.proctime if c.spec not in spec.pipelines]
             for p in spec.pipelines:
                 rel = self.relations.get(p.input)
                 if rel is not None:
@@ -166,6 +171,8 @@ class Engine:
                 src.relation.rows += batch.num_rows
                 total += batch.num_rows
                 self._guard(self._run_batch, src, batch, seq_base)
+            if self.proctime and not self.inflight:
+                self._guard(self._tick)
             return total
 
     def _run_batch(self, src: Source, batch: pa.RecordBatch, seq_base: int) -> None:
@@ -211,9 +218,31 @@ class Engine:
                 self._collect_chunk(*self.inflight.popleft())
 
     def flush(self) -> None:
-        """Deliver everything in flight (in order); raises the first native failure."""
+        """Deliver everything in flight (in order), and what the clock closed; raises the
+        first native failure."""
         with self.lock:
             self._guard(self._flush)
+            if self.proctime:
+                self._guard(self._tick)
+
+    def _tick(self) -> None:
+        """Windows over processing time: their watermark is the clock (see PROCTIME())."""
+        now = processing_time()
+        for p in list(self.proctime):
+            if now <= p.wm or self.relations[p.spec.input].ended:
+                continue
+            self._advance_pipeline(p, now)
+            self._propagate(p.spec.produces, p.wm)
+
+    def _advance_pipeline(self, p, wm: int) -> None:
+        if not p.sharded:
+            for out in p.advance(wm):
+                self._deliver(p.spec.produces, out)
+            return
+        keep: list = []
+        epoch = [(p, p.prepare_advance(wm, keep))]
+        self._submit([t for t in epoch[0][1]])
+        self._collect(epoch, keep, p.wm)
 
     def _flush(self) -> None:
         try:
@@ -264,7 +293,8 @@ class Engine:
             p, tasks = epoch[0]   # every pipeline over the source saw the same rows
             src.relation.wm = max(src.relation.wm, p.chunk_watermark(tasks))
         for p, _ in epoch:
-            p.set_wm(src.relation.wm)
+            if not p.spec.proctime:
+                p.set_wm(src.relation.wm)
         self._collect(epoch, keep, src.relation.wm)
 
     def _collect(self, epoch: list, keep: list, wm: int) -> None:
@@ -274,7 +304,7 @@ class Engine:
                 collected += 1
                 for out in p.collect(tasks):
                     self._deliver(p.spec.produces, out)
-                self._propagate(p.spec.produces, wm)
+                self._propagate(p.spec.produces, p.wm if p.spec.proctime else wm)
         except BaseException:
             _abandon(self.pool, epoch[collected:])
             raise
@@ -296,11 +326,14 @@ class Engine:
         consumers = list(src.relation.consumers)
         if self.pool is None:
             for p in consumers:
+                if p.spec.proctime and value != INT64_MAX:
+                    continue   # its watermark is the clock
                 for out in p.advance(value):
                     self._deliver(p.spec.produces, out)
                 self._propagate(p.spec.produces, p.wm)
             return
         keep: list = []
+        consumers = [p for p in consumers if value == INT64_MAX or not p.spec.proctime]
         epoch = [(p, p.prepare_advance(value, keep)) for p in consumers]
         self._submit([t for _, tasks in epoch for t in tasks])
         self._collect(epoch, keep, max(value, src.relation.wm))
@@ -396,6 +429,8 @@ class Engine:
             return
         rel.wm = wm
         for p in list(rel.consumers):
+            if p.spec.proctime and wm != INT64_MAX:
+                continue   # its watermark is the clock (Engine._tick), or the end of input
             for out in p.advance(_offset(wm, p.spec.watermark_offset)):
                 self._deliver(p.spec.produces, out)
             self._propagate(p.spec.produces, p.wm)
@@ -413,7 +448,7 @@ class Engine:
     def _pump(self) -> None:
         """Subscriptions call this before reading: results in flight become visible."""
         with self.lock:
-            if self.inflight and not self.closed and not self.failed:
+            if (self.inflight or self.proctime) and not self.closed and not self.failed:
                 self.flush()
 
     def _unsubscribe(self, sub: Subscription) -> None:

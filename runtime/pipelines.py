@@ -10,6 +10,8 @@ worker (their net effect is what is specified).
 
 from __future__ import annotations
 
+import time
+
 import pyarrow as pa
 
 from .arrow import Descriptors, OutputLayout
@@ -17,6 +19,15 @@ from .native import INT64_MAX, INT64_MIN, check, ffi, lib
 from .program import AggregateSpec, PipelineSpec
 
 EMIT_CODES = {"window_close": 1, "changes": 2, "final": 3}   # LC_EMIT_*
+_last_now = 0
+
+
+def processing_time() -> int:
+    """The wall clock in epoch milliseconds, never going backwards within the process: what
+    PROCTIME() gives the rows of a run, and the watermark of windows over it."""
+    global _last_now
+    _last_now = max(_last_now, time.time_ns() // 1_000_000)
+    return _last_now
 
 
 def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
@@ -72,6 +83,7 @@ class Pipeline:
         self.rows_in += n
         nulls = any(c in desc.null_columns for c in self.spec.columns_read)
         self.pipe.seq_base = seq_base
+        self.pipe.proc_now = processing_time()
         if self.agg is None:
             out = self.output.new()
             check(lib.lc_out_reserve(out, n * self.spec.windows_per_row), "output batch")
@@ -196,6 +208,9 @@ class ShardedPipeline:
         n = desc.batch.num_rows
         self.rows_in += n
         nulls = int(any(c in desc.null_columns for c in self.spec.columns_read))
+        now = processing_time()
+        for pipe in self.pipes:
+            pipe.proc_now = now
         if self.keyed:
             ex, parts, tasks = self.exchanges[self.next_ex]
             self.next_ex = (self.next_ex + 1) % len(self.exchanges)

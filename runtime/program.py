@@ -58,6 +58,7 @@ class PipelineSpec:
     part_nulls: str | None = None
     time_column: int | None = None  # source-rooted: the event-time column (per-row watermarks)
     watermark_delay: int = 0
+    proctime: bool = False          # a window over processing time: the clock is its watermark
 
     @property
     def keyed(self) -> bool:

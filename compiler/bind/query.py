@@ -206,10 +206,10 @@ class QueryBinder:
         if tf.type.kind is not Kind.TIMESTAMP and tf.type != BIGINT:
             raise error_at(time_node, f"window time column '{tf.name}' must be TIMESTAMP or "
                            f"BIGINT epoch milliseconds, not {tf.type}")
-        if not self.one_shot and tf.time_offset is None:
+        if not self.one_shot and tf.time_offset is None and not tf.proctime:
             raise error_at(time_node, f"column '{tf.name}' has no watermark: declare "
                            f"WATERMARK FOR {tf.name} in its source, or window on a column that "
-                           "carries event time")
+                           "carries event time (or processing time: PROCTIME())")
         size = self.duration(args["SIZE"], tf.type)
         slide = self.duration(args["SLIDE"], tf.type) if func == "HOP" else size
         offset = self.duration(args["OFFSET"], tf.type, allow_zero=True) if "OFFSET" in args else 0
@@ -267,10 +267,11 @@ class QueryBinder:
         e = binder.bind(node)
         if e.type.kind is Kind.NULL:
             raise error_at(node, "the type of a bare NULL is unknown; CAST it")
-        time_offset = None
+        time_offset, proctime = None, e.op is Op.PROCTIME
         if e.op is Op.COLUMN and not binder.output:
-            time_offset = scope.columns[e.value].field.time_offset
-        yield e, Field(name, e.type, e.nullable, time_offset)
+            source_field = scope.columns[e.value].field
+            time_offset, proctime = source_field.time_offset, source_field.proctime
+        yield e, Field(name, e.type, e.nullable, time_offset, proctime)
 
     # -----------------------------------------------------------------------------------
     # aggregation
