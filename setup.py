@@ -13,6 +13,7 @@ FOLDERS = {
     "laminarc.runtime": "runtime",
     "laminarc.connectors": "connectors",
     "laminarc.templates": "templates",
+    "laminarc.nexmark_queries": "bench/nexmark",
 }
 
 

@@ -42,6 +42,7 @@ class Program:
     words: list[int]
     instructions: int
     groups: int             # capturing groups (group 0, the whole match, not counted)
+    first: int = -1         # word offset of the bitmap of bytes a match can start with
 
     @property
     def slots(self) -> int:
@@ -329,4 +330,53 @@ def compile_regex(pattern: str) -> Program:
     e.emit(SAVE, 1)
     e.emit(MATCH)
     words = [w for ins in e.code for w in ins] + e.ranges
-    return Program(words, len(e.code), parser.groups)
+    first = _first_bytes(e.code, e.ranges)
+    offset = -1
+    if first is not None:   # 8 words: bit b set when a match may start at byte b
+        offset = len(words)
+        words += [sum(1 << k for k in range(32) if 32 * w + k in first) - (
+            1 << 32 if 32 * w + 31 in first else 0) for w in range(8)]
+    return Program(words, len(e.code), parser.groups, offset)
+
+
+def _lead_bytes(lo: int, hi: int) -> set[int]:
+    """The first bytes of the UTF-8 encodings of code points lo..hi."""
+    out: set[int] = set()
+    for a, b, lead in ((0, 0x7F, lambda c: c), (0x80, 0x7FF, lambda c: 0xC0 | c >> 6),
+                       (0x800, 0xFFFF, lambda c: 0xE0 | c >> 12),
+                       (0x10000, 0x10FFFF, lambda c: 0xF0 | c >> 18)):
+        x, y = max(lo, a), min(hi, b)
+        if x <= y:
+            out.update(range(lead(x), lead(y) + 1))
+    return out
+
+
+def _first_bytes(code: list[list[int]], ranges: list[int]) -> set[int] | None:
+    """The bytes a match can start with, or None when that does not narrow the search (a
+    match may be empty, or start with any byte). The runtime skips ASCII bytes outside it
+    while no match is under way, and stops skipping at any other byte."""
+    seen: set[int] = set()
+    out: set[int] = set()
+    todo = [0]
+    while todo:
+        pc = todo.pop()
+        if pc in seen:
+            continue
+        seen.add(pc)
+        op, x, y = code[pc]
+        if op == MATCH or op == EOL:
+            return None     # an empty match (or one at the end) can start anywhere
+        if op in (SAVE, BOL):
+            todo.append(pc + 1)
+        elif op == JMP:
+            todo.append(x)
+        elif op == SPLIT:
+            todo += [x, y]
+        elif op == CHAR:
+            out |= _lead_bytes(x, x)
+        elif op == CLASS and y > 0:
+            for k in range(y):
+                out |= _lead_bytes(ranges[x + 2 * k], ranges[x + 2 * k + 1])
+        else:               # ANY, a negated class: almost any byte
+            return None
+    return out

@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from . import __version__
 
@@ -101,6 +102,28 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--progress", choices=("auto", "bar", "log", "none"), default="auto",
                    help="a progress bar on a terminal, log lines otherwise (default: auto)")
     r.set_defaults(func=cmd_run)
+
+    b = sub.add_parser("bench", help="measure W1 or Nexmark, optionally against peers",
+                       description="Run W1 or Nexmark queries on laminarc (each measurement "
+                       "in a fresh process, input generated beforehand) and print events/s, "
+                       "CPU time per event, peak memory and result rows.")
+    b.add_argument("workload", choices=("w1", "nexmark"))
+    b.add_argument("--query", action="append", metavar="QN",
+                   help="Nexmark query (repeatable; 'all': every supported one)")
+    b.add_argument("--events", type=int, default=10_000_000)
+    b.add_argument("--workers", type=int, default=None,
+                   help="laminarc's workers (default: the CPUs this process may use); DuckDB's "
+                   "threads")
+    b.add_argument("--runs", type=int, default=1, help="runs per measurement; the median "
+                   "is reported")
+    b.add_argument("--seed", type=int, default=0, help="Nexmark generator seed")
+    b.add_argument("--compare", action="store_true", help="also run the peers installed "
+                   "(pip install laminarc[bench]): DuckDB's batch query, LaminarDB")
+    b.add_argument("--json", metavar="FILE", help="write the figures and the machine as JSON")
+    b.add_argument("--report", metavar="FILE.md", help="write the table as Markdown")
+    b.add_argument("--plot", metavar="FILE.png", help="a bar chart of events/s (matplotlib)")
+    b.add_argument("--progress", choices=("auto", "bar", "log", "none"), default="auto")
+    b.set_defaults(func=cmd_bench)
     return p
 
 
@@ -373,6 +396,93 @@ def _watermark(pipe, source: str) -> str:
         seconds = wm / (1000 if src.spec.time_unit == "ms" else 1_000_000)
         return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     return str(wm)
+
+
+# -- bench -----------------------------------------------------------------------------------
+def cmd_bench(args) -> int:
+    from . import bench
+    from .nexmark_queries import NOT_YET, SUPPORTED
+
+    if args.workload == "w1":
+        if args.query:
+            raise CliError("--query is for nexmark")
+        workloads = ["w1"]
+    else:
+        asked = args.query or ["all"]
+        workloads = list(SUPPORTED) if "all" in asked else asked
+        for q in workloads:
+            if q not in SUPPORTED:
+                why = NOT_YET.get(q)
+                raise CliError(f"Nexmark {q} is not supported" + (f" yet (it needs {why})"
+                                                                  if why else ""))
+    if args.events < 1 or args.runs < 1:
+        raise CliError("--events and --runs must be at least 1")
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise CliError("--plot needs matplotlib: pip install laminarc[bench]") from None
+    systems = ["laminarc"]
+    skipped = []
+    if args.compare:
+        for s in bench.SYSTEMS[1:]:
+            (systems if bench.available(s) else skipped).append(s)
+    mode = args.progress
+    if mode == "auto":
+        mode = "bar" if sys.stderr.isatty() else "log"
+    jobs = [(w, s) for w in workloads for s in systems]
+    results: list = []
+    failures: list[str] = []
+    started = time.perf_counter()
+    for k, (workload, system) in enumerate(jobs):
+        runs = []
+        for run in range(args.runs):
+            label = (f"[{k + 1}/{len(jobs)}] {workload} on {system}, run {run + 1}/{args.runs}"
+                     f" ({time.perf_counter() - started:.0f} s)")
+            if mode == "bar":
+                sys.stderr.write(f"\r\x1b[K{label}")
+                sys.stderr.flush()
+            elif mode == "log":
+                print(f"laminarc bench: {label}", file=sys.stderr)
+            job = bench.Job(system, workload, args.events, args.workers, args.seed)
+            try:
+                runs.append(bench.run_job(job))
+            except Exception as e:   # a peer that can not run a query: say so, go on
+                failures.append(f"{workload} on {system}: {e}")
+                break
+        if runs:
+            results.append(bench.median_result(runs))
+    if mode == "bar":
+        sys.stderr.write("\r\x1b[K")
+    if not results:
+        raise CliError("nothing ran: " + "; ".join(failures))
+    print(f"{args.workload}, {args.events:,} events, "
+          f"{args.workers or len(os.sched_getaffinity(0))} worker(s), median of {args.runs} "
+          f"run(s)")
+    text = bench.table(results, args.compare)
+    print(text)
+    for f in failures:
+        print(f"not measured: {f}")
+    for s in skipped:
+        print(f"not installed: {s} (pip install laminarc[bench])")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"workload": args.workload, "events": args.events,
+                       "workers": args.workers, "runs": args.runs, "machine": bench.machine(),
+                       "results": [asdict(r) for r in results],
+                       "not_measured": failures}, f, indent=2)
+    if args.report:
+        m = bench.machine()
+        with open(args.report, "w") as f:
+            f.write(f"# laminarc bench {args.workload}\n\n{args.events:,} events; "
+                    f"{m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB; median of "
+                    f"{args.runs} run(s).\n\n{text}\n")
+            for line in failures:
+                f.write(f"\nNot measured: {line}")
+            f.write("\n")
+    if args.plot:
+        bench.plot(results, args.plot, f"{args.workload}: events/s ({args.events:,} events)")
+    return EXIT_OK
 
 
 if __name__ == "__main__":   # pragma: no cover

@@ -45,7 +45,10 @@ def w1_check(result: pa.Table, n: int) -> dict:
     total = np.bincount(gid, weights=v, minlength=size)
     mx = np.full(size, -np.inf)
     np.maximum.at(mx, gid, v)
-    ws = result.column("window_start").to_numpy()
+    ws = result.column("window_start")
+    if pa.types.is_timestamp(ws.type):   # a peer may return a timestamp
+        ws = ws.cast(pa.timestamp("ms")).cast(pa.int64())
+    ws = ws.to_numpy()
     got = (ws // 1000) * 1000 + result.column("k").to_numpy()
     present = cnt > 0
     ok = (

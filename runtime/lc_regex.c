@@ -18,6 +18,8 @@
  *     BOL / EOL       assert the start / end of the input
  *     MATCH
  * The scratch area holds two thread lists and their capture slots (lc_regex_scratch_words).
+ * While no thread is alive, the search skips bytes a match can not start with (a bitmap the
+ * compiler derives from the program), which is most of the text for most patterns.
  */
 #include "lc_runtime.h"
 
@@ -97,8 +99,111 @@ static int in_class(const int32_t* ranges, int32_t count, int32_t cp) {
     return hit != negate;
 }
 
-int32_t lc_regex_extract(const int32_t* prog, int64_t ninstr, int32_t nslots, const uint8_t* s,
-                         int64_t n, int32_t group, int32_t* scratch, int64_t* off, int64_t* len) {
+/* ---- the bit-state backtracker (short inputs) ----
+ * Depth-first in priority order, so the first MATCH it reaches is the leftmost-first match;
+ * a bitmap of visited (instruction, position) pairs makes it linear: a pair that failed once
+ * fails again (whatever the captures). Its memory grows with the input, so long inputs go to
+ * the Pike VM. */
+#define BT_STACK 4096
+#define BT_MAX_BITS (1 << 18)
+
+typedef struct {
+    int32_t pc;        /* -1: restore capture slot `slot` to `pos` */
+    int32_t slot;
+    int32_t pos;
+} bt_job;
+
+int64_t lc_regex_backtrack_bytes(int64_t ninstr, int64_t n) {
+    int64_t bits = ninstr * (n + 1);
+    if (bits > BT_MAX_BITS) return 0;   /* too long: the Pike VM takes it */
+    return (bits + 31) / 32 * 4 + BT_STACK * (int64_t)sizeof(bt_job);
+}
+
+/* 1 match (caps filled), 0 none, -1 out of stack (the caller falls back to the Pike VM). */
+static int backtrack(const int32_t* prog, int64_t ninstr, int32_t nslots,
+                     const uint32_t* starts, const uint8_t* s, int64_t n, int32_t* caps,
+                     uint32_t* visited, bt_job* stack) {
+    const int32_t* ranges = prog + 3 * ninstr;
+    memset(visited, 0, (size_t)((ninstr * (n + 1) + 31) / 32 * 4));
+    for (int64_t start = 0; start <= n; start++) {
+        if (starts && start > 0) {
+            while (start < n && s[start] < 0x80 &&
+                   !(starts[s[start] >> 5] >> (s[start] & 31) & 1))
+                start++;
+        }
+        for (int32_t k = 0; k < nslots; k++) caps[k] = -1;
+        int32_t top = 0;
+        stack[top++] = (bt_job){0, 0, (int32_t)start};
+        while (top > 0) {
+            bt_job job = stack[--top];
+            if (job.pc < 0) {
+                caps[job.slot] = job.pos;
+                continue;
+            }
+            int32_t pc = job.pc;
+            int64_t pos = job.pos;
+            for (;;) {
+                int64_t bit = (int64_t)pc * (n + 1) + pos;
+                if (visited[bit >> 5] >> (bit & 31) & 1) break;
+                visited[bit >> 5] |= 1u << (bit & 31);
+                const int32_t* ins = prog + 3 * pc;
+                int op = ins[0], clen = 1, ok = 0;
+                int32_t cp = 0;
+                if (op == OP_CHAR || op == OP_ANY || op == OP_CLASS) {
+                    if (pos >= n) break;
+                    cp = decode(s, n, pos, &clen);
+                }
+                switch (op) {
+                case OP_CHAR: ok = cp == ins[1]; break;
+                case OP_ANY: ok = cp != '\n'; break;
+                case OP_CLASS: ok = in_class(ranges + ins[1], ins[2], cp); break;
+                case OP_JMP: pc = ins[1]; continue;
+                case OP_SPLIT:
+                    if (top >= BT_STACK) return -1;
+                    stack[top++] = (bt_job){ins[2], 0, (int32_t)pos};
+                    pc = ins[1];
+                    continue;
+                case OP_SAVE:
+                    if (top >= BT_STACK) return -1;
+                    stack[top++] = (bt_job){-1, ins[1], caps[ins[1]]};
+                    caps[ins[1]] = (int32_t)pos;
+                    pc++;
+                    continue;
+                case OP_BOL: ok = pos == 0; clen = 0; break;
+                case OP_EOL: ok = pos == n; clen = 0; break;
+                case OP_MATCH: return 1;
+                default: break;
+                }
+                if (!ok) break;
+                pc++;
+                pos += clen;
+            }
+        }
+    }
+    return 0;
+}
+
+int32_t lc_regex_extract(const int32_t* prog, int64_t ninstr, int32_t nslots, int64_t first,
+                         const uint8_t* s, int64_t n, int32_t group, int32_t* scratch,
+                         int64_t* off, int64_t* len) {
+    const uint32_t* starts = first >= 0 ? (const uint32_t*)(prog + first) : NULL;
+    if (group < 0 || 2 * group + 1 >= nslots) return 0;
+    int64_t bt = lc_regex_backtrack_bytes(ninstr, n);
+    if (bt) {   /* its memory follows the Pike VM's in the scratch area */
+        int32_t* caps = scratch;
+        uint8_t* rest = (uint8_t*)(scratch + lc_regex_scratch_words(ninstr, nslots));
+        bt_job* stack = (bt_job*)rest;
+        uint32_t* visited = (uint32_t*)(rest + BT_STACK * sizeof(bt_job));
+        int found = backtrack(prog, ninstr, nslots, starts, s, n, caps, visited, stack);
+        if (found >= 0) {
+            if (!found) return 0;
+            int32_t a = caps[2 * group], b = caps[2 * group + 1];
+            if (a < 0 || b < a) return 0;
+            *off = a;
+            *len = b - a;
+            return 1;
+        }
+    }
     if (n > INT32_MAX / 4) return 0;   /* positions and step marks are 32-bit */
     const int32_t* ranges = prog + 3 * ninstr;
     thread_list lists[2];
@@ -119,6 +224,12 @@ int32_t lc_regex_extract(const int32_t* prog, int64_t ninstr, int32_t nslots, co
     thread_list* next = &lists[1];
     int32_t gen = 0, cur_gen = gen++;   /* `on` marks: pcs already on the list being built */
     for (int64_t pos = 0;;) {
+        if (!matched && cur->n == 0 && starts && pos > 0) {
+            /* nothing under way: skip ASCII bytes no match can start with (a byte that is not
+             * ASCII stops the skip: it may be inside a character) */
+            while (pos < n && s[pos] < 0x80 && !(starts[s[pos] >> 5] >> (s[pos] & 31) & 1))
+                pos++;
+        }
         if (!matched) {   /* a new attempt starting here, below every older thread */
             for (int32_t k = 0; k < nslots; k++) caps[k] = -1;
             add(prog, cur, on, cur_gen, 0, caps, nslots, pos, n);

@@ -398,11 +398,15 @@ int32_t lc_split_index(const uint8_t* s, int64_t n, const uint8_t* sep, int64_t 
 /* COUNT_CHAR: non-overlapping occurrences of c in s. */
 int64_t lc_count_substring(const uint8_t* s, int64_t n, const uint8_t* c, int64_t cn);
 /* REGEXP_EXTRACT (lc_regex.c): the span of capture `group` of the first match of a program
- * compiled by compiler/regex.py; 0 if no match or the group took no part. `scratch` holds
- * lc_regex_scratch_words(ninstr, nslots) int32 words. */
-int32_t lc_regex_extract(const int32_t* prog, int64_t ninstr, int32_t nslots, const uint8_t* s,
-                         int64_t n, int32_t group, int32_t* scratch, int64_t* off, int64_t* len);
+ * compiled by compiler/regex.py; 0 if no match or the group took no part. `first`: word
+ * offset in prog of the bitmap of bytes a match may start with (-1: any). `scratch` holds
+ * lc_regex_scratch_words(ninstr, nslots) int32 words, then lc_regex_backtrack_bytes. */
+int32_t lc_regex_extract(const int32_t* prog, int64_t ninstr, int32_t nslots, int64_t first,
+                         const uint8_t* s, int64_t n, int32_t group, int32_t* scratch,
+                         int64_t* off, int64_t* len);
 int64_t lc_regex_scratch_words(int64_t ninstr, int64_t nslots);
+/* Extra scratch bytes that let short inputs use the faster backtracker (0: too long). */
+int64_t lc_regex_backtrack_bytes(int64_t ninstr, int64_t n);
 
 /* ---- file I/O (lc_io.c): io_uring with a pread/pwrite fallback ----
  * An lc_file is a descriptor plus, with the io_uring backend, its own ring. Every call is

@@ -281,8 +281,8 @@ class ShardedPipeline:
             return []
         if len(outs) == 1:
             return _strip([self.output.to_batch(outs[0])], self.spec.hidden)
-        if not self.spec.hidden:   # ranges of rows: in order
-            return [pa.concat_batches([self.output.to_batch(o) for o in outs])]
+        if not self.spec.hidden:   # ranges of rows: in order (as batches: no copy)
+            return [self.output.to_batch(o) for o in outs]
         # Each shard's rows are sorted by ($wend, $seq): merge the runs into one worker's order
         # (ties keep their order: a changelog's -old row stays before its +new row).
         ncols = len(self.spec.output)

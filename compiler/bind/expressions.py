@@ -791,7 +791,8 @@ def _regexp_extract(b: ExprBinder, node: exp.Expr, args: list | None = None) -> 
     except RegexError as e:
         raise error_at(args[1], f"REGEXP_EXTRACT: {e}") from None
     group = _int_arg(b, args[2], "REGEXP_EXTRACT") if len(args) == 3 else lit(0, BIGINT)
-    value = (pattern, prog.to_bytes(), prog.instructions, prog.slots, prog.scratch_words())
+    value = (pattern, prog.to_bytes(), prog.instructions, prog.slots, prog.scratch_words(),
+             prog.first)
     return Expr(Op.REGEXP_EXTRACT, VARCHAR, (s, group), value=value, nullable=True)
 
 

@@ -976,16 +976,17 @@ def _split_index(g: FnGen, e: Expr, env: Env) -> Val:
 def _regexp_extract(g: FnGen, e: Expr, env: Env) -> Val:
     b = g.b
     s, group = (lower(g, a, env) for a in e.args)
-    _, program, instructions, slots, words = e.value
+    _, program, instructions, slots, words, first = e.value
     prog, _ = const_bytes(g, program, align=4)
-    scratch = g.scratch(i64(4 * words), SCRATCH)
+    extra = g.call("lc_regex_backtrack_bytes", [i64(instructions), s.len])
+    scratch = g.scratch(b.add(i64(4 * words), extra), SCRATCH)
     # a group index beyond int32 can not exist: make it one that does not
     too_big = b.icmp_unsigned(">", group.v, i64(1 << 20))
     g32 = b.trunc(b.select(too_big, i64(-1), group.v), I32)
     off_p = g.alloca(I64, "regex_off")
     len_p = g.alloca(I64, "regex_len")
-    found = g.call("lc_regex_extract", [prog, i64(instructions), g.i32(slots), s.v, s.len, g32,
-                                        scratch, off_p, len_p])
+    found = g.call("lc_regex_extract", [prog, i64(instructions), g.i32(slots), i64(first),
+                                        s.v, s.len, g32, scratch, off_p, len_p])
     return _span(g, s, found, off_p, len_p, or_nulls(g, s, group))
 
 

@@ -37,7 +37,8 @@ SIGNATURES: dict[str, tuple[ir.Type, tuple[ir.Type, ...]]] = {
     "lc_date_format": (I64, (I64, I32, PTR, I64, PTR)),
     "lc_split_index": (I32, (PTR, I64, PTR, I64, I64, PTR, PTR)),
     "lc_count_substring": (I64, (PTR, I64, PTR, I64)),
-    "lc_regex_extract": (I32, (PTR, I64, I32, PTR, I64, I32, PTR, PTR, PTR)),
+    "lc_regex_extract": (I32, (PTR, I64, I32, I64, PTR, I64, I32, PTR, PTR, PTR)),
+    "lc_regex_backtrack_bytes": (I64, (I64, I64)),
 }
 
 # Field codes of lc_extract / lc_date_trunc (LC_F_* in the header).
