@@ -364,7 +364,7 @@ def _first_bytes(code: list[list[int]], ranges: list[int]) -> set[int] | None:
             continue
         seen.add(pc)
         op, x, y = code[pc]
-        if op == MATCH or op == EOL:
+        if op in (MATCH, EOL):
             return None     # an empty match (or one at the end) can start anywhere
         if op in (SAVE, BOL):
             todo.append(pc + 1)

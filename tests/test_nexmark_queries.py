@@ -11,10 +11,10 @@ import math
 import pyarrow as pa
 import pytest
 from harness import duck
+from laminarc.nexmark_queries import CHANGELOGS, NOT_YET, SUPPORTED, duckdb_sql, query_sql
 
 import laminarc
 from laminarc.nexmark import NEXMARK_DDL, SOURCES, generate_tables
-from laminarc.nexmark_queries import CHANGELOGS, NOT_YET, SUPPORTED, duckdb_sql, query_sql
 
 EVENTS = 60_000
 
