@@ -280,21 +280,27 @@ def median_result(results: list[Result]) -> Result:
 UNCOMPARABLE_ROWS = ("q12", "q15", "q16", "q17")
 
 
+def wrong(r: Result, rows: list[Result]) -> int | None:
+    """DuckDB's row count when `r` (another system's) differs from it on the same query."""
+    b = next((x for x in rows if x.system == "duckdb" and x.workload == r.workload), None)
+    if r.system == "duckdb" or b is None or r.workload in UNCOMPARABLE_ROWS or r.rows == b.rows:
+        return None
+    return b.rows
+
+
 def table(rows: list[Result], compare: bool) -> str:
     """A Markdown table of the results, with laminarc's speed-up over each peer; a result
     whose rows differ from DuckDB's batch answer says so."""
     head = "| workload | system | events/s | CPU ns/event | peak RSS MiB | rows | note |"
     lines = [head, "|---|---|---:|---:|---:|---:|---|"]
     ours = {r.workload: r for r in rows if r.system == "laminarc"}
-    batch = {r.workload: r for r in rows if r.system == "duckdb"}
     for r in rows:
         note = r.note
         if r.exact is not None:
             note = (note + "; " if note else "") + ("exact" if r.exact else "NOT EXACT")
-        b = batch.get(r.workload)
-        if (r.system != "duckdb" and b is not None and r.workload not in UNCOMPARABLE_ROWS
-                and r.rows != b.rows):
-            note = (note + "; " if note else "") + f"WRONG: {b.rows:,} rows expected"
+        expected = wrong(r, rows)
+        if expected is not None:
+            note = (note + "; " if note else "") + f"WRONG: {expected:,} rows expected"
         if compare and r.system != "laminarc" and r.workload in ours and r.events_per_s:
             ratio = ours[r.workload].events_per_s / r.events_per_s
             note = (note + "; " if note else "") + f"laminarc {ratio:.1f}x"
@@ -316,7 +322,14 @@ def plot(rows: list[Result], path: str, title: str) -> None:
     for k, s in enumerate(systems):
         values = [next((r.events_per_s / 1e6 for r in rows if r.system == s and
                         r.workload == w), 0) for w in workloads]
-        ax.bar([i + k * width for i in range(len(workloads))], values, width, label=s)
+        bars = ax.bar([i + k * width for i in range(len(workloads))], values, width, label=s)
+        for bar, w in zip(bars, workloads, strict=True):   # a wrong result: hatched, marked
+            r = next((r for r in rows if r.system == s and r.workload == w), None)
+            if r is not None and (wrong(r, rows) is not None or r.exact is False):
+                bar.set_hatch("//")
+                bar.set_alpha(0.4)
+                ax.annotate("wrong", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            ha="center", va="bottom", fontsize=7)
     ax.set_xticks([i + width * (len(systems) - 1) / 2 for i in range(len(workloads))],
                   workloads)
     ax.set_ylabel("million events per second")
