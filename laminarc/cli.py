@@ -434,11 +434,14 @@ def cmd_bench(args) -> int:
     results: list = []
     failures: list[str] = []
     started = time.perf_counter()
+    total = len(jobs) * args.runs
     for k, (workload, system) in enumerate(jobs):
         runs = []
         for run in range(args.runs):
-            label = (f"[{k + 1}/{len(jobs)}] {workload} on {system}, run {run + 1}/{args.runs}"
-                     f" ({time.perf_counter() - started:.0f} s)")
+            done = k * args.runs + run
+            bar = "#" * (20 * done // total) + "." * (20 - 20 * done // total)
+            label = (f"[{bar}] {done}/{total}: {workload} on {system}, run {run + 1}/"
+                     f"{args.runs} ({time.perf_counter() - started:.0f} s)")
             if mode == "bar":
                 sys.stderr.write(f"\r\x1b[K{label}")
                 sys.stderr.flush()
