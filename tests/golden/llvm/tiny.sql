@@ -4,11 +4,11 @@
 -- case: filter and projection of one column
 CREATE STREAM s AS SELECT k FROM nums WHERE k > 1;
 -- expect:
-; ModuleID = "lc_47559602d2f901cf"
+; ModuleID = "lc_1637aa0d4bf2c452"
 target triple = "unknown-unknown-unknown"
 target datalayout = ""
 
-define i64 @"lc_47559602d2f901cf_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+define i64 @"lc_1637aa0d4bf2c452_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
   %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
@@ -192,7 +192,7 @@ declare i64 @"llvm.ssub.sat.i64"(i64 %".1", i64 %".2")
 
 declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 
-define i64 @"lc_47559602d2f901cf_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+define i64 @"lc_1637aa0d4bf2c452_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
   %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
@@ -390,11 +390,11 @@ filter.pass.endif:
 -- case: arithmetic on two columns
 CREATE STREAM s AS SELECT k * 2 + ts AS x FROM nums;
 -- expect:
-; ModuleID = "lc_7d54cb87e25b65f0"
+; ModuleID = "lc_d9097e8b6ecaefe0"
 target triple = "unknown-unknown-unknown"
 target datalayout = ""
 
-define i64 @"lc_7d54cb87e25b65f0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+define i64 @"lc_d9097e8b6ecaefe0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
   %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
@@ -607,7 +607,7 @@ declare i64 @"llvm.ssub.sat.i64"(i64 %".1", i64 %".2")
 
 declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 
-define i64 @"lc_7d54cb87e25b65f0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+define i64 @"lc_d9097e8b6ecaefe0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
   %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
