@@ -95,25 +95,14 @@ def _column(g: FnGen, e: Expr, env: Env) -> Val:
     return env.get(e.value)
 
 
-_string_counter = [0]
-
-
 def const_string(g: FnGen, text: str) -> tuple[ir.Value, ir.Value]:
-    data = text.encode()
-    key = "lcs." + data.hex()[:40] + f".{len(data)}"
-    gv = g.module.globals.get(key)
-    if gv is None:
-        t = ir.ArrayType(I8, max(len(data), 1))
-        gv = ir.GlobalVariable(g.module, t, name=key)
-        gv.global_constant = True
-        gv.linkage = "private"
-        gv.initializer = ir.Constant(t, bytearray(data or b"\0"))
-    return gv, i64(len(data))
+    return const_bytes(g, text.encode())
 
 
 def const_bytes(g: FnGen, data: bytes, align: int = 1) -> tuple[ir.Value, ir.Value]:
-    """A private constant holding `data` (a compiled pattern), and its length."""
-    key = "lcb." + hashlib.sha256(data).hexdigest()[:24]
+    """A private constant holding `data` (a string literal, a compiled pattern), and its
+    length; one per content and alignment in a module."""
+    key = f"lcb{align}." + hashlib.sha256(data).hexdigest()[:24]
     gv = g.module.globals.get(key)
     if gv is None:
         t = ir.ArrayType(I8, max(len(data), 1))
