@@ -40,10 +40,10 @@ from .abi import (
     NEED_WINDOW,
     PTR,
 )
-from .exprs import ValuesEnv, compare_values, lower
+from .exprs import ValuesEnv, compare_values, keep_if, lower, window_bounds
 from .function import FnGen
 from .output import OutputWriter
-from .values import FALSE, SLOT_WIDTH, TRUE, Val, i64, llvm_type
+from .values import FALSE, SLOT_WIDTH, TRUE, Val, i64, llvm_type, truth
 
 NULL_HASH = 0x5BD1E9955BD1E995
 SEED = 0x243F6A8885A308D3
@@ -470,7 +470,7 @@ class AggregateCodegen:
         for j, (st, v, f) in enumerate(zip(lay.states, args, filters, strict=True)):
             active = TRUE
             if f is not None:
-                active = b.and_(f.v, b.not_(f.null)) if f.maybe_null else f.v
+                active = truth(b, f)
             if st.call.distinct:
                 self._distinct_update(g, table, sets[lay.distinct.index(j)], idx, st, states, v,
                                       active)
@@ -602,11 +602,7 @@ class AggregateCodegen:
         sink, lay, node = self.sink, self.layout, self.node
         vals: list[Val] = []
         if sink.window is not None:
-            w = sink.window
-            wid = LC_TABLE.load(b, table, "window")
-            start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(wid, i64(w.slide)),
-                                                           i64(w.offset)])
-            end = g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
+            start, end = window_bounds(g, sink.window, LC_TABLE.load(b, table, "window"))
         for p in range(len(node.keys)):
             if p == sink.start_key:
                 vals.append(Val(start))
@@ -703,11 +699,7 @@ class AggregateCodegen:
         env = ValuesEnv(vals)
         for op in self.sink.post:
             if isinstance(op, Filter):
-                p = lower(g, op.predicate, env)
-                keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
-                passed = g.fn.append_basic_block("having.pass")
-                b.cbranch(keep, passed, cont)
-                b.position_at_end(passed)
+                keep_if(g, op.predicate, env, cont, "having.pass")
             else:
                 env = ValuesEnv([lower(g, e, env) for e in op.exprs])
         row = [env.get(c) for c in range(len(self.sink.out_fields))] + self._hidden(g, entry,
@@ -720,13 +712,7 @@ class AggregateCodegen:
         """`$wend` and `$seq` of an entry's output rows (see AggregateSink.hidden_fields)."""
         b = g.b
         w = self.sink.window
-        if w is None:
-            wend = i64(0)
-        else:
-            wid = LC_TABLE.load(b, table, "window")
-            start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(wid, i64(w.slide)),
-                                                           i64(w.offset)])
-            wend = g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
+        wend = i64(0) if w is None else window_bounds(g, w, LC_TABLE.load(b, table, "window"))[1]
         return [Val(wend), Val(b.load(_at(g, entry, self.layout.seq), typ=I64))]
 
     def _post_values(self, g: FnGen, vals: list[Val]) -> tuple[ir.Value, list[Val]]:
@@ -737,8 +723,7 @@ class AggregateCodegen:
         passed = TRUE
         for op in self.sink.post:
             if isinstance(op, Filter):
-                p = lower(g, op.predicate, env)
-                keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
+                keep = truth(b, lower(g, op.predicate, env))
                 passed = keep if passed is TRUE else b.and_(passed, keep)
             elif isinstance(op, Project):
                 env = ValuesEnv([lower(g, e, env) for e in op.exprs])

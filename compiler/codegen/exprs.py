@@ -48,7 +48,7 @@ from .abi import (
 from .abi import NEED_SCRATCH as SCRATCH
 from .function import FnGen
 from .runtime_api import FIELD_CODES
-from .values import FALSE, TRUE, Val, i64, llvm_type, zero
+from .values import FALSE, TRUE, Val, i64, llvm_type, truth, zero
 
 # What lc_add_months / lc_date_trunc return for a result beyond the unit's range (INT64_MIN)
 TIME_OVERFLOW = -(2**63)
@@ -437,7 +437,7 @@ def _case(g: FnGen, e: Expr, env: Env) -> Val:
     args = e.args
     for i in range(0, len(args) - 1, 2):
         cond = lower(g, args[i], env)
-        taken = b.and_(cond.v, b.not_(cond.null)) if cond.maybe_null else cond.v
+        taken = truth(b, cond)
         then = g.fn.append_basic_block("case.then")
         nxt = g.fn.append_basic_block("case.next")
         b.cbranch(taken, then, nxt)
@@ -584,7 +584,7 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
         return Val(r, b.or_(a.null, bad))
     if sk is Kind.TIMESTAMP and dk is Kind.DATE:
         per_day = 86_400_000_000 // src.time_unit_us
-        days = _floor_div(g, a.v, per_day)
+        days = floor_div(g, a.v, per_day)
         r = b.trunc(days, I32)
         if src.time_unit_us == 1:   # 2^63 us is 106 million days: always a DATE
             return Val(r, a.null)
@@ -601,7 +601,7 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
     raise SqlError(f"code generation can not cast {src} to {dst}")
 
 
-def _floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
+def floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
     b = g.b
     q = b.sdiv(v, ir.Constant(v.type, d))
     r = b.srem(v, ir.Constant(v.type, d))
@@ -610,8 +610,22 @@ def _floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
     return b.sub(q, b.zext(adjust, v.type))
 
 
-def floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
-    return _floor_div(g, v, d)
+def window_bounds(g: FnGen, w, k: ir.Value) -> tuple[ir.Value, ir.Value]:
+    """Start and end of window number k of a TUMBLE/HOP window w. Saturating: a window at
+    the end of time ends at INT64_MAX (closed by end_input) rather than wrapping to a
+    negative end that would look closed."""
+    b = g.b
+    start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(k, i64(w.slide)), i64(w.offset)])
+    return start, g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
+
+
+def keep_if(g: FnGen, predicate: Expr, env: Env, cont: ir.Block, name: str) -> None:
+    """Continue in a new block where predicate is TRUE; FALSE and NULL go to cont."""
+    b = g.b
+    keep = truth(b, lower(g, predicate, env))
+    passed = g.fn.append_basic_block(name)
+    b.cbranch(keep, passed, cont)
+    b.position_at_end(passed)
 
 
 _FORMAT_BYTES = {Kind.DOUBLE: 32, Kind.REAL: 32, Kind.DECIMAL: 24, Kind.DATE: 32,
@@ -898,7 +912,7 @@ def _floor_ceil(g: FnGen, e: Expr, env: Env) -> Val:
         return Val(g.intrinsic(name, a.v.type, [a.v]), a.null)
     if t.kind is Kind.DECIMAL and t.scale:
         p = 10**t.scale
-        q = _floor_div(g, a.v, p)
+        q = floor_div(g, a.v, p)
         if e.op is Op.CEIL:
             exact = b.icmp_signed("==", b.mul(q, i64(p)), a.v)
             q = b.add(q, b.zext(b.not_(exact), I64))

@@ -19,7 +19,7 @@ from ..expr import columns_used
 from ..plan import Filter, Node, Project, Window
 from .abi import I8, I64, LC_PART, PTR
 from .aggregate import hash_keys, key_value
-from .exprs import ValuesEnv, lower
+from .exprs import ValuesEnv, keep_if, lower
 from .function import FnGen
 from .pipeline import ScanEnv
 from .values import FALSE, Val, i64
@@ -96,17 +96,13 @@ class PartitionCodegen:
     def run_ops(self, ops: list[Node], env, tainted: set[int], needed_top: set[int],
                 cont: ir.Block):
         """Evaluate what the partition keys need; returns (env, window-derived columns)."""
-        g, b = self.g, self.g.b
+        g = self.g
         needs = _needed(ops, needed_top)
         for op, needed in zip(ops, needs, strict=True):
             if isinstance(op, Filter):
                 if columns_used(op.predicate) & tainted:
                     continue   # a filter on window bounds: the workers decide per window
-                p = lower(g, op.predicate, env)
-                keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
-                passed = g.fn.append_basic_block("filter.pass")
-                b.cbranch(keep, passed, cont)
-                b.position_at_end(passed)
+                keep_if(g, op.predicate, env, cont, "filter.pass")
             elif isinstance(op, Project):
                 zero = Val(i64(0), FALSE)
                 vals = [lower(g, e, env) if c in needed else zero

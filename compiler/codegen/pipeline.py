@@ -21,7 +21,7 @@ from ..plan import Filter, Node, Project, Window
 from ..types import Kind
 from .abi import I1, I8, I32, I64, I128, LC_COL, LC_CTX, LC_PIPE, PTR
 from .aggregate import AggregateCodegen
-from .exprs import ValuesEnv, floor_div, lower
+from .exprs import ValuesEnv, floor_div, keep_if, lower, window_bounds
 from .function import FnGen
 from .output import OutputWriter
 from .values import FALSE, TRUE, Val, i64, llvm_type
@@ -245,7 +245,6 @@ class PipelineCodegen:
         """Generate ops[0] over env, then the rest, then the sink; rows an op drops and rows
         that are done continue at `cont`."""
         g = self.g
-        b = g.b
         if not ops:
             width = len(self.plan.aggregate.node.input.fields) if self.plan.aggregate else len(
                 self.plan.out_fields)
@@ -253,11 +252,7 @@ class PipelineCodegen:
             return
         op, rest = ops[0], ops[1:]
         if isinstance(op, Filter):
-            p = lower(g, op.predicate, env)
-            keep = b.and_(p.v, b.not_(p.null)) if p.maybe_null else p.v
-            nxt = g.fn.append_basic_block("filter.pass")
-            b.cbranch(keep, nxt, cont)
-            b.position_at_end(nxt)
+            keep_if(g, op.predicate, env, cont, "filter.pass")
             self.consume(rest, env, cont)
         elif isinstance(op, Project):
             vals = [lower(g, e, env) for e in op.exprs]
@@ -309,10 +304,7 @@ class PipelineCodegen:
         outer_err = g.err_var
         g.err_var = win_err
         k = b.add(first, kk)
-        # Saturating: a window at the end of time ends at INT64_MAX (closed by end_input)
-        # rather than wrapping to a negative end that would look closed.
-        start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(k, i64(w.slide)), i64(w.offset)])
-        end = g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
+        start, end = window_bounds(g, w, k)
         if keyed:
             closed = b.icmp_signed("<=", end, b.load(self.wm_var, typ=I64))
             open_ = g.fn.append_basic_block("window.open")

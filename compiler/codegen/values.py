@@ -53,6 +53,11 @@ class Val:
         return not (isinstance(self.null, ir.Constant) and self.null.constant == 0)
 
 
+def truth(b: ir.IRBuilder, v: Val) -> ir.Value:
+    """Whether a BOOLEAN value is TRUE: NULL counts as not (WHERE, HAVING, CASE, FILTER)."""
+    return b.and_(v.v, b.not_(v.null)) if v.maybe_null else v.v
+
+
 def i64(v: int) -> ir.Constant:
     return ir.Constant(I64, v)
 
