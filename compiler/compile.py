@@ -70,7 +70,7 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
             hidden=len(p.emitted_fields) - len(p.out_fields),
             run_sel_dense=sym.run_sel_dense, run_sel_nulls=sym.run_sel_nulls,
             part_dense=sym.part_dense, part_nulls=sym.part_nulls,
-            time_column=p.time_column if p.from_source else None,
+            time_column=p.time_column,
             watermark_delay=p.watermark_delay, proctime=p.proctime,
         ))
     spec = StreamSpec(name, columns(plan.fields), changelog, materialized, sorted(inputs), specs)

@@ -91,6 +91,11 @@ class Expr:
         for a in self.args:
             yield from a.walk()
 
+    def can_fail(self) -> bool:
+        """Can evaluating this count an expression error on some row? Folding and AND/OR
+        must then not evaluate it where the row would not."""
+        return any(n.op in FALLIBLE for n in self.walk())
+
     def with_args(self, args: tuple[Expr, ...]) -> Expr:
         return replace(self, args=args)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .catalog import Catalog, Source
+from .expr import Expr, Op
 from .plan import (
     Aggregate,
     EmitMode,
@@ -97,8 +98,12 @@ class PipelinePlan:
     def proctime(self) -> bool:
         """Its window is over processing time: its watermark is the wall clock, advanced by
         the engine, never the rows' event time."""
-        w = self.aggregate.window if self.aggregate is not None else None
-        return w is not None and _is_proctime(self.ops, w, self.input_fields)
+        if self.aggregate is None or self.aggregate.window is None:
+            return False
+        t = _window_time(self.ops, self.aggregate.window)
+        if isinstance(t, Expr):
+            return t.op is Op.PROCTIME
+        return t is not None and self.input_fields[t].proctime
 
     @property
     def watermark_offset(self) -> int:
@@ -106,9 +111,8 @@ class PipelinePlan:
         time-attribute offset of the column its window aggregate is keyed on."""
         if self.aggregate is None or self.aggregate.window is None or self.from_source:
             return 0
-        w = self.aggregate.window
-        t = _trace_column(self.ops, w, self.input_fields)
-        return self.input_fields[t].time_offset or 0 if t is not None else 0
+        t = _window_time(self.ops, self.aggregate.window)
+        return self.input_fields[t].time_offset or 0 if isinstance(t, int) else 0
 
     def describe(self) -> str:
         lines = [f"Pipeline {self.name}: {self.input} -> {self.produces}"]
@@ -125,34 +129,19 @@ class PipelinePlan:
         return "\n".join(lines)
 
 
-def _trace_column(ops: tuple[Node, ...], target: Window, fields: tuple[Field, ...]) -> int | None:
-    """The input-relation column that the window's time column is (through projections)."""
+def _window_time(ops: tuple[Node, ...], target: Window) -> int | Expr | None:
+    """Where the window's time column comes from, through projections: an input-relation
+    column, the expression computing it here, or None (a bound of an earlier window)."""
     col = target.time
     for op in reversed(ops[: ops.index(target)]):
         if isinstance(op, Project):
             e = op.exprs[col]
-            if e.op.name != "COLUMN":
-                return None
+            if e.op is not Op.COLUMN:
+                return e
             col = e.value
         elif isinstance(op, Window) and col >= len(op.input.fields):
             return None
     return col
-
-
-def _is_proctime(ops: tuple[Node, ...], target: Window, fields: tuple[Field, ...]) -> bool:
-    """Is the window's time column PROCTIME() (computed here, or an input column that is)?"""
-    col = target.time
-    for op in reversed(ops[: ops.index(target)]):
-        if isinstance(op, Project):
-            e = op.exprs[col]
-            if e.op.name == "PROCTIME":
-                return True
-            if e.op.name != "COLUMN":
-                return False
-            col = e.value
-        elif isinstance(op, Window) and col >= len(op.input.fields):
-            return False
-    return fields[col].proctime
 
 
 def _chain(plan: Node) -> list[Node]:

@@ -106,6 +106,14 @@ def as_decimal(t: SqlType) -> SqlType:
     return decimal(_INT_DIGITS[t.kind], 0)
 
 
+def decimal_cast_overflows(src: SqlType, dst: SqlType) -> bool:
+    """Can some value of the exact type src exceed DECIMAL dst? Too few integer digits, or as
+    many but fewer decimals, where rounding can carry (DECIMAL(4,2) 99.99 is 100.0)."""
+    s = as_decimal(src)
+    whole, dst_whole = s.precision - s.scale, dst.precision - dst.scale
+    return whole > dst_whole or (whole == dst_whole and dst.scale < s.scale)
+
+
 def numeric_result(a: SqlType, b: SqlType) -> SqlType | None:
     """The common type of two numeric operands (DuckDB's promotion order), or None."""
     if not (a.is_numeric or a.kind is Kind.NULL) or not (b.is_numeric or b.kind is Kind.NULL):

@@ -577,6 +577,18 @@ def test_decimal_text_keeps_the_leading_zero():
     assert got.column("l").to_pylist() == ["0.500000000000000000", "-0.062500000000000000", None]
 
 
+def test_decimal_cast_whose_rounding_carries_is_nullable():
+    """99.99 to DECIMAL(3,1) rounds to 100.0, one digit too many: a NULL and a counted error,
+    so the cast of a NOT NULL column must be nullable."""
+    table = pa.table({"x": pa.array([D("99.99"), D("12.34"), D("-99.96")],
+                                    pa.decimal128(4, 2))})
+    got, errors = run("CREATE SOURCE t (x DECIMAL(4,2) NOT NULL); "
+                      "CREATE STREAM o AS SELECT CAST(x AS DECIMAL(3,1)) AS y FROM t;", table)
+    assert got.schema.field("y").nullable
+    assert got.column("y").to_pylist() == [None, D("12.3"), None]
+    assert errors == 2
+
+
 def duck_from_text(target: str) -> str:
     """DuckDB's TRY_CAST(s AS target) restricted to the text we accept (see the module doc)."""
     if target in ("SMALLINT", "INT", "BIGINT"):

@@ -35,6 +35,7 @@ from ..types import (
     as_decimal,
     common_type,
     decimal,
+    decimal_cast_overflows,
     numeric_result,
 )
 from .literals import bind_interval, bind_number, bind_type, parse_date, parse_timestamp
@@ -324,9 +325,7 @@ def _cast_can_fail(src: SqlType, dst: SqlType) -> bool:
     if src.is_integer and dst.is_integer:
         return as_decimal(src).precision > as_decimal(dst).precision
     if (src.is_integer or s is Kind.DECIMAL) and d is Kind.DECIMAL:
-        # enough integer digits for every value of src?
-        whole = as_decimal(src).precision - as_decimal(src).scale
-        return whole > dst.precision - dst.scale
+        return decimal_cast_overflows(src, dst)
     if dst.is_integer:
         return src.is_float or s is Kind.DECIMAL
     if d is Kind.DECIMAL:

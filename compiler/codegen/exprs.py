@@ -29,8 +29,8 @@ from typing import Protocol
 from llvmlite import ir
 
 from ..errors import SqlError
-from ..expr import FALLIBLE, Expr, Op
-from ..types import Kind, SqlType, as_decimal
+from ..expr import Expr, Op
+from ..types import Kind, SqlType, decimal_cast_overflows
 from .abi import (
     ERR_CAST,
     ERR_DIV_ZERO,
@@ -327,10 +327,7 @@ def _lossy_decimal_cast(e: Expr) -> bool:
     if e.op is not Op.CAST or e.type.kind is not Kind.DECIMAL:
         return False
     src = e.args[0].type
-    if not (src.is_integer or src.kind is Kind.DECIMAL):
-        return False
-    whole = as_decimal(src).precision - as_decimal(src).scale
-    return whole + e.type.scale > e.type.precision
+    return (src.is_integer or src.kind is Kind.DECIMAL) and decimal_cast_overflows(src, e.type)
 
 
 def _compare_exact(g: FnGen, sym: str, e: Expr, env: Env) -> Val:
@@ -352,11 +349,6 @@ def _compare_exact(g: FnGen, sym: str, e: Expr, env: Env) -> Val:
     return Val(b.icmp_signed(sym, wides[0], wides[1]), or_nulls(g, *vals))
 
 
-def _fallible(e: Expr) -> bool:
-    """Can evaluating e count an expression error (so AND/OR must not run it needlessly)?"""
-    return any(n.op in FALLIBLE for n in e.walk())
-
-
 def _combine_logic(g: FnGen, op: Op, a: Val, c: Val) -> Val:
     b = g.b
     if op is Op.AND:
@@ -374,7 +366,7 @@ def _combine_logic(g: FnGen, op: Op, a: Val, c: Val) -> Val:
 
 
 def _logic(g: FnGen, e: Expr, env: Env) -> Val:
-    if not _fallible(e.args[1]):
+    if not e.args[1].can_fail():
         a, c = lower(g, e.args[0], env), lower(g, e.args[1], env)
         return _combine_logic(g, e.op, a, c)
     # Short-circuit: the right side may count errors; do not evaluate it when the left side

@@ -16,7 +16,7 @@ import math
 import struct
 from dataclasses import replace
 
-from ..expr import FALLIBLE, Expr, Op, lit
+from ..expr import Expr, Op, lit
 from ..plan import Aggregate, Filter, Node, Project, Scan, Window
 from ..types import BOOLEAN, Kind, SqlType
 
@@ -57,10 +57,6 @@ def fold(e: Expr) -> Expr:
     return e
 
 
-def _can_fail(e: Expr) -> bool:
-    return any(n.op in FALLIBLE for n in e.walk())
-
-
 class _Unfoldable(Exception):
     """The runtime must evaluate this (it would fail, or folding it is not implemented)."""
 
@@ -74,7 +70,7 @@ def _simplify_logic(e: Expr) -> Expr | None:
                 if bool(x.value) == absorbing:
                     # Generated code evaluates AND/OR left to right and skips the right side
                     # once the left decides; a left side that can count errors still runs.
-                    if x is b and _can_fail(a):
+                    if x is b and a.can_fail():
                         continue
                     return lit(absorbing, BOOLEAN)
                 return y
