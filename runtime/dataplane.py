@@ -51,13 +51,12 @@ class DataPlane:
     def subscribe(self, stream: str) -> Subscription:
         """Rows the stream emits from now on."""
         self._check_open()
-        return self.engine.subscribe(stream.lower() if stream not in self.engine.streams
-                                     else stream)
+        return self.engine.subscribe(self._stream_name(stream))
 
     def view(self, name: str) -> pa.Table:
         """The current contents of a materialized view."""
         self._check_open()
-        return self.engine.snapshot(name.lower() if name not in self.engine.streams else name)
+        return self.engine.snapshot(self._stream_name(name))
 
     def metrics(self) -> dict:
         """Counters: rows in and out, late rows per source and stream, expression errors,
@@ -74,11 +73,14 @@ class DataPlane:
         self.close()
 
     def _check_open(self) -> None:
-        if self.engine.closed:
-            raise StateError("the database is closed")
+        self.engine._check_open()
 
+    # Names are case-insensitive unless quoted: an exact match first, then the folded name.
     def _source_name(self, source: str) -> str:
-        return source.lower() if source not in self.engine.sources else source
+        return source if source in self.engine.sources else source.lower()
+
+    def _stream_name(self, stream: str) -> str:
+        return stream if stream in self.engine.streams else stream.lower()
 
 
 def to_time_units(ts: dt.datetime | dt.date | int, unit: str) -> int:

@@ -10,6 +10,7 @@ declares everything (see compiler/artifact.py)."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import os
 
@@ -89,5 +90,10 @@ def library_addresses(names) -> dict[str, int]:
     """Addresses of generated functions in the artifact's shared library (ABI mode)."""
     if LIBRARY_PATH is None:
         raise RuntimeError("the runtime was not loaded from an artifact's library")
-    so = ctypes.CDLL(LIBRARY_PATH)   # the handle cffi opened (the loader counts references)
+    so = _artifact_library()
     return {n: ctypes.cast(getattr(so, n), ctypes.c_void_p).value for n in names}
+
+
+@functools.cache
+def _artifact_library() -> ctypes.CDLL:
+    return ctypes.CDLL(LIBRARY_PATH)   # the library cffi opened: the loader counts references
