@@ -157,9 +157,9 @@ def conform(data: object, columns: list[Column], source: str,
 
 
 class Descriptors:
-    """lc_col descriptors of one record batch, kept alive (with the batch) as long as this is.
-    Built in C from the batch's Arrow C data interface export: one call, no per-buffer
-    Python objects."""
+    """lc_col descriptors of one record batch, kept alive (with the batch, and the all-valid
+    bitmap they point at) as long as this is. Built in C from the batch's Arrow C data
+    interface export: one call, no per-buffer Python objects."""
 
     def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer):
         n = batch.num_columns
@@ -168,11 +168,11 @@ class Descriptors:
         batch._export_to_c(int(ffi.cast("uintptr_t", self.array)))
         self.cols = ffi.new("lc_col[]", max(n, 1))
         flags = ffi.new("uint8_t[]", max(n, 1))
-        rows = lib.lc_cols_from_arrow(self.array, self.cols, n, ones.pointer(batch.num_rows),
-                                      ones.bits, flags)
+        self.ones = ones.pointer(batch.num_rows)
+        rows = lib.lc_cols_from_arrow(self.array, self.cols, n, self.ones, ones.bits, flags)
         if rows != batch.num_rows:   # sliced arrays reaching past the all-valid bitmap
-            buf = ones.pointer(batch.num_rows + _max_offset(batch))
-            rows = lib.lc_cols_from_arrow(self.array, self.cols, n, buf, ones.bits, flags)
+            self.ones = ones.pointer(batch.num_rows + max_offset(batch))
+            rows = lib.lc_cols_from_arrow(self.array, self.cols, n, self.ones, ones.bits, flags)
         if rows != batch.num_rows:
             self.release()
             raise ValueError("laminarc: unexpected Arrow layout in an input batch")
@@ -186,25 +186,37 @@ class Descriptors:
         self.release()
 
 
-def _max_offset(batch: pa.RecordBatch) -> int:
+def max_offset(batch: pa.RecordBatch) -> int:
+    """The largest offset of the batch's columns (a slice's start, for a sliced batch)."""
     return max((batch.column(i).offset for i in range(batch.num_columns)), default=0)
 
 
 class OnesBuffer:
-    """An all-valid bitmap for columns without one (the nulls variant reads every bitmap)."""
+    """An all-valid bitmap for columns without one (the nulls variant reads every bitmap).
+
+    A column at offset o of n rows reads bits [o, o + n), so slices of a large batch need a
+    bitmap as long as the batch: the engine asks for that once per insert, before cutting it
+    into chunks. A larger bitmap replaces the buffer; the old one lives on as long as
+    descriptors pointing into it do (Descriptors keep their buffer)."""
+
+    BLOCK = 8192   # bytes: sizes are rounded up to a multiple
 
     def __init__(self) -> None:
-        self.buf = ffi.new("uint8_t[]", 8192)
-        ffi.memmove(self.buf, b"\xff" * 8192, 8192)
-        self.bits = 8192 * 8
+        self.buf = self._new(self.BLOCK)
+        self.bits = self.BLOCK * 8
 
     def pointer(self, bits: int):
         if bits > self.bits:
-            size = (bits + 7) // 8 * 2
-            self.buf = ffi.new("uint8_t[]", size)
-            ffi.memmove(self.buf, b"\xff" * size, size)
+            size = -(-bits // (8 * self.BLOCK)) * self.BLOCK
+            self.buf = self._new(size)
             self.bits = size * 8
         return self.buf
+
+    @staticmethod
+    def _new(size: int):
+        buf = ffi.new("uint8_t[]", size)
+        ffi.memmove(buf, b"\xff" * size, size)
+        return buf
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +226,6 @@ class OutputLayout:
     """How to build and read lc_out batches of one schema."""
 
     def __init__(self, columns: list[Column]):
-        self.columns = columns
         self.schema = schema_of(columns)
         self.widths = ffi.new("int64_t[]", [out_width(c.type) for c in columns] or [0])
         self.nullable = ffi.new("int32_t[]", [int(c.nullable) for c in columns] or [0])
@@ -230,7 +241,7 @@ class OutputLayout:
         """The rows written into `out` as a RecordBatch over its buffers (no copy). `out` is
         an owning object from new() / ffi.gc; its buffers now belong to the batch."""
         array = ffi.new("lc_arrow_array*")
-        status = lib.lc_out_export(out, self.nullable, array)
+        status = lib.lc_out_export(out, array)
         if status:
             raise MemoryError("laminarc: out of memory exporting an output batch")
         ffi.gc(out, None)   # pyarrow's release callback frees it now

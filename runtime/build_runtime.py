@@ -7,6 +7,7 @@ and the code generator mirrors.
 
 from __future__ import annotations
 
+import glob
 import os
 
 from cffi import FFI
@@ -14,6 +15,8 @@ from cffi import FFI
 HERE = os.path.dirname(os.path.abspath(__file__))
 REL = os.path.relpath(HERE)   # setuptools refuses absolute source paths
 SOURCES = ["lc_runtime.c", "lc_regex.c", "lc_io.c", "lc_workers.c"]
+# What the sources include, and this file's flags: build_ext rebuilds when one is newer.
+DEPENDS = ["*.h", "*.inc", "build_runtime.py"]
 CFLAGS = ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing"]
 
 
@@ -37,6 +40,7 @@ def make_ffi(extra_cflags: tuple[str, ...] = (), extra_ldflags: tuple[str, ...] 
         "laminarc.runtime._lc_runtime",
         '#include "lc_runtime.h"',
         sources=[os.path.join(where, s) for s in SOURCES],
+        depends=sorted(p for d in DEPENDS for p in glob.glob(os.path.join(where, d))),
         include_dirs=[where],
         extra_compile_args=[*CFLAGS, *extra_cflags],
         extra_link_args=list(extra_ldflags),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow import Descriptors, OnesBuffer, conform, relaxed, schema_of
+from .arrow import Descriptors, OnesBuffer, conform, max_offset, relaxed, schema_of
 from .errors import ExecutionError, LaminarError, StateError
 from .native import INT64_MAX, INT64_MIN, ffi, lib
 from .pipelines import Pipeline, ShardedPipeline, processing_time
@@ -194,6 +194,10 @@ class Engine:
         chunk's consuming tasks are handed over with the next chunk, after its partitioning
         (see lc_runtime.h, exchanges), or when the chunk is collected."""
         n = batch.num_rows
+        if n > self.chunk_rows:
+            # The chunks are slices of the batch: one all-valid bitmap long enough for all of
+            # them (each chunk's descriptors keep it alive while it is in flight).
+            self.ones.pointer(n + max_offset(batch))
         for lo in range(0, n, self.chunk_rows):
             chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
             desc = Descriptors(chunk, self.ones)
@@ -286,11 +290,10 @@ class Engine:
         """Deliver a chunk's results, then advance the watermarks it reached."""
         if not self.inflight:   # the newest chunk: its consuming tasks may still wait here
             self._submit_deferred()
-        for _, tasks in epoch:
-            for t in tasks:
-                lib.lc_pool_wait(self.pool, t)
         if src.spec.time_column is not None and epoch:
             p, tasks = epoch[0]   # every pipeline over the source saw the same rows
+            for t in tasks:
+                lib.lc_pool_wait(self.pool, t)
             src.relation.wm = max(src.relation.wm, p.chunk_watermark(tasks))
         for p, _ in epoch:
             if not p.spec.proctime:
@@ -468,9 +471,16 @@ class Engine:
         with self.lock:
             if not self.closed and not self.failed:
                 self.flush()
+            cache: dict[int, dict] = {}   # a source's pipelines are also streams' producers
+
+            def metrics_of(p) -> dict:
+                if id(p) not in cache:
+                    cache[id(p)] = p.metrics()
+                return cache[id(p)]
+
             sources = {}
             for name, s in self.sources.items():
-                late = sum(p.metrics()["late_rows"] for p in s.relation.consumers)
+                late = sum(metrics_of(p)["late_rows"] for p in s.relation.consumers)
                 sources[name] = {
                     "rows": s.relation.rows, "batches": s.batches,
                     "watermark": None if s.relation.wm == INT64_MIN else s.relation.wm,
@@ -480,7 +490,7 @@ class Engine:
             for name, spec in self.streams.items():
                 pipes = [self.relations[p.produces].producer for p in spec.pipelines
                          if p.produces in self.relations]
-                pm = [p.metrics() for p in pipes if p is not None]
+                pm = [metrics_of(p) for p in pipes if p is not None]
                 rel = self.relations[name]
                 streams[name] = {
                     "rows_out": rel.rows,
@@ -539,8 +549,9 @@ def _abandon(pool, epoch: list) -> None:
     from .pipelines import take_output
 
     for _, tasks in epoch:
-        for t in tasks:
+        for t in tasks:   # all of them first: an exchange's last consumer merges the outputs
             lib.lc_pool_wait(pool, t)
+        for t in tasks:
             take_output(t)
 
 

@@ -36,19 +36,11 @@ typedef struct {
 /* The code point at s[i] and its length. A byte that does not start a valid sequence is one
  * unit of its own, 0xDC00 + the byte (Python's surrogateescape), so it equals no character. */
 static int32_t decode(const uint8_t* s, int64_t n, int64_t i, int* len) {
-    uint8_t c = s[i];
+    uint32_t cp;
+    *len = lc_utf8_decode(s + i, n - i, &cp);
+    if (*len) return (int32_t)cp;
     *len = 1;
-    if (c < 0x80) return c;
-    int need = c >= 0xF8 ? -1 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
-    if (need < 0 || i + need >= n) return 0xDC00 + c;
-    int32_t cp = c & (0x3F >> need);
-    for (int k = 1; k <= need; k++) {
-        uint8_t d = s[i + k];
-        if ((d & 0xC0) != 0x80) return 0xDC00 + c;
-        cp = (cp << 6) | (d & 0x3F);
-    }
-    *len = need + 1;
-    return cp;
+    return 0xDC00 + s[i];
 }
 
 int64_t lc_regex_scratch_words(int64_t ninstr, int64_t nslots) {
@@ -260,7 +252,7 @@ int32_t lc_regex_extract(const int32_t* prog, int64_t ninstr, int32_t nslots, in
         if (pos >= n) break;
         pos += clen;
     }
-    if (!matched || group < 0 || 2 * group + 1 >= nslots) return 0;
+    if (!matched) return 0;   /* (group was checked on entry) */
     int32_t a = best[2 * group], b = best[2 * group + 1];
     if (a < 0 || b < a) return 0;   /* the group took no part in the match */
     *off = a;

@@ -146,13 +146,17 @@ static void table_insert_slot(uint32_t* slots, int64_t mask, uint64_t hash, uint
     slots[s] = value;
 }
 
-/* Entries start on a cache line: an entry of 16, 32 or 64 bytes then never straddles two. */
+/* Entries start on a cache line: an entry of 16, 32 or 64 bytes then never straddles two.
+ * Growing reallocates the block (in place when it can, without a second copy alive), and
+ * moves the entries only when the new block's alignment slack differs from the old one's. */
 static int entries_alloc(lc_table* t, int64_t limit) {
-    uint8_t* mem = (uint8_t*)lc_malloc(limit * t->entry_size + 63);
+    int64_t old_skew = t->entries ? t->entries - t->entries_mem : 0;
+    uint8_t* mem = (uint8_t*)lc_realloc(t->entries_mem, t->limit * t->entry_size + 63,
+                                        limit * t->entry_size + 63);
     if (!mem) return LC_ERR_NOMEM;
     uint8_t* entries = (uint8_t*)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
-    if (t->entries) memcpy(entries, t->entries, (size_t)(t->count * t->entry_size));
-    lc_free(t->entries_mem);
+    if (t->entries && entries - mem != old_skew)
+        memmove(entries, mem + old_skew, (size_t)(t->count * t->entry_size));
     t->entries_mem = mem;
     t->entries = entries;
     return LC_OK;
@@ -195,7 +199,6 @@ int lc_table_grow(lc_table* t) {
     int64_t limit = t->limit * 2;
     if (limit > (int64_t)UINT32_MAX / 2) return LC_ERR_LIMIT;
     if (entries_alloc(t, limit)) return LC_ERR_NOMEM;
-    uint8_t* entries = t->entries;
     int32_t* dirty = (int32_t*)lc_realloc(t->dirty, t->limit * 4, limit * 4);
     if (!dirty) return LC_ERR_NOMEM;
     t->dirty = dirty;
@@ -204,7 +207,7 @@ int lc_table_grow(lc_table* t) {
     if (!slots) return LC_ERR_NOMEM;
     for (int64_t i = 0; i < t->count; i++) {
         uint64_t h;
-        memcpy(&h, entries + i * t->entry_size, sizeof(h));
+        memcpy(&h, t->entries + i * t->entry_size, sizeof(h));
         table_insert_slot(slots, mask, h, (uint32_t)(i + 1));
     }
     lc_free(t->slots);
@@ -790,7 +793,7 @@ static void release_batch(lc_arrow_array* a) {
     a->release = NULL;
 }
 
-int64_t lc_out_export(lc_out* o, const int32_t* nullable, lc_arrow_array* array) {
+int64_t lc_out_export(lc_out* o, lc_arrow_array* array) {
     int64_t nc = o->ncols;
     int64_t size = (int64_t)sizeof(export_block) + nc * (int64_t)sizeof(lc_arrow_array) +
                    nc * 8 + 3 * nc * 8 + 8;
@@ -807,8 +810,8 @@ int64_t lc_out_export(lc_out* o, const int32_t* nullable, lc_arrow_array* array)
         lc_arrow_array* k = &kids[c];
         const void** b = bufs + 3 * c;
         k->length = o->n;
-        k->null_count = nullable[c] ? -1 : 0;
-        b[0] = nullable[c] ? col->validity : NULL;
+        k->null_count = col->validity ? -1 : 0;   /* a nullable column has a bitmap */
+        b[0] = col->validity;
         if (col->width < 0) {
             k->n_buffers = 3;
             b[1] = col->offsets;
@@ -957,22 +960,8 @@ int64_t lc_utf8_length(const uint8_t* s, int64_t n) {
 
 /* Decode one code point; invalid bytes decode as themselves (one byte). */
 static int64_t utf8_decode(const uint8_t* s, int64_t n, uint32_t* cp) {
-    uint8_t c = s[0];
-    if (c < 0x80) { *cp = c; return 1; }
-    if ((c & 0xE0) == 0xC0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
-        return 2;
-    }
-    if ((c & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        return 3;
-    }
-    if ((c & 0xF8) == 0xF0 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-        (s[3] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-        return 4;
-    }
+    int len = lc_utf8_decode(s, n, cp);
+    if (len) return len;
     *cp = 0xFFFFFFFFu;   /* marks an invalid byte: copied through unchanged */
     return 1;
 }
@@ -1109,11 +1098,12 @@ static int64_t next_char(const uint8_t* s, int64_t n, int64_t i) {
  * Returns 1 on a match, 0 on none, -1 for a pattern ending in an escape that escapes nothing. */
 int32_t lc_like(const uint8_t* s, int64_t n, const uint8_t* p, int64_t pn, int32_t escape) {
     if (escape >= 0) {
-        for (int64_t i = 0; i < pn; i++) {
-            if (p[i] != (uint8_t)escape) continue;
-            if (i + 1 == pn) return -1;
-            i++;
-        }
+        /* Escapes pair up from the left, and the byte before a trailing run of escape
+         * characters is not one, so the pattern ends in a lone escape exactly when that run
+         * is odd (only the run is read, not the whole pattern). */
+        int64_t run = 0;
+        while (run < pn && p[pn - 1 - run] == (uint8_t)escape) run++;
+        if (run & 1) return -1;
     }
     int64_t si = 0, pi = 0, star_p = -1, star_s = 0;
     while (si < n) {
@@ -1443,14 +1433,12 @@ static int64_t format_float(double v, int max_precision, uint8_t* dst, int is_fl
     if (isnan(v)) n = snprintf(buf, sizeof(buf), "nan");
     else if (isinf(v)) n = snprintf(buf, sizeof(buf), v > 0 ? "inf" : "-inf");
     else {
-        int p = 1;
-        for (; p <= max_precision; p++) {
+        for (int p = 1; p <= max_precision; p++) {
             n = snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
             double back = strtod(buf, NULL);
             if (is_float ? (float)back == (float)v : back == v) break;
         }
-        if (p > max_precision) p = max_precision;
-        n = snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
+        /* buf holds the last digits tried: the shortest, or max_precision of them */
         int e10 = atoi(strchr(buf, 'e') + 1);
         if (e10 >= -4 && e10 < 16) {
             /* Lay out the shortest digits in plain notation; printing the value with %f would

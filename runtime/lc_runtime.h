@@ -223,8 +223,9 @@ void lc_out_free(lc_out* o);
 lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2);
 
 /* The Arrow C data interface's ArrowArray (same layout), to hand a batch to pyarrow in one
- * call. lc_out_export moves the batch into `array` (a struct array of its columns); pyarrow's
- * release frees the runtime's buffers when the last Arrow reference goes. */
+ * call. lc_out_export moves the batch into `array` (a struct array of its columns; a column is
+ * nullable when it has a validity bitmap); pyarrow's release frees the runtime's buffers when
+ * the last Arrow reference goes. */
 typedef struct lc_arrow_array {
     int64_t length;
     int64_t null_count;
@@ -237,7 +238,7 @@ typedef struct lc_arrow_array {
     void (*release)(struct lc_arrow_array*);
     void* private_data;
 } lc_arrow_array;
-int64_t lc_out_export(lc_out* o, const int32_t* nullable, lc_arrow_array* array);
+int64_t lc_out_export(lc_out* o, lc_arrow_array* array);
 /* Column descriptors of an imported record batch (a struct array from pyarrow's
  * _export_to_c): columns without a validity bitmap point at `ones` (all valid, `ones_bits`
  * long); nulls[c] says whether column c may hold a NULL. Returns the row count, or -1 when
@@ -249,10 +250,11 @@ int64_t lc_cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t nc
  * A chunk of a batch is partitioned by all workers at once: worker w runs the generated kernel
  * over its slice of rows (a PARTITION task), writing each row's destination worker into
  * `dest`, and scans the slice's event times for the rows where the slice's own running maximum
- * rises (breakpoints: the row, and max event time - delay over the slice up to it). A worker's
- * CONSUME task waits until every slice is partitioned, picks its own rows out of `dest`, in row
- * order, and merges the slices' breakpoints with the watermark before the chunk (its shard's),
- * so each shard sees exactly the rows and per-row watermarks one worker would have seen.
+ * rises (breakpoints: the row, and max event time - delay over the slice up to it). The slice
+ * that arrives last merges the slices' breakpoints into one list for every shard (a shard
+ * applies a breakpoint as max(its watermark, bp_wm), so the list needs nothing of the shard's).
+ * A worker's CONSUME task waits until that is done and picks its own rows out of `dest`, in row
+ * order, so each shard sees exactly the rows and per-row watermarks one worker would have seen.
  * Partitioning needs nothing from earlier chunks, so a worker partitions chunk c and then
  * consumes chunk c - 1, which the other workers partitioned a whole step earlier; and a worker
  * about to consume a chunk partitions any slice no one has started yet itself: a worker that
@@ -275,17 +277,19 @@ typedef struct lc_exchange {
     int64_t* slice_nbp;
     int64_t* slice_wm;        /* per slice: its largest event time - delay (INT64_MIN: none) */
     int32_t** sel;            /* per worker: its rows, in order */
-    int64_t** bp_pos;         /* per worker: the merged breakpoints (the same for every worker) */
-    int64_t** bp_wm;
-    int64_t* nbp;
+    int64_t* bp_pos;          /* the slices' breakpoints merged (shared by every shard: each
+                               * applies them as max(its watermark, bp_wm)) */
+    int64_t* bp_wm;
+    int64_t nbp;
+    int64_t wm_after;         /* the largest event time - delay in the chunk (INT64_MIN: none) */
     int64_t time_col;         /* the source's event-time column, or -1 */
     int64_t delay;            /* watermark = event time - delay */
     lc_part_fn kernels[2];    /* dense, nulls */
     int64_t arrived;          /* slices partitioned */
     int32_t arrived_seq;      /* futex word: bumped when the last slice arrives */
     int32_t waiters;
-    int32_t failed;
-    int32_t pad;
+    int32_t status;           /* the first slice's failure (LC_ERR_*), or LC_OK */
+    int32_t ready;            /* every slice is in and the breakpoints are merged */
     /* The worker that consumes last merges every shard's output (sorted by their two hidden
      * columns, $wend and $seq) into its own task's, in one worker's order. */
     struct lc_task** consumers;
@@ -312,10 +316,13 @@ typedef struct lc_task {
     int64_t n;
     int32_t nulls;
     int32_t emit;
-    int64_t wm;               /* the watermark after the chunk (RUN, ADVANCE) */
+    int64_t wm;               /* RUN, ADVANCE: the watermark to raise the shard's to; on
+                               * return, the shard's watermark after the task */
     lc_exchange* ex;          /* PARTITION, CONSUME */
     int64_t worker;           /* which worker runs it (and, PARTITION, which slice) */
     int64_t seq_base;         /* source position of the chunk's row 0 */
+    int64_t proc_now;         /* RUN, CONSUME: PROCTIME() of the chunk's rows (the worker sets
+                               * its shard's lc_pipe.proc_now from it) */
     lc_out* out;              /* the shard's output rows: made by the worker when needed */
     int64_t out_ncols;        /* ... with this layout */
     const int64_t* out_widths;
@@ -343,7 +350,7 @@ lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn null
 int lc_exchange_reserve(lc_exchange* ex, int64_t rows);
 /* Ready the exchange (and its tasks) for a chunk of n rows; its previous chunk is done. */
 int lc_exchange_start(lc_exchange* ex, int64_t n, const lc_col* cols, int32_t nulls,
-                      int64_t seq_base, int32_t emit);
+                      int64_t seq_base, int32_t emit, int64_t proc_now);
 void lc_exchange_free(lc_exchange* ex);
 int64_t lc_exchange_wm_after(lc_exchange* ex);
 
@@ -471,5 +478,26 @@ int32_t lc_file_sync(lc_file* f, int32_t datasync);
 int32_t lc_file_truncate(lc_file* f, int64_t size);   /* also moves the append position */
 
 /* cdef-end */
+
+/* ---- shared by the runtime's C files (not part of the cdef) ---- */
+
+/* The code point starting at s[0] (n > 0 bytes available) and its length in bytes, or 0 for a
+ * byte that does not start a complete sequence (callers give it a marker of their own). */
+static inline int lc_utf8_decode(const uint8_t* s, int64_t n, uint32_t* cp) {
+    uint8_t c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    int need = c >= 0xF8 ? -1 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+    if (need < 0 || n <= need) return 0;
+    uint32_t v = c & (0x3F >> need);
+    for (int k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[k] & 0x3F);
+    }
+    *cp = v;
+    return need + 1;
+}
 
 #endif

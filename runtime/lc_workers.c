@@ -54,7 +54,6 @@ struct lc_pool {
     worker* workers;
     int32_t done_seq;         /* futex word: bumped whenever a task completes */
     int32_t waiters;
-    int64_t started;
 };
 
 static void futex_wait(int32_t* addr, int32_t expected) {
@@ -125,11 +124,15 @@ int64_t lc_run_task(lc_task* t) {
         }
         p->sel = NULL;
         p->seq_base = t->seq_base;
+        p->proc_now = t->proc_now;
         rc = lc_pipe_run_from(p, t->cols, t->start, t->n, t->nulls);
         p->out = NULL;
         if (rc) return rc;
     }
     if (t->wm > p->wm) p->wm = t->wm;
+    /* What the collecting thread reads as the task's watermark: by then this shard may have
+     * run later chunks. */
+    t->wm = p->wm;
     if (p->agg) rc = emit(p, t);
     return rc;
 }
@@ -214,13 +217,16 @@ static void* worker_main(void* arg) {
         lc_task* t = ring_pop(&w->in);
         int64_t t0 = now_ns();
         int stop = 0;
-        for (; t; t = t->next) {
+        while (t) {
+            /* Once done is set the submitter may free or reuse the task: read next first. */
+            lc_task* next = t->next;
             if (t->kind == LC_TASK_STOP) {
                 stop = 1;
             } else {
                 t->status = lc_run_task(t);
             }
             __atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+            t = next;
         }
         __atomic_add_fetch(&w->busy_ns, now_ns() - t0, __ATOMIC_RELAXED);
         __atomic_add_fetch(&w->pool->done_seq, 1, __ATOMIC_SEQ_CST);
@@ -250,7 +256,6 @@ lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin) {
             lc_pool_stop(p);
             return NULL;
         }
-        p->started++;
     }
     return p;
 }
@@ -327,8 +332,6 @@ void lc_exchange_free(lc_exchange* ex) {
         if (ex->slice_bp_pos) lc_free(ex->slice_bp_pos[w]);
         if (ex->slice_bp_wm) lc_free(ex->slice_bp_wm[w]);
         if (ex->sel) lc_free(ex->sel[w]);
-        if (ex->bp_pos) lc_free(ex->bp_pos[w]);
-        if (ex->bp_wm) lc_free(ex->bp_wm[w]);
     }
     lc_free(ex->parts);
     lc_free(ex->slice_bp_pos);
@@ -338,7 +341,6 @@ void lc_exchange_free(lc_exchange* ex) {
     lc_free(ex->sel);
     lc_free(ex->bp_pos);
     lc_free(ex->bp_wm);
-    lc_free(ex->nbp);
     lc_free(ex->consumers);
     lc_free(ex->claimed);
     lc_free(ex->tasks);
@@ -362,14 +364,11 @@ lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn null
     ex->slice_nbp = (int64_t*)lc_calloc(N * 8);
     ex->slice_wm = (int64_t*)lc_calloc(N * 8);
     ex->sel = (int32_t**)lc_calloc(N * 8);
-    ex->bp_pos = (int64_t**)lc_calloc(N * 8);
-    ex->bp_wm = (int64_t**)lc_calloc(N * 8);
-    ex->nbp = (int64_t*)lc_calloc(N * 8);
     ex->consumers = (lc_task**)lc_calloc(N * 8);
     ex->claimed = (int32_t*)lc_calloc(N * 4);
     ex->tasks = (lc_task*)lc_calloc(2 * N * (int64_t)sizeof(lc_task));
-    if (!ex->claimed || !ex->tasks || !ex->parts || !ex->slice_bp_pos || !ex->slice_bp_wm || !ex->slice_nbp || !ex->slice_wm ||
-        !ex->sel || !ex->bp_pos || !ex->bp_wm || !ex->nbp || !ex->consumers) {
+    if (!ex->claimed || !ex->tasks || !ex->parts || !ex->slice_bp_pos || !ex->slice_bp_wm ||
+        !ex->slice_nbp || !ex->slice_wm || !ex->sel || !ex->consumers) {
         lc_exchange_free(ex);
         return NULL;
     }
@@ -408,25 +407,28 @@ int lc_exchange_reserve(lc_exchange* ex, int64_t rows) {
         bp = (int64_t*)lc_realloc(ex->slice_bp_wm[w], slice_old * 8, slice * 8);
         if (!bp) return LC_ERR_NOMEM;
         ex->slice_bp_wm[w] = bp;
-        bp = (int64_t*)lc_realloc(ex->bp_pos[w], (old + N) * 8, (cap + N) * 8);
-        if (!bp) return LC_ERR_NOMEM;
-        ex->bp_pos[w] = bp;
-        bp = (int64_t*)lc_realloc(ex->bp_wm[w], (old + N) * 8, (cap + N) * 8);
-        if (!bp) return LC_ERR_NOMEM;
-        ex->bp_wm[w] = bp;
     }
+    int64_t* bp = (int64_t*)lc_realloc(ex->bp_pos, (old + N) * 8, (cap + N) * 8);
+    if (!bp) return LC_ERR_NOMEM;
+    ex->bp_pos = bp;
+    bp = (int64_t*)lc_realloc(ex->bp_wm, (old + N) * 8, (cap + N) * 8);
+    if (!bp) return LC_ERR_NOMEM;
+    ex->bp_wm = bp;
     ex->cap = cap;
     return LC_OK;
 }
 
 int lc_exchange_start(lc_exchange* ex, int64_t n, const lc_col* cols, int32_t nulls,
-                      int64_t seq_base, int32_t emit) {
+                      int64_t seq_base, int32_t emit, int64_t proc_now) {
     int rc = lc_exchange_reserve(ex, n);
     if (rc) return rc;
     int64_t N = ex->nworkers;
     ex->n = n;
     ex->arrived = ex->consumed = 0;
-    ex->failed = 0;
+    ex->status = LC_OK;
+    ex->ready = 0;
+    ex->nbp = 0;
+    ex->wm_after = INT64_MIN;
     memset(ex->claimed, 0, (size_t)N * sizeof(int32_t));
     for (int64_t i = 0; i < 2 * N; i++) {
         lc_task* t = &ex->tasks[i];
@@ -436,6 +438,7 @@ int lc_exchange_start(lc_exchange* ex, int64_t n, const lc_col* cols, int32_t nu
         t->cols = cols;
         t->nulls = nulls;
         t->seq_base = seq_base;
+        t->proc_now = proc_now;
         t->emit = i < N ? LC_EMIT_NONE : emit;
         t->out = NULL;
         t->status = LC_OK;
@@ -445,19 +448,31 @@ int lc_exchange_start(lc_exchange* ex, int64_t n, const lc_col* cols, int32_t nu
     return LC_OK;
 }
 
-/* A slice is partitioned: the last one wakes the consumers that went to sleep. */
-static void arrive(lc_exchange* ex, int failed) {
-    if (failed) __atomic_store_n(&ex->failed, 1, __ATOMIC_RELEASE);
+static void merge_breakpoints(lc_exchange* ex);
+
+/* A slice is partitioned (status: how that went). The last one merges the breakpoints and
+ * wakes the consumers that went to sleep. */
+static void arrive(lc_exchange* ex, int64_t status) {
+    if (status) {   /* the first failure is the one reported */
+        int32_t none = LC_OK;
+        __atomic_compare_exchange_n(&ex->status, &none, (int32_t)status, 0, __ATOMIC_RELEASE,
+                                    __ATOMIC_RELAXED);
+    }
     if (__atomic_add_fetch(&ex->arrived, 1, __ATOMIC_ACQ_REL) == ex->nworkers) {
+        /* (a failed slice's breakpoints are not this chunk's: nothing is merged) */
+        if (!__atomic_load_n(&ex->status, __ATOMIC_ACQUIRE)) merge_breakpoints(ex);
+        __atomic_store_n(&ex->ready, 1, __ATOMIC_RELEASE);
         __atomic_add_fetch(&ex->arrived_seq, 1, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&ex->waiters, __ATOMIC_SEQ_CST)) futex_wake(&ex->arrived_seq);
     }
 }
 
-static void wait_partitioned(lc_exchange* ex) {
+/* Until every slice is partitioned and the breakpoints merged; the first failure, or LC_OK. */
+static int64_t wait_partitioned(lc_exchange* ex) {
     for (int i = 0;; i++) {
         int32_t seq = __atomic_load_n(&ex->arrived_seq, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&ex->arrived, __ATOMIC_ACQUIRE) == ex->nworkers) return;
+        if (__atomic_load_n(&ex->ready, __ATOMIC_ACQUIRE))
+            return __atomic_load_n(&ex->status, __ATOMIC_ACQUIRE);
         if (i < SPIN_ITERATIONS) {
             cpu_relax();
             continue;
@@ -615,15 +630,17 @@ static int64_t select_rows(const uint8_t* dest, int64_t n, uint8_t w, int32_t* s
     return select_scalar(dest, n, w, sel);
 }
 
-/* This worker's rows of every slice, in order, and the breakpoints merged with the watermark
- * before the chunk. */
-static int64_t gather(lc_exchange* ex, int64_t w, int64_t wm_before) {
+/* The slices' breakpoints as one list over the chunk, each raising the watermark of the rows
+ * before it (a slice's own start from nothing: the slices before it are added at its first
+ * row), and the chunk's largest event time - delay. Shards apply a breakpoint as the larger of
+ * their watermark and its value, so the one list serves every shard. Run by the slice that
+ * arrives last, once the others are in. */
+static void merge_breakpoints(lc_exchange* ex) {
     int64_t N = ex->nworkers, n = ex->n;
-    int64_t j = select_rows(ex->dest, n, (uint8_t)w, ex->sel[w]);
-    int64_t m = 0, prefix = wm_before;
-    int64_t *pos = ex->bp_pos[w], *wms = ex->bp_wm[w];
+    int64_t m = 0, prefix = INT64_MIN;
+    int64_t *pos = ex->bp_pos, *wms = ex->bp_wm;
     for (int64_t s = 0; s < N; s++) {
-        if (s > 0 && prefix != wm_before) {   /* the slices before it raised the watermark */
+        if (s > 0 && prefix != INT64_MIN) {   /* the slices before it raised the watermark */
             pos[m] = slice_lo(n, N, s);
             wms[m++] = prefix;
         }
@@ -635,25 +652,20 @@ static int64_t gather(lc_exchange* ex, int64_t w, int64_t wm_before) {
         }
         if (ex->slice_wm[s] > prefix) prefix = ex->slice_wm[s];
     }
-    ex->nbp[w] = m;
-    return j;
+    ex->nbp = m;
+    ex->wm_after = prefix;
 }
 
 /* The largest event time - delay in the chunk (INT64_MIN: none); the source's watermark after
  * it is the larger of this and the one before. Valid once every slice is partitioned. */
-int64_t lc_exchange_wm_after(lc_exchange* ex) {
-    int64_t wm = ex->slice_wm[0];
-    for (int64_t s = 1; s < ex->nworkers; s++)
-        if (ex->slice_wm[s] > wm) wm = ex->slice_wm[s];
-    return wm;
-}
+int64_t lc_exchange_wm_after(lc_exchange* ex) { return ex->wm_after; }
 
 /* Partition slice s unless another worker took it; 1 if this call did. */
 static int claim_slice(lc_exchange* ex, int64_t s, const lc_col* cols, int32_t nulls,
                        int64_t* rc) {
     if (__atomic_exchange_n(&ex->claimed[s], 1, __ATOMIC_ACQ_REL)) return 0;
     *rc = partition_slice(ex, s, cols, nulls);
-    arrive(ex, *rc != LC_OK);
+    arrive(ex, *rc);
     return 1;
 }
 
@@ -714,20 +726,20 @@ static int64_t run_consume(lc_task* t) {
     }
     int64_t t1 = now_ns();
     if (claimed) p->ns_partition += t1 - t0;
-    wait_partitioned(ex);
+    if ((rc = wait_partitioned(ex))) return rc;
     int64_t t2w = now_ns();
     p->ns_wait += t2w - t1;
     t1 = t2w;
-    if (__atomic_load_n(&ex->failed, __ATOMIC_ACQUIRE)) return LC_ERR_STALL;
-    int64_t nsel = gather(ex, w, p->wm);
-    int64_t wm_after = lc_exchange_wm_after(ex), t2 = now_ns();
+    int64_t nsel = select_rows(ex->dest, ex->n, (uint8_t)w, ex->sel[w]);
+    int64_t wm_after = ex->wm_after, t2 = now_ns();
     p->ns_select += t2 - t1;
     p->sel = ex->sel[w];
-    p->bp_pos = ex->bp_pos[w];
-    p->bp_wm = ex->bp_wm[w];
-    p->nbp = ex->nbp[w];
+    p->bp_pos = ex->bp_pos;
+    p->bp_wm = ex->bp_wm;
+    p->nbp = ex->nbp;
     p->bp_next = 0;
     p->seq_base = t->seq_base;
+    p->proc_now = t->proc_now;
     if (nsel) {
         rc = lc_pipe_run_from(p, t->cols, 0, nsel, t->nulls);
         if (rc) return rc;

@@ -18,7 +18,12 @@ from .arrow import Descriptors, OutputLayout
 from .native import INT64_MAX, INT64_MIN, check, ffi, lib
 from .program import AggregateSpec, PipelineSpec
 
-EMIT_CODES = {"window_close": 1, "changes": 2, "final": 3}   # LC_EMIT_*
+# LC_TASK_*, LC_EMIT_*
+TASK_RUN, TASK_ADVANCE = 1, 2
+EMIT_NONE, EMIT_CLOSE, EMIT_CHANGES, EMIT_FINAL = 0, 1, 2, 3
+# What a chunk's tasks emit per emit mode: a one-shot query ("final") emits nothing until the
+# end of input, when its ADVANCE tasks emit everything (prepare_advance).
+EMIT_CODES = {"window_close": EMIT_CLOSE, "changes": EMIT_CHANGES, "final": EMIT_NONE}
 _last_now = 0
 
 
@@ -147,10 +152,12 @@ class ShardedPipeline:
             dense, nulls = addresses[spec.run_dense], addresses[spec.run_nulls]
         self.pipes = [_new_pipe(dense, nulls) for _ in range(nworkers)]
         self.output = OutputLayout(spec.output)
+        # Per chunk in flight (and one being prepared), reused once the chunk is collected:
+        # keyed, an exchange and its tasks (exchange, partition tasks, consume tasks); with
+        # row ranges, one RUN task per worker (task array, tasks).
+        self.slots: list[tuple] = []
+        self.next_slot = 0
         if self.keyed:
-            # One exchange per chunk in flight (and one being partitioned ahead), each with
-            # its tasks: (exchange, partition tasks, consume tasks).
-            self.exchanges = []
             tc = -1 if spec.time_column is None else spec.time_column
             for _ in range(depth + 2):
                 ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
@@ -162,8 +169,15 @@ class ShardedPipeline:
                 for i, t in enumerate(tasks):
                     t.pipe = self.pipes[i % nworkers]
                     self._layout(t)
-                self.exchanges.append((ex, tasks[:nworkers], tasks[nworkers:]))
-            self.next_ex = 0
+                self.slots.append((ex, tasks[:nworkers], tasks[nworkers:]))
+        else:
+            for _ in range(depth + 2):
+                block = ffi.new("lc_task[]", nworkers)
+                tasks = [block + w for w in range(nworkers)]
+                for w, t in enumerate(tasks):
+                    t.kind, t.worker, t.pipe = TASK_RUN, w, self.pipes[w]
+                    self._layout(t)
+                self.slots.append((block, tasks))
         self.aggs = []
         if spec.aggregate is not None:
             for pipe in self.pipes:
@@ -171,7 +185,7 @@ class ShardedPipeline:
                 pipe.agg = agg
                 self.aggs.append(agg)
         self.schema = _visible(self.output.schema, spec.hidden)
-        self.emit_code = EMIT_CODES[spec.aggregate.emit] if spec.aggregate else 0
+        self.emit_code = EMIT_CODES[spec.aggregate.emit] if spec.aggregate else EMIT_NONE
         self._wm = INT64_MIN
         self.rows_in = 0
         self.finished = False
@@ -183,20 +197,7 @@ class ShardedPipeline:
     def set_wm(self, wm: int) -> None:
         self._wm = max(self._wm, wm)
 
-
     # -- tasks ---------------------------------------------------------------------------
-    def _task(self, w: int, kind: int, keep: list, emit: int | None = None):
-        t = ffi.new("lc_task*")
-        keep.append(t)
-        t.kind = kind
-        t.worker = w
-        t.pipe = self.pipes[w]
-        t.emit = self.emit_code if emit is None else emit
-        if self.spec.aggregate is not None and self.spec.aggregate.emit == "final" and \
-                emit is None:
-            t.emit = 0   # a one-shot query emits everything once, at the end of input
-        return t
-
     def prepare_run(self, desc: Descriptors, seq_base: int, source_wm: int, keep: list,
                     last_chunk: bool = True) -> tuple[list, list]:
         """Tasks running this chunk on every worker: (to submit now, whose completion gives the
@@ -208,54 +209,53 @@ class ShardedPipeline:
         n = desc.batch.num_rows
         self.rows_in += n
         nulls = int(any(c in desc.null_columns for c in self.spec.columns_read))
-        now = processing_time()
-        for pipe in self.pipes:
-            pipe.proc_now = now
+        now = processing_time()   # the workers set their shard's from the tasks
+        slot = self.slots[self.next_slot]
+        self.next_slot = (self.next_slot + 1) % len(self.slots)
         if self.keyed:
-            ex, parts, tasks = self.exchanges[self.next_ex]
-            self.next_ex = (self.next_ex + 1) % len(self.exchanges)
+            ex, parts, tasks = slot
             emit = self.emit_code
-            if self.spec.aggregate.emit == "final" or (not last_chunk and emit == 2):
-                emit = 0   # one-shot queries emit at the end; changelogs after the insert
-            check(lib.lc_exchange_start(ex, n, desc.cols, nulls, seq_base, emit),
+            if not last_chunk and emit == EMIT_CHANGES:
+                emit = EMIT_NONE   # a changelog emits after the insert's last chunk
+            check(lib.lc_exchange_start(ex, n, desc.cols, nulls, seq_base, emit, now),
                   self.spec.produces)
             keep.append(ex)
             return parts, tasks
-        tasks = []
-        # ranges of at least 4096 rows: tiny batches stay on one worker
+        # Without an aggregate: nothing to emit. Ranges of at least 4096 rows (tiny batches
+        # stay on one worker).
         ranges = max(1, min(self.n, n // 4096))
-        for w in range(ranges):
-            t = self._task(w, 1, keep)
+        tasks = slot[1][:ranges]
+        for w, t in enumerate(tasks):
             lo, hi = n * w // ranges, n * (w + 1) // ranges
             t.cols, t.start, t.n, t.nulls, t.seq_base = desc.cols, lo, hi, nulls, seq_base
-            t.wm = source_wm
+            t.proc_now, t.wm = now, source_wm
             t.out_rows = (hi - lo) * self.spec.windows_per_row
-            if not last_chunk and self.emit_code == 2:
-                t.emit = 0
-            self._layout(t)
-            tasks.append(t)
+            t.status, t.done, t.next = 0, 0, ffi.NULL
         return [], tasks
 
     def chunk_watermark(self, tasks: list) -> int:
         """The source's watermark as far as this chunk's rows raise it (its tasks are done):
-        a keyed chunk's largest event time - delay; a stateless chunk's shards kept theirs
-        row by row."""
+        a keyed chunk's largest event time - delay; with row ranges, the largest of the
+        watermarks the shards had right after their range (they may have run later chunks
+        since)."""
         if self.keyed:
             return lib.lc_exchange_wm_after(tasks[0].ex)
-        return max(t.pipe.wm for t in tasks)
+        return max(t.wm for t in tasks)
 
     def prepare_advance(self, wm: int, keep: list) -> list:
         self.set_wm(wm)
         if self.spec.aggregate is None:
             return []
-        final = wm == INT64_MAX and not self.finished
-        if final:
+        emit = self.emit_code
+        if wm == INT64_MAX and not self.finished:
             self.finished = True
+            if self.spec.aggregate.emit == "final":
+                emit = EMIT_FINAL   # a one-shot query emits everything once, at the end
         tasks = []
         for w in range(self.n):
-            emit = 3 if final and self.spec.aggregate.emit == "final" else None
-            t = self._task(w, 2, keep, emit)
-            t.wm = wm
+            t = ffi.new("lc_task*")
+            keep.append(t)
+            t.kind, t.worker, t.pipe, t.emit, t.wm = TASK_ADVANCE, w, self.pipes[w], emit, wm
             self._layout(t)
             tasks.append(t)
         return tasks
@@ -267,10 +267,11 @@ class ShardedPipeline:
 
     def collect(self, tasks: list) -> list[pa.RecordBatch]:
         """Wait for this pipeline's tasks of one chunk; merge the outputs."""
+        # Every task first: the last consumer of an exchange merges the others' outputs.
+        statuses = [lib.lc_pool_wait(self.pool, t) for t in tasks]
         outs = []
         failure = None
-        for t in tasks:
-            status = lib.lc_pool_wait(self.pool, t)
+        for t, status in zip(tasks, statuses, strict=True):
             out = take_output(t)
             if status and failure is None:
                 failure = status

@@ -23,6 +23,11 @@ class SourceSpec:
     watermark_delay: int = 0   # in units of the time column
     time_unit: str = "ms"      # "ms" | "us"
 
+    @staticmethod
+    def from_json(d: dict) -> SourceSpec:
+        """The spec of its asdict() form (an artifact's manifest holds that)."""
+        return SourceSpec(**{**d, "columns": [Column(**c) for c in d["columns"]]})
+
 
 @dataclass
 class AggregateSpec:

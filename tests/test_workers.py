@@ -253,3 +253,126 @@ def test_workers_report_where_their_time_went():
         assert sum(w[p] for p in phases) <= w["busy_seconds"] + 1e-3
     assert sum(w["partition_seconds"] for w in workers) > 0
     assert all(w["run_seconds"] > 0 for w in workers)
+
+
+def test_out_of_memory_while_partitioning_is_reported_as_such():
+    """A partition kernel that cannot get scratch memory (here for UPPER of a long key): every
+    worker's task reports the out-of-memory status, not an internal error."""
+    db = laminarc.open(workers=2)
+    db.execute("""CREATE SOURCE s (k VARCHAR, v BIGINT);
+                  CREATE STREAM g AS SELECT UPPER(k) AS u, COUNT(*) AS c FROM s
+                  GROUP BY UPPER(k);""")
+    for j in range(8):   # warm: every exchange has its buffers and some scratch
+        db.insert("s", {"k": [f"key{i}" for i in range(j, j + 2000)], "v": list(range(2000))})
+    db.engine.flush()
+    laminarc.set_memory_limit(lib.lc_bytes_live() + (1 << 20))
+    try:
+        with pytest.raises(laminarc.ExecutionError, match="out of memory"):
+            db.insert("s", {"k": ["a", "x" * (8 << 20)], "v": [1, 2]})
+            db.metrics()   # collects what is in flight
+    finally:
+        laminarc.set_memory_limit(None)
+    assert db.engine.pool is None
+    db.close()
+
+
+STATELESS_SQL = """
+CREATE SOURCE s (ts BIGINT, v BIGINT, WATERMARK FOR ts AS ts - INTERVAL '5' MILLISECOND);
+CREATE STREAM f AS SELECT ts, v FROM s WHERE v >= 0;
+"""
+
+
+def _wait_in_flight(engine) -> None:
+    for epoch, *_ in engine.inflight:
+        for _, tasks in epoch:
+            for t in tasks:
+                lib.lc_pool_wait(engine.pool, t)
+
+
+def test_a_chunk_watermark_is_that_of_its_own_rows():
+    """Row ranges of a pipeline without a partition key: the watermark a chunk reached is
+    recorded by its tasks, whatever the workers ran after it before it was collected."""
+    with laminarc.open(workers=2) as db:
+        db.execute(STATELESS_SQL)
+        sub = db.subscribe("f")
+        n = 2 * db.engine.chunk_rows
+        db.insert("s", {"ts": np.arange(n), "v": np.arange(n)})
+        engine = db.engine
+        assert len(engine.inflight) == 2
+        _wait_in_flight(engine)            # both chunks done before either is collected
+        for k, (epoch, *_) in enumerate(engine.inflight):
+            p, tasks = epoch[0]
+            assert p.chunk_watermark(tasks) == (k + 1) * engine.chunk_rows - 1 - 5
+        db.engine.flush()
+        assert db.metrics()["sources"]["s"]["watermark"] == n - 1 - 5
+        assert sub.poll().num_rows + sum(b.num_rows for b in iter(sub.poll, None)) == n
+
+
+def test_in_flight_chunks_keep_their_all_valid_bitmap():
+    """Chunks of one large insert are cut at growing offsets: the all-valid bitmap for columns
+    without one is sized once for the insert, and every chunk in flight keeps it alive."""
+    with laminarc.open(workers=2) as db:
+        db.execute(STATELESS_SQL)
+        n = 300_000
+        db.insert("s", {"ts": np.arange(n), "v": np.arange(n)})
+        engine = db.engine
+        ones = engine.ones
+        assert n <= ones.bits < 2 * n
+        assert len(engine.inflight) == engine.depth
+        current = int(ffi.cast("uintptr_t", ones.buf))
+        for _, keep, _, chunk in engine.inflight:
+            desc = keep[0]
+            for c in range(chunk.num_columns):
+                assert int(ffi.cast("uintptr_t", desc.cols[c].validity)) == current
+                assert desc.cols[c].offset + chunk.num_rows <= ones.bits
+        db.engine.flush()
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE STREAM q AS SELECT v, PROCTIME() AS pt FROM s;",
+    """CREATE STREAM q AS SELECT v % 7 AS k, COUNT(*) AS n,
+       TUMBLE_START(pt, INTERVAL '1' SECOND) AS ws
+       FROM (SELECT v, PROCTIME() AS pt FROM s) GROUP BY v % 7, TUMBLE(pt, INTERVAL '1' SECOND);""",
+], ids=["ranges", "exchange"])
+def test_each_chunk_runs_at_its_own_processing_time(sql, monkeypatch):
+    """Two chunks prepared at different processing times (so the second is handed over
+    while the first may still run) and then run in order: each sees its own PROCTIME()."""
+    from laminarc.runtime import pipelines
+
+    with laminarc.open(workers=2) as db:
+        db.execute("CREATE SOURCE s (v BIGINT);" + sql)
+        sub = db.subscribe("q")
+        engine = db.engine
+        src = engine.sources["s"]
+        pipe = src.relation.consumers[0]
+        # later than the clock: windows over it are still open (their watermark is the clock)
+        base = (pipelines.processing_time() // 1000 + 3600) * 1000
+        chunks, order = [], []
+        for j, at in enumerate((base, base + 5_000)):
+            batch = pa.record_batch({"v": np.arange(j * 20_000, (j + 1) * 20_000)},
+                                    schema=src.input_schema)
+            monkeypatch.setattr(pipelines, "processing_time", lambda at=at: at)
+            desc = Descriptors(batch, engine.ones)
+            keep: list = [desc]
+            first, results = pipe.prepare_run(desc, src.relation.rows, src.relation.wm, keep)
+            src.batches += 1
+            src.relation.rows += batch.num_rows
+            chunks.append(([(pipe, results)], keep, src, batch))
+            order += first + results
+        monkeypatch.undo()
+        assert lib.lc_run_tasks_inline(ffi.new("lc_task*[]", order), len(order)) == 0
+        for chunk in chunks:
+            engine._collect_chunk(*chunk)
+        db.end_input("s")
+        out = sub.to_arrow()
+    if "ws" in out.column_names:
+        by_window: dict = {}
+        for ws, n in zip(out.column("ws").cast(pa.int64()).to_pylist(),
+                         out.column("n").to_pylist(), strict=True):
+            by_window[ws] = by_window.get(ws, 0) + n
+        assert by_window == {base: 20_000, base + 5_000: 20_000}
+    else:
+        v = out.column("v").to_numpy()
+        pt = out.column("pt").cast(pa.int64()).to_numpy()
+        assert len(v) == 40_000
+        assert (pt == np.where(v < 20_000, base, base + 5_000)).all()
