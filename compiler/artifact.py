@@ -124,7 +124,7 @@ def build(sql: str, sql_path: str, out_dir: str, target_cpu: str = "x86-64-v3",
 
     t0 = time.perf_counter()
     target = Target.named(target_cpu)
-    backend = Backend(cpu="host" if target.cpu == "host" else target.cpu)
+    backend = Backend(cpu=target.cpu)
     unit = compile_unit(sql, triple=backend.triple, data_layout=backend.data_layout)
     if not unit.streams and not unit.sources:
         raise ArtifactError(f"{sql_path} declares no sources or streams")
@@ -135,21 +135,22 @@ def build(sql: str, sql_path: str, out_dir: str, target_cpu: str = "x86-64-v3",
     stage = tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir)
     try:
         library = f"lib{name}.so"
-        objects = _objects(unit, backend, stage)
+        objects = _objects(unit, backend, target.cpu, stage)
         _link(os.path.join(stage, library), objects, runtime_objects(target.march))
         _copy_runtime(os.path.join(stage, "_runtime"), library)
-        manifest = _manifest(unit, name, library, backend, target)
+        plan = plan_text(unit)
+        manifest = _manifest(unit, plan, name, library, backend, target)
         with open(os.path.join(stage, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
             f.write("\n")
         with open(os.path.join(stage, "pipeline.sql"), "w") as f:
             f.write(sql if sql.endswith("\n") else sql + "\n")
         with open(os.path.join(stage, "plan.txt"), "w") as f:
-            f.write(plan_text(unit))
-        for template, module in (("artifact_init.py.j2", "__init__.py"),
-                                 ("artifact_check.py.j2", "_check.py")):
+            f.write(plan)
+        modules = render(manifest, os.path.basename(sql_path))
+        for module, text in modules.items():
             with open(os.path.join(stage, module), "w") as f:
-                f.write(render(template, manifest, os.path.basename(sql_path)))
+                f.write(text)
         for o in objects:
             os.unlink(o)
         if os.path.exists(final):
@@ -164,24 +165,26 @@ def build(sql: str, sql_path: str, out_dir: str, target_cpu: str = "x86-64-v3",
                      os.path.getsize(os.path.join(final, library)), s.hits_disk, s.misses)
 
 
-def _objects(unit: Unit, backend: Backend, where: str) -> list[str]:
-    """Each stream's object file. Modules not in the cache are compiled in parallel by forked
-    processes (llvmlite serializes every call into LLVM within a process)."""
+def _objects(unit: Unit, backend: Backend, cpu: str, where: str) -> list[str]:
+    """Each stream's object file, for `backend` (made with Backend(cpu=cpu)). Modules not in
+    the cache are compiled in parallel by forked processes (llvmlite serializes every call into
+    LLVM within a process)."""
     irs = [st.compiled.ir for st in unit.streams]
-    objects = [backend.cached(ir) for ir in irs]
+    keys = [backend.key(ir) for ir in irs]
+    objects = [backend.cached(key) for key in keys]
     missing = [i for i, o in enumerate(objects) if o is None]
     procs = min(len(missing), len(os.sched_getaffinity(0)))
     # fork only a process with no other threads (a forked copy of a running engine is unsafe)
     if procs > 1 and threading.active_count() == 1:
         ctx = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(procs, mp_context=ctx) as pool:
-            done = pool.map(_compile_module, [(backend.cpu_request, irs[i]) for i in missing])
+            done = pool.map(_compile_module, [(cpu, irs[i], keys[i]) for i in missing])
             for i, (obj, seconds) in zip(missing, done, strict=True):
-                backend.store(irs[i], obj, seconds)
+                backend.store(keys[i], obj, seconds)
                 objects[i] = obj
     for i in missing:
         if objects[i] is None:
-            objects[i] = backend.object_code(irs[i])
+            objects[i] = backend.object_code(irs[i], keys[i])
     paths = []
     for i, obj in enumerate(objects):
         path = os.path.join(where, f"stream{i}.o")
@@ -191,15 +194,12 @@ def _objects(unit: Unit, backend: Backend, where: str) -> list[str]:
     return paths
 
 
-def _compile_module(job: tuple[str, str]) -> tuple[bytes, float]:
-    """In a forked process: one module's object code, and the seconds LLVM took."""
-    import time
-
-    cpu, ir = job
+def _compile_module(job: tuple[str, str, str]) -> tuple[bytes, float]:
+    """In a forked process: one module's object code, and the seconds LLVM took (the parent
+    stores it in the disk cache)."""
+    cpu, ir, key = job
     backend = Backend(cpu=cpu, use_disk_cache=False)
-    t0 = time.perf_counter()
-    obj = backend.tm.emit_object(backend.optimize(ir))
-    return obj, time.perf_counter() - t0
+    return backend.object_code(ir, key), backend.stats.llvm_seconds
 
 
 def _compiler() -> str:
@@ -263,12 +263,14 @@ def _copy_runtime(dest: str, library: str) -> None:
                 f'NAME = "../{library}"\n')
 
 
-def _manifest(unit: Unit, name: str, library: str, backend: Backend, target: Target) -> dict:
+def _manifest(unit: Unit, plan: str, name: str, library: str, backend: Backend,
+              target: Target) -> dict:
+    """The manifest of the unit, whose plan_text is `plan`."""
     streams = [{"name": s.name, "sql": s.sql, "materialized": s.materialized,
                 "changelog": s.compiled.spec.changelog, "spec": s.compiled.spec.to_json()}
                for s in unit.streams]
     sources = [asdict(s) for s in unit.sources]
-    h = hashlib.sha256(plan_text(unit).encode())
+    h = hashlib.sha256(plan.encode())
     for st in unit.streams:
         h.update(st.compiled.ir.encode())
     return {
@@ -307,25 +309,23 @@ def _source_line(s: SourceSpec) -> str:
     return f"({cols}){wm}"
 
 
-def render(template: str, manifest: dict, sql_file: str) -> str:
+# The package's generated modules, and the templates they come from.
+TEMPLATES = {"__init__.py": "artifact_init.py.j2", "_check.py": "artifact_check.py.j2"}
+
+
+def render(manifest: dict, sql_file: str) -> dict[str, str]:
+    """The text of each generated module of the package (TEMPLATES) for `manifest`."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_templates()), keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True,
         undefined=jinja2.StrictUndefined, autoescape=False)
-    sources = [(s["name"], _source_line(SourceSpec(**{**s, "columns": [
-        _col(c) for c in s["columns"]]}))) for s in manifest["sources"]]
+    sources = [(s["name"], _source_line(SourceSpec.from_json(s))) for s in manifest["sources"]]
     streams = [(s["name"], ", ".join(f"{c['name']} {c['type']}" for c in s["spec"]["columns"]),
                 "materialized view" if s["materialized"] else
                 ("changelog" if s["changelog"] else "stream")) for s in manifest["streams"]]
-    return env.get_template(template).render(
+    return {module: env.get_template(template).render(
         m=manifest, sql_file=sql_file, sources=sources, streams=streams,
-        format_version=FORMAT_VERSION)
-
-
-def _col(c: dict):
-    from ..runtime.program import Column
-
-    return Column(**c)
+        format_version=FORMAT_VERSION) for module, template in TEMPLATES.items()}
 
 
 def _templates() -> str:

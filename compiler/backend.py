@@ -57,7 +57,6 @@ class Backend:
 
     def __init__(self, cpu: str = "host", opt: int = 3, use_disk_cache: bool = True):
         _init_llvm()
-        self.cpu_request = cpu
         self.triple = llvm.get_process_triple()
         target = llvm.Target.from_triple(self.triple)
         if cpu == "host":
@@ -76,6 +75,7 @@ class Backend:
 
     # -- compilation -------------------------------------------------------------------------
     def key(self, ir_text: str) -> str:
+        """The cache key of the IR's object code (hash it once: callers pass it on)."""
         h = hashlib.sha256()
         for part in (BACKEND_VERSION, llvmlite.__version__, self.triple, self.cpu, self.features,
                      str(self.opt), ir_text):
@@ -84,8 +84,9 @@ class Backend:
         return h.hexdigest()
 
     def optimize(self, ir_text: str) -> llvm.ModuleRef:
-        # A context of its own: LLVM contexts are not thread-safe, and artifacts compile
-        # several modules at once (each thread with its own Backend and target machine).
+        # A context of its own, disposed of with the module: the global one would keep the
+        # types and constants of every module compiled in the process (one per statement).
+        # Artifacts compile modules in parallel in forked processes, each with its own Backend.
         mod = llvm.parse_assembly(ir_text, context=llvm.create_context())
         mod.triple = self.triple
         mod.data_layout = self.data_layout
@@ -97,34 +98,37 @@ class Backend:
         pb.getModulePassManager().run(mod, pb)
         return mod
 
-    def object_code(self, ir_text: str) -> bytes:
-        """Object code for the IR, from the cache when possible."""
-        obj = self.cached(ir_text)
+    def object_code(self, ir_text: str, key: str) -> bytes:
+        """Object code for the IR (whose `key` is self.key(ir_text)), from the cache when
+        possible."""
+        obj = self.cached(key)
         if obj is None:
             t0 = time.perf_counter()
             obj = self.tm.emit_object(self.optimize(ir_text))
-            self.store(ir_text, obj, time.perf_counter() - t0)
+            self.store(key, obj, time.perf_counter() - t0)
         return obj
 
-    def _path(self, ir_text: str) -> str:
-        key = self.key(ir_text)
+    @staticmethod
+    def _path(key: str) -> str:
         return os.path.join(cache_dir(), key[:2], key + ".o")
 
-    def cached(self, ir_text: str) -> bytes | None:
-        """The IR's object code from the disk cache, or None."""
-        path = self._path(ir_text)
-        if not (self.use_disk_cache and os.path.exists(path)):
+    def cached(self, key: str) -> bytes | None:
+        """The object code of the IR with this key from the disk cache, or None."""
+        if not self.use_disk_cache:
+            return None
+        path = self._path(key)
+        if not os.path.exists(path):
             return None
         with open(path, "rb") as f:
             self.stats.hits_disk += 1
             return f.read()
 
-    def store(self, ir_text: str, obj: bytes, seconds: float) -> None:
+    def store(self, key: str, obj: bytes, seconds: float) -> None:
         """Count a compilation that took `seconds` and cache its object code."""
         self.stats.llvm_seconds += seconds
         self.stats.misses += 1
         if self.use_disk_cache:
-            _write_atomic(self._path(ir_text), obj)
+            _write_atomic(self._path(key), obj)
 
     def assembly(self, ir_text: str) -> str:
         return self.tm.emit_assembly(self.optimize(ir_text))
@@ -177,7 +181,7 @@ class Jit:
             if key in self.loaded:
                 self.backend.stats.hits_memory += 1
                 return self.loaded[key]
-            obj = self.backend.object_code(ir_text)
+            obj = self.backend.object_code(ir_text, key)
             self.engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
             self.engine.finalize_object()
             addrs = {s: self.engine.get_function_address(s) for s in symbols}
@@ -193,6 +197,8 @@ class Jit:
 def _write_perf_map(addrs: dict[str, int]) -> None:
     """Name JIT code for `perf report` (/tmp/perf-PID.map, perf's convention); a function's
     size is taken as the distance to the next one."""
+    if not addrs:
+        return
     ordered = sorted((a, s) for s, a in addrs.items())
     with open(f"/tmp/perf-{os.getpid()}.map", "a") as f:
         for (a, s), nxt in zip(ordered, [*ordered[1:], (ordered[-1][0] + 4096, "")], strict=True):

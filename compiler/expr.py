@@ -61,10 +61,9 @@ class Op(enum.Enum):
     DATE_TRUNC = "date_trunc"
     DATE_FORMAT = "date_format"  # args (t); value: (pattern, program bytes, longest result)
     PROCTIME = "proctime"        # the wall-clock time a row is processed (TIMESTAMP(3))
-    # strings (Flink's): value of REGEXP_EXTRACT: (pattern, program bytes, instructions,
-    # capture slots, scratch words) of compiler/regex.py
+    # strings (Flink's)
     SPLIT_INDEX = "split_index"        # args (s, separator, index)
-    REGEXP_EXTRACT = "regexp_extract"  # args (s, group)
+    REGEXP_EXTRACT = "regexp_extract"  # args (s, group); value: the pattern (compiler/regex.py)
     COUNT_CHAR = "count_char"          # args (s, c): occurrences of c in s
 
 
@@ -172,7 +171,7 @@ def fmt(e: Expr, names: list[str] | None = None) -> str:
     if e.op is Op.CASE:
         parts = [f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2)]
         return f"CASE {' '.join(parts)} ELSE {args[-1]} END"
-    value = e.value[0] if isinstance(e.value, tuple) else e.value   # a pattern: its text
+    value = e.value[0] if e.op is Op.DATE_FORMAT else e.value   # its pattern, not the program
     extra = f"[{value}]" if value is not None else ""
     return f"{e.op.name}{extra}({', '.join(args)})"
 

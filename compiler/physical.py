@@ -54,6 +54,11 @@ class AggregateSink:
         by them merges the outputs of several workers into the same order."""
         return (Field("$wend", BIGINT, False), Field("$seq", BIGINT, False))
 
+    @property
+    def emitted_fields(self) -> tuple[Field, ...]:
+        """What it writes: the fields of emitted rows, then the hidden merge columns."""
+        return self.out_fields + self.hidden_fields
+
 
 @dataclass(frozen=True)
 class PipelinePlan:
@@ -71,8 +76,7 @@ class PipelinePlan:
     @property
     def emitted_fields(self) -> tuple[Field, ...]:
         """What the sink writes: the relation's fields, then any hidden merge columns."""
-        hidden = self.aggregate.hidden_fields if self.aggregate is not None else ()
-        return self.out_fields + hidden
+        return self.aggregate.emitted_fields if self.aggregate is not None else self.out_fields
 
     @property
     def partition_keys(self) -> list[int] | None:

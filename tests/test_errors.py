@@ -46,12 +46,18 @@ def sql_error(db, sql: str) -> laminarc.SqlError:
      ["joins"]),
     ("CREATE STREAM x AS SELECT CAST(k AS DECIMAL(30, 2)) FROM events", 1, 45,
      ["DECIMAL precision"]),
+    # a type without parameters has no position of its own: the CAST's operand
+    ("CREATE STREAM x AS SELECT CAST(k AS TIMESTAMP WITH TIME ZONE) FROM events", 1, 32,
+     ["TIMESTAMP WITH TIME ZONE", "not supported"]),
     ("CREATE STREAM x AS SELECT foo(k) FROM events", 1, 27, ["foo"]),
     ("CREATE SOURCE events (a INT)", 1, 15, ["already exists", "events"]),
     ("CREATE SOURCE y (a INT, a INT)", 1, 25, ["duplicate column", "a"]),
     ("CREATE SOURCE y (a INT, WATERMARK FOR b AS b)", 1, 39, ["unknown column", "b"]),
     ("CREATE SOURCE y (a VARCHAR, WATERMARK FOR a AS a)", 1, 43, ["TIMESTAMP", "BIGINT"]),
     ("CREATE SOURCE y (a GEOMETRY)", 1, 18, ["'a'", "GEOMETRY", "not supported"]),
+    ("CREATE SOURCE y (a INT,\n  b TIMESTAMP WITH TIME ZONE)", 2, 3,
+     ["column 'b'", "TIME ZONE", "not supported"]),
+    ("CREATE SOURCE y (a DECIMAL(19, 2))", 1, 28, ["column 'a'", "DECIMAL precision"]),
     ("DROP STREAM events", 1, 13, ["source", "not a stream"]),
     ("DROP STREAM nothing", 1, 13, ["unknown relation", "nothing"]),
 ])

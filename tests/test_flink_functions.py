@@ -154,6 +154,9 @@ def test_pathological_patterns_stay_linear():
     ("SPLIT_INDEX(s, '/')", "takes 3 arguments", "SPLIT"),
     ("COUNT_CHAR(s)", "takes 2 arguments", "COUNT"),
     ("HOUR(dt)", "of a DATE is not defined", "HOUR"),
+    ("EXTRACT(MINUTE FROM dt)", "EXTRACT(MINUTE) of a DATE is not defined", "dt"),
+    ("REGEXP_EXTRACT(s, 'a', 1, 2)", "REGEXP_EXTRACT takes 2 or 3 arguments, not 4", "REGEXP"),
+    ("CHAR_LENGTH(s, 2)", "CHAR_LENGTH takes 1 argument, not 2", "CHAR"),
 ])
 def test_errors_name_the_problem_and_its_place(expr, message, at):
     with pytest.raises(SqlError, match=re.escape(message)) as e:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from ..catalog import Catalog, Source
-from ..errors import SqlError, error_at
+from ..errors import error_at
 from ..plan import Field
 from ..types import BIGINT, Kind
 from .literals import bind_interval, bind_type
@@ -107,12 +107,7 @@ def bind_create_source(stmt: exp.Create, catalog: Catalog, sql: str) -> CreateSo
             raise error_at(item.this, f"duplicate column '{col_name}'")
         if item.args.get("kind") is None:
             raise error_at(item.this, f"column '{col_name}' needs a type")
-        try:
-            t = bind_type(item.args["kind"])
-        except SqlError as e:
-            if e.line:
-                raise
-            raise error_at(item.this, f"column '{col_name}': {e.message}") from None
+        t = bind_type(item.args["kind"], at=item.this, what=f"column '{col_name}'")
         nullable = True
         for c in item.args.get("constraints") or []:
             if isinstance(c.kind, exp.NotNullColumnConstraint):

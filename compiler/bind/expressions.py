@@ -299,7 +299,7 @@ def _interval(b: ExprBinder, node: exp.Interval) -> Expr:
 
 
 def _cast(b: ExprBinder, node: exp.Cast) -> Expr:
-    target = bind_type(node.to)
+    target = bind_type(node.to, at=node)
     inner = node.this
     if isinstance(inner, exp.Literal) and inner.is_string and target.is_temporal:
         v = parse_date(inner.this) if target.kind is Kind.DATE else parse_timestamp(inner.this, target)
@@ -595,6 +595,7 @@ def _unary_string(op: Op, what: str):
 
 
 def _length(b: ExprBinder, node: exp.Length) -> Expr:
+    _arity(node, [node.this, *_more_args(node, "this")], "CHAR_LENGTH", (1,))
     s = _string_arg(b, node.this, "CHAR_LENGTH")
     return Expr(Op.CHAR_LENGTH, BIGINT, (s,), nullable=s.nullable)
 
@@ -708,9 +709,14 @@ def _temporal_arg(b: ExprBinder, node: exp.Expr, what: str) -> Expr:
 def _extract(b: ExprBinder, node: exp.Extract) -> Expr:
     field_name = _date_part(node.this, EXTRACT_FIELDS, "EXTRACT", node)
     x = _temporal_arg(b, node.expression, "EXTRACT")
+    return _extract_field(x, field_name, node, f"EXTRACT({field_name.upper()})")
+
+
+def _extract_field(x: Expr, field_name: str, node: exp.Expr, what: str) -> Expr:
+    """Field `field_name` of the DATE or TIMESTAMP x (a DATE has no time of day)."""
     if x.type.kind is Kind.DATE and field_name in ("hour", "minute", "second", "millisecond",
                                                    "microsecond"):
-        raise error_at(node, f"EXTRACT({field_name.upper()}) of a DATE is not defined")
+        raise error_at(node, f"{what} of a DATE is not defined")
     t = DOUBLE if field_name == "epoch" else BIGINT
     return Expr(Op.EXTRACT, t, (x,), value=field_name, nullable=x.nullable)
 
@@ -728,8 +734,6 @@ def _anonymous(b: ExprBinder, node: exp.Anonymous) -> Expr:
     name = node.name.upper()
     if name in ("TUMBLE_START", "TUMBLE_END", "HOP_START", "HOP_END"):
         return _window_bound(b, node, name)
-    if name in ("CHARACTER_LENGTH", "CHAR_LENGTH"):
-        return _length(b, exp.Length(this=node.expressions[0]))
     handler = _NAMED.get(name)
     if handler is not None:
         return handler(b, node, node.expressions)
@@ -741,6 +745,13 @@ def _arity(node: exp.Expr, args: list, what: str, counts: tuple[int, ...]) -> No
         want = " or ".join(str(c) for c in counts)
         raise error_at(node, f"{what} takes {want} argument{'s' if counts[-1] != 1 else ''}, "
                        f"not {len(args)}")
+
+
+def _more_args(node: exp.Func, *known: str) -> list[exp.Expr]:
+    """The arguments of a call sqlglot parsed into a node type of its own, except the `known`
+    ones, in sqlglot's order: where the rest went (CHAR_LENGTH(s, 2) gets `binary` 2)."""
+    return [a for k in node.arg_types if k not in known
+            and isinstance(a := node.args.get(k), exp.Expr)]
 
 
 def _pattern_literal(b: ExprBinder, node: exp.Expr, what: str) -> str:
@@ -772,27 +783,21 @@ def _split_index(b: ExprBinder, node: exp.Expr, args: list) -> Expr:
     return Expr(Op.SPLIT_INDEX, VARCHAR, (s, sep, index), nullable=True)
 
 
-def _regexp_extract(b: ExprBinder, node: exp.Expr, args: list | None = None) -> Expr:
+def _regexp_extract(b: ExprBinder, node: exp.RegexpExtract) -> Expr:
     """REGEXP_EXTRACT(s, pattern[, group]): capture `group` (default 0, the whole match) of
-    the first match; NULL without a match, or when the group took no part in it."""
-    if isinstance(node, exp.RegexpExtract):   # sqlglot names the third argument `position`
-        args = [node.this, node.expression]
-        group_node = node.args.get("group") or node.args.get("position")
-        if group_node is not None:
-            args.append(group_node)
-        if node.args.get("occurrence") is not None or node.args.get("parameters") is not None:
-            raise error_at(node, "REGEXP_EXTRACT takes 2 or 3 arguments")
+    the first match; NULL without a match, or when the group took no part in it. The value is
+    the pattern, checked here and compiled by codegen."""
+    # sqlglot names the third argument `position`
+    args = [node.this, node.expression, *_more_args(node, "this", "expression")]
     _arity(node, args, "REGEXP_EXTRACT", (2, 3))
     s = _string_arg(b, args[0], "REGEXP_EXTRACT")
     pattern = _pattern_literal(b, args[1], "REGEXP_EXTRACT")
     try:
-        prog = compile_regex(pattern)
+        compile_regex(pattern)
     except RegexError as e:
         raise error_at(args[1], f"REGEXP_EXTRACT: {e}") from None
     group = _int_arg(b, args[2], "REGEXP_EXTRACT") if len(args) == 3 else lit(0, BIGINT)
-    value = (pattern, prog.to_bytes(), prog.instructions, prog.slots, prog.scratch_words(),
-             prog.first)
-    return Expr(Op.REGEXP_EXTRACT, VARCHAR, (s, group), value=value, nullable=True)
+    return Expr(Op.REGEXP_EXTRACT, VARCHAR, (s, group), value=pattern, nullable=True)
 
 
 def _count_char(b: ExprBinder, node: exp.Expr, args: list) -> Expr:
@@ -813,10 +818,7 @@ def _proctime(b: ExprBinder, node: exp.Expr, args: list) -> Expr:
 def _time_field(field_name: str, what: str):
     """HOUR(t), MINUTE(t), ...: Flink's shorthands for EXTRACT."""
     def handler(b: ExprBinder, node: exp.Expr) -> Expr:
-        x = _temporal_arg(b, node.this, what)
-        if x.type.kind is Kind.DATE and field_name in ("hour", "minute", "second"):
-            raise error_at(node, f"{what} of a DATE is not defined")
-        return Expr(Op.EXTRACT, BIGINT, (x,), value=field_name, nullable=x.nullable)
+        return _extract_field(_temporal_arg(b, node.this, what), field_name, node, what)
 
     return handler
 
@@ -894,7 +896,6 @@ def _window_call(b: ExprBinder, node: exp.Expr) -> Expr:
 _NAMED: dict[str, Callable] = {
     "DATE_FORMAT": _date_format,
     "SPLIT_INDEX": _split_index,
-    "REGEXP_EXTRACT": _regexp_extract,
     "COUNT_CHAR": _count_char,
     "PROCTIME": _proctime,
 }

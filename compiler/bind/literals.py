@@ -8,7 +8,7 @@ import re
 
 from sqlglot import exp
 
-from ..errors import error_at
+from ..errors import SqlError, error_at, position
 from ..types import (
     BIGINT,
     BOOLEAN,
@@ -49,7 +49,15 @@ SUPPORTED_TYPES = (
 )
 
 
-def bind_type(node: exp.DataType) -> SqlType:
+def bind_type(node: exp.DataType, at: exp.Expr | None = None, what: str = "") -> SqlType:
+    """The SqlType a type name denotes. Errors point into `node`, or at `at` when the parser
+    recorded no position in it (it does only for a type's parameters); `what` (a column's
+    name, say) prefixes their messages."""
+
+    def fail(message: str) -> SqlError:
+        where = node if position(node)[0] else at
+        return error_at(where, f"{what}: {message}" if what else message)
+
     kind = node.this
     if kind in _SIMPLE_TYPES:
         return _SIMPLE_TYPES[kind]
@@ -59,21 +67,21 @@ def bind_type(node: exp.DataType) -> SqlType:
         if len(params) == 1:
             scale = 0
         if not 1 <= precision <= MAX_DECIMAL_PRECISION:
-            raise error_at(node, f"DECIMAL precision must be between 1 and 18, got {precision}")
+            raise fail(f"DECIMAL precision must be between 1 and 18, got {precision}")
         if not 0 <= scale <= precision:
-            raise error_at(node, f"DECIMAL scale must be between 0 and {precision}, got {scale}")
+            raise fail(f"DECIMAL scale must be between 0 and {precision}, got {scale}")
         return decimal(precision, scale)
     if kind in (exp.DType.TIMESTAMP, exp.DType.DATETIME):
         if not params:
             return TIMESTAMP_US
         if params[0] > 6:
-            raise error_at(node, "TIMESTAMP precision above 6 (microseconds) is not supported")
+            raise fail("TIMESTAMP precision above 6 (microseconds) is not supported")
         return TIMESTAMP_MS if params[0] <= 3 else TIMESTAMP_US
     if kind in (exp.DType.TIMESTAMP_MS, exp.DType.TIMESTAMP_S):
         return TIMESTAMP_MS
     if kind in (exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ):
-        raise error_at(node, "TIMESTAMP WITH TIME ZONE is not supported; use TIMESTAMP (UTC)")
-    raise error_at(node, f"type {node.sql()} is not supported (supported: {SUPPORTED_TYPES})")
+        raise fail("TIMESTAMP WITH TIME ZONE is not supported; use TIMESTAMP (UTC)")
+    raise fail(f"type {node.sql()} is not supported (supported: {SUPPORTED_TYPES})")
 
 
 def bind_number(node: exp.Literal) -> tuple[object, SqlType]:

@@ -642,7 +642,7 @@ class AggregateCodegen:
         g, ctx, table, out, start = self._emit_fn(name)
         b = g.b
         lay = self.layout
-        writer = OutputWriter(g, out, self.sink.out_fields + self.sink.hidden_fields)
+        writer = OutputWriter(g, out, self.sink.emitted_fields)
         self._committed = g.alloca(I64, "errors", i64(0))
         row_err = g.alloca(I64, "row_errors", i64(0))
         g.err_var = row_err
@@ -735,7 +735,7 @@ class AggregateCodegen:
         g, ctx, table, out, start = self._emit_fn(name)
         b = g.b
         lay = self.layout
-        writer = OutputWriter(g, out, self.sink.out_fields + self.sink.hidden_fields)
+        writer = OutputWriter(g, out, self.sink.emitted_fields)
         self._committed = g.alloca(I64, "errors", i64(0))
         row_err = g.alloca(I64, "row_errors", i64(0))
         discard = g.alloca(I64, "old_row_errors", i64(0))

@@ -30,6 +30,7 @@ from llvmlite import ir
 
 from ..errors import SqlError
 from ..expr import Expr, Op
+from ..regex import compile_regex
 from ..types import Kind, SqlType, decimal_cast_overflows
 from .abi import (
     ERR_CAST,
@@ -270,6 +271,12 @@ def _unit_code(t: SqlType) -> int:
     if t.kind is Kind.DATE:
         return 0
     return 2 if t.time_unit_us == 1 else 1
+
+
+def _time_arg(g: FnGen, v: ir.Value, t: SqlType) -> tuple[ir.Value, ir.Value]:
+    """A DATE or TIMESTAMP value of type t as the runtime's date-time helpers take it: an
+    int64 (a DATE's int32 days widened) and its unit code."""
+    return (g.b.sext(v, I64) if t.kind is Kind.DATE else v), g.i32(_unit_code(t))
 
 
 def _neg(g: FnGen, e: Expr, env: Env) -> Val:
@@ -770,23 +777,15 @@ def _substring(g: FnGen, e: Expr, env: Env) -> Val:
     else:
         n = i64(-1)
         null = or_nulls(g, *vals)
-    off_p = g.alloca(I64, "sub_off")
-    len_p = g.alloca(I64, "sub_len")
-    g.call("lc_utf8_substring", [s.v, s.len, start.v, n, off_p, len_p])
-    off = b.load(off_p, typ=I64)
-    return Val(b.gep(s.v, [off], source_etype=I8), null, b.load(len_p, typ=I64))
+    return _span(g, s, "sub", "lc_utf8_substring", [s.v, s.len, start.v, n], null)
 
 
 def _trim(g: FnGen, e: Expr, env: Env) -> Val:
-    b = g.b
     s = lower(g, e.args[0], env)
     chars = lower(g, e.args[1], env)
     mode = {"both": 0, "leading": 1, "trailing": 2}[e.value]
-    off_p = g.alloca(I64, "trim_off")
-    len_p = g.alloca(I64, "trim_len")
-    g.call("lc_utf8_trim", [s.v, s.len, chars.v, chars.len, g.i32(mode), off_p, len_p])
-    off = b.load(off_p, typ=I64)
-    return Val(b.gep(s.v, [off], source_etype=I8), or_nulls(g, s, chars), b.load(len_p, typ=I64))
+    return _span(g, s, "trim", "lc_utf8_trim", [s.v, s.len, chars.v, chars.len, g.i32(mode)],
+                 (s, chars))
 
 
 def concat_vals(g: FnGen, parts: list[Val], skip_nulls: bool) -> Val:
@@ -919,26 +918,23 @@ def _extract(g: FnGen, e: Expr, env: Env) -> Val:
     b = g.b
     a = lower(g, e.args[0], env)
     t = e.args[0].type
-    v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
+    v, unit = _time_arg(g, a.v, t)
     if e.value == "epoch":
         x = b.sitofp(v, F64)
         if t.kind is Kind.DATE:   # days * 86400 is exact; dividing by 1/86400 would round
             return Val(b.fmul(x, ir.Constant(F64, 86400.0)), a.null)
         per_second = 1_000_000 // t.time_unit_us
         return Val(b.fdiv(x, ir.Constant(F64, float(per_second))), a.null)
-    code = FIELD_CODES[e.value]
-    return Val(g.call("lc_extract", [v, g.i32(code), g.i32(_unit_code(t))]), a.null)
+    return Val(g.call("lc_extract", [v, g.i32(FIELD_CODES[e.value]), unit]), a.null)
 
 
 def _date_format(g: FnGen, e: Expr, env: Env) -> Val:
-    b = g.b
     a = lower(g, e.args[0], env)
-    t = e.args[0].type
-    v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
+    v, unit = _time_arg(g, a.v, e.args[0].type)
     _, program, longest = e.value
     prog, n = const_bytes(g, program)
     dst = g.scratch(i64(longest), SCRATCH)
-    written = g.call("lc_date_format", [v, g.i32(_unit_code(t)), prog, n, dst])
+    written = g.call("lc_date_format", [v, unit, prog, n, dst])
     return Val(dst, a.null, written)
 
 
@@ -950,10 +946,21 @@ def _proctime(g: FnGen, e: Expr, env: Env) -> Val:
     return Val(g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "proc_now")))
 
 
-def _span(g: FnGen, s: Val, found: ir.Value, off_p: ir.Value, len_p: ir.Value,
-          null: ir.Value) -> Val:
-    """A piece of s found by a runtime helper (its offset and length in off_p / len_p)."""
+def _span(g: FnGen, s: Val, name: str, helper: str, args: list[ir.Value],
+          null: ir.Value | tuple[Val, ...]) -> Val:
+    """The piece of s that runtime helper `helper` picks: called with `args` and two
+    pointers, it writes the piece's offset and length there. A helper that returns an int32
+    returns whether there is a piece (none is NULL); a void one always finds one. `null` is an
+    i1 that makes the result NULL, or the values whose NULL does."""
     b = g.b
+    off_p = g.alloca(I64, f"{name}_off")
+    len_p = g.alloca(I64, f"{name}_len")
+    found = g.call(helper, [*args, off_p, len_p])
+    if isinstance(found.type, ir.VoidType):
+        ptr = b.gep(s.v, [b.load(off_p, typ=I64)], source_etype=I8)
+        null = or_nulls(g, *null) if isinstance(null, tuple) else null
+        return Val(ptr, null, b.load(len_p, typ=I64))
+    null = or_nulls(g, *null) if isinstance(null, tuple) else null
     found = b.icmp_unsigned("!=", found, ir.Constant(I32, 0))
     off = b.select(found, b.load(off_p, typ=I64), i64(0))
     return Val(b.gep(s.v, [off], source_etype=I8), b.or_(null, b.not_(found)),
@@ -962,27 +969,24 @@ def _span(g: FnGen, s: Val, found: ir.Value, off_p: ir.Value, len_p: ir.Value,
 
 def _split_index(g: FnGen, e: Expr, env: Env) -> Val:
     s, sep, index = (lower(g, a, env) for a in e.args)
-    off_p = g.alloca(I64, "split_off")
-    len_p = g.alloca(I64, "split_len")
-    found = g.call("lc_split_index", [s.v, s.len, sep.v, sep.len, index.v, off_p, len_p])
-    return _span(g, s, found, off_p, len_p, or_nulls(g, s, sep, index))
+    return _span(g, s, "split", "lc_split_index", [s.v, s.len, sep.v, sep.len, index.v],
+                 (s, sep, index))
 
 
 def _regexp_extract(g: FnGen, e: Expr, env: Env) -> Val:
     b = g.b
     s, group = (lower(g, a, env) for a in e.args)
-    _, program, instructions, slots, words, first = e.value
-    prog, _ = const_bytes(g, program, align=4)
-    extra = g.call("lc_regex_backtrack_bytes", [i64(instructions), s.len])
-    scratch = g.scratch(b.add(i64(4 * words), extra), SCRATCH)
+    program = compile_regex(e.value)   # the binder checked the pattern
+    prog, _ = const_bytes(g, program.to_bytes(), align=4)
+    instructions = i64(program.instructions)
+    extra = g.call("lc_regex_backtrack_bytes", [instructions, s.len])
+    scratch = g.scratch(b.add(i64(4 * program.scratch_words()), extra), SCRATCH)
     # a group index beyond int32 can not exist: make it one that does not
     too_big = b.icmp_unsigned(">", group.v, i64(1 << 20))
     g32 = b.trunc(b.select(too_big, i64(-1), group.v), I32)
-    off_p = g.alloca(I64, "regex_off")
-    len_p = g.alloca(I64, "regex_len")
-    found = g.call("lc_regex_extract", [prog, i64(instructions), g.i32(slots), i64(first),
-                                        s.v, s.len, g32, scratch, off_p, len_p])
-    return _span(g, s, found, off_p, len_p, or_nulls(g, s, group))
+    return _span(g, s, "regex", "lc_regex_extract",
+                 [prog, instructions, g.i32(program.slots), i64(program.first), s.v, s.len,
+                  g32, scratch], (s, group))
 
 
 def _count_char(g: FnGen, e: Expr, env: Env) -> Val:
@@ -996,8 +1000,8 @@ def _date_trunc(g: FnGen, e: Expr, env: Env) -> Val:
     t = e.type
     if e.value == "microsecond":
         return a
-    v = b.sext(a.v, I64) if t.kind is Kind.DATE else a.v
-    r = g.call("lc_date_trunc", [v, g.i32(FIELD_CODES[e.value]), g.i32(_unit_code(t))])
+    v, unit = _time_arg(g, a.v, t)
+    r = g.call("lc_date_trunc", [v, g.i32(FIELD_CODES[e.value]), unit])
     # Truncating moves back in time: past the smallest value of the type is an overflow.
     if t.kind is Kind.DATE:
         bad = b.icmp_signed("<", r, i64(-(2**31)))
