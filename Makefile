@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-RUNTIME_SRC := runtime/lc_runtime.c runtime/lc_regex.c runtime/lc_io.c runtime/lc_workers.c runtime/lc_runtime.h runtime/lc_casemap.inc runtime/build_runtime.py
+RUNTIME_SRC := $(wildcard runtime/lc_*.c runtime/*.h runtime/*.inc) runtime/build_runtime.py
 
 .PHONY: all setup run test bench lint clean
 
@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml setup.py
 	touch runtime/.built
 	touch $(STAMP)
 
-# Rebuild the C runtime extension in place when its sources change.
+# Rebuild the C runtime extension in place when its sources change (build_ext itself compares
+# them, headers included, with the extension: build_runtime.py names them as depends).
 runtime/.built: $(RUNTIME_SRC) | $(STAMP)
-	$(BIN)/python setup.py -q build_ext --inplace --force
+	$(BIN)/python setup.py -q build_ext --inplace
 	touch runtime/.built
 
 run: setup

@@ -1,6 +1,7 @@
 """W1 (../shared/WORKLOADS.md) through the embedded API, as the brief measures it:
 10 M events in 65,536-row Arrow batches via db.insert, then end of input; events/s is N over
-the seconds from the first insert to the last result row. Each run is a fresh process.
+the seconds from the first insert to the last result row. Each run is a fresh process
+(`laminarc.bench.run_job`, the measurement of `laminarc bench w1`).
 
     python bench/w1.py [--events N] [--runs 3] [--workers W] [--json FILE]
 
@@ -16,42 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import resource
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 
-
-def one_run(events: int, batch_rows: int, workers: int | None) -> dict:
-    import laminarc
-    from laminarc.workloads import W1_SQL, w1_batches, w1_check
-
-    batches = w1_batches(events, batch_rows)
-    db = laminarc.open(workers=workers)
-    t0 = time.perf_counter()
-    db.execute(W1_SQL)
-    compile_s = time.perf_counter() - t0
-    sub = db.subscribe("w1")
-    r0 = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    for b in batches:
-        db.insert("events", b)
-    db.end_input("events")
-    result = sub.to_arrow()
-    seconds = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    peak = r1.ru_maxrss / 1024   # before the check below allocates its own arrays
-    per_worker = db.metrics()["workers"]
-    db.close()
-    check = w1_check(result, events)
-    return {"events_per_s": events / seconds, "seconds": seconds, "cpu_ns_per_event":
-            cpu / events * 1e9, "compile_ms": compile_s * 1000, "rows": result.num_rows,
-            "exact": check["exact"], "sum_v": check["sum_v"], "peak_rss_mib": peak,
-            "workers": per_worker}
+from laminarc import bench
 
 
 def breakdown(events: int, batch_rows: int) -> dict:
@@ -87,59 +59,48 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--json", default=None)
-    ap.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--breakdown", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.single:
-        print(json.dumps(one_run(args.events, args.batch_rows, args.workers)))
-        return
     if args.breakdown:
         print(json.dumps(breakdown(args.events, args.batch_rows)))
         return
+    job = bench.Job("laminarc", "w1", args.events, args.workers, batch_rows=args.batch_rows)
     runs = []
     for r in range(args.runs):
-        cmd = [sys.executable, __file__, "--single", "--events", str(args.events),
-               "--batch-rows", str(args.batch_rows)]
-        if args.workers is not None:
-            cmd += ["--workers", str(args.workers)]
-        p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        res = json.loads(p.stdout.strip().splitlines()[-1])
+        res = bench.run_job(job)
         runs.append(res)
-        print(f"run {r + 1}: {res['events_per_s'] / 1e6:6.1f} M events/s  "
-              f"({res['seconds'] * 1000:.0f} ms, {res['cpu_ns_per_event']:.2f} ns CPU/event, "
-              f"peak RSS {res['peak_rss_mib']:.0f} MiB, compile {res['compile_ms']:.0f} ms, "
-              f"exact={res['exact']})", flush=True)
+        print(f"run {r + 1}: {res.events_per_s / 1e6:6.1f} M events/s  "
+              f"({res.seconds * 1000:.0f} ms, {res.cpu_ns_per_event:.2f} ns CPU/event, "
+              f"peak RSS {res.peak_rss_mib:.0f} MiB, compile {res.compile_seconds * 1000:.0f} "
+              f"ms, exact={res.exact})", flush=True)
     p = subprocess.run([sys.executable, __file__, "--breakdown", "--events", str(args.events),
                         "--batch-rows", str(args.batch_rows)], capture_output=True, text=True,
                        check=True)
     bd = json.loads(p.stdout.strip().splitlines()[-1])
-    median = statistics.median(r["events_per_s"] for r in runs)
-    nworkers = max(1, len(runs[0]["workers"]))
+    median = bench.median_result(runs).events_per_s
+    nworkers = max(1, len(runs[0].workers))
     print(f"\nW1 median: {median / 1e6:.1f} M events/s over {args.runs} runs "
           f"(N = {args.events:,}, {args.batch_rows:,}-row batches, {nworkers} worker"
           f"{'s' if nworkers > 1 else ''})")
-    if runs[0]["workers"]:
+    if runs[0].workers:
         print("per worker (median over runs; utilization = busy / wall):")
         for w in range(nworkers):
             def med(key: str, w: int = w) -> float:
-                return statistics.median(r["workers"][w][key] for r in runs) * 1000
-            util = statistics.median(r["workers"][w]["busy_seconds"] / r["seconds"]
-                                     for r in runs)
-            print(f"  worker {w} (cpu {runs[0]['workers'][w]['cpu']}): busy {med('busy_seconds'):.1f}"
-                  f" ms ({util:.0%}): partition {med('partition_seconds'):.1f}, wait "
-                  f"{med('wait_seconds'):.1f}, select {med('select_seconds'):.1f}, run "
-                  f"{med('run_seconds'):.1f} ms")
+                return statistics.median(r.workers[w][key] for r in runs) * 1000
+            util = statistics.median(r.workers[w]["busy_seconds"] / r.seconds for r in runs)
+            print(f"  worker {w} (cpu {runs[0].workers[w]['cpu']}): busy "
+                  f"{med('busy_seconds'):.1f} ms ({util:.0%}): partition "
+                  f"{med('partition_seconds'):.1f}, wait {med('wait_seconds'):.1f}, select "
+                  f"{med('select_seconds'):.1f}, run {med('run_seconds'):.1f} ms")
     print(f"compiled loop alone: {bd['loop_ns_per_event']:.2f} ns/event "
           f"({bd['loop_events_per_s'] / 1e6:.0f} M events/s); emitting all "
           f"{(args.events // 100 + 999) // 1000 * 1000:,} window rows at once: "
           f"{bd['emit_ms_all_windows']:.1f} ms")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"workload": "W1", "median_events_per_s": median, "runs": runs,
-                       "breakdown": bd, "machine": {
-                           "cpu": platform.processor() or platform.machine(),
-                           "cores": os.cpu_count(), "python": platform.python_version()}},
-                      f, indent=2)
+            json.dump({"workload": "W1", "median_events_per_s": median,
+                       "runs": [asdict(r) for r in runs], "breakdown": bd,
+                       "machine": bench.machine()}, f, indent=2)
 
 
 if __name__ == "__main__":

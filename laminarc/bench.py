@@ -67,6 +67,7 @@ class Result:
     exact: bool | None = None     # W1: checked against numpy
     note: str = ""
     workers: list = field(default_factory=list)
+    compile_seconds: float = 0.0  # laminarc: the CREATE statements, before the clock starts
 
 
 # -- one measurement (in a child process) ----------------------------------------------------
@@ -86,6 +87,53 @@ def _nexmark_batches(job: Job) -> list:
     return list(generate(job.events, seed=job.seed, batch_size=job.batch_rows))
 
 
+@dataclass
+class Fed:
+    """What `feed` measured."""
+
+    rows: int              # result rows
+    seconds: float         # from the first insert to the last result row
+    cpu_seconds: float     # of every thread of the process, over the same span
+    table: object = None   # the result (a pyarrow Table), when kept
+
+
+def feed(db, stream: str, inputs: list, sources: list[str], keep: bool = False,
+         drain_every: int = 64) -> Fed:
+    """The measured loop: subscribe to `stream`, insert `inputs` ((source, batch) pairs) into
+    `db` (a laminarc database or compiled pipeline, its statements already run), draining the
+    results every `drain_every` batches (big outputs, q0's, need not pile up), then end every
+    one of `sources` and drain the rest."""
+    sub = db.subscribe(stream)
+    kept: list | None = [] if keep else None
+    rows = 0
+
+    def take(b) -> None:
+        nonlocal rows
+        rows += b.num_rows
+        if kept is not None:
+            kept.append(b)
+
+    cpu0, _ = _rusage()
+    t0 = time.perf_counter()
+    for i, (source, batch) in enumerate(inputs):
+        db.insert(source, batch)
+        if i % drain_every == drain_every - 1:
+            while (b := sub.poll()) is not None:
+                take(b)
+    for source in sources:
+        db.end_input(source)
+    for b in sub:
+        take(b)
+    seconds = time.perf_counter() - t0
+    cpu1, _ = _rusage()
+    table = None
+    if kept is not None:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(kept, schema=sub.schema)
+    return Fed(rows, seconds, cpu1 - cpu0, table)
+
+
 def _laminarc(job: Job) -> Result:
     from . import open as open_db
     from .nexmark import NEXMARK_DDL, SOURCES
@@ -99,36 +147,17 @@ def _laminarc(job: Job) -> Result:
         inputs = _nexmark_batches(job)
         sql, stream, sources = NEXMARK_DDL + query_sql(job.workload), job.workload, SOURCES
     db = open_db(workers=job.workers)
-    db.execute(sql)
-    sub = db.subscribe(stream)
-    kept = [] if job.workload == "w1" else None
-    rows = 0
-    cpu0, _ = _rusage()
     t0 = time.perf_counter()
-    for i, (source, batch) in enumerate(inputs):
-        db.insert(source, batch)
-        if i % 64 == 63:   # drain now and then: big outputs (q0) need not pile up
-            while (b := sub.poll()) is not None:
-                rows += b.num_rows
-                if kept is not None:
-                    kept.append(b)
-    for source in sources:
-        db.end_input(source)
-    for b in sub:
-        rows += b.num_rows
-        if kept is not None:
-            kept.append(b)
-    seconds = time.perf_counter() - t0
-    cpu1, peak = _rusage()
+    db.execute(sql)
+    compile_seconds = time.perf_counter() - t0
+    fed = feed(db, stream, inputs, sources, keep=job.workload == "w1")
+    _, peak = _rusage()   # before the check below allocates its own arrays
     workers = db.metrics()["workers"]
     db.close()
-    exact = None
-    if kept is not None:
-        import pyarrow as pa
-
-        exact = w1_check(pa.Table.from_batches(kept), job.events)["exact"]
-    return Result("laminarc", job.workload, job.events, seconds, job.events / seconds,
-                  (cpu1 - cpu0) / job.events * 1e9, peak, rows, exact, workers=workers)
+    exact = None if fed.table is None else w1_check(fed.table, job.events)["exact"]
+    return Result("laminarc", job.workload, job.events, fed.seconds, job.events / fed.seconds,
+                  fed.cpu_seconds / job.events * 1e9, peak, fed.rows, exact, workers=workers,
+                  compile_seconds=compile_seconds)
 
 
 def _duckdb(job: Job) -> Result:
@@ -288,9 +317,9 @@ def wrong(r: Result, rows: list[Result]) -> int | None:
     return b.rows
 
 
-def table(rows: list[Result], compare: bool) -> str:
-    """A Markdown table of the results, with laminarc's speed-up over each peer; a result
-    whose rows differ from DuckDB's batch answer says so."""
+def table(rows: list[Result]) -> str:
+    """A Markdown table of the results, with laminarc's speed-up over each peer measured; a
+    result whose rows differ from DuckDB's batch answer says so."""
     head = "| workload | system | events/s | CPU ns/event | peak RSS MiB | rows | note |"
     lines = [head, "|---|---|---:|---:|---:|---:|---|"]
     ours = {r.workload: r for r in rows if r.system == "laminarc"}
@@ -301,7 +330,7 @@ def table(rows: list[Result], compare: bool) -> str:
         expected = wrong(r, rows)
         if expected is not None:
             note = (note + "; " if note else "") + f"WRONG: {expected:,} rows expected"
-        if compare and r.system != "laminarc" and r.workload in ours and r.events_per_s:
+        if r.system != "laminarc" and r.workload in ours and r.events_per_s:
             ratio = ours[r.workload].events_per_s / r.events_per_s
             note = (note + "; " if note else "") + f"laminarc {ratio:.1f}x"
         lines.append(f"| {r.workload} | {r.system} | {r.events_per_s / 1e6:.2f} M | "
@@ -349,5 +378,5 @@ if __name__ == "__main__":
     main()
 
 
-__all__ = ["SYSTEMS", "Job", "Result", "available", "machine", "measure", "median_result",
-           "plot", "run_job", "table"]
+__all__ = ["SYSTEMS", "Fed", "Job", "Result", "available", "feed", "machine", "measure",
+           "median_result", "plot", "run_job", "table"]

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
+import importlib.util
 import json
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from . import __version__
+from .runtime.errors import LaminarError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -44,12 +46,23 @@ def main(argv: list[str] | None = None) -> int:
     except Diagnostic as e:
         print(e, file=sys.stderr)
         return EXIT_INPUT
-    except CliError as e:
+    except (CliError, LaminarError) as e:
         print(f"laminarc: {e}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("\nlaminarc: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="feed a source from a file (repeatable)")
     r.add_argument("--output", metavar="STREAM=PATH", action="append", default=[],
                    help="write a stream to a file (repeatable)")
-    r.add_argument("--workers", type=int, default=None,
+    r.add_argument("--workers", type=positive_int, default=None,
                    help="worker threads (default: the CPUs this process may use)")
     r.add_argument("--progress", choices=("auto", "bar", "log", "none"), default="auto",
                    help="a progress bar on a terminal, log lines otherwise (default: auto)")
@@ -111,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--query", action="append", metavar="QN",
                    help="Nexmark query (repeatable; 'all': every supported one)")
     b.add_argument("--events", type=int, default=10_000_000)
-    b.add_argument("--workers", type=int, default=None,
+    b.add_argument("--workers", type=positive_int, default=None,
                    help="laminarc's workers (default: the CPUs this process may use); DuckDB's "
                    "threads")
     b.add_argument("--runs", type=int, default=1, help="runs per measurement; the median "
@@ -233,19 +246,28 @@ def _count(items: list, what: str) -> str:
 
 
 # -- run -------------------------------------------------------------------------------------
+def progress_mode(choice: str) -> str:
+    """--progress: auto is a bar on a terminal, log lines otherwise."""
+    if choice == "auto":
+        return "bar" if sys.stderr.isatty() else "log"
+    return choice
+
+
 @dataclass
 class Progress:
-    """A one-line bar on a terminal, or a log line every few seconds."""
+    """A one-line bar on a terminal, or a log line every few seconds. `watermark`, when set,
+    is called for the text of the watermark only when a line is shown."""
 
     mode: str
+    label: str = "laminarc"
     rows: int = 0
     started: float = field(default_factory=time.perf_counter)
     shown: float = field(default_factory=time.perf_counter)
-    watermark: str = ""
+    watermark: Callable[[], str] | None = None
+    watermark_text: str = ""
 
-    def update(self, rows: int, watermark: str = "") -> None:
+    def update(self, rows: int) -> None:
         self.rows += rows
-        self.watermark = watermark or self.watermark
         now = time.perf_counter()
         interval = 0.1 if self.mode == "bar" else 5.0
         if self.mode == "none" or now - self.shown < interval:
@@ -253,20 +275,38 @@ class Progress:
         self.shown = now
         self.show(now)
 
+    def freeze(self) -> None:
+        """Keep the watermark as it is now (before the inputs end and it jumps to the end)."""
+        if self.watermark is not None:
+            self.watermark_text = self.watermark() or self.watermark_text
+            self.watermark = None
+
     def show(self, now: float, end: str = "") -> None:
         rate = self.rows / max(now - self.started, 1e-9)
         text = f"{self.rows:,} rows, {_si(rate)} rows/s"
-        if self.watermark:
-            text += f", watermark {self.watermark}"
+        if self.watermark is not None:
+            self.watermark_text = self.watermark() or self.watermark_text
+        if self.watermark_text:
+            text += f", watermark {self.watermark_text}"
+        self.line(text, end)
+
+    def line(self, text: str, end: str = "") -> None:
+        """The bar's line rewritten, or a log line."""
         if self.mode == "bar":
             sys.stderr.write(f"\r\x1b[K{text}{end}")
             sys.stderr.flush()
         elif self.mode == "log":
-            print(f"laminarc: {text}", file=sys.stderr)
+            print(f"{self.label}: {text}", file=sys.stderr)
 
     def finish(self) -> None:
         if self.mode != "none":
             self.show(time.perf_counter(), "\n" if self.mode == "bar" else "")
+
+    def clear(self) -> None:
+        """Take the bar off the terminal."""
+        if self.mode == "bar":
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def _si(x: float) -> str:
@@ -286,6 +326,27 @@ def _pairs(items: list[str], what: str) -> list[tuple[str, str]]:
     return out
 
 
+def load_package(pkg: str):
+    """The module of a package from `laminarc compile`, loaded from its folder. It is loaded
+    by path, not found on sys.path: a package named like a module already imported (json,
+    time) must not resolve to that module. It is registered under its own name unless that
+    name is taken, in which case under a private one (the `json` of the interpreter must
+    stay the standard library's); its own modules import each other relatively."""
+    pkg = os.path.abspath(pkg)
+    name = os.path.basename(pkg)
+    module_name = name if name not in sys.modules else f"_laminarc_pipeline_{name}"
+    spec = importlib.util.spec_from_file_location(
+        module_name, os.path.join(pkg, "__init__.py"), submodule_search_locations=[pkg])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
 def open_pipeline(target: str, workers: int | None):
     """A laminarc.Database running FILE.sql, or the Pipeline of a compiled package."""
     if os.path.isdir(target):
@@ -297,11 +358,9 @@ def open_pipeline(target: str, workers: int | None):
                 raise CliError(f"{target} is not a package from `laminarc compile` (no "
                                "manifest.json)")
             pkg = os.path.join(target, found[0])
-        parent, name = os.path.split(os.path.abspath(pkg))
-        sys.path.insert(0, parent)
         try:
-            module = importlib.import_module(name)
-        except ImportError as e:
+            module = load_package(pkg)
+        except (ImportError, OSError) as e:
             raise CliError(f"cannot load {pkg}: {e}") from None
         return module.Pipeline(workers=workers)
     from .compiler.errors import SqlError
@@ -318,31 +377,51 @@ def open_pipeline(target: str, workers: int | None):
     return db
 
 
+def read_batches(path: str) -> Iterator:
+    """The record batches of an input file; what cannot be read or decoded is a CliError."""
+    import pyarrow as pa
+
+    from .connectors.files import read_arrow
+
+    try:
+        batches = read_arrow(path)
+    except (OSError, ValueError) as e:
+        raise CliError(f"cannot read {path}: {e}") from None
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError, ValueError) as e:   # a file pyarrow cannot decode
+            raise CliError(f"cannot read {path}: {e}") from None
+        if batch is None:
+            return
+        yield batch
+
+
 def cmd_run(args) -> int:
-    from .connectors.files import FileWriter, read_arrow
-    from .runtime.errors import LaminarError
+    from .connectors.files import FileWriter
 
     inputs = _pairs(args.input, "input")
     outputs = _pairs(args.output, "output")
     if not outputs:
         raise CliError("nothing to write: give at least one --output STREAM=PATH")
-    mode = args.progress
-    if mode == "auto":
-        mode = "bar" if sys.stderr.isatty() else "log"
     pipe = open_pipeline(args.pipeline, args.workers)
     writers: list[tuple[object, FileWriter]] = []
-    progress = Progress(mode)
+    progress = Progress(progress_mode(args.progress))
     try:
         engine = pipe.engine
+        sources = {}   # as given -> the engine's source (the data plane's name lookup)
         for source, _ in inputs:
-            if source not in engine.sources and source.lower() not in engine.sources:
+            try:
+                sources[source] = engine._source(pipe._source_name(source))
+            except LaminarError:
                 raise CliError(f"no source '{source}' (sources: "
-                               f"{', '.join(engine.sources) or 'none'})")
+                               f"{', '.join(engine.sources) or 'none'})") from None
         for stream, path in outputs:
-            if stream not in engine.streams and stream.lower() not in engine.streams:
+            try:
+                sub = pipe.subscribe(stream)
+            except LaminarError:
                 raise CliError(f"no stream '{stream}' (streams: "
-                               f"{', '.join(engine.streams) or 'none'})")
-            sub = pipe.subscribe(stream)
+                               f"{', '.join(engine.streams) or 'none'})") from None
             try:
                 writers.append((sub, FileWriter(path, sub.schema)))
             except (OSError, ValueError) as e:
@@ -351,33 +430,39 @@ def cmd_run(args) -> int:
         def drain() -> None:
             for sub, w in writers:
                 while (batch := sub.poll()) is not None:
-                    w.write(batch)
+                    try:
+                        w.write(batch)
+                    except OSError as e:   # a full disk, say
+                        raise CliError(f"cannot write {w.path}: {e}") from None
 
         for source, path in inputs:
+            progress.watermark = lambda src=sources[source]: _watermark(src)
             try:
-                batches = read_arrow(path)
-            except (OSError, ValueError) as e:
-                raise CliError(f"cannot read {path}: {e}") from None
-            try:
-                for i, batch in enumerate(batches):
+                for i, batch in enumerate(read_batches(path)):
                     pipe.insert(source, batch)
                     if i % 32 == 31:   # now and then: results do not pile up in memory,
                         drain()        # and workers are not waited for after every insert
-                    progress.update(batch.num_rows, _watermark(pipe, source))
+                    progress.update(batch.num_rows)
             except LaminarError as e:
                 raise CliError(f"{path}: {e}") from None
-            except Exception as e:   # a file pyarrow cannot decode
-                if isinstance(e, CliError | KeyboardInterrupt):
-                    raise
-                raise CliError(f"cannot read {path}: {e}") from None
+        progress.freeze()
         for name in list(engine.sources):
             pipe.end_input(name)
         drain()
-        progress.finish()
-    finally:
         for _, w in writers:
-            w.close()
-        # closing after an interrupt or a failure: the first problem is the one reported
+            try:
+                w.close()
+            except OSError as e:
+                raise CliError(f"cannot write {w.path}: {e}") from None
+        progress.finish()
+    except BaseException:
+        # after an interrupt or a failure, the outputs are still closed (readable); the first
+        # problem is the one reported
+        for _, w in writers:
+            with contextlib.suppress(Exception):
+                w.close()
+        raise
+    finally:
         with contextlib.suppress(Exception):
             pipe.close()
     for (stream, path), (_, w) in zip(outputs, writers, strict=True):
@@ -385,11 +470,12 @@ def cmd_run(args) -> int:
     return EXIT_OK
 
 
-def _watermark(pipe, source: str) -> str:
-    src = pipe.engine.sources.get(source) or pipe.engine.sources.get(source.lower())
-    if src is None or src.spec.time_column is None or src.relation.wm <= -(2**62):
-        return ""
+def _watermark(src) -> str:
+    """A source's watermark as text: a date and time for a TIMESTAMP column; none before the
+    first row or after the end of input."""
     wm = src.relation.wm
+    if src.spec.time_column is None or not -(2**62) < wm < 2**62:
+        return ""
     if src.spec.columns[src.spec.time_column].type.startswith("TIMESTAMP"):
         import datetime as dt
 
@@ -401,7 +487,7 @@ def _watermark(pipe, source: str) -> str:
 # -- bench -----------------------------------------------------------------------------------
 def cmd_bench(args) -> int:
     from . import bench
-    from .nexmark_queries import NOT_YET, SUPPORTED
+    from .nexmark_queries import SUPPORTED, query_sql
 
     if args.workload == "w1":
         if args.query:
@@ -411,42 +497,31 @@ def cmd_bench(args) -> int:
         asked = args.query or ["all"]
         workloads = list(SUPPORTED) if "all" in asked else asked
         for q in workloads:
-            if q not in SUPPORTED:
-                why = NOT_YET.get(q)
-                raise CliError(f"Nexmark {q} is not supported" + (f" yet (it needs {why})"
-                                                                  if why else ""))
+            try:
+                query_sql(q)
+            except KeyError as e:
+                raise CliError(e.args[0]) from None
     if args.events < 1 or args.runs < 1:
         raise CliError("--events and --runs must be at least 1")
-    if args.plot:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise CliError("--plot needs matplotlib: pip install laminarc[bench]") from None
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        raise CliError("--plot needs matplotlib: pip install laminarc[bench]")
     systems = ["laminarc"]
     skipped = []
     if args.compare:
         for s in bench.SYSTEMS[1:]:
             (systems if bench.available(s) else skipped).append(s)
-    mode = args.progress
-    if mode == "auto":
-        mode = "bar" if sys.stderr.isatty() else "log"
+    progress = Progress(progress_mode(args.progress), label="laminarc bench")
     jobs = [(w, s) for w in workloads for s in systems]
     results: list = []
     failures: list[str] = []
-    started = time.perf_counter()
     total = len(jobs) * args.runs
     for k, (workload, system) in enumerate(jobs):
         runs = []
         for run in range(args.runs):
             done = k * args.runs + run
             bar = "#" * (20 * done // total) + "." * (20 - 20 * done // total)
-            label = (f"[{bar}] {done}/{total}: {workload} on {system}, run {run + 1}/"
-                     f"{args.runs} ({time.perf_counter() - started:.0f} s)")
-            if mode == "bar":
-                sys.stderr.write(f"\r\x1b[K{label}")
-                sys.stderr.flush()
-            elif mode == "log":
-                print(f"laminarc bench: {label}", file=sys.stderr)
+            progress.line(f"[{bar}] {done}/{total}: {workload} on {system}, run {run + 1}/"
+                          f"{args.runs} ({time.perf_counter() - progress.started:.0f} s)")
             job = bench.Job(system, workload, args.events, args.workers, args.seed)
             try:
                 runs.append(bench.run_job(job))
@@ -455,14 +530,13 @@ def cmd_bench(args) -> int:
                 break
         if runs:
             results.append(bench.median_result(runs))
-    if mode == "bar":
-        sys.stderr.write("\r\x1b[K")
+    progress.clear()
     if not results:
         raise CliError("nothing ran: " + "; ".join(failures))
     print(f"{args.workload}, {args.events:,} events, "
           f"{args.workers or len(os.sched_getaffinity(0))} worker(s), median of {args.runs} "
           f"run(s)")
-    text = bench.table(results, args.compare)
+    text = bench.table(results)
     print(text)
     for f in failures:
         print(f"not measured: {f}")

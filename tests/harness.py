@@ -23,9 +23,6 @@ import pyarrow as pa
 
 import laminarc
 
-MS = 1
-SECOND = 1000
-
 
 def cuts_of(n: int, kind: str, seed: int = 0) -> list[int]:
     """Slice boundaries: 'one' batch, 'rows' (one row each), 'random' sizes, 'halves'
@@ -191,7 +188,7 @@ def _sort_key(row: tuple) -> tuple:
                  for a, b in key)
 
 
-def _equal(a, b, exact: bool) -> bool:
+def _equal(a, b, exact: bool, rel_tol: float = 1e-9, abs_tol: float = 1e-9) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, float) or isinstance(b, float):
@@ -200,7 +197,7 @@ def _equal(a, b, exact: bool) -> bool:
             return math.isnan(fa) and math.isnan(fb)
         if exact:
             return fa == fb
-        return math.isclose(fa, fb, rel_tol=1e-9, abs_tol=1e-9)
+        return math.isclose(fa, fb, rel_tol=rel_tol, abs_tol=abs_tol)
     if isinstance(a, decimal.Decimal) or isinstance(b, decimal.Decimal):
         return decimal.Decimal(a) == decimal.Decimal(b)
     return _norm(a) == _norm(b)
@@ -211,8 +208,9 @@ def rows_of(t: pa.Table) -> list[tuple]:
 
 
 def assert_rows_equal(got: pa.Table, want: pa.Table, exact: bool = False, ordered: bool = False,
-                      context: str = "") -> None:
-    """Same multiset of rows (columns by position); floats within 1e-9 unless exact."""
+                      context: str = "", rel_tol: float = 1e-9, abs_tol: float = 1e-9) -> None:
+    """Same multiset of rows (columns by position); floats within rel_tol or abs_tol (default
+    1e-9) unless exact."""
     assert got.num_columns == want.num_columns, (
         f"{context}: {got.num_columns} columns vs {want.num_columns}: "
         f"{got.column_names} vs {want.column_names}")
@@ -221,7 +219,7 @@ def assert_rows_equal(got: pa.Table, want: pa.Table, exact: bool = False, ordere
     if not ordered:
         g, w = sorted(g, key=_sort_key), sorted(w, key=_sort_key)
     for i, (x, y) in enumerate(zip(g, w, strict=True)):
-        if not all(_equal(a, b, exact) for a, b in zip(x, y, strict=True)):
+        if not all(_equal(a, b, exact, rel_tol, abs_tol) for a, b in zip(x, y, strict=True)):
             raise AssertionError(f"{context}: row {i} differs:\n  got  {x}\n  want {y}")
 
 

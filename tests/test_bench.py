@@ -57,6 +57,9 @@ def test_nexmark_queries_agree_with_duckdb_in_row_counts(tmp_path):
 def test_unsupported_queries_and_bad_options_are_errors():
     p = bench("nexmark", "--query", "q5")
     assert p.returncode == 1 and "q5 is not supported yet" in p.stderr
+    assert "it needs hopping windows" in p.stderr and "Traceback" not in p.stderr
+    p = bench("nexmark", "--query", "q2", "--query", "q99")
+    assert p.returncode == 1 and "q99 is not supported" in p.stderr
     p = bench("w1", "--query", "q1")
     assert p.returncode == 1 and "--query is for nexmark" in p.stderr
     p = bench("nexmark", "--events", "0")
@@ -71,3 +74,24 @@ def test_the_queries_ship_with_the_package():
     files = sorted(Path(nq.HERE).glob("q*.sql"))
     assert [f.stem for f in files] == sorted(nq.SUPPORTED)
     assert all((Path(nq.HERE) / "duckdb" / f.name).exists() for f in files)
+
+
+def test_plot_without_matplotlib_is_an_error_before_anything_runs(tmp_path):
+    code = ("import sys; sys.modules['matplotlib'] = None\n"   # as if not installed
+            "from laminarc.cli import main; sys.exit(main(sys.argv[1:]))")
+    p = subprocess.run([sys.executable, "-c", code, "bench", "w1", "--plot",
+                        str(tmp_path / "w1.png"), "--progress", "log"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and "--plot needs matplotlib" in p.stderr
+    assert "run 1/1" not in p.stderr and not (tmp_path / "w1.png").exists()
+
+
+def test_the_table_compares_with_the_peers_measured():
+    from laminarc.bench import Result, table
+
+    ours = Result("laminarc", "w1", 100, 1.0, 2e6, 1.0, 300.0, 10, True)
+    peer = Result("duckdb", "w1", 100, 2.0, 1e6, 2.0, 400.0, 10, True, note="batch")
+    assert table([ours]).splitlines()[2:] == ["| w1 | laminarc | 2.00 M | 1.0 | 300 | 10 | exact |"]
+    assert table([ours, peer]).splitlines()[2:] == [
+        "| w1 | laminarc | 2.00 M | 1.0 | 300 | 10 | exact |",
+        "| w1 | duckdb | 1.00 M | 2.0 | 400 | 10 | batch; exact; laminarc 2.0x |"]

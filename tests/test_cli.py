@@ -73,12 +73,20 @@ def test_version_and_help():
 
 
 def test_usage_errors_exit_2(files):
+    run = ["run", str(files / "p.sql"), "--input", f"events={files / 'events.csv'}", "--output",
+           f"per_key={files / 'o.csv'}"]
     for args in (["compile", str(files / "p.sql")],            # -o is required
                  ["explain", str(files / "p.sql"), "--stage", "bytecode"],
-                 ["frobnicate"]):
+                 ["frobnicate"],
+                 [*run, "--workers", "0"], [*run, "--workers", "-1"], [*run, "--workers", "two"],
+                 ["bench", "w1", "--workers", "0"]):
         p = cli(*args)
         assert p.returncode == 2, args
         assert "usage:" in p.stderr
+        assert "Traceback" not in p.stderr, args
+    p = cli(*run, "--workers", "0")
+    assert "argument --workers: must be at least 1, not 0" in p.stderr
+    assert not (files / "o.csv").exists()
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -181,8 +189,25 @@ def test_run_compiled_package_matches(files):
                 "--output", f"per_key={out}", "--workers", "2", "--progress", "log")
         assert p.returncode == 0, p.stderr
         assert "rows/s" in p.stderr
+        assert ", watermark " in p.stderr.splitlines()[-1]   # as before the input ended
         table = pa.Table.from_batches(w1_batches(300_000, 50_000))
         assert pq.read_table(out).equals(expected("per_key", table))
+
+
+def test_run_package_named_like_a_module(files):
+    """A package named json is loaded from its folder, not resolved to the standard library's
+    json (which the .jsonl writer goes on using)."""
+    (files / "json.sql").write_text(SQL)
+    p = cli("compile", str(files / "json.sql"), "-o", str(files / "out"))
+    assert p.returncode == 0, p.stderr
+    for target in (files / "out" / "json", files / "out"):
+        out = files / "pk.jsonl"
+        p = cli("run", str(target), "--input", f"events={files / 'events.parquet'}",
+                "--output", f"per_key={out}", "--progress", "none")
+        assert p.returncode == 0, p.stderr
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        table = pa.Table.from_batches(w1_batches(300_000, 50_000))
+        assert rows == expected("per_key", table).to_pylist()
 
 
 def test_run_bad_inputs(files):
@@ -200,16 +225,21 @@ def test_run_bad_inputs(files):
     ]
     (files / "corrupt.parquet").write_bytes(b"PAR1" + os.urandom(2000))
     cases.append((["--input", f"events={files / 'corrupt.parquet'}", "--output", out],
-                  "corrupt.parquet"))
+                  f"cannot read {files / 'corrupt.parquet'}"))
     pq.write_table(pa.table({"ts": [1], "k": ["not a number"], "v": [1.0]}),
                    files / "wrong.parquet")
     cases.append((["--input", f"events={files / 'wrong.parquet'}", "--output", out],
                   "column 'k'"))
+    (files / "full.jsonl").symlink_to("/dev/full")   # every write fails: no space left
+    cases.append((["--input", f"events={files / 'events.parquet'}", "--output",
+                   f"per_key={files / 'full.jsonl'}"], f"cannot write {files / 'full.jsonl'}"))
     for args, message in cases:
         p = cli("run", sql, *args)
         assert p.returncode == 1, (args, p.stderr)
         assert message in p.stderr, (args, p.stderr)
         assert "Traceback" not in p.stderr
+        if "cannot read" not in message:   # only input files are "cannot read"
+            assert "cannot read" not in p.stderr, (args, p.stderr)
     (files / "bad.sql").write_text("CREATE SOURCE s (a INT);\nCREATE STREAM o AS SELECT b FROM s;")
     p = cli("run", str(files / "bad.sql"), "--output", f"o={files / 'o.csv'}")
     assert p.returncode == 1 and f"{files / 'bad.sql'}:2:" in p.stderr

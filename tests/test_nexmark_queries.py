@@ -6,11 +6,10 @@ inserted in batches of different sizes."""
 from __future__ import annotations
 
 import collections
-import math
 
 import pyarrow as pa
 import pytest
-from harness import duck
+from harness import assert_rows_equal, consolidate_changelog, duck, rows_of
 from laminarc.nexmark_queries import CHANGELOGS, NOT_YET, SUPPORTED, duckdb_sql, query_sql
 
 import laminarc
@@ -36,32 +35,8 @@ def run_laminarc(name: str, tables: dict[str, pa.Table], workers: int, rows: int
         return sub.to_arrow()
 
 
-def final_state(changelog: pa.Table) -> list[tuple]:
-    """The rows a changelog leaves: each row's +1/-1 summed (the `_op` column)."""
-    ops = changelog.column("_op").to_pylist()
-    rows = changelog.drop_columns(["_op"]).to_pylist()
-    count: collections.Counter = collections.Counter()
-    for row, op in zip(rows, ops, strict=True):
-        count[tuple(row.values())] += op
-    assert all(c >= 0 for c in count.values()), "a row was retracted more often than inserted"
-    return sorted((r for r, c in count.items() for _ in range(c)), key=repr)
-
-
-def rows_of(table: pa.Table) -> list[tuple]:
-    return sorted((tuple(r.values()) for r in table.to_pylist()), key=repr)
-
-
-def same_rows(got: list[tuple], want: list[tuple]) -> bool:
-    if len(got) != len(want):
-        return False
-    for g, w in zip(got, want, strict=True):
-        for a, b in zip(g, w, strict=True):
-            if isinstance(a, float) or isinstance(b, float):
-                if a is None or b is None or not math.isclose(a, b, rel_tol=1e-12):
-                    return False
-            elif a != b:
-                return False
-    return True
+def timestamps(table: pa.Table) -> list[pa.DataType]:
+    return [f.type for f in table.schema if pa.types.is_timestamp(f.type)]
 
 
 def duckdb_result(name: str, tables: dict[str, pa.Table]) -> pa.Table:
@@ -77,11 +52,14 @@ def test_query_equals_duckdb(name, tables):
         got = run_laminarc(name, tables, workers, rows)
         if name in CHANGELOGS:
             assert got.column_names[-1] == "_op"
-            state = final_state(got)
+            state = consolidate_changelog(got)
         else:
             assert got.column_names == [c.lower() for c in want.column_names]
-            state = rows_of(got)
-        assert same_rows(state, rows_of(want)), (name, workers, rows)
+            state = got
+        # assert_rows_equal ignores time zones: the types must agree
+        assert timestamps(state) == timestamps(want), name
+        assert_rows_equal(state, want, rel_tol=1e-12, abs_tol=0.0,
+                          context=f"{name}, {workers} worker(s), {rows}-row batches")
         if first is None:
             first = got
         elif name not in CHANGELOGS:   # appends: the very same rows in the same order
