@@ -877,6 +877,25 @@ INTERVALS = ["INTERVAL '1' SECOND", "INTERVAL '90' MINUTE", "INTERVAL '25' HOUR"
 MICRO_INTERVALS = ["INTERVAL '1' MICROSECOND", "INTERVAL '1.0025' SECOND"]
 
 
+def test_date_plus_days_reaching_duckdbs_infinity_is_an_overflow():
+    """+-(2^31 - 1) days fit an int32 but are DuckDB's +-infinity, no dates: such a sum is an
+    overflow (NULL, counted) as DuckDB's "Date out of range" error is."""
+    with laminarc.open(workers=1) as db:
+        db.execute("CREATE SOURCE s (a INT, d DATE); "
+                   "CREATE STREAM o AS SELECT d + a AS p, d - a AS m FROM s;")
+        sub = db.subscribe("o")
+        a = [2**31 - 1, 1, -(2**31 - 1), 2**31 - 2]
+        db.insert("s", {"a": pa.array(a, pa.int32()), "d": pa.array([0] * 4, pa.date32())})
+        got = sub.poll()
+        assert got.column("p").cast(pa.int32()).to_pylist() == [None, 1, None, 2**31 - 2]
+        assert got.column("m").cast(pa.int32()).to_pylist() == [None, -1, None, -(2**31 - 2)]
+        assert db.metrics()["streams"]["o"]["expression_errors"] == 4
+    want = duckdb.sql("SELECT DATE '1970-01-01' + 2147483646").fetchall()[0][0]
+    assert str(want) == "5881580-07-10"
+    with pytest.raises(duckdb.OutOfRangeException):
+        duckdb.sql("SELECT DATE '1970-01-01' + 2147483647").fetchall()
+
+
 @SETTINGS
 @SEEDS
 @BIG

@@ -243,6 +243,11 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
     if t.kind is Kind.DATE:                                         # date +/- days
         a, c = lower(g, x, env), lower(g, y, env)
         r, bad = _checked(g, e.op.value, a.v, c.v)
+        # +-(2^31 - 1) days are no dates: DuckDB (and Arrow readers after it) take them
+        # for +-infinity
+        edge = ir.Constant(r.type, 2**31 - 1)
+        bad = b.or_(bad, b.icmp_signed("==", r, edge))
+        bad = b.or_(bad, b.icmp_signed("==", r, b.neg(edge)))
         _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
         return Val(r, b.or_(or_nulls(g, a, c), bad))
     # timestamp +/- interval (the interval may hold months when it is a literal)
