@@ -176,7 +176,9 @@ class Descriptors:
         if rows != batch.num_rows:
             self.release()
             raise ValueError("laminarc: unexpected Arrow layout in an input batch")
-        self.null_columns = {c for c in range(n) if flags[c]}
+        # bit c: column c may hold a NULL (pipelines test it against the columns they read)
+        raw = ffi.buffer(flags, n)[:]
+        self.null_mask = sum(1 << c for c, f in enumerate(raw) if f) if any(raw) else 0
 
     def release(self) -> None:
         if self.array.release != ffi.NULL:

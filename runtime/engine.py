@@ -194,12 +194,16 @@ class Engine:
         chunk's consuming tasks are handed over with the next chunk, after its partitioning
         (see lc_runtime.h, exchanges), or when the chunk is collected."""
         n = batch.num_rows
+        if n <= self.inline_rows and not self.inflight and not any(p.keyed for p in consumers):
+            self._run_here(src, batch, seq_base, consumers)
+            return
         if n > self.chunk_rows:
             # The chunks are slices of the batch: one all-valid bitmap long enough for all of
             # them (each chunk's descriptors keep it alive while it is in flight).
             self.ones.pointer(n + max_offset(batch))
         for lo in range(0, n, self.chunk_rows):
-            chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
+            chunk = batch if n <= self.chunk_rows else batch.slice(lo, min(self.chunk_rows,
+                                                                            n - lo))
             desc = Descriptors(chunk, self.ones)
             keep: list = [desc]
             last = lo + self.chunk_rows >= n
@@ -220,6 +224,23 @@ class Engine:
             self.inflight.append((epoch, keep, src, chunk))
             while len(self.inflight) > self.depth:
                 self._collect_chunk(*self.inflight.popleft())
+
+    def _run_here(self, src: Source, batch: pa.RecordBatch, seq_base: int,
+                  consumers: list) -> None:
+        """A small batch for pipelines split by ranges, with nothing in flight: run in this
+        thread on their first shards (handing it over would cost more than it saves), with
+        the watermark and delivery _collect_chunk would give it."""
+        desc = Descriptors(batch, self.ones)
+        results = [(p, p.run_here(desc, seq_base, src.relation.wm)) for p in consumers]
+        if src.spec.time_column is not None:
+            src.relation.wm = max(src.relation.wm, consumers[0].pipes[0].wm)
+        wm = src.relation.wm
+        for p, outs in results:
+            if not p.spec.proctime:
+                p.set_wm(wm)
+            for out in outs:
+                self._deliver(p.spec.produces, out)
+            self._propagate(p.spec.produces, p.wm if p.spec.proctime else wm)
 
     def flush(self) -> None:
         """Deliver everything in flight (in order), and what the clock closed; raises the

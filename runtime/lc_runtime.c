@@ -586,7 +586,8 @@ lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable
         col->width = widths[c];
         /* Allocate zero-row buffers so every column has valid (non-NULL) pointers. */
         col->values = (uint8_t*)lc_calloc(64);
-        col->validity = nullable[c] ? (uint8_t*)lc_calloc(64) : NULL;
+        col->validity = nullable[c] ? (uint8_t*)lc_malloc(64) : NULL;
+        if (col->validity) memset(col->validity, 0xFF, 64);   /* all valid (see lc_outcol) */
         if (col->width < 0) {
             col->offsets = (int32_t*)lc_calloc(64);
             col->data_cap = 64;
@@ -627,7 +628,7 @@ int lc_out_reserve(lc_out* o, int64_t rows) {
             int64_t old = o->cap ? bitmap_bytes(o->cap) : 64;
             uint8_t* v = (uint8_t*)lc_realloc(col->validity, old, bitmap_bytes(cap));
             if (!v) return LC_ERR_NOMEM;
-            memset(v + old, 0, (size_t)(bitmap_bytes(cap) - old));
+            memset(v + old, 0xFF, (size_t)(bitmap_bytes(cap) - old));
             col->validity = v;
         }
     }

@@ -95,7 +95,8 @@ typedef struct lc_table {
 /* ---- output batch under construction; buffers are handed to pyarrow without copying ---- */
 typedef struct lc_outcol {
     uint8_t* values;          /* fixed-width values, bit-packed booleans, or string bytes */
-    uint8_t* validity;        /* zeroed bitmap, or NULL for a column that is never NULL */
+    uint8_t* validity;        /* bitmap, all valid (1) until a NULL is written; NULL for a
+                               * column that is never NULL */
     int32_t* offsets;         /* strings: cap + 1 offsets */
     int64_t data_len;         /* strings: bytes used */
     int64_t data_cap;         /* strings: bytes allocated */

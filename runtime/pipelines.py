@@ -57,6 +57,24 @@ def _new_pipe(dense: int, nulls: int):
     return ffi.gc(pipe, lib.lc_pipe_free)
 
 
+def run_stateless(pipe, spec: PipelineSpec, output: OutputLayout, desc: Descriptors,
+                  seq_base: int, read_mask: int) -> list[pa.RecordBatch]:
+    """Run a pipeline without an aggregate over a batch in the calling thread: the batch
+    of rows its sink wrote (if any)."""
+    n = desc.batch.num_rows
+    pipe.seq_base = seq_base
+    pipe.proc_now = processing_time()
+    out = output.new()
+    check(lib.lc_out_reserve(out, n * spec.windows_per_row), "output batch")
+    pipe.out = out
+    try:
+        check(lib.lc_pipe_run(pipe, desc.cols, n, int(desc.null_mask & read_mask != 0)),
+              spec.produces)
+    finally:
+        pipe.out = ffi.NULL
+    return [output.to_batch(out)] if out.n else []
+
+
 class Pipeline:
     """A compiled pipeline whose loop runs in the calling thread."""
 
@@ -64,6 +82,7 @@ class Pipeline:
 
     def __init__(self, spec: PipelineSpec, addresses: dict[str, int]):
         self.spec = spec
+        self.read_mask = sum(1 << c for c in set(spec.columns_read))   # see Descriptors
         self.pipe = _new_pipe(addresses[spec.run_dense], addresses[spec.run_nulls])
         self.output = OutputLayout(spec.output)
         self.schema = _visible(self.output.schema, spec.hidden)
@@ -84,21 +103,15 @@ class Pipeline:
 
     def run(self, desc: Descriptors, seq_base: int) -> list[pa.RecordBatch]:
         """Run the loop over one batch; the batches its sink produced."""
-        n = desc.batch.num_rows
-        self.rows_in += n
-        nulls = any(c in desc.null_columns for c in self.spec.columns_read)
+        self.rows_in += desc.batch.num_rows
+        if self.agg is None:
+            return run_stateless(self.pipe, self.spec, self.output, desc, seq_base,
+                                 self.read_mask)
         self.pipe.seq_base = seq_base
         self.pipe.proc_now = processing_time()
-        if self.agg is None:
-            out = self.output.new()
-            check(lib.lc_out_reserve(out, n * self.spec.windows_per_row), "output batch")
-            self.pipe.out = out
-            try:
-                check(lib.lc_pipe_run(self.pipe, desc.cols, n, int(nulls)), self.spec.produces)
-            finally:
-                self.pipe.out = ffi.NULL
-            return [self.output.to_batch(out)] if out.n else []
-        check(lib.lc_pipe_run(self.pipe, desc.cols, n, int(nulls)), self.spec.produces)
+        nulls = desc.null_mask & self.read_mask != 0
+        check(lib.lc_pipe_run(self.pipe, desc.cols, desc.batch.num_rows, int(nulls)),
+              self.spec.produces)
         return self.emit()
 
     def advance(self, wm: int) -> list[pa.RecordBatch]:
@@ -141,6 +154,7 @@ class ShardedPipeline:
     def __init__(self, spec: PipelineSpec, addresses: dict[str, int], pool, nworkers: int,
                  depth: int):
         self.spec = spec
+        self.read_mask = sum(1 << c for c in set(spec.columns_read))   # see Descriptors
         self.pool = pool
         self.n = nworkers
         self.keyed = spec.keyed
@@ -208,7 +222,7 @@ class ShardedPipeline:
         worker does."""
         n = desc.batch.num_rows
         self.rows_in += n
-        nulls = int(any(c in desc.null_columns for c in self.spec.columns_read))
+        nulls = int(desc.null_mask & self.read_mask != 0)
         now = processing_time()   # the workers set their shard's from the tasks
         slot = self.slots[self.next_slot]
         self.next_slot = (self.next_slot + 1) % len(self.slots)
@@ -232,6 +246,17 @@ class ShardedPipeline:
             t.out_rows = (hi - lo) * self.spec.windows_per_row
             t.status, t.done, t.next = 0, 0, ffi.NULL
         return [], tasks
+
+    def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
+        """A small batch of a pipeline split by ranges (no aggregate), run on the first
+        shard in the calling thread: what its one RUN task would do, without the task."""
+        assert not self.keyed
+        self.rows_in += desc.batch.num_rows
+        pipe = self.pipes[0]
+        out = run_stateless(pipe, self.spec, self.output, desc, seq_base, self.read_mask)
+        if source_wm > pipe.wm:
+            pipe.wm = source_wm
+        return out
 
     def chunk_watermark(self, tasks: list) -> int:
         """The source's watermark as far as this chunk's rows raise it (its tasks are done):

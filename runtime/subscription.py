@@ -25,12 +25,14 @@ class Subscription:
         self._closed = False
         self._on_close = on_close
         self._pump = pump   # delivers results still being computed by workers
+        self._waiting = 0   # consumers blocked in poll: only then is a push notified
 
     # -- producer side (the engine) ---------------------------------------------------------
     def _push(self, batch: pa.RecordBatch) -> None:
         with self._cond:
             self._queue.append(batch)
-            self._cond.notify_all()
+            if self._waiting:
+                self._cond.notify_all()
 
     def _end(self) -> None:
         with self._cond:
@@ -47,8 +49,13 @@ class Subscription:
     def poll(self, timeout: float | None = 0.0) -> pa.RecordBatch | None:
         """The next batch, or None if none arrives within `timeout` seconds (None: wait until
         one arrives or the stream ends)."""
+        if self._queue:   # the common case; a deque's popleft is atomic
+            try:
+                return self._queue.popleft()
+            except IndexError:   # another consumer thread took it
+                pass
         deadline = None if timeout is None else time.monotonic() + timeout
-        if self._pump is not None and not self._queue:
+        if self._pump is not None:
             self._pump()
         with self._cond:
             while not self._queue:
@@ -57,7 +64,11 @@ class Subscription:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return None
-                self._cond.wait(remaining)
+                self._waiting += 1
+                try:
+                    self._cond.wait(remaining)
+                finally:
+                    self._waiting -= 1
             return self._queue.popleft()
 
     def __iter__(self):

@@ -155,5 +155,11 @@ class FnGen:
         mask = b.shl(ir.Constant(I8, 1), b.trunc(b.and_(index, i64(7)), I8))
         b.store(b.or_(b.load(ptr, typ=I8), mask), ptr)
 
+    def clear_bit(self, bitmap: ir.Value, index: ir.Value) -> None:
+        b = self.b
+        ptr = b.gep(bitmap, [b.lshr(index, i64(3))], source_etype=I8)
+        mask = b.shl(ir.Constant(I8, 1), b.trunc(b.and_(index, i64(7)), I8))
+        b.store(b.and_(b.load(ptr, typ=I8), b.not_(mask)), ptr)
+
     def i32(self, v: int) -> ir.Constant:
         return ir.Constant(I32, v)

@@ -78,13 +78,11 @@ class OutputWriter:
         g, b = self.g, self.g.b
         j = b.load(self.j_var, typ=I64)
         for c, (f, v) in enumerate(zip(self.fields, vals, strict=True)):
-            if self.validity[c] is not None:
-                valid = b.not_(v.null) if v.maybe_null else None
-                if valid is None:
-                    g.set_bit(self.validity[c], j)
-                else:
-                    with b.if_then(valid):
-                        g.set_bit(self.validity[c], j)
+            # Validity bitmaps start all valid: only a NULL writes its bit. Setting every
+            # row's bit would chain each row's byte load on the previous row's store.
+            if self.validity[c] is not None and v.maybe_null:
+                with b.if_then(v.null):
+                    g.clear_bit(self.validity[c], j)
             k = f.type.kind
             if k is Kind.VARCHAR:
                 pos = b.load(self.data_len[c], typ=I64)

@@ -64,14 +64,14 @@ entry:
   %"offsets.1" = load ptr, ptr %"offsets"
   %"offset" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 3
   %"offset.1" = load i64, ptr %"offset"
-  %".52" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
-  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 0
+  %".44" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
+  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 0
   %"values.5" = load ptr, ptr %"values.4"
-  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 1
+  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 1
   %"validity.5" = load ptr, ptr %"validity.4"
-  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 2
+  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 2
   %"offsets.3" = load ptr, ptr %"offsets.2"
-  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".52", i32 0, i32 3
+  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 3
   %"offset.3" = load i64, ptr %"offset.2"
   br label %"body"
 body:
@@ -91,100 +91,92 @@ row.loads:
   %".29" = add i64 %"offset.1", %"j"
   %".30" = getelementptr i64, ptr %"values.3", i64 %".29"
   %".31" = load i64, ptr %".30"
-  %".53" = add i64 %"offset.3", %"j"
-  %".54" = getelementptr i64, ptr %"values.5", i64 %".53"
-  %".55" = load i64, ptr %".54"
+  %".45" = add i64 %"offset.3", %"j"
+  %".46" = getelementptr i64, ptr %"values.5", i64 %".45"
+  %".47" = load i64, ptr %".46"
   br label %"row.body"
 row.body:
   %".32" = icmp sgt i64 %".31", 1
   br i1 %".32", label %"filter.pass", label %"row.end"
 row.end:
-  %".48" = load i64, i64* %"errors"
-  %".49" = load i64, i64* %"row_errors"
-  %".50" = add i64 %".48", %".49"
-  store i64 %".50", i64* %"errors"
-  %".56" = call i64 @"llvm.ssub.sat.i64"(i64 %".55", i64 0)
-  %".57" = load i64, i64* %"wm.2"
-  %".58" = call i64 @"llvm.smax.i64"(i64 %".57", i64 %".56")
-  store i64 %".58", i64* %"wm.2"
+  %".40" = load i64, i64* %"errors"
+  %".41" = load i64, i64* %"row_errors"
+  %".42" = add i64 %".40", %".41"
+  store i64 %".42", i64* %"errors"
+  %".48" = call i64 @"llvm.ssub.sat.i64"(i64 %".47", i64 0)
+  %".49" = load i64, i64* %"wm.2"
+  %".50" = call i64 @"llvm.smax.i64"(i64 %".49", i64 %".48")
+  store i64 %".50", i64* %"wm.2"
   store i64 0, i64* %"k"
-  %".61" = add i64 %"j", 1
-  store i64 %".61", i64* %"i"
+  %".53" = add i64 %"j", 1
+  store i64 %".53", i64* %"i"
   br label %"head"
 done:
-  %".64" = load i64, i64* %"wm.2"
+  %".56" = load i64, i64* %"wm.2"
   %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".64", ptr %"wm.3"
+  store i64 %".56", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
-  %".66" = load i64, i64* %"late"
-  %".67" = add i64 %"late_rows.1", %".66"
+  %".58" = load i64, i64* %"late"
+  %".59" = add i64 %"late_rows.1", %".58"
   %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".67", ptr %"late_rows.2"
+  store i64 %".59", ptr %"late_rows.2"
   %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.2" = load i64, ptr %"errors.1"
-  %".69" = load i64, i64* %"errors"
-  %".70" = add i64 %"errors.2", %".69"
+  %".61" = load i64, i64* %"errors"
+  %".62" = add i64 %"errors.2", %".61"
   %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".70", ptr %"errors.3"
+  store i64 %".62", ptr %"errors.3"
   %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.1" = load i64, ptr %"first_error"
-  %".72" = load i64, i64* %"err_code"
-  %".73" = icmp eq i64 %"first_error.1", 0
-  %".74" = select  i1 %".73", i64 %".72", i64 %"first_error.1"
+  %".64" = load i64, i64* %"err_code"
+  %".65" = icmp eq i64 %"first_error.1", 0
+  %".66" = select  i1 %".65", i64 %".64", i64 %"first_error.1"
   %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".74", ptr %"first_error.2"
-  %".76" = load i64, i64* %"out_n"
+  store i64 %".66", ptr %"first_error.2"
+  %".68" = load i64, i64* %"out_n"
   %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".76", ptr %"n.3"
+  store i64 %".68", ptr %"n.3"
   %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
   store i64 0, ptr %"resume_k.2"
   ret i64 %"n"
 exit:
-  %".80" = load i64, i64* %"wm.2"
+  %".72" = load i64, i64* %"wm.2"
   %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".80", ptr %"wm.4"
+  store i64 %".72", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
-  %".82" = load i64, i64* %"late"
-  %".83" = add i64 %"late_rows.4", %".82"
+  %".74" = load i64, i64* %"late"
+  %".75" = add i64 %"late_rows.4", %".74"
   %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".83", ptr %"late_rows.5"
+  store i64 %".75", ptr %"late_rows.5"
   %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.5" = load i64, ptr %"errors.4"
-  %".85" = load i64, i64* %"errors"
-  %".86" = add i64 %"errors.5", %".85"
+  %".77" = load i64, i64* %"errors"
+  %".78" = add i64 %"errors.5", %".77"
   %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".86", ptr %"errors.6"
+  store i64 %".78", ptr %"errors.6"
   %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.4" = load i64, ptr %"first_error.3"
-  %".88" = load i64, i64* %"err_code"
-  %".89" = icmp eq i64 %"first_error.4", 0
-  %".90" = select  i1 %".89", i64 %".88", i64 %"first_error.4"
+  %".80" = load i64, i64* %"err_code"
+  %".81" = icmp eq i64 %"first_error.4", 0
+  %".82" = select  i1 %".81", i64 %".80", i64 %"first_error.4"
   %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".90", ptr %"first_error.5"
-  %".92" = load i64, i64* %"out_n"
+  store i64 %".82", ptr %"first_error.5"
+  %".84" = load i64, i64* %"out_n"
   %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".92", ptr %"n.4"
-  %".94" = load i64, i64* %"k"
+  store i64 %".84", ptr %"n.4"
+  %".86" = load i64, i64* %"k"
   %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 %".94", ptr %"resume_k.3"
-  %".96" = load i64, i64* %"i"
-  ret i64 %".96"
+  store i64 %".86", ptr %"resume_k.3"
+  %".88" = load i64, i64* %"i"
+  ret i64 %".88"
 filter.pass:
   %".34" = load i64, i64* %"out_n"
-  %".35" = lshr i64 %".34", 3
-  %".36" = getelementptr i8, ptr %"validity.1", i64 %".35"
-  %".37" = and i64 %".34", 7
-  %".38" = trunc i64 %".37" to i8
-  %".39" = shl i8 1, %".38"
-  %".40" = load i8, ptr %".36"
-  %".41" = or i8 %".40", %".39"
-  store i8 %".41", ptr %".36"
-  %".43" = getelementptr i64, ptr %"values.1", i64 %".34"
-  store i64 %".31", ptr %".43"
-  %".45" = add i64 %".34", 1
-  store i64 %".45", i64* %"out_n"
+  %".35" = getelementptr i64, ptr %"values.1", i64 %".34"
+  store i64 %".31", ptr %".35"
+  %".37" = add i64 %".34", 1
+  store i64 %".37", i64* %"out_n"
   br label %"row.end"
 }
 
@@ -367,17 +359,17 @@ exit:
   ret i64 %".109"
 filter.pass:
   %".44" = load i64, i64* %"out_n"
-  %".45" = xor i1 %".37", -1
-  br i1 %".45", label %"filter.pass.if", label %"filter.pass.endif"
+  br i1 %".37", label %"filter.pass.if", label %"filter.pass.endif"
 filter.pass.if:
-  %".47" = lshr i64 %".44", 3
-  %".48" = getelementptr i8, ptr %"validity.1", i64 %".47"
-  %".49" = and i64 %".44", 7
-  %".50" = trunc i64 %".49" to i8
-  %".51" = shl i8 1, %".50"
-  %".52" = load i8, ptr %".48"
-  %".53" = or i8 %".52", %".51"
-  store i8 %".53", ptr %".48"
+  %".46" = lshr i64 %".44", 3
+  %".47" = getelementptr i8, ptr %"validity.1", i64 %".46"
+  %".48" = and i64 %".44", 7
+  %".49" = trunc i64 %".48" to i8
+  %".50" = shl i8 1, %".49"
+  %".51" = load i8, ptr %".47"
+  %".52" = xor i8 %".50", -1
+  %".53" = and i8 %".51", %".52"
+  store i8 %".53", ptr %".47"
   br label %"filter.pass.endif"
 filter.pass.endif:
   %".56" = getelementptr i64, ptr %"values.1", i64 %".44"
@@ -506,8 +498,7 @@ row.body:
   store i64 %".56", i64* %"err_code"
   %".58" = or i1 %".34", %".49"
   %".59" = load i64, i64* %"out_n"
-  %".60" = xor i1 %".58", -1
-  br i1 %".60", label %"row.body.if", label %"row.body.endif"
+  br i1 %".58", label %"row.body.if", label %"row.body.endif"
 row.end:
   %".76" = load i64, i64* %"errors"
   %".77" = load i64, i64* %"row_errors"
@@ -582,14 +573,15 @@ exit:
   %".120" = load i64, i64* %"i"
   ret i64 %".120"
 row.body.if:
-  %".62" = lshr i64 %".59", 3
-  %".63" = getelementptr i8, ptr %"validity.1", i64 %".62"
-  %".64" = and i64 %".59", 7
-  %".65" = trunc i64 %".64" to i8
-  %".66" = shl i8 1, %".65"
-  %".67" = load i8, ptr %".63"
-  %".68" = or i8 %".67", %".66"
-  store i8 %".68", ptr %".63"
+  %".61" = lshr i64 %".59", 3
+  %".62" = getelementptr i8, ptr %"validity.1", i64 %".61"
+  %".63" = and i64 %".59", 7
+  %".64" = trunc i64 %".63" to i8
+  %".65" = shl i8 1, %".64"
+  %".66" = load i8, ptr %".62"
+  %".67" = xor i8 %".65", -1
+  %".68" = and i8 %".66", %".67"
+  store i8 %".68", ptr %".62"
   br label %"row.body.endif"
 row.body.endif:
   %".71" = getelementptr i64, ptr %"values.1", i64 %".59"
@@ -730,8 +722,7 @@ row.body:
   store i64 %".67", i64* %"err_code"
   %".69" = or i1 %".52", %".60"
   %".70" = load i64, i64* %"out_n"
-  %".71" = xor i1 %".69", -1
-  br i1 %".71", label %"row.body.if", label %"row.body.endif"
+  br i1 %".69", label %"row.body.if", label %"row.body.endif"
 row.end:
   %".87" = load i64, i64* %"errors"
   %".88" = load i64, i64* %"row_errors"
@@ -806,14 +797,15 @@ exit:
   %".131" = load i64, i64* %"i"
   ret i64 %".131"
 row.body.if:
-  %".73" = lshr i64 %".70", 3
-  %".74" = getelementptr i8, ptr %"validity.1", i64 %".73"
-  %".75" = and i64 %".70", 7
-  %".76" = trunc i64 %".75" to i8
-  %".77" = shl i8 1, %".76"
-  %".78" = load i8, ptr %".74"
-  %".79" = or i8 %".78", %".77"
-  store i8 %".79", ptr %".74"
+  %".72" = lshr i64 %".70", 3
+  %".73" = getelementptr i8, ptr %"validity.1", i64 %".72"
+  %".74" = and i64 %".70", 7
+  %".75" = trunc i64 %".74" to i8
+  %".76" = shl i8 1, %".75"
+  %".77" = load i8, ptr %".73"
+  %".78" = xor i8 %".76", -1
+  %".79" = and i8 %".77", %".78"
+  store i8 %".79", ptr %".73"
   br label %"row.body.endif"
 row.body.endif:
   %".82" = getelementptr i64, ptr %"values.1", i64 %".70"
