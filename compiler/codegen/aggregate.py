@@ -683,12 +683,7 @@ class AggregateCodegen:
         b.store(b.add(e, i64(1)), e_var)
         b.branch(head)
 
-        b.position_at_end(done)
-        g.save_state(b)
-        b.ret(count)
-        b.position_at_end(g.exit_block)
-        g.save_state(b)
-        b.ret(b.load(e_var, typ=I64))
+        g.loop_returns(done, count, e_var)
         return g.fn.name
 
     def _emit_one(self, g: FnGen, writer: OutputWriter, entry: ir.Value, table: ir.Value,
@@ -788,12 +783,7 @@ class AggregateCodegen:
         b.store(b.add(d, i64(1)), d_var)
         b.branch(head)
 
-        b.position_at_end(done)
-        g.save_state(b)
-        b.ret(ndirty)
-        b.position_at_end(g.exit_block)
-        g.save_state(b)
-        b.ret(b.load(d_var, typ=I64))
+        g.loop_returns(done, ndirty, d_var)
         return g.fn.name
 
 

@@ -83,6 +83,17 @@ class FnGen:
         for fn in self._on_exit:
             fn(b)
 
+    def loop_returns(self, done: ir.Block, total: ir.Value, pos_var: ir.Value) -> None:
+        """A loop's two ways out, both saving the state first: `done` returns `total` (all
+        of it done), the exit block (something is needed) the position to resume at."""
+        b = self.b
+        b.position_at_end(done)
+        self.save_state(b)
+        b.ret(total)
+        b.position_at_end(self.exit_block)
+        self.save_state(b)
+        b.ret(b.load(pos_var, typ=I64))
+
     # -- exits ---------------------------------------------------------------------------
     def exit(self, need: int, ptr: ir.Value | None = None, arg: ir.Value | None = None,
              arg2: ir.Value | None = None) -> None:

@@ -86,12 +86,7 @@ class PartitionCodegen:
         b.position_at_end(row_end)
         b.store(b.add(i, i64(1)), i_var)
         b.branch(head)
-        b.position_at_end(done)
-        g.save_state(b)
-        b.ret(n)
-        b.position_at_end(g.exit_block)
-        g.save_state(b)
-        b.ret(b.load(i_var, typ=I64))
+        g.loop_returns(done, n, i_var)
 
     def run_ops(self, ops: list[Node], env, tainted: set[int], needed_top: set[int],
                 cont: ir.Block):
