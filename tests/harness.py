@@ -136,6 +136,17 @@ def tumble_on_time(ts: list[int], delay: int, size: int, offset: int = 0,
     return [(t - offset) // size * size + offset + size > wm for t, wm in zip(ts, wms, strict=True)]
 
 
+def on_time_rows(events: pa.Table, delay: int, size: int, ws_size: int | None = None) -> pa.Table:
+    """The rows of `events` on time for tumbling windows of `size` ms under a watermark `delay`
+    ms behind (the batch input an oracle aggregates), with column `ws`: the start of their
+    window of `ws_size` ms (default: `size`), as TIMESTAMP(3)."""
+    ts = epoch_ms(events)
+    ws_size = ws_size or size
+    ws = pa.array([t // ws_size * ws_size for t in ts], pa.int64()).cast(pa.timestamp("ms"))
+    keep = pa.array(tumble_on_time(ts, delay, size), pa.bool_())
+    return events.append_column("ws", ws).filter(keep)
+
+
 def hop_pairs(ts: list[int], delay: int, slide: int, size: int, offset: int = 0,
               explicit: dict[int, int] | None = None) -> list[tuple[int, int]]:
     """(row index, window start) of every on-time row-window pair of a HOP window."""

@@ -18,10 +18,9 @@ from harness import (
     assert_rows_equal,
     consolidate_changelog,
     duck,
-    epoch_ms,
+    on_time_rows,
     random_events,
     run_stream,
-    tumble_on_time,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -109,11 +108,7 @@ def test_window_emit_changes_nets_to_the_window_close_result(seed, n):
         changes = run_stream(ddl + f"CREATE STREAM w AS {body} EMIT CHANGES;", "w",
                              {"events": events}, cut, seed)
         assert_rows_equal(consolidate_changelog(changes), closed, context=f"cut={cut}")
-    ts = epoch_ms(events)
-    keep = pa.array(tumble_on_time(ts, 700, 1000), pa.bool_())
-    on_time = events.append_column(
-        "ws", pa.array([t // 1000 * 1000 for t in ts], pa.int64()).cast(pa.timestamp("ms"))
-    ).filter(keep)
+    on_time = on_time_rows(events, 700, 1000)
     want = duck("SELECT k, ws, COUNT(*), SUM(v), MAX(s) FROM ev GROUP BY k, ws", ev=on_time)
     assert_rows_equal(closed, want)
 

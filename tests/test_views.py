@@ -13,9 +13,9 @@ from harness import (
     cuts_of,
     duck,
     epoch_ms,
+    on_time_rows,
     random_events,
     run_stream,
-    tumble_on_time,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -65,10 +65,7 @@ def test_view_of_a_window_aggregate_accumulates_closed_windows(seed, n):
             DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY k, window_start, window_end;""")
         feed(db, events, "random", seed)
         db.end_input("events")
-        ts = epoch_ms(events)
-        on_time = events.append_column(
-            "ws", pa.array([t // 1000 * 1000 for t in ts], pa.int64()).cast(pa.timestamp("ms"))
-        ).filter(pa.array(tumble_on_time(ts, 500, 1000), pa.bool_()))
+        on_time = on_time_rows(events, 500, 1000)
         want = duck("SELECT k, ws, COUNT(*) FROM ev GROUP BY k, ws", ev=on_time)
         assert_rows_equal(db.query("SELECT * FROM w"), want)
         # a one-shot window query over the view (batch semantics: every window closes)
@@ -104,12 +101,8 @@ def test_window_over_a_window_aggregate_equals_the_direct_coarser_window(seed, n
         CREATE STREAM coarse AS SELECT k, window_start AS ws, SUM(c) AS c, SUM(si) AS si
             FROM TABLE(TUMBLE(TABLE fine, DESCRIPTOR(window_start), INTERVAL '5' SECOND))
             GROUP BY k, window_start, window_end;"""
-    ts = epoch_ms(events)
     # rows on time for the 1-second windows are the ones that reach the coarse windows
-    keep = pa.array(tumble_on_time(ts, 1000, 1000), pa.bool_())
-    on_time = events.append_column(
-        "ws", pa.array([t // 5000 * 5000 for t in ts], pa.int64()).cast(pa.timestamp("ms"))
-    ).filter(keep)
+    on_time = on_time_rows(events, 1000, 1000, ws_size=5000)
     want = duck("SELECT k, ws, COUNT(*), SUM(i) FROM ev GROUP BY k, ws", ev=on_time)
     got = assert_cut_invariant(cascade, "coarse", {"events": events}, seed)
     assert_rows_equal(got, want)
@@ -127,11 +120,7 @@ def test_stream_over_a_stateless_stream_keeps_per_row_watermarks(seed, n):
         CREATE STREAM w AS SELECT k, window_start, COUNT(*) AS c, SUM(i2) AS s
             FROM TABLE(TUMBLE(TABLE pos, DESCRIPTOR(ts), INTERVAL '1' SECOND))
             GROUP BY k, window_start, window_end;"""
-    ts = epoch_ms(events)
-    keep = pa.array(tumble_on_time(ts, 300, 1000), pa.bool_())
-    on_time = events.append_column(
-        "ws", pa.array([t // 1000 * 1000 for t in ts], pa.int64()).cast(pa.timestamp("ms"))
-    ).filter(keep)
+    on_time = on_time_rows(events, 300, 1000)
     want = duck("SELECT k, ws, COUNT(*), SUM(i * 2) FROM ev WHERE i > 0 GROUP BY k, ws",
                 ev=on_time)
     got = assert_cut_invariant(ddl, "w", {"events": events}, seed)
@@ -162,10 +151,7 @@ def test_window_over_a_named_window_aggregate(seed, n):
         CREATE STREAM w AS SELECT window_start, SUM(c) AS total, MAX(c) AS most FROM TABLE(
             TUMBLE(TABLE per_key, DESCRIPTOR(window_start), INTERVAL '1' SECOND))
             GROUP BY window_start, window_end;"""
-    ts = epoch_ms(events)
-    on_time = events.append_column(
-        "ws", pa.array([t // 1000 * 1000 for t in ts], pa.int64()).cast(pa.timestamp("ms"))
-    ).filter(pa.array(tumble_on_time(ts, 0, 1000), pa.bool_()))
+    on_time = on_time_rows(events, 0, 1000)
     want = duck("""SELECT ws, SUM(c), MAX(c) FROM (SELECT ws, k, COUNT(*) AS c FROM ev
                    GROUP BY ws, k) GROUP BY ws""", ev=on_time)
     got = assert_cut_invariant(ddl, "w", {"events": events}, seed)
@@ -184,10 +170,7 @@ def test_aggregate_of_an_aggregating_subquery(seed, n):
             FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND))
             GROUP BY k, window_start, window_end) AS per_key
         GROUP BY ws;"""
-    ts = epoch_ms(events)
-    on_time = events.append_column(
-        "ws", pa.array([t // 1000 * 1000 for t in ts], pa.int64()).cast(pa.timestamp("ms"))
-    ).filter(pa.array(tumble_on_time(ts, 0, 1000), pa.bool_()))
+    on_time = on_time_rows(events, 0, 1000)
     want = duck("""SELECT ws, MAX(c), COUNT(*) FROM (SELECT ws, k, COUNT(*) AS c FROM ev
                    GROUP BY ws, k) GROUP BY ws""", ev=on_time)
     for cut in CUTS:
