@@ -60,6 +60,7 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
                 windowed=w is not None, size=w.size if w else 0, slide=w.slide if w else 0,
                 offset=w.offset if w else 0, emit=emit, emit_rows=sym.emit_rows,
                 emit_changes=sym.emit_changes, global_agg=not a.node.keys,
+                merge=sym.merge, seq_offset=sym.layout.seq,
             )
         specs.append(PipelineSpec(
             name=p.name, input=p.input, from_source=p.from_source,
@@ -72,6 +73,7 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
             part_dense=sym.part_dense, part_nulls=sym.part_nulls,
             time_column=p.time_column,
             watermark_delay=p.watermark_delay, proctime=p.proctime,
+            preaggregated=p.aggregate is not None and p.aggregate.preaggregated,
         ))
     spec = StreamSpec(name, columns(plan.fields), changelog, materialized, sorted(inputs), specs)
     return CompiledStream(spec, str(module), pipelines, plan)

@@ -27,6 +27,10 @@ from .plan import (
 )
 from .types import BIGINT
 
+# Lanes of a pre-aggregated window aggregate: its float SUM/AVG keep a partial sum per lane
+# (LC_LANES in runtime/lc_runtime.h, which explains them; tests check the two agree).
+LANES = 8
+
 
 @dataclass(frozen=True)
 class AggregateSink:
@@ -36,6 +40,13 @@ class AggregateSink:
     end_key: int | None
     post: tuple[Node, ...]         # Filter / Project applied to emitted rows
     out_fields: tuple[Field, ...]  # fields of emitted rows
+    # Pre-aggregated across workers (see PipelinePlan.preaggregable): a float SUM/AVG keeps
+    # this many partial sums, one per lane of blocks (LC_LANES); else 1.
+    lanes: int = 1
+
+    @property
+    def preaggregated(self) -> bool:
+        return self.lanes > 1
 
     @property
     def stored_keys(self) -> list[int]:
@@ -82,8 +93,8 @@ class PipelinePlan:
     def partition_keys(self) -> list[int] | None:
         """Positions (in the aggregate's input) of the keys rows are partitioned by across
         workers: the group keys except window bounds. None when the pipeline is split by
-        ranges instead (no aggregate) or cannot be partitioned."""
-        if self.aggregate is None or not self.from_source:
+        ranges instead (no aggregate), pre-aggregated, or cannot be partitioned."""
+        if self.aggregate is None or not self.from_source or self.aggregate.preaggregated:
             return None
         a = self.aggregate
         return [a.node.keys[p] for p in a.stored_keys]
@@ -97,6 +108,17 @@ class PipelinePlan:
         """Upper bound of output rows per input row (HOP windows duplicate rows)."""
         w = self.window
         return 1 if w is None else -(-w.size // w.slide) + 1
+
+    @property
+    def preaggregable(self) -> bool:
+        """Workers may each aggregate their own blocks of rows and merge the partial states
+        of a window when it closes (instead of routing rows by key): a window aggregate over
+        a source, emitted once per window, over event time, without DISTINCT (whose sets do
+        not merge). A changelog would need the merged state after every insert."""
+        a = self.aggregate
+        return (a is not None and self.from_source and a.window is not None
+                and a.node.emit is EmitMode.WINDOW_CLOSE and not self.proctime
+                and not any(c.distinct for c in a.node.aggs))
 
     @property
     def proctime(self) -> bool:
@@ -197,6 +219,8 @@ def plan_pipelines(name: str, plan: Node, catalog: Catalog) -> list[PipelinePlan
         )
         if plan_.proctime:   # the clock, not the rows, moves its watermark
             plan_ = replace(plan_, time_column=None)
+        if plan_.preaggregable:
+            plan_ = replace(plan_, aggregate=replace(sink, lanes=LANES))
         pipelines.append(plan_)
         input_name, input_fields, from_source = produces, out_fields, False
         current = []

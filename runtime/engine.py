@@ -194,7 +194,8 @@ class Engine:
         chunk's consuming tasks are handed over with the next chunk, after its partitioning
         (see lc_runtime.h, exchanges), or when the chunk is collected."""
         n = batch.num_rows
-        if n <= self.inline_rows and not self.inflight and not any(p.keyed for p in consumers):
+        if n <= self.inline_rows and not self.inflight and all(p.mode == "ranges"
+                                                               for p in consumers):
             self._run_here(src, batch, seq_base, consumers)
             return
         if n > self.chunk_rows:
@@ -529,9 +530,11 @@ class Engine:
                 for w in range(self.workers):
                     entry = {"cpu": self.cpus[w],
                              "busy_seconds": lib.lc_pool_busy_ns(self.pool, w) / 1e9}
-                    # where a worker's time went in keyed exchanges (see lc_pipe.ns_*)
+                    # where a worker's time went in keyed exchanges and pre-aggregation
+                    # (see lc_pipe.ns_*)
                     for phase in ("partition", "wait", "select", "run"):
-                        ns = sum(getattr(p.pipes[w], "ns_" + phase) for p in shards if p.keyed)
+                        ns = sum(getattr(p.pipes[w], "ns_" + phase) for p in shards
+                                 if p.mode != "ranges")
                         entry[phase + "_seconds"] = ns / 1e9
                     workers.append(entry)
             return {

@@ -298,10 +298,12 @@ void lc_agg_free(lc_agg* a) {
         for (int64_t i = 0; i <= a->win_mask; i++)
             if (a->win_ids[i] != LC_MIN_WINDOW) lc_table_free(a->win_tables[i]);
     }
-    for (lc_table* t = a->pool; t;) {
-        lc_table* next = t->next;
-        lc_table_free(t);
-        t = next;
+    for (int k = 0; k < 2; k++) {
+        for (lc_table* t = k ? a->returned : a->pool; t;) {
+            lc_table* next = t->next;
+            lc_table_free(t);
+            t = next;
+        }
     }
     lc_free(a->win_ids);
     lc_free(a->win_tables);
@@ -337,21 +339,31 @@ static int dir_grow(lc_agg* a) {
     return LC_OK;
 }
 
-int lc_agg_open_window(lc_agg* a, int64_t id) {
-    if (id == LC_MIN_WINDOW) return LC_ERR_LIMIT;
-    if ((a->nwin + 1) * 2 > a->win_mask + 1) {
-        int rc = dir_grow(a);
-        if (rc) return rc;
+/* A table for a window: one released earlier (by this aggregate, or given back by the worker
+ * that merged it), else a new one. */
+lc_table* lc_agg_take_table(lc_agg* a) {
+    if (!a->pool && __atomic_load_n(&a->returned, __ATOMIC_ACQUIRE)) {
+        a->pool = __atomic_exchange_n(&a->returned, NULL, __ATOMIC_ACQ_REL);
+        for (lc_table* t = a->pool; t; t = t->next) a->pooled++;
     }
     lc_table* t = a->pool;
     if (t) {
         a->pool = t->next;
         a->pooled--;
         t->next = NULL;
-    } else {
-        t = lc_table_new(a->entry_size, a->initial_entries, a->nsets, a->set_entry_sizes);
-        if (!t) return LC_ERR_NOMEM;
+        return t;
     }
+    return lc_table_new(a->entry_size, a->initial_entries, a->nsets, a->set_entry_sizes);
+}
+
+int lc_agg_open_window(lc_agg* a, int64_t id) {
+    if (id == LC_MIN_WINDOW) return LC_ERR_LIMIT;
+    if ((a->nwin + 1) * 2 > a->win_mask + 1) {
+        int rc = dir_grow(a);
+        if (rc) return rc;
+    }
+    lc_table* t = lc_agg_take_table(a);
+    if (!t) return LC_ERR_NOMEM;
     t->window = id;
     dir_put(a->win_ids, a->win_tables, a->win_mask, id, t);
     a->nwin++;
@@ -487,8 +499,8 @@ int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes) {
     return 0;
 }
 
-int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx) {
-    if (!a->windowed || a->nwin == 0) return LC_OK;
+/* The ids of the open windows whose end is at most wm, ascending, in a->close_ids. */
+static int64_t closing_ids(lc_agg* a, int64_t wm, int64_t* count) {
     int64_t n = 0;
     for (int64_t i = 0; i <= a->win_mask; i++) {
         int64_t id = a->win_ids[i];
@@ -503,18 +515,84 @@ int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* c
         a->close_ids[n++] = id;
     }
     /* Windows close in order of their end (ids are ordered like ends: fixed size). */
-    qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
+    if (n > 1) qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
+    *count = n;
+    return LC_OK;
+}
+
+int64_t lc_agg_emit_table(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx) {
+    if (!t->count) return LC_OK;
+    int rc = lc_out_reserve(out, t->count);
+    if (rc) return rc;
+    return run_emitter(a->emit_rows, ctx, t, out, t->count);
+}
+
+int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx) {
+    if (!a->windowed || a->nwin == 0) return LC_OK;
+    int64_t n, rc = closing_ids(a, wm, &n);
+    if (rc) return rc;
     for (int64_t k = 0; k < n; k++) {
         lc_table* t = dir_find(a, a->close_ids[k]);
-        if (emit && t->count) {
-            int rc = lc_out_reserve(out, t->count);
-            if (rc) return rc;
-            rc = (int)run_emitter(a->emit_rows, ctx, t, out, t->count);
-            if (rc) return rc;
-        }
+        if (emit && (rc = lc_agg_emit_table(a, t, out, ctx))) return rc;
         release_window(a, t);
     }
     return LC_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * pre-aggregation (see LC_LANES in the header)
+ * ---------------------------------------------------------------------------------------- */
+void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset) {
+    a->merge = merge;
+    a->seq_offset = seq_offset;
+}
+
+/* The windows closed at wm leave the directory, as a list (through lc_table.next) in order
+ * of their ids: the worker that merges them gives them back (lc_agg_give_back). */
+int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed) {
+    *closed = NULL;
+    if (!a->windowed || a->nwin == 0) return LC_OK;
+    int64_t n, rc = closing_ids(a, wm, &n);
+    if (rc) return rc;
+    lc_table** tail = closed;
+    for (int64_t k = 0; k < n; k++) {
+        lc_table* t = dir_find(a, a->close_ids[k]);
+        dir_remove(a, t->window);
+        t->next = NULL;
+        *tail = t;
+        tail = &t->next;
+    }
+    return LC_OK;
+}
+
+/* Called by another thread than the owner's: the table joins the owner's stack of returned
+ * tables (a push; the owner only ever takes the whole stack, so no ABA). */
+void lc_agg_give_back(lc_agg* owner, lc_table* t) {
+    lc_table_reset(t);
+    lc_table* head = __atomic_load_n(&owner->returned, __ATOMIC_RELAXED);
+    do {
+        t->next = head;
+    } while (!__atomic_compare_exchange_n(&owner->returned, &head, t, 1, __ATOMIC_RELEASE,
+                                          __ATOMIC_RELAXED));
+}
+
+/* Fold the entries src[0..n) into dst with the generated merger, satisfying its needs. */
+int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
+                          lc_ctx* ctx) {
+    int64_t pos = 0, last = -1, stalls = 0;
+    for (;;) {
+        int64_t r = a->merge(ctx, dst, src, n, pos);
+        if (r >= n) return LC_OK;
+        if (r == last) {
+            if (++stalls > 64) return LC_ERR_STALL;
+        } else {
+            stalls = 0;
+        }
+        last = r;
+        pos = r;
+        int rc = satisfy(ctx);
+        if (rc) return rc;
+    }
 }
 
 static int64_t emit_table_changes(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx) {

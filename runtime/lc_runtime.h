@@ -128,6 +128,18 @@ struct lc_agg;
 struct lc_pipe;
 typedef int64_t (*lc_run_fn)(struct lc_pipe* p, const lc_col* cols, int64_t start, int64_t n);
 typedef int64_t (*lc_emit_fn)(lc_ctx* ctx, lc_table* t, lc_out* out, int64_t start);
+/* Fold entries of other tables (partial states of the same windows) into `dst`, from
+ * src[start]; returns n, or the entry to resume at after a need (see run_merger). */
+typedef int64_t (*lc_merge_fn)(lc_ctx* ctx, lc_table* dst, uint8_t* const* src, int64_t n,
+                               int64_t start);
+
+/* Pre-aggregation across workers (window aggregates emitted when windows close): rows are
+ * dealt to workers in blocks of source positions (block = position / block_rows), block b to
+ * lane b % LC_LANES and lane l to worker l % nworkers. Each worker aggregates its blocks into
+ * its own tables; a closed window's partial tables are merged, then emitted. A float SUM keeps
+ * one partial sum per lane and adds the lanes in order when it is emitted, so its result is
+ * the same for any number of workers (lanes, not workers, fix the order of the additions). */
+#define LC_LANES 8
 
 /* ---- aggregate state: one table, or one table per open window ---- */
 typedef struct lc_agg {
@@ -151,6 +163,11 @@ typedef struct lc_agg {
     int64_t* close_ids;       /* reusable buffer for the ids of windows being closed */
     int64_t close_cap;
     int64_t global_agg;       /* no GROUP BY: a final emission of no rows still has one row */
+    /* pre-aggregated (see LC_LANES): */
+    lc_merge_fn merge;        /* folds partial states of other workers' tables into one */
+    int64_t seq_offset;       /* where an entry keeps the source position of its first row */
+    lc_table* returned;       /* tables given back by the worker that merged them (a stack
+                               * others push to; the owner takes it whole when its pool is empty) */
 } lc_agg;
 
 /* ---- a compiled pipeline: generated loop + its sink state ---- */
@@ -178,6 +195,7 @@ typedef struct lc_pipe {
     int64_t ns_select;
     int64_t ns_run;
     int64_t proc_now;         /* PROCTIME() of the rows of the current run: epoch ms */
+    int64_t lane;             /* pre-aggregated: the lane of the block being run */
 } lc_pipe;
 
 /* memory accounting (every runtime allocation goes through these) */
@@ -215,6 +233,13 @@ int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes);
 int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
+void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
+int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed);
+lc_table* lc_agg_take_table(lc_agg* a);
+void lc_agg_give_back(lc_agg* owner, lc_table* t);
+int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
+                          lc_ctx* ctx);
+int64_t lc_agg_emit_table(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx);
 
 /* output batches */
 lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable);
@@ -304,6 +329,7 @@ typedef struct lc_exchange {
 #define LC_TASK_STOP 3
 #define LC_TASK_PARTITION 4   /* partition this worker's slice of an exchange's chunk */
 #define LC_TASK_CONSUME 5     /* once every slice is partitioned: run the shard's rows, emit */
+#define LC_TASK_BLOCKS 6      /* pre-aggregate this worker's blocks of the chunk (see LC_LANES) */
 #define LC_EMIT_NONE 0
 #define LC_EMIT_CLOSE 1       /* window aggregates: emit windows the watermark closed */
 #define LC_EMIT_CHANGES 2     /* changelogs: emit changes (windowed: then drop closed windows) */
@@ -332,7 +358,33 @@ typedef struct lc_task {
     int64_t status;           /* set by the worker: LC_OK or an error */
     int64_t done;             /* set (release) by the worker when finished */
     struct lc_task* next;     /* tasks of one submission, run in order */
+    struct lc_combine* comb;  /* BLOCKS, and ADVANCE of a pre-aggregated pipeline */
+    lc_table* closed;         /* ... the partial tables of windows it closed, by window id */
 } lc_task;
+
+/* The tasks of one chunk (or watermark) of a pre-aggregated pipeline, one per worker. Each
+ * runs its blocks, scanning the event times of the others' so its watermark follows every row
+ * (as one worker's would), then detaches the windows that closed; the last one to finish
+ * merges every worker's partial tables of those windows and emits them, window by window, each
+ * in the order of its groups' first rows. */
+typedef struct lc_combine {
+    int64_t nworkers;
+    int64_t block_rows;
+    int64_t time_col;         /* the source's event-time column, or -1 */
+    int64_t delay;            /* watermark = event time - delay */
+    int64_t arrived;
+    int32_t status;           /* the first task's failure, or LC_OK */
+    int32_t pad;
+    struct lc_task** tasks;   /* per worker: its task of this chunk */
+    uint8_t** ptrs;           /* the merger's list of entries, in order of first rows */
+    int64_t ptrs_cap;
+} lc_combine;
+lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
+                           int64_t delay);
+void lc_combine_free(lc_combine* cb);
+int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
+                           int64_t worker, int64_t nworkers, int64_t block_rows,
+                           int64_t time_col, int64_t delay);
 
 typedef struct lc_pool lc_pool;
 lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin);

@@ -111,10 +111,12 @@ static int64_t emit(lc_pipe* p, lc_task* t) {
 
 static int64_t run_partition(lc_task* t);
 static int64_t run_consume(lc_task* t);
+static int64_t run_combined(lc_task* t);
 
 int64_t lc_run_task(lc_task* t) {
     lc_pipe* p = t->pipe;
     int64_t rc = LC_OK;
+    if (t->comb) return run_combined(t);
     if (t->kind == LC_TASK_PARTITION) return run_partition(t);
     if (t->kind == LC_TASK_CONSUME) return run_consume(t);
     if (t->kind == LC_TASK_RUN && t->n > t->start) {
@@ -764,5 +766,191 @@ int64_t lc_run_tasks_inline(lc_task** tasks, int64_t n) {
         if (t->status && !rc) rc = t->status;
         __atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
     }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * pre-aggregation: every worker runs its blocks of a chunk; the last merges closed windows
+ * ---------------------------------------------------------------------------------------- */
+lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
+                           int64_t delay) {
+    if (nworkers < 1 || block_rows < 1) return NULL;
+    lc_combine* cb = (lc_combine*)lc_calloc(sizeof(lc_combine));
+    if (!cb) return NULL;
+    cb->nworkers = nworkers;
+    cb->block_rows = block_rows;
+    cb->time_col = time_col;
+    cb->delay = delay;
+    cb->tasks = (lc_task**)lc_calloc(nworkers * 8);
+    if (!cb->tasks) {
+        lc_free(cb);
+        return NULL;
+    }
+    return cb;
+}
+
+void lc_combine_free(lc_combine* cb) {
+    if (!cb) return;
+    lc_free(cb->tasks);
+    lc_free(cb->ptrs);
+    lc_free(cb);
+}
+
+/* The largest of ts[lo, hi), or INT64_MIN when empty. */
+static int64_t scan_max(const int64_t* ts, int64_t lo, int64_t hi) {
+    int64_t m = INT64_MIN;
+    int vec = use_avx512();
+    for (; hi - lo >= SCAN_BLOCK; lo += SCAN_BLOCK) {
+#if defined(__x86_64__)
+        int64_t b = vec ? block_max_avx512(ts + lo) : block_max_scalar(ts + lo);
+#else
+        int64_t b = block_max_scalar(ts + lo);
+#endif
+        m = b > m ? b : m;
+    }
+    for (; lo < hi; lo++) m = ts[lo] > m ? ts[lo] : m;
+    return m;
+}
+
+int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
+                           int64_t worker, int64_t nworkers, int64_t block_rows,
+                           int64_t time_col, int64_t delay) {
+    const int64_t* ts = NULL;
+    if (time_col >= 0) ts = (const int64_t*)cols[time_col].values + cols[time_col].offset;
+    for (int64_t lo = 0; lo < n;) {
+        int64_t pos = p->seq_base + lo, block = pos / block_rows;
+        int64_t hi = lo + (block + 1) * block_rows - pos;
+        if (hi > n) hi = n;
+        int64_t lane = block % LC_LANES;
+        if (lane % nworkers == worker) {
+            p->lane = lane;
+            int64_t rc = lc_pipe_run_from(p, cols, lo, hi, nulls);
+            if (rc) return rc;
+        } else if (ts) {
+            /* Another worker's rows: their event times still move this shard's watermark,
+             * exactly as the loop would have moved it row by row. */
+            int64_t m = scan_max(ts, lo, hi);
+            if (m != INT64_MIN) {
+                int64_t c = sub_sat(m, delay);
+                if (c > p->wm) p->wm = c;
+            }
+        }
+        lo = hi;
+    }
+    return LC_OK;
+}
+
+/* Entries of the k tables, in order of their groups' first rows (each table is in that order
+ * already: a worker meets its rows in source order), into cb->ptrs. */
+static int64_t merge_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t total,
+                           int64_t seq_offset) {
+    if (total > cb->ptrs_cap) {
+        int64_t cap = cb->ptrs_cap ? cb->ptrs_cap : 1024;
+        while (cap < total) cap *= 2;
+        uint8_t** ptrs = (uint8_t**)lc_realloc(cb->ptrs, cb->ptrs_cap * 8, cap * 8);
+        if (!ptrs) return LC_ERR_NOMEM;
+        cb->ptrs = ptrs;
+        cb->ptrs_cap = cap;
+    }
+    int64_t at[k];
+    for (int64_t i = 0; i < k; i++) at[i] = 0;
+    for (int64_t j = 0; j < total; j++) {
+        int64_t best = -1, best_seq = INT64_MAX;
+        for (int64_t i = 0; i < k; i++) {
+            if (at[i] == parts[i]->count) continue;
+            int64_t seq;
+            memcpy(&seq, parts[i]->entries + at[i] * parts[i]->entry_size + seq_offset, 8);
+            if (best < 0 || seq < best_seq) {
+                best = i;
+                best_seq = seq;
+            }
+        }
+        cb->ptrs[j] = parts[best]->entries + at[best]++ * parts[best]->entry_size;
+    }
+    return LC_OK;
+}
+
+/* One closed window's partial tables (k of them) merged and emitted into t's output. */
+static int64_t emit_merged(lc_combine* cb, lc_task* t, lc_table** parts, int64_t k) {
+    lc_pipe* p = t->pipe;
+    lc_agg* a = p->agg;
+    int64_t rc, total = 0;
+    for (int64_t i = 0; i < k; i++) total += parts[i]->count;
+    if (!total) return LC_OK;
+    if ((rc = ensure_out(t))) return rc;
+    if (k == 1) return lc_agg_emit_table(a, parts[0], t->out, &p->ctx);
+    if ((rc = merge_order(cb, parts, k, total, a->seq_offset))) return rc;
+    lc_table* dst = lc_agg_take_table(a);
+    if (!dst) return LC_ERR_NOMEM;
+    dst->window = parts[0]->window;
+    rc = lc_agg_merge_into(a, dst, cb->ptrs, total, &p->ctx);
+    if (!rc) rc = lc_agg_emit_table(a, dst, t->out, &p->ctx);
+    lc_table_reset(dst);   /* back to this worker's own pool */
+    dst->next = a->pool;
+    a->pool = dst;
+    a->pooled++;
+    return rc;
+}
+
+/* Every worker's detached windows, window by window in order of their ids: merged and
+ * emitted (unless a task failed: that task reports it), then given back to their owners. */
+static int64_t merge_closed(lc_combine* cb, lc_task* t) {
+    int64_t N = cb->nworkers, rc = LC_OK;
+    int failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE) != LC_OK;
+    lc_table* heads[N];
+    lc_table* parts[N];
+    lc_agg* owners[N];
+    for (int64_t w = 0; w < N; w++) {
+        heads[w] = cb->tasks[w]->closed;
+        cb->tasks[w]->closed = NULL;
+    }
+    for (;;) {
+        int64_t id = 0, any = 0, k = 0;
+        for (int64_t w = 0; w < N; w++)
+            if (heads[w] && (!any || heads[w]->window < id)) {
+                id = heads[w]->window;
+                any = 1;
+            }
+        if (!any) return rc;
+        for (int64_t w = 0; w < N; w++) {
+            if (!heads[w] || heads[w]->window != id) continue;
+            parts[k] = heads[w];
+            owners[k++] = cb->tasks[w]->pipe->agg;
+            heads[w] = heads[w]->next;
+        }
+        if (!rc && !failed) rc = emit_merged(cb, t, parts, k);
+        for (int64_t i = 0; i < k; i++) lc_agg_give_back(owners[i], parts[i]);
+    }
+}
+
+/* A BLOCKS task (this worker's blocks of a chunk) or an ADVANCE task (a watermark) of a
+ * pre-aggregated pipeline. */
+static int64_t run_combined(lc_task* t) {
+    lc_pipe* p = t->pipe;
+    lc_combine* cb = t->comb;
+    int64_t rc = LC_OK, t0 = now_ns();
+    cb->tasks[t->worker] = t;
+    t->closed = NULL;
+    if (t->wm > p->wm) p->wm = t->wm;
+    if (t->kind == LC_TASK_BLOCKS) {
+        p->sel = NULL;
+        p->seq_base = t->seq_base;
+        p->proc_now = t->proc_now;
+        rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
+                                cb->block_rows, cb->time_col, cb->delay);
+    }
+    t->wm = p->wm;
+    if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed);
+    if (rc) {
+        int32_t none = LC_OK;
+        __atomic_compare_exchange_n(&cb->status, &none, (int32_t)rc, 0, __ATOMIC_RELEASE,
+                                    __ATOMIC_RELAXED);
+    }
+    /* the last task to arrive merges (the others' detached lists are complete by then) */
+    if (__atomic_add_fetch(&cb->arrived, 1, __ATOMIC_ACQ_REL) == cb->nworkers) {
+        int64_t m = merge_closed(cb, t);
+        if (!rc) rc = m;
+    }
+    p->ns_run += now_ns() - t0;
     return rc;
 }

@@ -1,15 +1,21 @@
 """Compiled pipelines bound to native state: run inline, or sharded across workers.
 
 `Pipeline` runs its loop in the calling thread. `ShardedPipeline` owns one shard (an lc_pipe
-and its aggregate state) per worker: a keyed pipeline's rows are routed by its compiled
-partition kernel, so each worker sees only its groups; a stateless one is split into row
-ranges. Outputs come back per worker and are merged into exactly what one worker would emit:
-ranges in order; window results by their hidden (`$wend`, `$seq`) columns; changelogs by
-worker (their net effect is what is specified).
+and its aggregate state) per worker, in one of three modes:
+- "keyed": rows are routed by the compiled partition kernel, so each worker sees only its
+  groups;
+- "blocks" (a window aggregate emitted when windows close): each worker aggregates its own
+  blocks of rows, and the partial states of a window are merged when it closes (see LC_LANES
+  in lc_runtime.h);
+- "ranges" (no aggregate): a batch is split into row ranges.
+Outputs come back per worker and are merged into exactly what one worker would emit: ranges in
+order; window results by their hidden (`$wend`, `$seq`) columns; changelogs by worker (their
+net effect is what is specified).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import pyarrow as pa
@@ -19,12 +25,15 @@ from .native import INT64_MAX, INT64_MIN, check, ffi, lib
 from .program import AggregateSpec, PipelineSpec
 
 # LC_TASK_*, LC_EMIT_*
-TASK_RUN, TASK_ADVANCE = 1, 2
+TASK_RUN, TASK_ADVANCE, TASK_BLOCKS = 1, 2, 6
 EMIT_NONE, EMIT_CLOSE, EMIT_CHANGES, EMIT_FINAL = 0, 1, 2, 3
 # What a chunk's tasks emit per emit mode: a one-shot query ("final") emits nothing until the
 # end of input, when its ADVANCE tasks emit everything (prepare_advance).
 EMIT_CODES = {"window_close": EMIT_CLOSE, "changes": EMIT_CHANGES, "final": EMIT_NONE}
 _last_now = 0
+# Rows per block of a pre-aggregated pipeline (see LC_LANES): a float sum's result depends on
+# it, never on the number of workers. Tests make it small to exercise merging.
+BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
 
 
 def processing_time() -> int:
@@ -44,6 +53,8 @@ def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
     emit_changes = ffi.cast("lc_emit_fn", addresses[a.emit_changes]) if a.emit_changes \
         else ffi.NULL
     lib.lc_agg_set_emitters(agg, ffi.cast("lc_emit_fn", addresses[a.emit_rows]), emit_changes)
+    if a.merge:
+        lib.lc_agg_set_merger(agg, ffi.cast("lc_merge_fn", addresses[a.merge]), a.seq_offset)
     agg.global_agg = int(a.global_agg)
     return ffi.gc(agg, lib.lc_agg_free)
 
@@ -109,9 +120,14 @@ class Pipeline:
                                  self.read_mask)
         self.pipe.seq_base = seq_base
         self.pipe.proc_now = processing_time()
-        nulls = desc.null_mask & self.read_mask != 0
-        check(lib.lc_pipe_run(self.pipe, desc.cols, desc.batch.num_rows, int(nulls)),
-              self.spec.produces)
+        nulls = int(desc.null_mask & self.read_mask != 0)
+        n = desc.batch.num_rows
+        if self.spec.preaggregated:   # one worker: every block is its own, lane by lane
+            status = lib.lc_pipe_run_blocks(self.pipe, desc.cols, n, nulls, 0, 1, BLOCK_ROWS,
+                                            -1, 0)
+        else:
+            status = lib.lc_pipe_run(self.pipe, desc.cols, n, nulls)
+        check(status, self.spec.produces)
         return self.emit()
 
     def advance(self, wm: int) -> list[pa.RecordBatch]:
@@ -157,7 +173,8 @@ class ShardedPipeline:
         self.read_mask = sum(1 << c for c in set(spec.columns_read))   # see Descriptors
         self.pool = pool
         self.n = nworkers
-        self.keyed = spec.keyed
+        self.mode = "keyed" if spec.keyed else "blocks" if spec.preaggregated else "ranges"
+        self.keyed = self.mode == "keyed"
         if self.keyed:
             dense, nulls = addresses[spec.run_sel_dense], addresses[spec.run_sel_nulls]
             part_dense = ffi.cast("lc_part_fn", addresses[spec.part_dense])
@@ -167,12 +184,17 @@ class ShardedPipeline:
         self.pipes = [_new_pipe(dense, nulls) for _ in range(nworkers)]
         self.output = OutputLayout(spec.output)
         # Per chunk in flight (and one being prepared), reused once the chunk is collected:
-        # keyed, an exchange and its tasks (exchange, partition tasks, consume tasks); with
+        # keyed, an exchange and its tasks (exchange, partition tasks, consume tasks); in
+        # blocks, a combine and one BLOCKS task per worker (combine, task array, tasks); with
         # row ranges, one RUN task per worker (task array, tasks).
         self.slots: list[tuple] = []
         self.next_slot = 0
-        if self.keyed:
-            tc = -1 if spec.time_column is None else spec.time_column
+        tc = -1 if spec.time_column is None else spec.time_column
+        if self.mode == "blocks":
+            for _ in range(depth + 2):
+                self.slots.append(self._combined(tc, TASK_BLOCKS))
+            self.advance_slot = self._combined(tc, TASK_ADVANCE)   # for prepare_advance
+        elif self.keyed:
             for _ in range(depth + 2):
                 ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
                                          spec.watermark_delay)
@@ -211,6 +233,26 @@ class ShardedPipeline:
     def set_wm(self, wm: int) -> None:
         self._wm = max(self._wm, wm)
 
+    def _combined(self, time_col: int, kind: int) -> tuple:
+        comb = lib.lc_combine_new(self.n, BLOCK_ROWS, time_col, self.spec.watermark_delay)
+        if comb == ffi.NULL:
+            raise MemoryError("laminarc: out of memory for a pre-aggregated pipeline")
+        comb = ffi.gc(comb, lib.lc_combine_free)
+        block = ffi.new("lc_task[]", self.n)
+        tasks = [block + w for w in range(self.n)]
+        for w, t in enumerate(tasks):
+            t.kind, t.worker, t.pipe, t.comb = kind, w, self.pipes[w], comb
+            self._layout(t)
+        return comb, block, tasks
+
+    def _start_combined(self, slot: tuple, emit: int, wm: int) -> list:
+        comb, _, tasks = slot
+        comb.arrived, comb.status = 0, 0
+        for t in tasks:
+            t.emit, t.wm, t.out, t.closed = emit, wm, ffi.NULL, ffi.NULL
+            t.status, t.done, t.next = 0, 0, ffi.NULL
+        return tasks
+
     # -- tasks ---------------------------------------------------------------------------
     def prepare_run(self, desc: Descriptors, seq_base: int, source_wm: int, keep: list,
                     last_chunk: bool = True) -> tuple[list, list]:
@@ -235,6 +277,11 @@ class ShardedPipeline:
                   self.spec.produces)
             keep.append(ex)
             return parts, tasks
+        if self.mode == "blocks":
+            tasks = self._start_combined(slot, self.emit_code, source_wm)
+            for t in tasks:
+                t.cols, t.n, t.nulls, t.seq_base, t.proc_now = desc.cols, n, nulls, seq_base, now
+            return [], tasks
         # Without an aggregate: nothing to emit. Ranges of at least 4096 rows (tiny batches
         # stay on one worker).
         ranges = max(1, min(self.n, n // 4096))
@@ -250,7 +297,7 @@ class ShardedPipeline:
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first
         shard in the calling thread: what its one RUN task would do, without the task."""
-        assert not self.keyed
+        assert self.mode == "ranges"
         self.rows_in += desc.batch.num_rows
         pipe = self.pipes[0]
         out = run_stateless(pipe, self.spec, self.output, desc, seq_base, self.read_mask)
@@ -265,7 +312,7 @@ class ShardedPipeline:
         since)."""
         if self.keyed:
             return lib.lc_exchange_wm_after(tasks[0].ex)
-        return max(t.wm for t in tasks)
+        return max(t.wm for t in tasks)   # (in blocks, every shard saw every event time)
 
     def prepare_advance(self, wm: int, keep: list) -> list:
         self.set_wm(wm)
@@ -276,6 +323,8 @@ class ShardedPipeline:
             self.finished = True
             if self.spec.aggregate.emit == "final":
                 emit = EMIT_FINAL   # a one-shot query emits everything once, at the end
+        if self.mode == "blocks":   # (nothing else is in flight: the engine flushed)
+            return self._start_combined(self.advance_slot, emit, wm)
         tasks = []
         for w in range(self.n):
             t = ffi.new("lc_task*")

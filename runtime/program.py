@@ -41,6 +41,8 @@ class AggregateSpec:
     emit_rows: str
     emit_changes: str | None
     global_agg: bool
+    merge: str | None = None   # pre-aggregated: folds partial states (see LC_LANES)
+    seq_offset: int = 0        # ... where an entry keeps its first row's source position
 
 
 @dataclass
@@ -64,6 +66,7 @@ class PipelineSpec:
     time_column: int | None = None  # source-rooted: the event-time column (per-row watermarks)
     watermark_delay: int = 0
     proctime: bool = False          # a window over processing time: the clock is its watermark
+    preaggregated: bool = False     # workers aggregate their own blocks and merge (LC_LANES)
 
     @property
     def keyed(self) -> bool:
@@ -78,6 +81,8 @@ class PipelineSpec:
             out.append(self.aggregate.emit_rows)
             if self.aggregate.emit_changes:
                 out.append(self.aggregate.emit_changes)
+            if self.aggregate.merge:
+                out.append(self.aggregate.merge)
         return out
 
 

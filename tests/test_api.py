@@ -157,8 +157,9 @@ def test_metrics_shape():
         assert m["rows_in"] == 30 and m["sources"]["events"]["rows"] == 30
         assert m["sources"]["events"]["batches"] == 1
         assert m["streams"]["doubled"]["rows_out"] == 30
-        # ts 0..2900 ms, watermark 1900: [0, 1000) closed; 2 windows x 3 keys stay open
-        assert m["streams"]["counts"]["groups"] == 6
+        # ts 0..2900 ms, watermark 1900: [0, 1000) closed; 2 windows x 3 keys stay open,
+        # each held once per worker that aggregated some of its rows (pre-aggregation)
+        assert 6 <= m["streams"]["counts"]["groups"] <= 6 * max(1, len(m["workers"]))
         assert m["streams"]["counts"]["open_windows"] == 2
         assert set(m["compile"]) >= {"cache_hits_memory", "cache_hits_disk", "llvm_compiles"}
 

@@ -125,3 +125,9 @@ def test_sharded_steady_state_allocates_nothing_while_nothing_is_due():
         sub = db.subscribe("w")
         db.end_input("events")
         assert sub.to_arrow().column("c").to_pylist() == [3000] * 1000
+
+
+def test_lanes_of_pre_aggregation_agree_with_the_runtime():
+    from laminarc.compiler.physical import LANES
+
+    assert lib.LC_LANES == LANES

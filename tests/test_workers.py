@@ -3,8 +3,10 @@ under concurrent inserts, in-flight shutdown, back-pressure and native failures.
 
 from __future__ import annotations
 
+import math
 import os
 import random
+import struct
 import subprocess
 import sys
 import threading
@@ -171,9 +173,12 @@ def test_native_failure_surfaces_and_stops_the_workers():
 
 
 # -- exchanges -----------------------------------------------------------------------------
+# A DISTINCT aggregate keeps this stream on the partition exchange (rows routed by key): its
+# sets do not merge, so it is not pre-aggregated.
 EXCHANGE_SQL = EVENTS_DDL.format(delay=800) + """
 CREATE STREAM per_key AS
-SELECT k, window_start, window_end, COUNT(*) AS c, SUM(v) AS sv, MAX(s) AS ms
+SELECT k, window_start, window_end, COUNT(*) AS c, SUM(v) AS sv, MAX(s) AS ms,
+       COUNT(DISTINCT v) AS dv
 FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '2' SECOND))
 GROUP BY k, window_start, window_end;
 """
@@ -240,18 +245,26 @@ with pa.OSFile({str(tmp_path / "out.arrow")!r}, "wb") as f, pa.ipc.new_file(f, o
     assert scalar.equals(run_events(1, data, 40_000))
 
 
-def test_workers_report_where_their_time_went():
+@pytest.mark.parametrize("mode", ["keyed", "blocks"])
+def test_workers_report_where_their_time_went(mode):
+    data = random_events(200_000, seed=3, keys=100)
     with laminarc.open(workers=2) as db:
-        db.execute(W1_SQL)
-        for b in w1_batches(600_000, 65_536):
-            db.insert("events", b)
+        db.execute(EXCHANGE_SQL if mode == "keyed" else W1_SQL)
+        if mode == "keyed":
+            for b in data.to_batches(max_chunksize=40_000):
+                db.insert("events", b)
+        else:
+            for b in w1_batches(600_000, 65_536):
+                db.insert("events", b)
         db.end_input("events")
         workers = db.metrics()["workers"]
+        assert db.engine.sources["events"].relation.consumers[0].mode == mode
     phases = ("partition_seconds", "wait_seconds", "select_seconds", "run_seconds")
     for w in workers:
         assert all(w[p] >= 0 for p in phases)
         assert sum(w[p] for p in phases) <= w["busy_seconds"] + 1e-3
-    assert sum(w["partition_seconds"] for w in workers) > 0
+    if mode == "keyed":
+        assert sum(w["partition_seconds"] for w in workers) > 0
     assert all(w["run_seconds"] > 0 for w in workers)
 
 
@@ -376,3 +389,91 @@ def test_each_chunk_runs_at_its_own_processing_time(sql, monkeypatch):
         pt = out.column("pt").cast(pa.int64()).to_numpy()
         assert len(v) == 40_000
         assert (pt == np.where(v < 20_000, base, base + 5_000)).all()
+
+
+PREAGG_SQL = """
+CREATE SOURCE m (ts BIGINT, k BIGINT, v DOUBLE, r REAL, s VARCHAR, i BIGINT,
+                 WATERMARK FOR ts AS ts - INTERVAL '0.3' SECOND);
+CREATE STREAM per_window AS
+SELECT k, window_start, COUNT(*) AS c, SUM(v) AS sv, AVG(v) AS av, MIN(v) AS mnv,
+       MAX(v) AS mxv, MAX(r) AS mxr, MIN(s) AS mns, MAX(s) AS mxs, SUM(i) AS si,
+       COUNT(v) FILTER (WHERE i > 0) AS cpos
+FROM TABLE(TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+GROUP BY k, window_start, window_end
+HAVING COUNT(*) > 1
+EMIT ON WINDOW CLOSE;
+"""
+
+
+def _preagg_data(n: int, seed: int) -> pa.Table:
+    """Floats whose sums depend on the order of the additions (magnitudes 1e-3..1e16, signs
+    mixed), both zeros, NaNs, NULLs, some late rows, strings and NULL keys."""
+    rng = np.random.default_rng(seed)
+    ts = np.sort(rng.integers(0, 20_000, n)) + rng.integers(-400, 400, n)
+    v = rng.choice([1e16, -1e16, 1.0, 1e-3, 3.3, -7.25], n) * rng.random(n)
+    v[rng.random(n) < 0.03] = 0.0
+    v[rng.random(n) < 0.03] = -0.0
+    v[rng.random(n) < 0.01] = np.nan
+    k = rng.integers(0, 7, n).astype(object)
+    k[rng.random(n) < 0.05] = None
+    return pa.table({
+        "ts": ts, "k": pa.array(k, pa.int64()),
+        "v": pa.array(v, mask=rng.random(n) < 0.05),
+        "r": pa.array(rng.choice([0.0, -0.0, 1.5, np.nan], n).astype(np.float32)),
+        "s": pa.array([f"s{x}" for x in rng.integers(0, 500, n)], mask=rng.random(n) < 0.1),
+        "i": pa.array(rng.integers(-5, 5, n)),
+    })
+
+
+def _bits(t: pa.Table) -> list[tuple]:
+    """Rows with floats as their bit patterns: NaN equals NaN, -0.0 differs from 0.0."""
+    out = []
+    for row in t.to_pylist():
+        out.append(tuple(struct.pack("<d", x) if isinstance(x, float) else x
+                         for x in row.values()))
+    return out
+
+
+def _run_preagg(workers: int, data: pa.Table, seed: int) -> pa.Table:
+    rng = random.Random(seed)
+    with laminarc.open(workers=workers) as db:
+        db.execute(PREAGG_SQL)
+        assert db.engine.sources["m"].relation.consumers[0].spec.preaggregated
+        sub = db.subscribe("per_window")
+        at = 0
+        while at < data.num_rows:
+            size = rng.choice([1, 7, 61, 500, 3000, 20_000])
+            if rng.random() < 0.1:   # an explicit watermark between inserts
+                db.watermark("m", int(data.column("ts")[max(0, at - 1)].as_py()) - 700)
+            db.insert("m", data.slice(at, size))
+            at += size
+        db.end_input("m")
+        return sub.to_arrow()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pre_aggregation_gives_one_workers_results_bit_for_bit(seed):
+    """Workers aggregate their own blocks of rows and merge a window's partial states when it
+    closes: every float sum, zero sign and NaN comes out as one worker's, for any number of
+    workers and any cut of the input."""
+    data = _preagg_data(40_000, seed)
+    base = _run_preagg(1, data, seed)
+    assert base.num_rows > 50
+    for workers, cut_seed in ((2, seed + 10), (3, seed + 20), (1, seed + 30)):
+        assert _bits(_run_preagg(workers, data, cut_seed)) == _bits(base), workers
+
+
+def test_pre_aggregated_min_max_prefer_the_zero_whose_sign_orders_it():
+    """MAX of 0.0 and -0.0 is 0.0 and MIN is -0.0 whichever came first (IEEE total order),
+    so the result cannot depend on which worker saw which zero."""
+    with laminarc.open(workers=1) as db:
+        db.execute("""CREATE SOURCE z (ts BIGINT, v DOUBLE, WATERMARK FOR ts AS ts);
+                      CREATE STREAM mm AS SELECT MIN(v) AS lo, MAX(v) AS hi
+                      FROM TABLE(TUMBLE(TABLE z, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+                      GROUP BY window_start, window_end EMIT ON WINDOW CLOSE;""")
+        sub = db.subscribe("mm")
+        db.insert("z", pa.table({"ts": [1, 2, 1001, 1002], "v": [0.0, -0.0, -0.0, 0.0]}))
+        db.end_input("z")
+        rows = sub.to_arrow().to_pylist()
+    for r in rows:
+        assert math.copysign(1, r["lo"]) == -1 and math.copysign(1, r["hi"]) == 1

@@ -94,13 +94,14 @@ LC_AGG = CStruct("lc_agg", [
     ("entry_size", I64), ("nsets", I64), ("set_entry_sizes", PTR), ("windowed", I64),
     ("size", I64), ("slide", I64), ("offset", I64), ("emit_rows", PTR), ("emit_changes", PTR),
     ("pool", PTR), ("pooled", I64), ("initial_entries", I64), ("close_ids", PTR),
-    ("close_cap", I64), ("global_agg", I64),
+    ("close_cap", I64), ("global_agg", I64), ("merge", PTR), ("seq_offset", I64),
+    ("returned", PTR),
 ])
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
     ("ctx", LC_CTX), ("sel", PTR), ("bp_pos", PTR), ("bp_wm", PTR), ("nbp", I64),
     ("bp_next", I64), ("seq_base", I64), ("ns_partition", I64), ("ns_wait", I64),
-    ("ns_select", I64), ("ns_run", I64), ("proc_now", I64),
+    ("ns_select", I64), ("ns_run", I64), ("proc_now", I64), ("lane", I64),
 ])
 LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX)])
 

@@ -4,8 +4,12 @@ a pipeline), and the emitters the runtime calls when windows close or changes ar
 An entry (a group) holds, 8-byte aligned:
     u64 hash | stored key slots | aggregate states | flag bytes | u64 $seq
     [changelog: snapshot of the states and flags as last emitted | dirty byte | emitted byte]
-States: COUNT i64 · SUM/AVG exact: i128 sum + i64 count · SUM/AVG float: f64 + i64 count ·
-MIN/MAX: value slot. Flag bytes: one per nullable key (NULL), then one per MIN/MAX (has a
+States: COUNT i64 · SUM/AVG exact: i128 sum + i64 count · SUM/AVG float: f64 per lane + i64
+count · MIN/MAX: value slot. A pre-aggregated aggregate (workers aggregate their own blocks of
+rows and merge a window's partial states when it closes; see LC_LANES) keeps one float sum per
+lane, added in lane order when emitted, and breaks MIN/MAX ties between equal floats of
+different bits (0.0 and -0.0, NaNs) by their bits, so no result depends on which worker saw
+which row first. Flag bytes: one per nullable key (NULL), then one per MIN/MAX (has a
 value), padded to 8; they follow the states so a snapshot copies both in one piece. An entry of
 at most 64 bytes is padded to a power of two, so it never straddles a cache line (tables
 align their entries to 64 bytes). The window bounds of a window aggregate are not stored: they
@@ -61,12 +65,13 @@ class AggState:
     arg_type: SqlType | None
     exact: bool               # SUM/AVG over integers or decimals (i128 accumulator)
     has_offset: int = -1      # MIN/MAX: its flag byte, relative to the states region
+    lanes: int = 1            # float SUM/AVG: partial sums (f64 each)
 
     @property
     def count_offset(self) -> int:
         if self.call.func not in (AggFunc.SUM, AggFunc.AVG):
             return self.offset
-        return self.offset + (16 if self.exact else 8)
+        return self.offset + (16 if self.exact else 8 * self.lanes)
 
 
 class EntryLayout:
@@ -86,12 +91,12 @@ class EntryLayout:
         for a in node.aggs:
             arg_t = fields[a.arg].type if a.arg is not None else None
             exact = arg_t is not None and (arg_t.is_integer or arg_t.kind is Kind.DECIMAL)
-            st = AggState(a, rel, arg_t, exact)
+            st = AggState(a, rel, arg_t, exact, lanes=1 if exact else sink.lanes)
             self.states.append(st)
             if a.func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
                 rel += 8
             elif a.func in (AggFunc.SUM, AggFunc.AVG):
-                rel += 24 if exact else 16
+                rel += 24 if exact else 8 * st.lanes + 8
             else:
                 rel += _align(max(SLOT_WIDTH[arg_t.kind], 1))
         # flag bytes, after the states: nullable keys, then MIN/MAX
@@ -346,6 +351,9 @@ class AggregateCodegen:
         self.node = sink.node
         self.layout = EntryLayout(sink)
         self.fields = self.node.input.fields
+        # pre-aggregated: byte offset of the lane being run within a float sum (the pipeline
+        # loads it from lc_pipe.lane)
+        self.lane_off: ir.Value | None = None
 
     # -- window tables --------------------------------------------------------------------
     def window_table(self, g: FnGen, agg: ir.Value, k: ir.Value) -> ir.Value:
@@ -465,7 +473,8 @@ class AggregateCodegen:
         # commit
         h = hash_keys(g, [(v, t) for _, v, t, _ in keys])
         extra = [] if lay.dirty is not None else [(lay.seq, row_seq)]
-        entry, idx, _ = find_or_insert(g, table, h, lay.size, keys, extra)
+        entry, idx, _ = find_or_insert(g, table, h, lay.size, keys,
+                                       extra + self._initial_keys(every_row=True))
         states = _at(g, entry, lay.states_begin)
         for j, (st, v, f) in enumerate(zip(lay.states, args, filters, strict=True)):
             active = TRUE
@@ -509,6 +518,8 @@ class AggregateCodegen:
                 b.store(b.add(b.load(p, typ=I128, align=8), x), p, align=8)
             else:
                 x = b.fpext(v.v, F64) if v.v.type == F32 else v.v
+                if self.lane_off is not None:
+                    p = b.gep(p, [self.lane_off], source_etype=I8)
                 acc = b.load(p, typ=F64)
                 new = b.fadd(acc, x)
                 b.store(new if active is TRUE else b.select(active, new, acc), p)
@@ -518,8 +529,17 @@ class AggregateCodegen:
         t = st.arg_type
         p = _at(g, states, st.offset)
         has_p = _at(g, states, st.has_offset)
-        cur = load_slot(g, p, t)
         has = b.trunc(b.load(has_p, typ=I8), I1)
+        if self._keyed_float(st):
+            # The key starts at MIN's or MAX's identity (_initial_keys): no test of `has`.
+            k = self._float_key(g, v.v)
+            cur_k = b.load(p, typ=k.type)
+            new = self._extreme(g, func, cur_k, k)
+            b.store(new if active is TRUE else b.select(active, new, cur_k), p)
+            if not self._has_from_insert(st):
+                b.store(b.zext(b.or_(has, active), I8), has_p)
+            return
+        cur = load_slot(g, p, t)
         better = compare_values(g, "<" if func is AggFunc.MIN else ">", t, v, cur)
         take = b.and_(active, b.or_(b.not_(has), better))
         if t.kind is Kind.VARCHAR:
@@ -529,6 +549,55 @@ class AggregateCodegen:
             return
         store_slot(g, p, Val(b.select(take, v.v, cur.v)), t, None)
         b.store(b.zext(b.or_(has, take), I8), has_p)
+
+    def _keyed_float(self, st: AggState) -> bool:
+        """A pre-aggregated float MIN/MAX keeps its value as a key in IEEE total order (NaNs
+        made one NaN, the greatest, as in DuckDB): an integer comparison that also orders
+        -0.0 before 0.0, so no result depends on which of two equal values came first."""
+        return self.sink.preaggregated and st.arg_type.is_float
+
+    def _has_from_insert(self, st: AggState) -> bool:
+        """Every row of the group counts (a NOT NULL argument, no FILTER): the entry has a
+        value from its first row on, set when it is inserted."""
+        return st.call.filter is None and not self.fields[st.call.arg].nullable
+
+    def _initial_keys(self, every_row: bool) -> list[tuple[int, ir.Value]]:
+        """Stores in a new entry: each keyed float MIN/MAX starts at its identity (the
+        largest key for MIN, the smallest for MAX); with `every_row` (the row loop), its
+        `has` byte too where _has_from_insert."""
+        out = []
+        for st in self.layout.states:
+            if not (st.call.func in (AggFunc.MIN, AggFunc.MAX) and self._keyed_float(st)):
+                continue
+            width = 32 if st.arg_type.kind is Kind.REAL else 64
+            ident = 2 ** (width - 1) - 1 if st.call.func is AggFunc.MIN else -(2 ** (width - 1))
+            out.append((self.layout.states_begin + st.offset, ir.Constant(ir.IntType(width),
+                                                                          ident)))
+            if every_row and self._has_from_insert(st):
+                out.append((self.layout.states_begin + st.has_offset, ir.Constant(I8, 1)))
+        return out
+
+    @staticmethod
+    def _extreme(g: FnGen, func: AggFunc, a: ir.Value, c: ir.Value) -> ir.Value:
+        name = "smin" if func is AggFunc.MIN else "smax"
+        return g.intrinsic(f"llvm.{name}.i{a.type.width}", a.type, [a, c])
+
+    @staticmethod
+    def _float_key(g: FnGen, v: ir.Value) -> ir.Value:
+        b = g.b
+        it = ir.IntType(32 if v.type == F32 else 64)
+        nan = b.bitcast(ir.Constant(v.type, float("nan")), it)
+        bits = b.select(b.fcmp_unordered("uno", v, v), nan, b.bitcast(v, it))
+        return b.xor(bits, b.lshr(b.ashr(bits, ir.Constant(it, it.width - 1)),
+                                  ir.Constant(it, 1)))
+
+    @staticmethod
+    def _key_float(g: FnGen, k: ir.Value, ft: ir.Type) -> ir.Value:
+        """The inverse of _float_key."""
+        b = g.b
+        it = k.type
+        bits = b.xor(k, b.lshr(b.ashr(k, ir.Constant(it, it.width - 1)), ir.Constant(it, 1)))
+        return b.bitcast(bits, ft)
 
     def _distinct_update(self, g: FnGen, table: ir.Value, st_set: ir.Value, idx: ir.Value,
                          st: AggState, states: ir.Value, v: Val, active: ir.Value) -> None:
@@ -569,12 +638,12 @@ class AggregateCodegen:
                         if st.arg_type.kind is Kind.DECIMAL and st.arg_type.scale:
                             s = b.fdiv(s, ir.Constant(F64, float(10**st.arg_type.scale)))
                     else:
-                        s = b.load(p, typ=F64)
+                        s = self._float_sum(g, st, p)
                     safe_n = b.select(empty, i64(1), n)
                     out.append(Val(b.fdiv(s, b.sitofp(safe_n, F64)), empty))
                     continue
                 if not st.exact:
-                    out.append(Val(b.load(p, typ=F64), empty))
+                    out.append(Val(self._float_sum(g, st, p), empty))
                     continue
                 acc = b.load(p, typ=I128, align=8)
                 if result_t.kind is Kind.DECIMAL:
@@ -589,11 +658,25 @@ class AggregateCodegen:
                 out.append(Val(b.trunc(acc, I64), b.or_(empty, bad)))
                 continue
             t = st.arg_type
-            v = load_slot(g, _at(g, states, st.offset), t)
+            if self._keyed_float(st):
+                ft = llvm_type(t)
+                k = b.load(_at(g, states, st.offset), typ=ir.IntType(32 if ft == F32 else 64))
+                v = Val(self._key_float(g, k, ft))
+            else:
+                v = load_slot(g, _at(g, states, st.offset), t)
             has = b.trunc(b.load(_at(g, states, st.has_offset), typ=I8), I1)
             v.null = b.not_(has)
             out.append(v)
         return out
+
+    @staticmethod
+    def _float_sum(g: FnGen, st: AggState, p: ir.Value) -> ir.Value:
+        """A float sum: its lanes added in order."""
+        b = g.b
+        s = b.load(p, typ=F64)
+        for lane in range(1, st.lanes):
+            s = b.fadd(s, b.load(_at(g, p, 8 * lane), typ=F64))
+        return s
 
     def group_env(self, g: FnGen, entry: ir.Value, table: ir.Value, states: ir.Value,
                   op: int | None, count_errors: bool = True) -> list[Val]:
@@ -785,6 +868,113 @@ class AggregateCodegen:
 
         g.loop_returns(done, ndirty, d_var)
         return g.fn.name
+
+    # -- merging partial states (pre-aggregated) ----------------------------------------------
+    def gen_merge(self, name: str) -> str:
+        """int64_t merge(ctx, dst, src, n, start): fold the entries src[start..n) (partial
+        states of one window from several workers, in order of their groups' first rows)
+        into table dst. A group new to dst takes the entry's first row; otherwise dst's
+        (earlier) one stays."""
+        g = FnGen(self.module, name, I64, [PTR, PTR, PTR, I64, I64],
+                  ["ctx", "dst", "src", "n", "start"])
+        ctx, dst, src, n, start = (g.args[k] for k in ("ctx", "dst", "src", "n", "start"))
+        g.setup_ctx(ctx)
+        b = g.b
+        lay = self.layout
+        e_var = g.alloca(I64, "e", start)
+        g.exit_block = g.fn.append_basic_block("exit")
+        g.start_body()
+        head = g.fn.append_basic_block("head")
+        row = g.fn.append_basic_block("entry")
+        done = g.fn.append_basic_block("done")
+        b.branch(head)
+        b.position_at_end(head)
+        e = b.load(e_var, typ=I64)
+        b.cbranch(b.icmp_signed("<", e, n), row, done)
+
+        b.position_at_end(row)
+        part = b.load(b.gep(src, [e], source_etype=PTR), typ=PTR)
+        keys = []
+        for p, (off, f) in lay.keys.items():
+            v = load_slot(g, _at(g, part, off), f.type)
+            null_off = lay.key_nulls.get(p)
+            if null_off is not None:
+                v.null = b.trunc(b.load(_at(g, part, null_off), typ=I8), I1)
+            keys.append((off, v, f.type, null_off))
+        states_s = _at(g, part, lay.states_begin)
+        # room first: nothing changes before every need is met
+        g.exit_unless(b.icmp_signed("<", LC_TABLE.load(b, dst, "count"),
+                                    LC_TABLE.load(b, dst, "limit")), NEED_GROW, dst)
+        need = i64(0)
+        for _, v, t, _ in keys:
+            if t.kind is Kind.VARCHAR:   # (a NULL key's stored bytes are copied too)
+                need = b.add(need, v.len)
+        minmax_strings = [st for st in lay.states if st.call.func in (AggFunc.MIN, AggFunc.MAX)
+                          and st.arg_type.kind is Kind.VARCHAR]
+        for st in minmax_strings:
+            has = b.trunc(b.load(_at(g, states_s, st.has_offset), typ=I8), I1)
+            slen = b.load(_at(g, states_s, st.offset + 8), typ=I64)
+            need = b.add(need, b.select(has, slen, i64(0)))
+        if any(t.kind is Kind.VARCHAR for _, _, t, _ in keys) or minmax_strings:
+            g.exit_unless(b.icmp_signed("<=", need, _strings_room(g, dst)), NEED_STRINGS, dst,
+                          need)
+        h = b.load(part, typ=I64)
+        seq = b.load(_at(g, part, lay.seq), typ=I64)
+        entry, _, _ = find_or_insert(g, dst, h, lay.size, keys,
+                                     [(lay.seq, seq), *self._initial_keys(every_row=False)])
+        states_d = _at(g, entry, lay.states_begin)
+        for st in lay.states:
+            self._combine(g, dst, st, states_d, states_s)
+        b.store(b.add(e, i64(1)), e_var)
+        b.branch(head)
+
+        g.loop_returns(done, n, e_var)
+        return g.fn.name
+
+    def _combine(self, g: FnGen, dst: ir.Value, st: AggState, states_d: ir.Value,
+                 states_s: ir.Value) -> None:
+        """Fold one partial state into another (a new entry's states are zero: the same)."""
+        b = g.b
+        func = st.call.func
+
+        def add(offset: int, t: ir.Type, fadd: bool = False) -> None:
+            pd, ps = _at(g, states_d, offset), _at(g, states_s, offset)
+            align = 8 if t == I128 else None
+            x, y = b.load(pd, typ=t, align=align), b.load(ps, typ=t, align=align)
+            b.store(b.fadd(x, y) if fadd else b.add(x, y), pd, align=align)
+
+        if func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
+            add(st.offset, I64)
+            return
+        if func in (AggFunc.SUM, AggFunc.AVG):
+            if st.exact:
+                add(st.offset, I128)
+            else:
+                # Each lane was summed by one worker (the others' are 0.0): exact.
+                for lane in range(st.lanes):
+                    add(st.offset + 8 * lane, F64, fadd=True)
+            add(st.count_offset, I64)
+            return
+        t = st.arg_type
+        pd, ps = _at(g, states_d, st.offset), _at(g, states_s, st.offset)
+        hd_p, hs_p = _at(g, states_d, st.has_offset), _at(g, states_s, st.has_offset)
+        has_d = b.trunc(b.load(hd_p, typ=I8), I1)
+        has_s = b.trunc(b.load(hs_p, typ=I8), I1)
+        if self._keyed_float(st):   # a partial without a value holds the identity
+            it = ir.IntType(32 if t.kind is Kind.REAL else 64)
+            b.store(self._extreme(g, func, b.load(pd, typ=it), b.load(ps, typ=it)), pd)
+            b.store(b.zext(b.or_(has_d, has_s), I8), hd_p)
+            return
+        cur, v = load_slot(g, pd, t), load_slot(g, ps, t)
+        better = compare_values(g, "<" if func is AggFunc.MIN else ">", t, v, cur)
+        take = b.and_(has_s, b.or_(b.not_(has_d), better))
+        if t.kind is Kind.VARCHAR:
+            with b.if_then(take):
+                store_slot(g, pd, v, t, dst)
+                b.store(ir.Constant(I8, 1), hd_p)
+            return
+        store_slot(g, pd, Val(b.select(take, v.v, cur.v)), t, None)
+        b.store(b.zext(b.or_(has_d, take), I8), hd_p)
 
 
 __all__ = ["AggregateCodegen", "EntryLayout"]

@@ -20,6 +20,7 @@ class PipelineSymbols:
     run_nulls: str
     emit_rows: str | None = None
     emit_changes: str | None = None
+    merge: str | None = None
     layout: EntryLayout | None = None
     columns_read: frozenset[int] = frozenset()
     # keyed pipelines over a source, for several workers: loops over selected rows and the
@@ -55,15 +56,17 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
                 sharded[f"run_sel_{variant}"] = loop.symbol
                 sharded[f"part_{variant}"] = kernel.symbol
                 read |= set(loop.columns_read) | set(kernel.env.cache)
-        emit_rows = emit_changes = layout = None
+        emit_rows = emit_changes = merge = layout = None
         if plan.aggregate is not None:
             agg = AggregateCodegen(module, plan.aggregate)
             layout = agg.layout
             emit_rows = agg.gen_emit_rows(f"{prefix}_{i}_emit_rows")
             if plan.aggregate.changelog:
                 emit_changes = agg.gen_emit_changes(f"{prefix}_{i}_emit_changes")
+            if plan.aggregate.preaggregated:
+                merge = agg.gen_merge(f"{prefix}_{i}_merge")
         symbols.append(PipelineSymbols(dense.symbol, nulls.symbol, emit_rows, emit_changes,
-                                       layout, frozenset(read), **sharded))
+                                       merge, layout, frozenset(read), **sharded))
     return module, symbols
 
 

@@ -237,6 +237,9 @@ class PipelineCodegen:
             return output
         agg = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "agg"))
         self.aggcg = AggregateCodegen(self.module, plan.aggregate)
+        if plan.aggregate.preaggregated:
+            self.aggcg.lane_off = g.in_entry(
+                lambda bb: bb.mul(LC_PIPE.load(bb, pipe, "lane"), i64(8)))
         return lambda g, vals, cont: self.aggcg.consume(g, agg, vals, self.window_id, cont,
                                                         self.row_seq)
 

@@ -11,7 +11,7 @@ target datalayout = ""
 define i64 @"lc_1637aa0d4bf2c452_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -22,7 +22,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -40,9 +40,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -113,7 +113,7 @@ row.end:
   br label %"head"
 done:
   %".56" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".56", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -142,7 +142,7 @@ done:
   ret i64 %"n"
 exit:
   %".72" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".72", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -187,7 +187,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_1637aa0d4bf2c452_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -198,7 +198,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -216,9 +216,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -299,7 +299,7 @@ row.end:
   br label %"head"
 done:
   %".77" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".77", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -328,7 +328,7 @@ done:
   ret i64 %"n"
 exit:
   %".93" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".93", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -389,7 +389,7 @@ target datalayout = ""
 define i64 @"lc_d9097e8b6ecaefe0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -400,7 +400,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -418,9 +418,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -514,7 +514,7 @@ row.end:
   br label %"head"
 done:
   %".88" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".88", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -543,7 +543,7 @@ done:
   ret i64 %"n"
 exit:
   %".104" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".104", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -602,7 +602,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_d9097e8b6ecaefe0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -613,7 +613,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -631,9 +631,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -738,7 +738,7 @@ row.end:
   br label %"head"
 done:
   %".99" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".99", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -767,7 +767,7 @@ done:
   ret i64 %"n"
 exit:
   %".115" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".115", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
