@@ -448,21 +448,32 @@ static int satisfy(lc_ctx* ctx) {
     return rc;
 }
 
+/* A generated loop returned at r (< its total) with a need: satisfy it before calling again
+ * from r. A loop that keeps stopping at the same place is an internal error, not a hang. */
+typedef struct resume_guard {
+    int64_t last;
+    int64_t stalls;
+} resume_guard;
+
+static int resume_at(resume_guard* g, lc_ctx* ctx, int64_t r) {
+    if (r == g->last) {
+        if (++g->stalls > 64) return LC_ERR_STALL;
+    } else {
+        g->stalls = 0;
+    }
+    g->last = r;
+    return satisfy(ctx);
+}
+
 /* Run an emitter over [0, total) of a table's entries (or dirty list) with exit-and-resume. */
 static int64_t run_emitter(lc_emit_fn fn, lc_ctx* ctx, lc_table* t, lc_out* out, int64_t total) {
-    int64_t pos = 0, last = -1, stalls = 0;
-    for (;;) {
+    resume_guard g = {-1, 0};
+    for (int64_t pos = 0;;) {
         int64_t r = fn(ctx, t, out, pos);
         if (r >= total) return LC_OK;
-        if (r == last) {
-            if (++stalls > 64) return LC_ERR_STALL;
-        } else {
-            stalls = 0;
-        }
-        last = r;
-        pos = r;
-        int rc = satisfy(ctx);
+        int rc = resume_at(&g, ctx, r);
         if (rc) return rc;
+        pos = r;
     }
 }
 
@@ -579,19 +590,13 @@ void lc_agg_give_back(lc_agg* owner, lc_table* t) {
 /* Fold the entries src[0..n) into dst with the generated merger, satisfying its needs. */
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
                           lc_ctx* ctx) {
-    int64_t pos = 0, last = -1, stalls = 0;
-    for (;;) {
+    resume_guard g = {-1, 0};
+    for (int64_t pos = 0;;) {
         int64_t r = a->merge(ctx, dst, src, n, pos);
         if (r >= n) return LC_OK;
-        if (r == last) {
-            if (++stalls > 64) return LC_ERR_STALL;
-        } else {
-            stalls = 0;
-        }
-        last = r;
-        pos = r;
-        int rc = satisfy(ctx);
+        int rc = resume_at(&g, ctx, r);
         if (rc) return rc;
+        pos = r;
     }
 }
 

@@ -539,6 +539,14 @@ class AggregateCodegen:
             if not self._has_from_insert(st):
                 b.store(b.zext(b.or_(has, active), I8), has_p)
             return
+        self._fold_extreme(g, table, func, t, p, has_p, has, v, active)
+
+    @staticmethod
+    def _fold_extreme(g: FnGen, table: ir.Value, func: AggFunc, t: SqlType, p: ir.Value,
+                      has_p: ir.Value, has: ir.Value, v: Val, active: ir.Value) -> None:
+        """MIN/MAX: v replaces the slot's value (and sets `has`) when active and better, or
+        when the slot has none. A string is copied into the table's arena (room was checked)."""
+        b = g.b
         cur = load_slot(g, p, t)
         better = compare_values(g, "<" if func is AggFunc.MIN else ">", t, v, cur)
         take = b.and_(active, b.or_(b.not_(has), better))
@@ -824,15 +832,7 @@ class AggregateCodegen:
         ndirty = LC_TABLE.load(b, table, "ndirty")
         entries = LC_TABLE.load(b, table, "entries")
         dirty = LC_TABLE.load(b, table, "dirty")
-        head = g.fn.append_basic_block("head")
-        row = g.fn.append_basic_block("row")
-        done = g.fn.append_basic_block("done")
-        b.branch(head)
-        b.position_at_end(head)
-        d = b.load(d_var, typ=I64)
-        b.cbranch(b.icmp_signed("<", d, ndirty), row, done)
-
-        b.position_at_end(row)
+        d, _, done = g.loop_head(d_var, ndirty)
         b.store(i64(0), row_err)
         b.store(i64(0), g.scratch_used)
         idx = b.sext(b.load(b.gep(dirty, [d], source_etype=I32), typ=I32), I64)
@@ -864,7 +864,7 @@ class AggregateCodegen:
         b.store(ir.Constant(I8, 0), _at(g, entry, lay.dirty))
         b.store(b.add(b.load(self._committed, typ=I64), b.load(row_err, typ=I64)), self._committed)
         b.store(b.add(d, i64(1)), d_var)
-        b.branch(head)
+        b.branch(g.head)
 
         g.loop_returns(done, ndirty, d_var)
         return g.fn.name
@@ -884,15 +884,7 @@ class AggregateCodegen:
         e_var = g.alloca(I64, "e", start)
         g.exit_block = g.fn.append_basic_block("exit")
         g.start_body()
-        head = g.fn.append_basic_block("head")
-        row = g.fn.append_basic_block("entry")
-        done = g.fn.append_basic_block("done")
-        b.branch(head)
-        b.position_at_end(head)
-        e = b.load(e_var, typ=I64)
-        b.cbranch(b.icmp_signed("<", e, n), row, done)
-
-        b.position_at_end(row)
+        e, _, done = g.loop_head(e_var, n, "entry")
         part = b.load(b.gep(src, [e], source_etype=PTR), typ=PTR)
         keys = []
         for p, (off, f) in lay.keys.items():
@@ -926,7 +918,7 @@ class AggregateCodegen:
         for st in lay.states:
             self._combine(g, dst, st, states_d, states_s)
         b.store(b.add(e, i64(1)), e_var)
-        b.branch(head)
+        b.branch(g.head)
 
         g.loop_returns(done, n, e_var)
         return g.fn.name
@@ -965,16 +957,7 @@ class AggregateCodegen:
             b.store(self._extreme(g, func, b.load(pd, typ=it), b.load(ps, typ=it)), pd)
             b.store(b.zext(b.or_(has_d, has_s), I8), hd_p)
             return
-        cur, v = load_slot(g, pd, t), load_slot(g, ps, t)
-        better = compare_values(g, "<" if func is AggFunc.MIN else ">", t, v, cur)
-        take = b.and_(has_s, b.or_(b.not_(has_d), better))
-        if t.kind is Kind.VARCHAR:
-            with b.if_then(take):
-                store_slot(g, pd, v, t, dst)
-                b.store(ir.Constant(I8, 1), hd_p)
-            return
-        store_slot(g, pd, Val(b.select(take, v.v, cur.v)), t, None)
-        b.store(b.zext(b.or_(has_d, take), I8), hd_p)
+        self._fold_extreme(g, dst, func, t, pd, hd_p, has_d, load_slot(g, ps, t), has_s)
 
 
 __all__ = ["AggregateCodegen", "EntryLayout"]

@@ -38,6 +38,7 @@ class FnGen:
         self.scratch_cap: ir.Value | None = None
         self.scratch_used: ir.Value | None = None
         self._on_exit: list[Callable[[ir.IRBuilder], None]] = []
+        self.head: ir.Block | None = None   # of the loop of loop_head
 
     # -- setup ---------------------------------------------------------------------------
     def start_body(self) -> None:
@@ -82,6 +83,22 @@ class FnGen:
     def save_state(self, b: ir.IRBuilder) -> None:
         for fn in self._on_exit:
             fn(b)
+
+    def loop_head(self, pos_var: ir.Value, total: ir.Value, body: str = "row"
+                  ) -> tuple[ir.Value, ir.Block, ir.Block]:
+        """A loop over positions [*pos_var, total): (the position, the body block, where the
+        builder now is, and the done block). The body stores the next position and branches
+        back to the head (`self.head`)."""
+        b = self.b
+        self.head = self.fn.append_basic_block("head")
+        row = self.fn.append_basic_block(body)
+        done = self.fn.append_basic_block("done")
+        b.branch(self.head)
+        b.position_at_end(self.head)
+        pos = b.load(pos_var, typ=I64)
+        b.cbranch(b.icmp_signed("<", pos, total), row, done)
+        b.position_at_end(row)
+        return pos, row, done
 
     def loop_returns(self, done: ir.Block, total: ir.Value, pos_var: ir.Value) -> None:
         """A loop's two ways out, both saving the state first: `done` returns `total` (all
