@@ -214,15 +214,18 @@ def store_slot(g: FnGen, ptr: ir.Value, v: Val, t: SqlType, arena: ir.Value | No
     """Store a value; strings are copied into `arena` (room was checked) when given."""
     b = g.b
     if t.kind is Kind.VARCHAR:
+        # A NULL's bytes are not kept (Arrow lets a NULL slot have a length; room was
+        # counted without it).
+        n = _len_if(g, v) if v.maybe_null else v.len
         data = v.v
         if arena is not None:
             cur_p = LC_TABLE.gep(b, arena, "strings.cur")
             cur = b.load(cur_p, typ=PTR)
-            g.memcpy(cur, v.v, v.len)
-            b.store(b.gep(cur, [v.len], source_etype=I8), cur_p)
+            g.memcpy(cur, v.v, n)
+            b.store(b.gep(cur, [n], source_etype=I8), cur_p)
             data = cur
         b.store(data, ptr)
-        b.store(v.len, _at(g, ptr, 8))
+        b.store(n, _at(g, ptr, 8))
     elif t.kind is Kind.BOOLEAN:
         b.store(b.zext(v.v, I8), ptr)
     else:
