@@ -342,14 +342,11 @@ static int dir_grow(lc_agg* a) {
 /* A table for a window: one released earlier (by this aggregate, or given back by the worker
  * that merged it), else a new one. */
 lc_table* lc_agg_take_table(lc_agg* a) {
-    if (!a->pool && __atomic_load_n(&a->returned, __ATOMIC_ACQUIRE)) {
+    if (!a->pool && __atomic_load_n(&a->returned, __ATOMIC_ACQUIRE))
         a->pool = __atomic_exchange_n(&a->returned, NULL, __ATOMIC_ACQ_REL);
-        for (lc_table* t = a->pool; t; t = t->next) a->pooled++;
-    }
     lc_table* t = a->pool;
     if (t) {
         a->pool = t->next;
-        a->pooled--;
         t->next = NULL;
         return t;
     }
@@ -489,12 +486,16 @@ static int64_t window_end(const lc_agg* a, int64_t id) {
     return (int64_t)end;
 }
 
-static void release_window(lc_agg* a, lc_table* t) {
-    dir_remove(a, t->window);
+/* A table this aggregate's own thread is done with: emptied, into its pool. */
+void lc_agg_recycle(lc_agg* a, lc_table* t) {
     lc_table_reset(t);
     t->next = a->pool;
     a->pool = t;
-    a->pooled++;
+}
+
+static void release_window(lc_agg* a, lc_table* t) {
+    dir_remove(a, t->window);
+    lc_agg_recycle(a, t);
 }
 
 /* Whether closing at `wm` (or emitting changes) has anything to do: lets callers skip

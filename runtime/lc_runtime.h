@@ -129,7 +129,7 @@ struct lc_pipe;
 typedef int64_t (*lc_run_fn)(struct lc_pipe* p, const lc_col* cols, int64_t start, int64_t n);
 typedef int64_t (*lc_emit_fn)(lc_ctx* ctx, lc_table* t, lc_out* out, int64_t start);
 /* Fold entries of other tables (partial states of the same windows) into `dst`, from
- * src[start]; returns n, or the entry to resume at after a need (see run_merger). */
+ * src[start]; returns n, or the entry to resume at after a need (lc_agg_merge_into). */
 typedef int64_t (*lc_merge_fn)(lc_ctx* ctx, lc_table* dst, uint8_t* const* src, int64_t n,
                                int64_t start);
 
@@ -158,7 +158,6 @@ typedef struct lc_agg {
     lc_emit_fn emit_rows;     /* all entries of a table, as output rows */
     lc_emit_fn emit_changes;  /* dirty entries of a table, as -old/+new rows */
     lc_table* pool;           /* released window tables, ready for reuse */
-    int64_t pooled;
     int64_t initial_entries;
     int64_t* close_ids;       /* reusable buffer for the ids of windows being closed */
     int64_t close_cap;
@@ -236,6 +235,7 @@ int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed);
 lc_table* lc_agg_take_table(lc_agg* a);
+void lc_agg_recycle(lc_agg* a, lc_table* t);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
                           lc_ctx* ctx);

@@ -526,6 +526,14 @@ static int64_t block_max_avx512(const int64_t* ts) {
 }
 #endif
 
+/* The largest of SCAN_BLOCK event times, vectorized where `vec` (use_avx512()). */
+static int64_t block_max(const int64_t* ts, int vec) {
+#if defined(__x86_64__)
+    if (vec) return block_max_avx512(ts);
+#endif
+    return block_max_scalar(ts);
+}
+
 /* The rows of [lo, hi) where the watermark (max event time - delay, from `wm`) rises, as
  * breakpoints (row after the rise, new watermark); returns the watermark at hi. Blocks whose
  * largest event time cannot raise it are skipped whole (in-order data rises rarely). */
@@ -535,12 +543,7 @@ static int64_t scan_watermark(const int64_t* ts, int64_t lo, int64_t hi, int64_t
     int vec = use_avx512();
     for (int64_t i = lo; i < hi;) {
         if (hi - i >= SCAN_BLOCK) {
-#if defined(__x86_64__)
-            int64_t m = vec ? block_max_avx512(ts + i) : block_max_scalar(ts + i);
-#else
-            int64_t m = block_max_scalar(ts + i);
-#endif
-            if (sub_sat(m, delay) <= wm) {
+            if (sub_sat(block_max(ts + i, vec), delay) <= wm) {
                 i += SCAN_BLOCK;
                 continue;
             }
@@ -801,11 +804,7 @@ static int64_t scan_max(const int64_t* ts, int64_t lo, int64_t hi) {
     int64_t m = INT64_MIN;
     int vec = use_avx512();
     for (; hi - lo >= SCAN_BLOCK; lo += SCAN_BLOCK) {
-#if defined(__x86_64__)
-        int64_t b = vec ? block_max_avx512(ts + lo) : block_max_scalar(ts + lo);
-#else
-        int64_t b = block_max_scalar(ts + lo);
-#endif
+        int64_t b = block_max(ts + lo, vec);
         m = b > m ? b : m;
     }
     for (; lo < hi; lo++) m = ts[lo] > m ? ts[lo] : m;
@@ -885,10 +884,7 @@ static int64_t emit_merged(lc_combine* cb, lc_task* t, lc_table** parts, int64_t
     dst->window = parts[0]->window;
     rc = lc_agg_merge_into(a, dst, cb->ptrs, total, &p->ctx);
     if (!rc) rc = lc_agg_emit_table(a, dst, t->out, &p->ctx);
-    lc_table_reset(dst);   /* back to this worker's own pool */
-    dst->next = a->pool;
-    a->pool = dst;
-    a->pooled++;
+    lc_agg_recycle(a, dst);   /* this worker's own table */
     return rc;
 }
 

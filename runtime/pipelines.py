@@ -174,8 +174,7 @@ class ShardedPipeline:
         self.pool = pool
         self.n = nworkers
         self.mode = "keyed" if spec.keyed else "blocks" if spec.preaggregated else "ranges"
-        self.keyed = self.mode == "keyed"
-        if self.keyed:
+        if self.mode == "keyed":
             dense, nulls = addresses[spec.run_sel_dense], addresses[spec.run_sel_nulls]
             part_dense = ffi.cast("lc_part_fn", addresses[spec.part_dense])
             part_nulls = ffi.cast("lc_part_fn", addresses[spec.part_nulls])
@@ -194,7 +193,7 @@ class ShardedPipeline:
             for _ in range(depth + 2):
                 self.slots.append(self._combined(tc, TASK_BLOCKS))
             self.advance_slot = self._combined(tc, TASK_ADVANCE)   # for prepare_advance
-        elif self.keyed:
+        elif self.mode == "keyed":
             for _ in range(depth + 2):
                 ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
                                          spec.watermark_delay)
@@ -268,7 +267,7 @@ class ShardedPipeline:
         now = processing_time()   # the workers set their shard's from the tasks
         slot = self.slots[self.next_slot]
         self.next_slot = (self.next_slot + 1) % len(self.slots)
-        if self.keyed:
+        if self.mode == "keyed":
             ex, parts, tasks = slot
             emit = self.emit_code
             if not last_chunk and emit == EMIT_CHANGES:
@@ -310,7 +309,7 @@ class ShardedPipeline:
         a keyed chunk's largest event time - delay; with row ranges, the largest of the
         watermarks the shards had right after their range (they may have run later chunks
         since)."""
-        if self.keyed:
+        if self.mode == "keyed":
             return lib.lc_exchange_wm_after(tasks[0].ex)
         return max(t.wm for t in tasks)   # (in blocks, every shard saw every event time)
 

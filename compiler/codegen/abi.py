@@ -93,7 +93,7 @@ LC_AGG = CStruct("lc_agg", [
     ("win_ids", PTR), ("win_tables", PTR), ("win_mask", I64), ("nwin", I64), ("table", PTR),
     ("entry_size", I64), ("nsets", I64), ("set_entry_sizes", PTR), ("windowed", I64),
     ("size", I64), ("slide", I64), ("offset", I64), ("emit_rows", PTR), ("emit_changes", PTR),
-    ("pool", PTR), ("pooled", I64), ("initial_entries", I64), ("close_ids", PTR),
+    ("pool", PTR), ("initial_entries", I64), ("close_ids", PTR),
     ("close_cap", I64), ("global_agg", I64), ("merge", PTR), ("seq_offset", I64),
     ("returned", PTR),
 ])

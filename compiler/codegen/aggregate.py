@@ -7,9 +7,8 @@ An entry (a group) holds, 8-byte aligned:
 States: COUNT i64 · SUM/AVG exact: i128 sum + i64 count · SUM/AVG float: f64 per lane + i64
 count · MIN/MAX: value slot. A pre-aggregated aggregate (workers aggregate their own blocks of
 rows and merge a window's partial states when it closes; see LC_LANES) keeps one float sum per
-lane, added in lane order when emitted, and breaks MIN/MAX ties between equal floats of
-different bits (0.0 and -0.0, NaNs) by their bits, so no result depends on which worker saw
-which row first. Flag bytes: one per nullable key (NULL), then one per MIN/MAX (has a
+lane, added in lane order when emitted, and a float MIN/MAX as a key in IEEE total order
+(-0.0 before 0.0, NaNs one NaN), so no result depends on which worker saw which row first. Flag bytes: one per nullable key (NULL), then one per MIN/MAX (has a
 value), padded to 8; they follow the states so a snapshot copies both in one piece. An entry of
 at most 64 bytes is padded to a power of two, so it never straddles a cache line (tables
 align their entries to 64 bytes). The window bounds of a window aggregate are not stored: they
@@ -532,7 +531,6 @@ class AggregateCodegen:
         t = st.arg_type
         p = _at(g, states, st.offset)
         has_p = _at(g, states, st.has_offset)
-        has = b.trunc(b.load(has_p, typ=I8), I1)
         if self._keyed_float(st):
             # The key starts at MIN's or MAX's identity (_initial_keys): no test of `has`.
             k = self._float_key(g, v.v)
@@ -540,8 +538,10 @@ class AggregateCodegen:
             new = self._extreme(g, func, cur_k, k)
             b.store(new if active is TRUE else b.select(active, new, cur_k), p)
             if not self._has_from_insert(st):
+                has = b.trunc(b.load(has_p, typ=I8), I1)
                 b.store(b.zext(b.or_(has, active), I8), has_p)
             return
+        has = b.trunc(b.load(has_p, typ=I8), I1)
         self._fold_extreme(g, table, func, t, p, has_p, has, v, active)
 
     @staticmethod
@@ -835,7 +835,7 @@ class AggregateCodegen:
         ndirty = LC_TABLE.load(b, table, "ndirty")
         entries = LC_TABLE.load(b, table, "entries")
         dirty = LC_TABLE.load(b, table, "dirty")
-        d, _, done = g.loop_head(d_var, ndirty)
+        d, done = g.loop_head(d_var, ndirty)
         b.store(i64(0), row_err)
         b.store(i64(0), g.scratch_used)
         idx = b.sext(b.load(b.gep(dirty, [d], source_etype=I32), typ=I32), I64)
@@ -887,7 +887,7 @@ class AggregateCodegen:
         e_var = g.alloca(I64, "e", start)
         g.exit_block = g.fn.append_basic_block("exit")
         g.start_body()
-        e, _, done = g.loop_head(e_var, n, "entry")
+        e, done = g.loop_head(e_var, n, "entry")
         part = b.load(b.gep(src, [e], source_etype=PTR), typ=PTR)
         keys = []
         for p, (off, f) in lay.keys.items():
@@ -902,7 +902,7 @@ class AggregateCodegen:
                                     LC_TABLE.load(b, dst, "limit")), NEED_GROW, dst)
         need = i64(0)
         for _, v, t, _ in keys:
-            if t.kind is Kind.VARCHAR:   # (a NULL key's stored bytes are copied too)
+            if t.kind is Kind.VARCHAR:   # (a NULL key stored no bytes: its length is 0)
                 need = b.add(need, v.len)
         minmax_strings = [st for st in lay.states if st.call.func in (AggFunc.MIN, AggFunc.MAX)
                           and st.arg_type.kind is Kind.VARCHAR]

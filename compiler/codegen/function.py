@@ -85,10 +85,10 @@ class FnGen:
             fn(b)
 
     def loop_head(self, pos_var: ir.Value, total: ir.Value, body: str = "row"
-                  ) -> tuple[ir.Value, ir.Block, ir.Block]:
-        """A loop over positions [*pos_var, total): (the position, the body block, where the
-        builder now is, and the done block). The body stores the next position and branches
-        back to the head (`self.head`)."""
+                  ) -> tuple[ir.Value, ir.Block]:
+        """A loop over positions [*pos_var, total): (the position, the done block); the
+        builder is left in the body, which stores the next position and branches back to the
+        head (`self.head`)."""
         b = self.b
         self.head = self.fn.append_basic_block("head")
         row = self.fn.append_basic_block(body)
@@ -98,7 +98,7 @@ class FnGen:
         pos = b.load(pos_var, typ=I64)
         b.cbranch(b.icmp_signed("<", pos, total), row, done)
         b.position_at_end(row)
-        return pos, row, done
+        return pos, done
 
     def loop_returns(self, done: ir.Block, total: ir.Value, pos_var: ir.Value) -> None:
         """A loop's two ways out, both saving the state first: `done` returns `total` (all
