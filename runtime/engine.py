@@ -278,7 +278,7 @@ class Engine:
             # on an error, wait for what is still running before its buffers go away
             self._submit_deferred()
             while self.inflight:
-                _abandon(self.pool, self.inflight.popleft()[0])
+                _abandon(self.inflight.popleft()[0])
 
     def _submit_deferred(self) -> None:
         if self.deferred:
@@ -331,7 +331,7 @@ class Engine:
                     self._deliver(p.spec.produces, out)
                 self._propagate(p.spec.produces, p.wm if p.spec.proctime else wm)
         except BaseException:
-            _abandon(self.pool, epoch[collected:])
+            _abandon(epoch[collected:])
             raise
         del keep
 
@@ -568,15 +568,10 @@ class Engine:
                 self.pool = None
 
 
-def _abandon(pool, epoch: list) -> None:
+def _abandon(epoch: list) -> None:
     """Wait for an epoch's tasks and free their outputs (after an error elsewhere)."""
-    from .pipelines import take_output
-
-    for _, tasks in epoch:
-        for t in tasks:   # all of them first: an exchange's last consumer merges the outputs
-            lib.lc_pool_wait(pool, t)
-        for t in tasks:
-            take_output(t)
+    for p, tasks in epoch:
+        p.discard(tasks)
 
 
 def _offset(wm: int, offset: int) -> int:

@@ -364,9 +364,14 @@ typedef struct lc_task {
 
 /* The tasks of one chunk (or watermark) of a pre-aggregated pipeline, one per worker. Each
  * runs its blocks, scanning the event times of the others' so its watermark follows every row
- * (as one worker's would), then detaches the windows that closed; the last one to finish
- * merges every worker's partial tables of those windows and emits them, window by window, each
- * in the order of its groups' first rows. */
+ * (as one worker's would), then detaches the windows that closed. Once all have, the chunk's
+ * merge (every worker's partial tables of those windows, emitted window by window, each in the
+ * order of its groups' first rows, into `out`) is claimed by one thread: a worker that ends a
+ * later chunk of the pipeline without being the last to end it (a worker with time to spare),
+ * the last task of a chunk marked merge_now (a watermark: nothing follows it), or else the
+ * thread collecting the chunk (lc_combine_finish). The claim is a compare-and-swap of
+ * `merge`, which holds the chunk's number with its state, so a stale look at a combine being
+ * reused for a later chunk claims nothing. */
 typedef struct lc_combine {
     int64_t nworkers;
     int64_t block_rows;
@@ -374,14 +379,27 @@ typedef struct lc_combine {
     int64_t delay;            /* watermark = event time - delay */
     int64_t arrived;
     int32_t status;           /* the first task's failure, or LC_OK */
-    int32_t pad;
+    int32_t merge_now;
+    int64_t merge;            /* chunk number * 4 + LC_MERGE_OPEN / _CLAIMED / _DONE */
+    struct lc_combine* prev;  /* the pipeline's chunk before this one, while it is in flight */
+    int32_t merged;           /* futex word: 1 once the merge is done */
+    int32_t waiters;
+    int64_t merge_status;
     struct lc_task** tasks;   /* per worker: its task of this chunk */
     uint8_t** ptrs;           /* the merger's list of entries, in order of first rows */
     int64_t ptrs_cap;
+    lc_table* scratch;        /* the merger's table (whichever thread merges) */
+    lc_out* out;              /* the merged windows' rows (the collector takes it) */
+    lc_ctx ctx;               /* the merger's (its errors count towards the pipeline's) */
 } lc_combine;
+#define LC_MERGE_OPEN 0
+#define LC_MERGE_CLAIMED 1
+#define LC_MERGE_DONE 2
 lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
                            int64_t delay);
 void lc_combine_free(lc_combine* cb);
+void lc_combine_start(lc_combine* cb, int64_t seq, lc_combine* prev, int32_t merge_now);
+int64_t lc_combine_finish(lc_combine* cb);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
                            int64_t time_col, int64_t delay);

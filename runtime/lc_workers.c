@@ -773,7 +773,8 @@ int64_t lc_run_tasks_inline(lc_task** tasks, int64_t n) {
 }
 
 /* ------------------------------------------------------------------------------------------
- * pre-aggregation: every worker runs its blocks of a chunk; the last merges closed windows
+ * pre-aggregation: every worker runs its blocks of a chunk; one thread merges the windows
+ * that closed (see lc_combine in the header)
  * ---------------------------------------------------------------------------------------- */
 lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
                            int64_t delay) {
@@ -796,7 +797,24 @@ void lc_combine_free(lc_combine* cb) {
     if (!cb) return;
     lc_free(cb->tasks);
     lc_free(cb->ptrs);
+    lc_table_free(cb->scratch);
+    lc_out_free(cb->out);
+    lc_free(cb->ctx.scratch);
     lc_free(cb);
+}
+
+/* Before a chunk's tasks are handed over (by the thread that collects them; `prev` is the
+ * pipeline's chunk before it if that is still in flight, else NULL). */
+void lc_combine_start(lc_combine* cb, int64_t seq, lc_combine* prev, int32_t merge_now) {
+    cb->arrived = 0;
+    cb->status = LC_OK;
+    cb->merge_now = merge_now;
+    __atomic_store_n(&cb->prev, prev, __ATOMIC_RELEASE);
+    cb->merged = 0;
+    cb->merge_status = LC_OK;
+    cb->ctx.errors = 0;
+    cb->ctx.first_error = 0;
+    __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_OPEN, __ATOMIC_RELEASE);
 }
 
 /* The largest of ts[lo, hi), or INT64_MIN when empty. */
@@ -869,28 +887,35 @@ static int64_t merge_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t 
     return LC_OK;
 }
 
-/* One closed window's partial tables (k of them) merged and emitted into t's output. */
-static int64_t emit_merged(lc_combine* cb, lc_task* t, lc_table** parts, int64_t k) {
-    lc_pipe* p = t->pipe;
-    lc_agg* a = p->agg;
+/* One closed window's partial tables (k of them) merged and emitted into the chunk's output. */
+static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t k) {
     int64_t rc, total = 0;
     for (int64_t i = 0; i < k; i++) total += parts[i]->count;
     if (!total) return LC_OK;
-    if ((rc = ensure_out(t))) return rc;
-    if (k == 1) return lc_agg_emit_table(a, parts[0], t->out, &p->ctx);
+    if (!cb->out) {
+        lc_task* t = cb->tasks[0];
+        cb->out = lc_out_new(t->out_ncols, t->out_widths, t->out_nullable);
+        if (!cb->out) return LC_ERR_NOMEM;
+    }
+    if (k == 1) return lc_agg_emit_table(a, parts[0], cb->out, &cb->ctx);
     if ((rc = merge_order(cb, parts, k, total, a->seq_offset))) return rc;
-    lc_table* dst = lc_agg_take_table(a);
-    if (!dst) return LC_ERR_NOMEM;
+    if (!cb->scratch) {
+        cb->scratch = lc_table_new(a->entry_size, a->initial_entries, a->nsets,
+                                   a->set_entry_sizes);
+        if (!cb->scratch) return LC_ERR_NOMEM;
+    }
+    lc_table* dst = cb->scratch;
     dst->window = parts[0]->window;
-    rc = lc_agg_merge_into(a, dst, cb->ptrs, total, &p->ctx);
-    if (!rc) rc = lc_agg_emit_table(a, dst, t->out, &p->ctx);
-    lc_agg_recycle(a, dst);   /* this worker's own table */
+    rc = lc_agg_merge_into(a, dst, cb->ptrs, total, &cb->ctx);
+    if (!rc) rc = lc_agg_emit_table(a, dst, cb->out, &cb->ctx);
+    lc_table_reset(dst);
     return rc;
 }
 
 /* Every worker's detached windows, window by window in order of their ids: merged and
- * emitted (unless a task failed: that task reports it), then given back to their owners. */
-static int64_t merge_closed(lc_combine* cb, lc_task* t) {
+ * emitted (unless a task failed: that task reports it), then given back to their owners. Only
+ * the aggregates' code and layout are used, never their state: any thread may run it. */
+static int64_t merge_closed(lc_combine* cb) {
     int64_t N = cb->nworkers, rc = LC_OK;
     int failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE) != LC_OK;
     lc_table* heads[N];
@@ -914,9 +939,51 @@ static int64_t merge_closed(lc_combine* cb, lc_task* t) {
             owners[k++] = cb->tasks[w]->pipe->agg;
             heads[w] = heads[w]->next;
         }
-        if (!rc && !failed) rc = emit_merged(cb, t, parts, k);
+        if (!rc && !failed) rc = emit_merged(cb, owners[0], parts, k);
         for (int64_t i = 0; i < k; i++) lc_agg_give_back(owners[i], parts[i]);
     }
+}
+
+/* Merge chunk `seq` of cb if every task has arrived and no one has claimed it. */
+static int try_merge(lc_combine* cb, int64_t seq) {
+    int64_t open = seq * 4 + LC_MERGE_OPEN;
+    if (__atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) != open) return 0;
+    if (__atomic_load_n(&cb->arrived, __ATOMIC_ACQUIRE) != cb->nworkers) return 0;
+    if (!__atomic_compare_exchange_n(&cb->merge, &open, seq * 4 + LC_MERGE_CLAIMED, 0,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        return 0;
+    cb->merge_status = merge_closed(cb);
+    __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_DONE, __ATOMIC_RELEASE);
+    __atomic_store_n(&cb->merged, 1, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&cb->waiters, __ATOMIC_SEQ_CST)) futex_wake(&cb->merged);
+    return 1;
+}
+
+/* The chunks before cb still in flight, newest first, each merged if it can be: a worker ahead
+ * of the others takes the merges the last of them would otherwise add to its own work. */
+static void merge_earlier(lc_combine* prev, int64_t seq) {
+    for (lc_combine* c = prev; c; c = __atomic_load_n(&c->prev, __ATOMIC_ACQUIRE)) {
+        seq--;
+        int64_t m = __atomic_load_n(&c->merge, __ATOMIC_ACQUIRE);
+        if (m / 4 != seq) return;   /* collected (and maybe reused for a later chunk) */
+        if (m % 4 == LC_MERGE_OPEN) try_merge(c, seq);
+    }
+}
+
+int64_t lc_combine_finish(lc_combine* cb) {
+    int64_t seq = __atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) / 4;
+    if (!try_merge(cb, seq)) {
+        for (int i = 0; !__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE); i++) {
+            if (i < SPIN_ITERATIONS) {
+                cpu_relax();
+                continue;
+            }
+            __atomic_add_fetch(&cb->waiters, 1, __ATOMIC_SEQ_CST);
+            if (!__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE)) futex_wait(&cb->merged, 0);
+            __atomic_sub_fetch(&cb->waiters, 1, __ATOMIC_SEQ_CST);
+        }
+    }
+    return cb->merge_status;
 }
 
 /* A BLOCKS task (this worker's blocks of a chunk) or an ADVANCE task (a watermark) of a
@@ -942,11 +1009,13 @@ static int64_t run_combined(lc_task* t) {
         __atomic_compare_exchange_n(&cb->status, &none, (int32_t)rc, 0, __ATOMIC_RELEASE,
                                     __ATOMIC_RELAXED);
     }
-    /* the last task to arrive merges (the others' detached lists are complete by then) */
-    if (__atomic_add_fetch(&cb->arrived, 1, __ATOMIC_ACQ_REL) == cb->nworkers) {
-        int64_t m = merge_closed(cb, t);
-        if (!rc) rc = m;
-    }
+    /* Read before arriving: once every task has, the collector may reuse cb. */
+    int64_t seq = __atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) / 4;
+    int merge_now = cb->merge_now;
+    lc_combine* prev = cb->prev;
+    int last = __atomic_add_fetch(&cb->arrived, 1, __ATOMIC_ACQ_REL) == cb->nworkers;
+    if (last && merge_now) try_merge(cb, seq);
+    else if (!last) merge_earlier(prev, seq);
     p->ns_run += now_ns() - t0;
     return rc;
 }

@@ -224,6 +224,9 @@ class ShardedPipeline:
         self._wm = INT64_MIN
         self.rows_in = 0
         self.finished = False
+        self.chunks = 0        # pre-aggregated: chunks started, and the newest not collected
+        self.newest = None
+        self.merge_errors = 0  # expression errors of merged windows' output rows
 
     @property
     def wm(self) -> int:
@@ -244,9 +247,11 @@ class ShardedPipeline:
             self._layout(t)
         return comb, block, tasks
 
-    def _start_combined(self, slot: tuple, emit: int, wm: int) -> list:
+    def _start_combined(self, slot: tuple, emit: int, wm: int, merge_now: bool) -> list:
         comb, _, tasks = slot
-        comb.arrived, comb.status = 0, 0
+        self.chunks += 1
+        lib.lc_combine_start(comb, self.chunks, self.newest or ffi.NULL, int(merge_now))
+        self.newest = comb
         for t in tasks:
             t.emit, t.wm, t.out, t.closed = emit, wm, ffi.NULL, ffi.NULL
             t.status, t.done, t.next = 0, 0, ffi.NULL
@@ -277,7 +282,7 @@ class ShardedPipeline:
             keep.append(ex)
             return parts, tasks
         if self.mode == "blocks":
-            tasks = self._start_combined(slot, self.emit_code, source_wm)
+            tasks = self._start_combined(slot, self.emit_code, source_wm, False)
             for t in tasks:
                 t.cols, t.n, t.nulls, t.seq_base, t.proc_now = desc.cols, n, nulls, seq_base, now
             return [], tasks
@@ -323,7 +328,7 @@ class ShardedPipeline:
             if self.spec.aggregate.emit == "final":
                 emit = EMIT_FINAL   # a one-shot query emits everything once, at the end
         if self.mode == "blocks":   # (nothing else is in flight: the engine flushed)
-            return self._start_combined(self.advance_slot, emit, wm)
+            return self._start_combined(self.advance_slot, emit, wm, True)
         tasks = []
         for w in range(self.n):
             t = ffi.new("lc_task*")
@@ -350,6 +355,12 @@ class ShardedPipeline:
                 failure = status
             elif out is not None and out.n:
                 outs.append(out)
+        if self.mode == "blocks":
+            status = self._finish(tasks[0].comb)
+            out = take_merged(tasks[0].comb)
+            failure = failure or status
+            if out is not None and out.n and not failure:
+                outs.append(out)
         check(failure or 0, self.spec.produces)
         if not outs:
             return []
@@ -366,10 +377,28 @@ class ShardedPipeline:
         merged = ffi.gc(merged, lib.lc_out_free)
         return _strip([self.output.to_batch(merged)], self.spec.hidden)
 
+    def _finish(self, comb) -> int:
+        """The chunk's merge, done here unless a worker has claimed it (see lc_combine)."""
+        status = lib.lc_combine_finish(comb)
+        self.merge_errors += comb.ctx.errors
+        if comb == self.newest:
+            self.newest = None   # nothing of this pipeline is in flight any more
+        return status
+
+    def discard(self, tasks: list) -> None:
+        """Wait for a chunk's tasks and free their outputs (after an error elsewhere)."""
+        for t in tasks:   # all of them first: an exchange's last consumer merges the outputs
+            lib.lc_pool_wait(self.pool, t)
+        for t in tasks:
+            take_output(t)
+        if self.mode == "blocks":
+            self._finish(tasks[0].comb)   # gives the partial tables back to their workers
+            take_merged(tasks[0].comb)
+
     def metrics(self) -> dict:
         m = {"rows_in": self.rows_in,
              "late_rows": sum(p.ctx.late_rows for p in self.pipes),
-             "errors": sum(p.ctx.errors for p in self.pipes)}
+             "errors": sum(p.ctx.errors for p in self.pipes) + self.merge_errors}
         if self.aggs:
             m["groups"] = sum(lib.lc_agg_entries(a) for a in self.aggs)
             m["open_windows"] = max(lib.lc_agg_open_windows(a) for a in self.aggs)
@@ -382,6 +411,15 @@ def take_output(task):
         return None
     out = ffi.gc(task.out, lib.lc_out_free)
     task.out = ffi.NULL
+    return out
+
+
+def take_merged(comb):
+    """A pre-aggregated chunk's merged output, now owned by Python (or None)."""
+    if comb.out == ffi.NULL:
+        return None
+    out = ffi.gc(comb.out, lib.lc_out_free)
+    comb.out = ffi.NULL
     return out
 
 

@@ -172,6 +172,31 @@ def test_native_failure_surfaces_and_stops_the_workers():
     assert run_w1(2, 100_000, 10_000).num_rows == 1000
 
 
+def test_out_of_memory_in_pre_aggregated_windows_stops_cleanly():
+    """Pre-aggregated windows (rows dealt out in blocks, each closed window merged by whichever
+    thread claims it) running out of memory for their groups: an ExecutionError with a
+    message, every in-flight chunk is waited for and its partial tables handed back, the
+    workers stop, and nothing crashes."""
+    db = laminarc.open(workers=2)
+    db.execute(W1_SQL)
+    assert db.engine.sources["events"].relation.consumers[0].mode == "blocks"
+    for b in w1_batches(400_000):   # warm: windows opened, merged and emitted
+        db.insert("events", b)
+    db.engine.flush()
+    laminarc.set_memory_limit(lib.lc_bytes_live() + (4 << 20))
+    try:
+        with pytest.raises(laminarc.ExecutionError, match="out of memory"):
+            for j in range(60):   # new keys in every window: the tables must grow
+                i = np.arange(j * 100_000, (j + 1) * 100_000)
+                db.insert("events", {"ts": 4_000 + i // 1_000, "k": i, "v": i * 0.5})
+            db.metrics()   # collects what is in flight
+    finally:
+        laminarc.set_memory_limit(None)
+    assert db.engine.pool is None
+    db.close()
+    assert run_w1(2, 100_000, 10_000).num_rows == 1000
+
+
 # -- exchanges -----------------------------------------------------------------------------
 # A DISTINCT aggregate keeps this stream on the partition exchange (rows routed by key): its
 # sets do not merge, so it is not pre-aggregated.
