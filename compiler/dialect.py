@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from sqlglot import exp
 from sqlglot.dialects.risingwave import RisingWave
-from sqlglot.errors import ErrorLevel
+from sqlglot.errors import ErrorLevel, ParseError
 from sqlglot.generators.risingwave import RisingWaveGenerator
 from sqlglot.parsers.risingwave import RisingWaveParser
 from sqlglot.tokens import TokenType
@@ -179,9 +179,20 @@ def parse(sql: str) -> list[exp.Expr]:
     dialect = Laminar()
     tokens = dialect.tokenize(sql)
     parser = dialect.parser(error_level=ErrorLevel.RAISE, max_errors=1)
+    try:
+        statements = parser.parse(tokens, sql)
+    except (ParseError, RecursionError):
+        raise
+    except Exception as e:
+        # sqlglot's own failure on some malformed inputs (`- INTERVAL -` dereferences a
+        # missing operand): still the user's syntax error, at the token the parser was on.
+        tok = parser._curr or parser._prev
+        raise ParseError.new(f"{type(e).__name__} in the SQL parser",
+                             description="this cannot be parsed",
+                             line=tok.line if tok else None, col=tok.col if tok else None,
+                             highlight=tok.text if tok else None) from e
     # A comment after a `;` comes back as an empty Semicolon statement.
-    return [e for e in parser.parse(tokens, sql) if e is not None and
-            not isinstance(e, exp.Semicolon)]
+    return [e for e in statements if e is not None and not isinstance(e, exp.Semicolon)]
 
 
 def to_sql(node: exp.Expr) -> str:

@@ -389,8 +389,14 @@ class Engine:
     def _fail(self, why: str) -> None:
         self.failed = why
         if self.pool is not None:
-            lib.lc_pool_stop(self.pool)
+            lib.lc_pool_stop(self.pool)   # runs what was handed over, then stops
             self.pool = None
+            # What was in flight is dropped; pre-aggregated chunks first give their partial
+            # tables back (no worker will merge them now).
+            for epoch, *_ in self.inflight:
+                for p, tasks in epoch:
+                    p.settle(tasks)
+            self.inflight.clear()
 
     def subscribe(self, stream: str) -> Subscription:
         with self.lock:

@@ -399,7 +399,7 @@ lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_co
                            int64_t delay);
 void lc_combine_free(lc_combine* cb);
 void lc_combine_start(lc_combine* cb, int64_t seq, lc_combine* prev, int32_t merge_now);
-int64_t lc_combine_finish(lc_combine* cb);
+int64_t lc_combine_finish(lc_combine* cb, int32_t claim);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
                            int64_t time_col, int64_t delay);

@@ -970,9 +970,9 @@ static void merge_earlier(lc_combine* prev, int64_t seq) {
     }
 }
 
-int64_t lc_combine_finish(lc_combine* cb) {
+int64_t lc_combine_finish(lc_combine* cb, int32_t claim) {
     int64_t seq = __atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) / 4;
-    if (!try_merge(cb, seq)) {
+    if (!claim || !try_merge(cb, seq)) {
         for (int i = 0; !__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE); i++) {
             if (i < SPIN_ITERATIONS) {
                 cpu_relax();
@@ -1015,7 +1015,7 @@ static int64_t run_combined(lc_task* t) {
     lc_combine* prev = cb->prev;
     int last = __atomic_add_fetch(&cb->arrived, 1, __ATOMIC_ACQ_REL) == cb->nworkers;
     if (last && merge_now) try_merge(cb, seq);
-    else if (!last) merge_earlier(prev, seq);
+    else merge_earlier(prev, seq);
     p->ns_run += now_ns() - t0;
     return rc;
 }

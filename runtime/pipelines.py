@@ -378,8 +378,9 @@ class ShardedPipeline:
         return _strip([self.output.to_batch(merged)], self.spec.hidden)
 
     def _finish(self, comb) -> int:
-        """The chunk's merge, done here unless a worker has claimed it (see lc_combine)."""
-        status = lib.lc_combine_finish(comb)
+        """The chunk's merge: a worker's if a later chunk is in flight (its tasks will claim
+        it, see lc_combine), else done here."""
+        status = lib.lc_combine_finish(comb, int(comb == self.newest))
         self.merge_errors += comb.ctx.errors
         if comb == self.newest:
             self.newest = None   # nothing of this pipeline is in flight any more
@@ -393,6 +394,12 @@ class ShardedPipeline:
             take_output(t)
         if self.mode == "blocks":
             self._finish(tasks[0].comb)   # gives the partial tables back to their workers
+            take_merged(tasks[0].comb)
+
+    def settle(self, tasks: list) -> None:
+        """After the workers stopped: a pre-aggregated chunk's merge, if no one did it."""
+        if self.mode == "blocks" and all(t.done for t in tasks):
+            lib.lc_combine_finish(tasks[0].comb, 1)
             take_merged(tasks[0].comb)
 
     def metrics(self) -> dict:

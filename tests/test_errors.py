@@ -187,6 +187,15 @@ def test_arbitrary_sql_never_escapes_as_another_exception(words, tail):
         db.close()
 
 
+def test_a_failure_inside_the_sql_parser_is_a_positioned_sql_error(db):
+    """`- INTERVAL -` makes sqlglot's parser dereference a missing operand (found by the test
+    above): still a syntax error at the token, not an AttributeError."""
+    with pytest.raises(laminarc.SqlError, match="line 1, column 12: syntax error"):
+        db.execute("- INTERVAL -")
+    with pytest.raises(laminarc.SqlError, match="line 1, column 40: syntax error"):
+        db.execute("CREATE STREAM z AS SELECT - INTERVAL - FROM events")
+
+
 def test_deeply_nested_sql_is_an_sql_error(db):
     db.execute(SOURCE)
     expr = "k"
