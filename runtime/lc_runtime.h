@@ -366,12 +366,13 @@ typedef struct lc_task {
  * runs its blocks, scanning the event times of the others' so its watermark follows every row
  * (as one worker's would), then detaches the windows that closed. Once all have, the chunk's
  * merge (every worker's partial tables of those windows, emitted window by window, each in the
- * order of its groups' first rows, into `out`) is claimed by one thread: a worker that ends a
- * later chunk of the pipeline without being the last to end it (a worker with time to spare),
- * the last task of a chunk marked merge_now (a watermark: nothing follows it), or else the
- * thread collecting the chunk (lc_combine_finish). The claim is a compare-and-swap of
- * `merge`, which holds the chunk's number with its state, so a stale look at a combine being
- * reused for a later chunk claims nothing. */
+ * order of its groups' first rows, into `out`) is claimed by one thread: the first worker to
+ * end a later chunk of the pipeline once this one is complete (usually a worker ahead of the
+ * others), the last task of a chunk marked merge_now (a watermark: nothing follows it), or
+ * the thread collecting the newest chunk in flight (lc_combine_finish with claim; for older
+ * chunks it waits, as every task of the next one will try). The claim is a compare-and-swap
+ * of `merge`, which holds the chunk's number with its state, so a stale look at a combine
+ * being reused for a later chunk claims nothing. */
 typedef struct lc_combine {
     int64_t nworkers;
     int64_t block_rows;
