@@ -445,6 +445,7 @@ def cmd_run(args) -> int:
                     progress.update(batch.num_rows)
             except LaminarError as e:
                 raise CliError(f"{path}: {e}") from None
+        drain()   # (delivers what is in flight, so the watermark kept is the inputs')
         progress.freeze()
         for name in list(engine.sources):
             pipe.end_input(name)

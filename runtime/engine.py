@@ -68,7 +68,7 @@ class Engine:
     workers; only the time at which work happens differs."""
 
     def __init__(self, workers: int = 1, pin: bool = True, chunk_rows: int = 65_536,
-                 depth: int = 4, inline_rows: int = 8192) -> None:
+                 depth: int = 8, inline_rows: int = 8192) -> None:
         self.sources: dict[str, Source] = {}
         self.streams: dict[str, StreamSpec] = {}
         self.relations: dict[str, Relation] = {}
@@ -223,8 +223,11 @@ class Engine:
             self._submit(now + self.deferred)
             self.deferred = later
             self.inflight.append((epoch, keep, src, chunk))
-            while len(self.inflight) > self.depth:
-                self._collect_chunk(*self.inflight.popleft())
+            if len(self.inflight) > self.depth:
+                # In bursts, down to half: this thread then sleeps once every depth / 2
+                # inserts rather than at each (W1: ~3% faster, paired in-process runs).
+                while len(self.inflight) > self.depth // 2:
+                    self._collect_chunk(*self.inflight.popleft())
 
     def _run_here(self, src: Source, batch: pa.RecordBatch, seq_base: int,
                   consumers: list) -> None:

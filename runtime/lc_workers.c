@@ -47,6 +47,8 @@ typedef struct worker {
     int64_t busy_ns;
     int64_t tid;              /* the kernel's id of the thread (for pinning checks) */
     pthread_t thread;
+    lc_task stop;             /* its STOP task: stopping allocates nothing (it may follow an
+                               * out-of-memory failure) */
 } worker;
 
 struct lc_pool {
@@ -285,13 +287,13 @@ int64_t lc_pool_wait(lc_pool* p, lc_task* t) {
 
 int64_t lc_pool_stop(lc_pool* p) {
     if (!p) return LC_OK;
-    lc_task* stops = (lc_task*)lc_calloc((p->n ? p->n : 1) * (int64_t)sizeof(lc_task));
     for (int64_t i = 0; i < p->n; i++) {
-        stops[i].kind = LC_TASK_STOP;
-        ring_push(&p->workers[i].in, &stops[i]);
+        lc_task* stop = &p->workers[i].stop;
+        memset(stop, 0, sizeof(*stop));
+        stop->kind = LC_TASK_STOP;
+        ring_push(&p->workers[i].in, stop);
     }
     for (int64_t i = 0; i < p->n; i++) pthread_join(p->workers[i].thread, NULL);
-    lc_free(stops);
     lc_free(p->workers);
     lc_free(p);
     return LC_OK;
