@@ -357,7 +357,7 @@ class ShardedPipeline:
                 outs.append(out)
         if self.mode == "blocks":
             status = self._finish(tasks[0].comb)
-            out = take_merged(tasks[0].comb)
+            out = take_output(tasks[0].comb)
             failure = failure or status
             if out is not None and out.n and not failure:
                 outs.append(out)
@@ -394,13 +394,13 @@ class ShardedPipeline:
             take_output(t)
         if self.mode == "blocks":
             self._finish(tasks[0].comb)   # gives the partial tables back to their workers
-            take_merged(tasks[0].comb)
+            take_output(tasks[0].comb)
 
     def settle(self, tasks: list) -> None:
         """After the workers stopped: a pre-aggregated chunk's merge, if no one did it."""
         if self.mode == "blocks" and all(t.done for t in tasks):
             lib.lc_combine_finish(tasks[0].comb, 1)
-            take_merged(tasks[0].comb)
+            take_output(tasks[0].comb)
 
     def metrics(self) -> dict:
         m = {"rows_in": self.rows_in,
@@ -412,21 +412,13 @@ class ShardedPipeline:
         return m
 
 
-def take_output(task):
-    """The task's output batch, now owned by Python (freed with its last Arrow buffer)."""
-    if task.out == ffi.NULL:
+def take_output(holder):
+    """The output batch of a task (or a combine: a pre-aggregated chunk's merged windows), now
+    owned by Python (freed with its last Arrow buffer), or None."""
+    if holder.out == ffi.NULL:
         return None
-    out = ffi.gc(task.out, lib.lc_out_free)
-    task.out = ffi.NULL
-    return out
-
-
-def take_merged(comb):
-    """A pre-aggregated chunk's merged output, now owned by Python (or None)."""
-    if comb.out == ffi.NULL:
-        return None
-    out = ffi.gc(comb.out, lib.lc_out_free)
-    comb.out = ffi.NULL
+    out = ffi.gc(holder.out, lib.lc_out_free)
+    holder.out = ffi.NULL
     return out
 
 
