@@ -49,7 +49,9 @@ def test_runtime_tests_pass_under_address_sanitizer():
                  "tests/test_api.py", "tests/test_workers.py", "tests/test_errors.py",
                  "tests/test_types.py"]
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+            # -s: a sanitizer's report goes to fd 2, which pytest's capture would drop with
+            # the process
+            [sys.executable, "-m", "pytest", "-q", "-s", "-x", "-p", "no:cacheprovider",
              "-k", "not address_sanitizer", *tests],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
         tail = (proc.stdout + proc.stderr)[-6000:]
