@@ -62,7 +62,11 @@ class AggregateSink:
         """Emitted rows carry hidden `$wend, $seq` columns: the window's end (0 without a
         window) and, per group, the source position of its first row (of its first row since
         the last emission, for a changelog). One worker emits in exactly that order; sorting
-        by them merges the outputs of several workers into the same order."""
+        by them merges the outputs of several workers into the same order. A pre-aggregated
+        sink needs none: its windows are merged before they are emitted, and in that order
+        (from the entries' own `seq`)."""
+        if self.preaggregated:
+            return ()
         return (Field("$wend", BIGINT, False), Field("$seq", BIGINT, False))
 
     @property

@@ -799,6 +799,8 @@ class AggregateCodegen:
 
     def _hidden(self, g: FnGen, entry: ir.Value, table: ir.Value) -> list[Val]:
         """`$wend` and `$seq` of an entry's output rows (see AggregateSink.hidden_fields)."""
+        if not self.sink.hidden_fields:
+            return []
         b = g.b
         w = self.sink.window
         wend = i64(0) if w is None else window_bounds(g, w, LC_TABLE.load(b, table, "window"))[1]
