@@ -370,7 +370,8 @@ typedef struct lc_task {
  * end a later chunk of the pipeline once this one is complete (usually a worker ahead of the
  * others), the last task of a chunk marked merge_now (a watermark: nothing follows it), or
  * the thread collecting the newest chunk in flight (lc_combine_finish with claim; for older
- * chunks it waits, as every task of the next one will try). The claim is a compare-and-swap
+ * chunks it waits, as every task of the next one will try, and merges after a millisecond if
+ * none has). The claim is a compare-and-swap
  * of `merge`, which holds the chunk's number with its state, so a stale look at a combine
  * being reused for a later chunk claims nothing. */
 typedef struct lc_combine {

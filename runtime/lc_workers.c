@@ -62,6 +62,11 @@ static void futex_wait(int32_t* addr, int32_t expected) {
     syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
 }
 
+static void futex_wait_ns(int32_t* addr, int32_t expected, long ns) {
+    struct timespec timeout = {0, ns};
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, expected, &timeout, NULL, 0);
+}
+
 static void futex_wake(int32_t* addr) {
     syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
 }
@@ -972,18 +977,22 @@ static void merge_earlier(lc_combine* prev, int64_t seq) {
     }
 }
 
+/* Without `claim`, a worker ending a later chunk is expected to merge this one; still, after
+ * each millisecond of waiting this thread merges it itself if no one has (a later chunk that
+ * was prepared but never handed over, after an error, must not leave it waiting forever). */
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim) {
     int64_t seq = __atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) / 4;
-    if (!claim || !try_merge(cb, seq)) {
-        for (int i = 0; !__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE); i++) {
-            if (i < SPIN_ITERATIONS) {
-                cpu_relax();
-                continue;
-            }
-            __atomic_add_fetch(&cb->waiters, 1, __ATOMIC_SEQ_CST);
-            if (!__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE)) futex_wait(&cb->merged, 0);
-            __atomic_sub_fetch(&cb->waiters, 1, __ATOMIC_SEQ_CST);
+    if (claim && try_merge(cb, seq)) return cb->merge_status;
+    for (int i = 0; !__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE); i++) {
+        if (i < SPIN_ITERATIONS) {
+            cpu_relax();
+            continue;
         }
+        __atomic_add_fetch(&cb->waiters, 1, __ATOMIC_SEQ_CST);
+        if (!__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE))
+            futex_wait_ns(&cb->merged, 0, 1000000);
+        __atomic_sub_fetch(&cb->waiters, 1, __ATOMIC_SEQ_CST);
+        if (try_merge(cb, seq)) break;
     }
     return cb->merge_status;
 }

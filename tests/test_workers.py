@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pyarrow as pa
@@ -19,7 +20,7 @@ from laminarc.runtime.arrow import Descriptors
 from laminarc.runtime.native import ffi, lib
 
 import laminarc
-from laminarc.workloads import W1_SQL, w1_batches, w1_check
+from laminarc.workloads import W1_SQL, w1_batch, w1_batches, w1_check
 
 
 def run_w1(workers: int, n: int, batch_rows: int) -> pa.Table:
@@ -195,6 +196,30 @@ def test_out_of_memory_in_pre_aggregated_windows_stops_cleanly():
     assert db.engine.pool is None
     db.close()
     assert run_w1(2, 100_000, 10_000).num_rows == 1000
+
+
+def test_a_chunk_no_worker_will_merge_is_merged_by_its_collector():
+    """Collecting a pre-aggregated chunk that is not the newest waits for a worker ending a
+    later chunk to merge it; if none will (a later chunk prepared but never handed over, as
+    after an error), the collecting thread merges it itself after a millisecond instead of
+    waiting forever."""
+    from laminarc.runtime.pipelines import take_output
+
+    with laminarc.open(workers=2) as db:
+        db.execute(W1_SQL)
+        p = db.engine.sources["events"].relation.consumers[0]
+        assert p.mode == "blocks"
+        desc = Descriptors(w1_batch(0, 300_000), db.engine.ones)   # event times 0..2999
+        _, tasks = p.prepare_run(desc, 0, -(2**63), [])
+        assert lib.lc_run_tasks_inline(ffi.new("lc_task*[]", tasks), len(tasks)) == 0
+        comb = tasks[0].comb
+        t0 = time.perf_counter()
+        assert lib.lc_combine_finish(comb, 0) == 0   # 0: leave it to a later chunk's tasks
+        assert 0.0005 < time.perf_counter() - t0 < 5
+        out = take_output(comb)
+        assert out.n == 1000   # the window [0, 1 s) closed: the watermark is 2999 - 1000
+        assert lib.lc_combine_finish(comb, 0) == 0   # merged: returns at once
+        p.newest = None
 
 
 # -- exchanges -----------------------------------------------------------------------------
