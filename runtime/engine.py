@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import itertools
 import os
 import threading
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import pyarrow.compute as pc
 
 from .arrow import Descriptors, OnesBuffer, conform, max_offset, relaxed, schema_of
 from .errors import ExecutionError, LaminarError, StateError
-from .native import INT64_MAX, INT64_MIN, ffi, lib
+from .native import INT64_MAX, INT64_MIN, check, ffi, lib
 from .pipelines import Pipeline, ShardedPipeline, processing_time
 from .program import SourceSpec, StreamSpec
 from .subscription import Subscription
@@ -299,17 +298,10 @@ class Engine:
         return max(src.relation.wm, max(v, INT64_MIN + 1))
 
     def _submit(self, tasks: list) -> None:
-        """Chain each worker's tasks, in order, and hand the chains over."""
-        chains: list[list] = [[] for _ in range(self.workers)]
-        for t in tasks:
-            chains[t.worker].append(t)
-        for w, chain in enumerate(chains):
-            if not chain:
-                continue
-            for a, b in itertools.pairwise(chain):
-                a.next = b
-            chain[-1].next = ffi.NULL
-            lib.lc_pool_submit(self.pool, w, chain[0])
+        """Hand the tasks over: each worker's, in order, as one chain."""
+        if tasks:
+            check(lib.lc_pool_submit_all(self.pool, ffi.new("lc_task*[]", tasks), len(tasks)),
+                  "handing tasks to the workers")
 
     def _collect_chunk(self, epoch: list, keep: list, src: Source, chunk: pa.RecordBatch) -> None:
         """Deliver a chunk's results, then advance the watermarks it reached."""

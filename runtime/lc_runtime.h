@@ -400,7 +400,9 @@ typedef struct lc_combine {
 lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
                            int64_t delay);
 void lc_combine_free(lc_combine* cb);
-void lc_combine_start(lc_combine* cb, int64_t seq, lc_combine* prev, int32_t merge_now);
+void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
+                      int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
+                      int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now);
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
@@ -408,7 +410,7 @@ int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nu
 
 typedef struct lc_pool lc_pool;
 lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin);
-int64_t lc_pool_submit(lc_pool* pool, int64_t worker, lc_task* first);
+int64_t lc_pool_submit_all(lc_pool* pool, lc_task* const* tasks, int64_t n);
 int64_t lc_pool_wait(lc_pool* pool, lc_task* task);
 int64_t lc_pool_stop(lc_pool* pool);
 int64_t lc_pool_workers(lc_pool* pool);

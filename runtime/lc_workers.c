@@ -269,9 +269,23 @@ lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin) {
     return p;
 }
 
-int64_t lc_pool_submit(lc_pool* p, int64_t w, lc_task* first) {
-    if (w < 0 || w >= p->n) return LC_ERR_LIMIT;
-    ring_push(&p->workers[w].in, first);
+
+/* Hand over tasks[0..n): each worker's, in their order, as one chain. */
+int64_t lc_pool_submit_all(lc_pool* p, lc_task* const* tasks, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (tasks[i]->worker < 0 || tasks[i]->worker >= p->n) return LC_ERR_LIMIT;
+    for (int64_t w = 0; w < p->n; w++) {
+        lc_task* first = NULL;
+        lc_task* last = NULL;
+        for (int64_t i = 0; i < n; i++) {
+            if (tasks[i]->worker != w) continue;
+            tasks[i]->next = NULL;
+            if (last) last->next = tasks[i];
+            else first = tasks[i];
+            last = tasks[i];
+        }
+        if (first) ring_push(&p->workers[w].in, first);
+    }
     return LC_OK;
 }
 
@@ -810,9 +824,28 @@ void lc_combine_free(lc_combine* cb) {
     lc_free(cb);
 }
 
-/* Before a chunk's tasks are handed over (by the thread that collects them; `prev` is the
- * pipeline's chunk before it if that is still in flight, else NULL). */
-void lc_combine_start(lc_combine* cb, int64_t seq, lc_combine* prev, int32_t merge_now) {
+/* Before a chunk's tasks (one per worker, `tasks[w]` worker w's) are handed over, by the
+ * thread that collects them; `prev` is the pipeline's chunk before it if that is still in
+ * flight, else NULL. (One call rather than a dozen field stores per task from Python: this is
+ * on the inserting thread's path once per chunk.) */
+void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
+                      int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
+                      int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now) {
+    for (int64_t w = 0; w < cb->nworkers; w++) {
+        lc_task* t = &tasks[w];
+        t->emit = emit;
+        t->wm = wm;
+        t->out = NULL;
+        t->closed = NULL;
+        t->status = LC_OK;
+        t->done = 0;
+        t->next = NULL;
+        t->cols = cols;
+        t->n = n;
+        t->nulls = nulls;
+        t->seq_base = seq_base;
+        t->proc_now = proc_now;
+    }
     cb->arrived = 0;
     cb->status = LC_OK;
     cb->merge_now = merge_now;

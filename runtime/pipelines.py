@@ -247,14 +247,15 @@ class ShardedPipeline:
             self._layout(t)
         return comb, block, tasks
 
-    def _start_combined(self, slot: tuple, emit: int, wm: int, merge_now: bool) -> list:
-        comb, _, tasks = slot
+    def _start_combined(self, slot: tuple, emit: int, wm: int, merge_now: bool,
+                        rows: tuple = (ffi.NULL, 0, 0, 0, 0)) -> list:
+        """The slot's tasks, set up for a chunk (rows: its columns, row count, NULL flag,
+        source position and processing time) or, without rows, a watermark."""
+        comb, block, tasks = slot
         self.chunks += 1
-        lib.lc_combine_start(comb, self.chunks, self.newest or ffi.NULL, int(merge_now))
+        lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL, int(merge_now),
+                             emit, wm, *rows)
         self.newest = comb
-        for t in tasks:
-            t.emit, t.wm, t.out, t.closed = emit, wm, ffi.NULL, ffi.NULL
-            t.status, t.done, t.next = 0, 0, ffi.NULL
         return tasks
 
     # -- tasks ---------------------------------------------------------------------------
@@ -282,10 +283,8 @@ class ShardedPipeline:
             keep.append(ex)
             return parts, tasks
         if self.mode == "blocks":
-            tasks = self._start_combined(slot, self.emit_code, source_wm, False)
-            for t in tasks:
-                t.cols, t.n, t.nulls, t.seq_base, t.proc_now = desc.cols, n, nulls, seq_base, now
-            return [], tasks
+            return [], self._start_combined(slot, self.emit_code, source_wm, False,
+                                            (desc.cols, n, nulls, seq_base, now))
         # Without an aggregate: nothing to emit. Ranges of at least 4096 rows (tiny batches
         # stay on one worker).
         ranges = max(1, min(self.n, n // 4096))
