@@ -341,7 +341,7 @@ static int dir_grow(lc_agg* a) {
 
 /* A table for a window: one released earlier (by this aggregate, or given back by the worker
  * that merged it), else a new one. */
-lc_table* lc_agg_take_table(lc_agg* a) {
+static lc_table* take_table(lc_agg* a) {
     if (!a->pool && __atomic_load_n(&a->returned, __ATOMIC_ACQUIRE))
         a->pool = __atomic_exchange_n(&a->returned, NULL, __ATOMIC_ACQ_REL);
     lc_table* t = a->pool;
@@ -359,7 +359,7 @@ int lc_agg_open_window(lc_agg* a, int64_t id) {
         int rc = dir_grow(a);
         if (rc) return rc;
     }
-    lc_table* t = lc_agg_take_table(a);
+    lc_table* t = take_table(a);
     if (!t) return LC_ERR_NOMEM;
     t->window = id;
     dir_put(a->win_ids, a->win_tables, a->win_mask, id, t);
@@ -486,16 +486,13 @@ static int64_t window_end(const lc_agg* a, int64_t id) {
     return (int64_t)end;
 }
 
-/* A table this aggregate's own thread is done with: emptied, into its pool. */
-void lc_agg_recycle(lc_agg* a, lc_table* t) {
+/* A window this aggregate's own thread is done with: out of the directory, its table emptied
+ * into the pool. */
+static void release_window(lc_agg* a, lc_table* t) {
+    dir_remove(a, t->window);
     lc_table_reset(t);
     t->next = a->pool;
     a->pool = t;
-}
-
-static void release_window(lc_agg* a, lc_table* t) {
-    dir_remove(a, t->window);
-    lc_agg_recycle(a, t);
 }
 
 /* Whether closing at `wm` (or emitting changes) has anything to do: lets callers skip

@@ -234,8 +234,6 @@ int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed);
-lc_table* lc_agg_take_table(lc_agg* a);
-void lc_agg_recycle(lc_agg* a, lc_table* t);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
                           lc_ctx* ctx);

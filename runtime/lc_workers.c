@@ -269,7 +269,6 @@ lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin) {
     return p;
 }
 
-
 /* Hand over tasks[0..n): each worker's, in their order, as one chain. */
 int64_t lc_pool_submit_all(lc_pool* p, lc_task* const* tasks, int64_t n) {
     for (int64_t i = 0; i < n; i++)
@@ -832,7 +831,7 @@ void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* p
                       int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
                       int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now) {
     for (int64_t w = 0; w < cb->nworkers; w++) {
-        lc_task* t = &tasks[w];
+        lc_task* t = cb->tasks[w] = &tasks[w];
         t->emit = emit;
         t->wm = wm;
         t->out = NULL;
@@ -1036,8 +1035,6 @@ static int64_t run_combined(lc_task* t) {
     lc_pipe* p = t->pipe;
     lc_combine* cb = t->comb;
     int64_t rc = LC_OK, t0 = now_ns();
-    cb->tasks[t->worker] = t;
-    t->closed = NULL;
     if (t->wm > p->wm) p->wm = t->wm;
     if (t->kind == LC_TASK_BLOCKS) {
         p->sel = NULL;

@@ -379,9 +379,10 @@ class ShardedPipeline:
     def _finish(self, comb) -> int:
         """The chunk's merge: a worker's if a later chunk is in flight (its tasks will claim
         it, see lc_combine), else done here."""
-        status = lib.lc_combine_finish(comb, int(comb == self.newest))
+        newest = comb == self.newest
+        status = lib.lc_combine_finish(comb, int(newest))
         self.merge_errors += comb.ctx.errors
-        if comb == self.newest:
+        if newest:
             self.newest = None   # nothing of this pipeline is in flight any more
         return status
 
