@@ -277,6 +277,9 @@ class Engine:
 
     def _flush(self) -> None:
         try:
+            if self.inflight:   # one sleep for them all (see _run_sharded's bursts)
+                self._submit_deferred()
+                self._await(self.inflight[-1])
             while self.inflight:
                 self._collect_chunk(*self.inflight.popleft())
         finally:
@@ -307,7 +310,8 @@ class Engine:
                   "handing tasks to the workers")
 
     def _await(self, entry: tuple) -> None:
-        """Wait for an in-flight chunk's tasks (all handed over: it is not the newest)."""
+        """Wait for an in-flight chunk's tasks (all handed over: not the newest, or no tasks
+        are deferred)."""
         for _, tasks in entry[0]:
             for t in tasks:
                 lib.lc_pool_wait(self.pool, t)
