@@ -77,7 +77,7 @@ class Engine:
         self.failed: str | None = None
         self.workers = max(1, int(workers))
         self.chunk_rows = chunk_rows
-        self.depth = depth
+        self._depth = depth
         self.inline_rows = inline_rows
         self.pool = None
         self.inflight: collections.deque = collections.deque()
@@ -153,6 +153,12 @@ class Engine:
                 if produced is not None:
                     for sub in produced.subscribers:
                         sub._end()
+
+    @property
+    def depth(self) -> int:
+        """Chunks in flight at most. Fixed at construction: sharded pipelines keep depth + 2
+        task slots each, and a slot reused while its chunk is in flight would never finish."""
+        return self._depth
 
     # -- data --------------------------------------------------------------------------------
     def insert(self, source: str, data: object) -> int:
