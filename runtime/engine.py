@@ -278,7 +278,7 @@ class Engine:
             return
         keep: list = []
         epoch = [(p, p.prepare_advance(wm, keep))]
-        self._submit([t for t in epoch[0][1]])
+        self._run_advance(epoch)
         self._collect(epoch, keep, p.wm)
 
     def _flush(self) -> None:
@@ -374,8 +374,18 @@ class Engine:
         keep: list = []
         consumers = [p for p in consumers if value == INT64_MAX or not p.spec.proctime]
         epoch = [(p, p.prepare_advance(value, keep)) for p in consumers]
-        self._submit([t for _, tasks in epoch for t in tasks])
+        self._run_advance(epoch)
         self._collect(epoch, keep, max(value, src.relation.wm))
+
+    def _run_advance(self, epoch: list) -> None:
+        """A watermark's tasks (nothing is in flight). Pre-aggregated pipelines' run here:
+        each detaches its closed windows and the last merges them, which is one thread's work
+        anyway, and the workers' wake-ups would cost more (two round trips at W1's end). Other
+        pipelines emit their shards' windows on the workers, in parallel."""
+        here = [t for p, tasks in epoch if p.mode == "blocks" for t in tasks]
+        if here:
+            lib.lc_run_tasks_inline(ffi.new("lc_task*[]", here), len(here))
+        self._submit([t for p, tasks in epoch if p.mode != "blocks" for t in tasks])
 
     def end_input(self, source: str) -> None:
         with self.lock:
