@@ -108,7 +108,7 @@ class Engine:
             for p in spec.pipelines:
                 if p.from_source and self.pool is not None:
                     pipelines.append(ShardedPipeline(p, addresses, self.pool, self.workers,
-                                                     self.depth))
+                                                     self.depth, self.chunk_rows))
                 else:
                     pipelines.append(Pipeline(p, addresses))
             for p in pipelines:

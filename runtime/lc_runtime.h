@@ -391,12 +391,20 @@ typedef struct lc_combine {
     lc_table* scratch;        /* the merger's table (whichever thread merges) */
     lc_out* out;              /* the merged windows' rows (the collector takes it) */
     lc_ctx ctx;               /* the merger's (its errors count towards the pipeline's) */
+    /* Per block of the chunk (block number - first_block, nblocks of them): its owner's
+     * watermark right after running it, which is the watermark of every row up to its end;
+     * published (block_ready) so that a worker behind need not scan the block's event times. */
+    int64_t first_block;
+    int64_t nblocks;          /* 0: nothing is published (no event time, or no room) */
+    int64_t blocks_cap;
+    int64_t* block_wm;
+    int32_t* block_ready;
 } lc_combine;
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1
 #define LC_MERGE_DONE 2
 lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
-                           int64_t delay);
+                           int64_t delay, int64_t chunk_rows);
 void lc_combine_free(lc_combine* cb);
 void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
                       int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
@@ -404,7 +412,7 @@ void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* p
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
-                           int64_t time_col, int64_t delay);
+                           int64_t time_col, int64_t delay, lc_combine* cb);
 
 typedef struct lc_pool lc_pool;
 lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin);

@@ -811,7 +811,7 @@ int64_t lc_run_tasks_inline(lc_task** tasks, int64_t n) {
  * that closed (see lc_combine in the header)
  * ---------------------------------------------------------------------------------------- */
 lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
-                           int64_t delay) {
+                           int64_t delay, int64_t chunk_rows) {
     if (nworkers < 1 || block_rows < 1) return NULL;
     lc_combine* cb = (lc_combine*)lc_calloc(sizeof(lc_combine));
     if (!cb) return NULL;
@@ -820,8 +820,13 @@ lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_co
     cb->time_col = time_col;
     cb->delay = delay;
     cb->tasks = (lc_task**)lc_calloc(nworkers * 8);
-    if (!cb->tasks) {
-        lc_free(cb);
+    if (time_col >= 0 && chunk_rows > 0) {   /* a chunk's blocks, a partial one at each end */
+        cb->blocks_cap = chunk_rows / block_rows + 2;
+        cb->block_wm = (int64_t*)lc_malloc(cb->blocks_cap * 8);
+        cb->block_ready = (int32_t*)lc_malloc(cb->blocks_cap * 4);
+    }
+    if (!cb->tasks || (cb->blocks_cap && (!cb->block_wm || !cb->block_ready))) {
+        lc_combine_free(cb);
         return NULL;
     }
     return cb;
@@ -834,6 +839,8 @@ void lc_combine_free(lc_combine* cb) {
     lc_table_free(cb->scratch);
     lc_out_free(cb->out);
     lc_free(cb->ctx.scratch);
+    lc_free(cb->block_wm);
+    lc_free(cb->block_ready);
     lc_free(cb);
 }
 
@@ -867,6 +874,16 @@ void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* p
     cb->merge_status = LC_OK;
     cb->ctx.errors = 0;
     cb->ctx.first_error = 0;
+    cb->nblocks = 0;
+    if (n > 0 && cb->time_col >= 0) {
+        int64_t first = seq_base / cb->block_rows, count = (seq_base + n - 1) / cb->block_rows -
+                                                          first + 1;
+        if (count <= cb->blocks_cap) {   /* else (a longer chunk than announced): scans */
+            memset(cb->block_ready, 0, (size_t)count * 4);
+            cb->first_block = first;
+            cb->nblocks = count;
+        }
+    }
     __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_OPEN, __ATOMIC_RELEASE);
 }
 
@@ -884,18 +901,26 @@ static int64_t scan_max(const int64_t* ts, int64_t lo, int64_t hi) {
 
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
-                           int64_t time_col, int64_t delay) {
+                           int64_t time_col, int64_t delay, lc_combine* cb) {
     const int64_t* ts = NULL;
     if (time_col >= 0) ts = (const int64_t*)cols[time_col].values + cols[time_col].offset;
+    int64_t nblocks = cb && ts ? cb->nblocks : 0;
     for (int64_t lo = 0; lo < n;) {
         int64_t pos = p->seq_base + lo, block = pos / block_rows;
         int64_t hi = lo + (block + 1) * block_rows - pos;
         if (hi > n) hi = n;
-        int64_t lane = block % LC_LANES;
+        int64_t lane = block % LC_LANES, at = nblocks ? block - cb->first_block : -1;
         if (lane % nworkers == worker) {
             p->lane = lane;
             int64_t rc = lc_pipe_run_from(p, cols, lo, hi, nulls);
             if (rc) return rc;
+            if (at >= 0) {
+                cb->block_wm[at] = p->wm;
+                __atomic_store_n(&cb->block_ready[at], 1, __ATOMIC_RELEASE);
+            }
+        } else if (at >= 0 && __atomic_load_n(&cb->block_ready[at], __ATOMIC_ACQUIRE)) {
+            /* Its owner is past it: its watermark there covers every row up to its end. */
+            if (cb->block_wm[at] > p->wm) p->wm = cb->block_wm[at];
         } else if (ts) {
             /* Another worker's rows: their event times still move this shard's watermark,
              * exactly as the loop would have moved it row by row. */
@@ -1055,7 +1080,7 @@ static int64_t run_combined(lc_task* t) {
         p->seq_base = t->seq_base;
         p->proc_now = t->proc_now;
         rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
-                                cb->block_rows, cb->time_col, cb->delay);
+                                cb->block_rows, cb->time_col, cb->delay, cb);
     }
     t->wm = p->wm;
     if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed);

@@ -124,7 +124,7 @@ class Pipeline:
         n = desc.batch.num_rows
         if self.spec.preaggregated:   # one worker: every block is its own, lane by lane
             status = lib.lc_pipe_run_blocks(self.pipe, desc.cols, n, nulls, 0, 1, BLOCK_ROWS,
-                                            -1, 0)
+                                            -1, 0, ffi.NULL)
         else:
             status = lib.lc_pipe_run(self.pipe, desc.cols, n, nulls)
         check(status, self.spec.produces)
@@ -168,8 +168,9 @@ class ShardedPipeline:
     sharded = True
 
     def __init__(self, spec: PipelineSpec, addresses: dict[str, int], pool, nworkers: int,
-                 depth: int):
+                 depth: int, chunk_rows: int):
         self.spec = spec
+        self.chunk_rows = chunk_rows
         self.read_mask = sum(1 << c for c in set(spec.columns_read))   # see Descriptors
         self.pool = pool
         self.n = nworkers
@@ -236,7 +237,8 @@ class ShardedPipeline:
         self._wm = max(self._wm, wm)
 
     def _combined(self, time_col: int, kind: int) -> tuple:
-        comb = lib.lc_combine_new(self.n, BLOCK_ROWS, time_col, self.spec.watermark_delay)
+        comb = lib.lc_combine_new(self.n, BLOCK_ROWS, time_col, self.spec.watermark_delay,
+                                  self.chunk_rows)
         if comb == ffi.NULL:
             raise MemoryError("laminarc: out of memory for a pre-aggregated pipeline")
         comb = ffi.gc(comb, lib.lc_combine_free)
