@@ -361,8 +361,9 @@ typedef struct lc_task {
 } lc_task;
 
 /* The tasks of one chunk (or watermark) of a pre-aggregated pipeline, one per worker. Each
- * runs its blocks, scanning the event times of the others' so its watermark follows every row
- * (as one worker's would), then detaches the windows that closed. Once all have, the chunk's
+ * runs its blocks, scanning the event times of the others' (or taking the watermark their
+ * owner published after them, block_wm) so its watermark follows every row (as one worker's
+ * would), then detaches the windows that closed. Once all have, the chunk's
  * merge (every worker's partial tables of those windows, emitted window by window, each in the
  * order of its groups' first rows, into `out`) is claimed by one thread: the first worker to
  * end a later chunk of the pipeline once this one is complete (usually a worker ahead of the
