@@ -904,7 +904,7 @@ int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nu
                            int64_t time_col, int64_t delay, lc_combine* cb) {
     const int64_t* ts = NULL;
     if (time_col >= 0) ts = (const int64_t*)cols[time_col].values + cols[time_col].offset;
-    int64_t nblocks = cb && ts ? cb->nblocks : 0;
+    int64_t nblocks = cb ? cb->nblocks : 0;   /* (> 0 only with an event time) */
     for (int64_t lo = 0; lo < n;) {
         int64_t pos = p->seq_base + lo, block = pos / block_rows;
         int64_t hi = lo + (block + 1) * block_rows - pos;

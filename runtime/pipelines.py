@@ -170,7 +170,6 @@ class ShardedPipeline:
     def __init__(self, spec: PipelineSpec, addresses: dict[str, int], pool, nworkers: int,
                  depth: int, chunk_rows: int):
         self.spec = spec
-        self.chunk_rows = chunk_rows
         self.read_mask = sum(1 << c for c in set(spec.columns_read))   # see Descriptors
         self.pool = pool
         self.n = nworkers
@@ -192,8 +191,8 @@ class ShardedPipeline:
         tc = -1 if spec.time_column is None else spec.time_column
         if self.mode == "blocks":
             for _ in range(depth + 2):
-                self.slots.append(self._combined(tc, TASK_BLOCKS))
-            self.advance_slot = self._combined(tc, TASK_ADVANCE)   # for prepare_advance
+                self.slots.append(self._combined(tc, TASK_BLOCKS, chunk_rows))
+            self.advance_slot = self._combined(tc, TASK_ADVANCE, 0)   # for prepare_advance
         elif self.mode == "keyed":
             for _ in range(depth + 2):
                 ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
@@ -236,9 +235,10 @@ class ShardedPipeline:
     def set_wm(self, wm: int) -> None:
         self._wm = max(self._wm, wm)
 
-    def _combined(self, time_col: int, kind: int) -> tuple:
+    def _combined(self, time_col: int, kind: int, chunk_rows: int) -> tuple:
+        """A slot for chunks of up to chunk_rows rows (0: a watermark's, without rows)."""
         comb = lib.lc_combine_new(self.n, BLOCK_ROWS, time_col, self.spec.watermark_delay,
-                                  self.chunk_rows)
+                                  chunk_rows)
         if comb == ffi.NULL:
             raise MemoryError("laminarc: out of memory for a pre-aggregated pipeline")
         comb = ffi.gc(comb, lib.lc_combine_free)
