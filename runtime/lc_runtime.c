@@ -221,6 +221,7 @@ void lc_table_reset(lc_table* t) {
     if (t->count) memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint32_t));
     t->count = 0;
     t->ndirty = 0;
+    t->ordered = 0;
     lc_arena_reset(&t->strings);
     for (int64_t i = 0; i < t->nsets; i++) lc_table_reset(t->sets[i]);
 }
@@ -587,10 +588,10 @@ void lc_agg_give_back(lc_agg* owner, lc_table* t) {
 
 /* Fold the entries src[0..n) into dst with the generated merger, satisfying its needs. */
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
-                          lc_ctx* ctx) {
+                          int32_t* where, lc_ctx* ctx) {
     resume_guard g = {-1, 0};
     for (int64_t pos = 0;;) {
-        int64_t r = a->merge(ctx, dst, src, n, pos);
+        int64_t r = a->merge(ctx, dst, src, n, pos, where);
         if (r >= n) return LC_OK;
         int rc = resume_at(&g, ctx, r);
         if (rc) return rc;

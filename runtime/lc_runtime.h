@@ -90,6 +90,8 @@ typedef struct lc_table {
     lc_arena strings;         /* copies of string keys and string aggregate values */
     struct lc_table* next;    /* free list of released window tables */
     uint8_t* entries_mem;     /* the allocation `entries` is 64-byte aligned within */
+    int64_t ordered;          /* a merged window (pre-aggregation): emitted in the order of its
+                               * `dirty` list, which such a table keeps for nothing else */
 } lc_table;
 
 /* ---- output batch under construction; buffers are handed to pyarrow without copying ---- */
@@ -129,9 +131,10 @@ struct lc_pipe;
 typedef int64_t (*lc_run_fn)(struct lc_pipe* p, const lc_col* cols, int64_t start, int64_t n);
 typedef int64_t (*lc_emit_fn)(lc_ctx* ctx, lc_table* t, lc_out* out, int64_t start);
 /* Fold entries of other tables (partial states of the same windows) into `dst`, from
- * src[start]; returns n, or the entry to resume at after a need (lc_agg_merge_into). */
+ * src[start], noting where[i]: the index in dst of src[i]'s group; returns n, or the entry to
+ * resume at after a need (lc_agg_merge_into). */
 typedef int64_t (*lc_merge_fn)(lc_ctx* ctx, lc_table* dst, uint8_t* const* src, int64_t n,
-                               int64_t start);
+                               int64_t start, int32_t* where);
 
 /* Pre-aggregation across workers (window aggregates emitted when windows close): rows are
  * dealt to workers in blocks of source positions (block = position / block_rows), block b to
@@ -236,7 +239,7 @@ void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
-                          lc_ctx* ctx);
+                          int32_t* where, lc_ctx* ctx);
 int64_t lc_agg_emit_table(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx);
 
 /* output batches */
@@ -387,9 +390,12 @@ typedef struct lc_combine {
     int32_t waiters;
     int64_t merge_status;
     struct lc_task** tasks;   /* per worker: its task of this chunk */
-    uint8_t** ptrs;           /* the merger's list of entries, in order of first rows */
+    /* The merger's (whichever thread merges): entries of the partial tables folded into
+     * one of them, their groups' indices there, and a mark per group (see emit_merged). */
+    uint8_t** ptrs;
+    int32_t* where;
+    uint8_t* marks;
     int64_t ptrs_cap;
-    lc_table* scratch;        /* the merger's table (whichever thread merges) */
     lc_out* out;              /* the merged windows' rows (the collector takes it) */
     lc_ctx ctx;               /* the merger's (its errors count towards the pipeline's) */
     /* Per block of the chunk (block number - first_block, nblocks of them): its owner's

@@ -836,7 +836,8 @@ void lc_combine_free(lc_combine* cb) {
     if (!cb) return;
     lc_free(cb->tasks);
     lc_free(cb->ptrs);
-    lc_table_free(cb->scratch);
+    lc_free(cb->where);
+    lc_free(cb->marks);
     lc_out_free(cb->out);
     lc_free(cb->ctx.scratch);
     lc_free(cb->block_wm);
@@ -935,38 +936,68 @@ int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nu
     return LC_OK;
 }
 
-/* Entries of the k tables, in order of their groups' first rows (each table is in that order
- * already: a worker meets its rows in source order), into cb->ptrs. */
-static int64_t merge_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t total,
-                           int64_t seq_offset) {
-    if (total > cb->ptrs_cap) {
-        int64_t cap = cb->ptrs_cap ? cb->ptrs_cap : 1024;
-        while (cap < total) cap *= 2;
-        uint8_t** ptrs = (uint8_t**)lc_realloc(cb->ptrs, cb->ptrs_cap * 8, cap * 8);
-        if (!ptrs) return LC_ERR_NOMEM;
-        cb->ptrs = ptrs;
-        cb->ptrs_cap = cap;
+/* Room for n entries in the merger's lists. */
+static int64_t merge_room(lc_combine* cb, int64_t n) {
+    if (n <= cb->ptrs_cap) return LC_OK;
+    int64_t cap = cb->ptrs_cap ? cb->ptrs_cap : 1024;
+    while (cap < n) cap *= 2;
+    uint8_t** ptrs = (uint8_t**)lc_realloc(cb->ptrs, cb->ptrs_cap * 8, cap * 8);
+    if (ptrs) cb->ptrs = ptrs;
+    int32_t* where = (int32_t*)lc_realloc(cb->where, cb->ptrs_cap * 4, cap * 4);
+    if (where) cb->where = where;
+    uint8_t* marks = (uint8_t*)lc_realloc(cb->marks, cb->ptrs_cap, cap);
+    if (marks) cb->marks = marks;
+    if (!ptrs || !where || !marks) return LC_ERR_NOMEM;   /* (each kept its old room) */
+    cb->ptrs_cap = cap;
+    return LC_OK;
+}
+
+static int64_t entry_seq(const lc_table* t, int64_t i, int64_t seq_offset) {
+    int64_t seq;
+    memcpy(&seq, t->entries + i * t->entry_size + seq_offset, 8);
+    return seq;
+}
+
+/* dst's groups in order of their first rows, as its `dirty` list: a k-way merge by seq of
+ * the runs of entries (parts[d]: dst's own first `own`; the others: where they went, in
+ * cb->where one part after another), each run in that order already (a worker meets its
+ * rows in source order). A group is listed where it is first met. */
+static void merged_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t d, int64_t own,
+                         int64_t seq_offset) {
+    lc_table* dst = parts[d];
+    int64_t at[k], len[k], base[k], total = 0;
+    for (int64_t i = 0; i < k; i++) {
+        at[i] = 0;
+        len[i] = i == d ? own : parts[i]->count;
+        base[i] = i == d ? 0 : total;
+        if (i != d) total += len[i];
     }
-    int64_t at[k];
-    for (int64_t i = 0; i < k; i++) at[i] = 0;
+    total += own;
+    memset(cb->marks, 0, (size_t)dst->count);
+    int64_t m = 0;
     for (int64_t j = 0; j < total; j++) {
         int64_t best = -1, best_seq = INT64_MAX;
         for (int64_t i = 0; i < k; i++) {
-            if (at[i] == parts[i]->count) continue;
-            int64_t seq;
-            memcpy(&seq, parts[i]->entries + at[i] * parts[i]->entry_size + seq_offset, 8);
+            if (at[i] == len[i]) continue;
+            int64_t seq = entry_seq(parts[i], at[i], seq_offset);
             if (best < 0 || seq < best_seq) {
                 best = i;
                 best_seq = seq;
             }
         }
-        cb->ptrs[j] = parts[best]->entries + at[best]++ * parts[best]->entry_size;
+        int64_t idx = best == d ? at[best] : cb->where[base[best] + at[best]];
+        at[best]++;
+        if (cb->marks[idx]) continue;
+        cb->marks[idx] = 1;
+        dst->dirty[m++] = (int32_t)idx;
     }
-    return LC_OK;
+    dst->ordered = 1;
 }
 
-/* One closed window's partial tables (k of them) merged and emitted into the chunk's output. */
-static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t k) {
+/* One closed window's partial tables (k of them) merged and emitted into the chunk's output.
+ * The others are folded into parts[d] (the merging worker's own, which its cache may still
+ * hold), and that table is emitted in order of the groups' first rows. */
+static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t k, int64_t d) {
     int64_t rc, total = 0;
     for (int64_t i = 0; i < k; i++) total += parts[i]->count;
     if (!total) return LC_OK;
@@ -976,24 +1007,26 @@ static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t 
         if (!cb->out) return LC_ERR_NOMEM;
     }
     if (k == 1) return lc_agg_emit_table(a, parts[0], cb->out, &cb->ctx);
-    if ((rc = merge_order(cb, parts, k, total, a->seq_offset))) return rc;
-    if (!cb->scratch) {
-        cb->scratch = lc_table_new(a->entry_size, a->initial_entries, a->nsets,
-                                   a->set_entry_sizes);
-        if (!cb->scratch) return LC_ERR_NOMEM;
+    lc_table* dst = parts[d];
+    int64_t own = dst->count;
+    if ((rc = merge_room(cb, total))) return rc;   /* (dst ends with at most `total` groups) */
+    int64_t at = 0;
+    for (int64_t i = 0; i < k; i++) {
+        if (i == d) continue;
+        lc_table* p = parts[i];
+        for (int64_t j = 0; j < p->count; j++) cb->ptrs[at + j] = p->entries + j * p->entry_size;
+        rc = lc_agg_merge_into(a, dst, cb->ptrs + at, p->count, cb->where + at, &cb->ctx);
+        if (rc) return rc;
+        at += p->count;
     }
-    lc_table* dst = cb->scratch;
-    dst->window = parts[0]->window;
-    rc = lc_agg_merge_into(a, dst, cb->ptrs, total, &cb->ctx);
-    if (!rc) rc = lc_agg_emit_table(a, dst, cb->out, &cb->ctx);
-    lc_table_reset(dst);
-    return rc;
+    merged_order(cb, parts, k, d, own, a->seq_offset);
+    return lc_agg_emit_table(a, dst, cb->out, &cb->ctx);
 }
 
 /* Every worker's detached windows, window by window in order of their ids: merged and
  * emitted (unless a task failed: that task reports it), then given back to their owners. Only
  * the aggregates' code and layout are used, never their state: any thread may run it. */
-static int64_t merge_closed(lc_combine* cb) {
+static int64_t merge_closed(lc_combine* cb, int64_t self) {
     int64_t N = cb->nworkers, rc = LC_OK;
     int failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE) != LC_OK;
     lc_table* heads[N];
@@ -1011,26 +1044,29 @@ static int64_t merge_closed(lc_combine* cb) {
                 any = 1;
             }
         if (!any) return rc;
+        int64_t d = 0;
         for (int64_t w = 0; w < N; w++) {
             if (!heads[w] || heads[w]->window != id) continue;
+            if (w == self) d = k;
             parts[k] = heads[w];
             owners[k++] = cb->tasks[w]->pipe->agg;
             heads[w] = heads[w]->next;
         }
-        if (!rc && !failed) rc = emit_merged(cb, owners[0], parts, k);
+        if (!rc && !failed) rc = emit_merged(cb, owners[0], parts, k, d);
         for (int64_t i = 0; i < k; i++) lc_agg_give_back(owners[i], parts[i]);
     }
 }
 
-/* Merge chunk `seq` of cb if every task has arrived and no one has claimed it. */
-static int try_merge(lc_combine* cb, int64_t seq) {
+/* Merge chunk `seq` of cb if every task has arrived and no one has claimed it (self: the
+ * merging worker, or -1). */
+static int try_merge(lc_combine* cb, int64_t seq, int64_t self) {
     int64_t open = seq * 4 + LC_MERGE_OPEN;
     if (__atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) != open) return 0;
     if (__atomic_load_n(&cb->arrived, __ATOMIC_ACQUIRE) != cb->nworkers) return 0;
     if (!__atomic_compare_exchange_n(&cb->merge, &open, seq * 4 + LC_MERGE_CLAIMED, 0,
                                      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
         return 0;
-    cb->merge_status = merge_closed(cb);
+    cb->merge_status = merge_closed(cb, self);
     __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_DONE, __ATOMIC_RELEASE);
     __atomic_store_n(&cb->merged, 1, __ATOMIC_RELEASE);
     if (__atomic_load_n(&cb->waiters, __ATOMIC_SEQ_CST)) futex_wake(&cb->merged);
@@ -1039,12 +1075,12 @@ static int try_merge(lc_combine* cb, int64_t seq) {
 
 /* The chunks before cb still in flight, newest first, each merged if it can be: a worker ahead
  * of the others takes the merges the last of them would otherwise add to its own work. */
-static void merge_earlier(lc_combine* prev, int64_t seq) {
+static void merge_earlier(lc_combine* prev, int64_t seq, int64_t self) {
     for (lc_combine* c = prev; c; c = __atomic_load_n(&c->prev, __ATOMIC_ACQUIRE)) {
         seq--;
         int64_t m = __atomic_load_n(&c->merge, __ATOMIC_ACQUIRE);
         if (m / 4 != seq) return;   /* collected (and maybe reused for a later chunk) */
-        if (m % 4 == LC_MERGE_OPEN) try_merge(c, seq);
+        if (m % 4 == LC_MERGE_OPEN) try_merge(c, seq, self);
     }
 }
 
@@ -1053,7 +1089,7 @@ static void merge_earlier(lc_combine* prev, int64_t seq) {
  * was prepared but never handed over, after an error, must not leave it waiting forever). */
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim) {
     int64_t seq = __atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) / 4;
-    if (claim && try_merge(cb, seq)) return cb->merge_status;
+    if (claim && try_merge(cb, seq, -1)) return cb->merge_status;
     for (int i = 0; !__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE); i++) {
         if (i < SPIN_ITERATIONS) {
             cpu_relax();
@@ -1063,7 +1099,7 @@ int64_t lc_combine_finish(lc_combine* cb, int32_t claim) {
         if (!__atomic_load_n(&cb->merged, __ATOMIC_ACQUIRE))
             futex_wait_ns(&cb->merged, 0, 1000000);
         __atomic_sub_fetch(&cb->waiters, 1, __ATOMIC_SEQ_CST);
-        if (try_merge(cb, seq)) break;
+        if (try_merge(cb, seq, -1)) break;
     }
     return cb->merge_status;
 }
@@ -1094,8 +1130,8 @@ static int64_t run_combined(lc_task* t) {
     int merge_now = cb->merge_now;
     lc_combine* prev = cb->prev;
     int last = __atomic_add_fetch(&cb->arrived, 1, __ATOMIC_ACQ_REL) == cb->nworkers;
-    if (last && merge_now) try_merge(cb, seq);
-    else merge_earlier(prev, seq);
+    if (last && merge_now) try_merge(cb, seq, t->worker);
+    else merge_earlier(prev, seq, t->worker);
     p->ns_run += now_ns() - t0;
     return rc;
 }

@@ -51,6 +51,8 @@ from .values import FALSE, SLOT_WIDTH, TRUE, Val, i64, llvm_type, truth
 NULL_HASH = 0x5BD1E9955BD1E995
 SEED = 0x243F6A8885A308D3
 EMPTY_WINDOW = -(2**63)
+# How many entries ahead a merge asks for the entries it will fold.
+MERGE_AHEAD = 8
 
 
 def _align(n: int) -> int:
@@ -746,6 +748,9 @@ class AggregateCodegen:
         g.start_body()
         count = LC_TABLE.load(b, table, "count")
         entries = LC_TABLE.load(b, table, "entries")
+        # a merged window lists its entries in order of their first rows (merged_order)
+        ordered = b.icmp_signed("!=", LC_TABLE.load(b, table, "ordered"), i64(0))
+        order = LC_TABLE.load(b, table, "dirty")
         head = g.fn.append_basic_block("head")
         row = g.fn.append_basic_block("row")
         nxt = g.fn.append_basic_block("next")
@@ -770,7 +775,9 @@ class AggregateCodegen:
         b.position_at_end(row)
         b.store(i64(0), row_err)
         b.store(i64(0), g.scratch_used)
-        entry = b.gep(entries, [b.mul(e, i64(lay.size))], source_etype=I8)
+        listed = b.sext(b.load(b.gep(order, [e], source_etype=I32), typ=I32), I64)
+        at = b.select(ordered, listed, e)
+        entry = b.gep(entries, [b.mul(at, i64(lay.size))], source_etype=I8)
         self._emit_one(g, writer, entry, table, nxt)
         b.position_at_end(nxt)
         b.store(b.add(b.load(self._committed, typ=I64), b.load(row_err, typ=I64)), self._committed)
@@ -876,13 +883,14 @@ class AggregateCodegen:
 
     # -- merging partial states (pre-aggregated) ----------------------------------------------
     def gen_merge(self, name: str) -> str:
-        """int64_t merge(ctx, dst, src, n, start): fold the entries src[start..n) (partial
-        states of one window from several workers, in order of their groups' first rows)
-        into table dst. A group new to dst takes the entry's first row; otherwise dst's
-        (earlier) one stays."""
-        g = FnGen(self.module, name, I64, [PTR, PTR, PTR, I64, I64],
-                  ["ctx", "dst", "src", "n", "start"])
-        ctx, dst, src, n, start = (g.args[k] for k in ("ctx", "dst", "src", "n", "start"))
+        """int64_t merge(ctx, dst, src, n, start, where): fold the entries src[start..n)
+        (another worker's partial states of one window) into table dst, noting in where[i]
+        the index of src[i]'s group in dst. A group new to dst takes the entry's first row;
+        otherwise dst's stays (the runtime orders the groups, see merged_order)."""
+        g = FnGen(self.module, name, I64, [PTR, PTR, PTR, I64, I64, PTR],
+                  ["ctx", "dst", "src", "n", "start", "where"])
+        ctx, dst, src, n, start, where = (g.args[k] for k in ("ctx", "dst", "src", "n", "start",
+                                                             "where"))
         g.setup_ctx(ctx)
         b = g.b
         lay = self.layout
@@ -890,6 +898,12 @@ class AggregateCodegen:
         g.exit_block = g.fn.append_basic_block("exit")
         g.start_body()
         e, done = g.loop_head(e_var, n, "entry")
+        # Another worker's entries come from its cache: ask for them a few entries ahead.
+        ahead = b.add(e, i64(MERGE_AHEAD))
+        ahead = b.select(b.icmp_signed("<", ahead, n), ahead, e)
+        later = b.load(b.gep(src, [ahead], source_etype=PTR), typ=PTR)
+        for at in sorted({*range(0, lay.size, 64), lay.size - 1}):   # (every line it spans)
+            g.prefetch(_at(g, later, at))
         part = b.load(b.gep(src, [e], source_etype=PTR), typ=PTR)
         keys = []
         for p, (off, f) in lay.keys.items():
@@ -917,8 +931,9 @@ class AggregateCodegen:
                           need)
         h = b.load(part, typ=I64)
         seq = b.load(_at(g, part, lay.seq), typ=I64)
-        entry, _, _ = find_or_insert(g, dst, h, lay.size, keys,
-                                     [(lay.seq, seq), *self._initial_keys(every_row=False)])
+        entry, idx, _ = find_or_insert(g, dst, h, lay.size, keys,
+                                       [(lay.seq, seq), *self._initial_keys(every_row=False)])
+        b.store(b.trunc(idx, I32), b.gep(where, [e], source_etype=I32))
         states_d = _at(g, entry, lay.states_begin)
         for st in lay.states:
             self._combine(g, dst, st, states_d, states_s)

@@ -166,6 +166,11 @@ class FnGen:
         self.intrinsic("llvm.memset.p0.i64", ir.VoidType(),
                        [dst, ir.Constant(I8, value), n, ir.Constant(I1, 0)])
 
+    def prefetch(self, ptr: ir.Value) -> None:
+        """A hint to load ptr's cache line for reading (kept in every cache level)."""
+        self.intrinsic("llvm.prefetch.p0", ir.VoidType(),
+                       [ptr, ir.Constant(I32, 0), ir.Constant(I32, 3), ir.Constant(I32, 1)])
+
     def smax(self, a: ir.Value, c: ir.Value) -> ir.Value:
         return self.intrinsic(f"llvm.smax.i{a.type.width}", a.type, [a, c])
 
