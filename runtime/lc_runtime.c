@@ -586,13 +586,13 @@ void lc_agg_give_back(lc_agg* owner, lc_table* t) {
                                           __ATOMIC_RELAXED));
 }
 
-/* Fold the entries src[0..n) into dst with the generated merger, satisfying its needs. */
-int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
-                          int32_t* where, lc_ctx* ctx) {
+/* Fold src's entries into dst with the generated merger, satisfying its needs. */
+int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t* where,
+                          lc_ctx* ctx) {
     resume_guard g = {-1, 0};
     for (int64_t pos = 0;;) {
-        int64_t r = a->merge(ctx, dst, src, n, pos, where);
-        if (r >= n) return LC_OK;
+        int64_t r = a->merge(ctx, dst, src, pos, where);
+        if (r >= src->count) return LC_OK;
         int rc = resume_at(&g, ctx, r);
         if (rc) return rc;
         pos = r;

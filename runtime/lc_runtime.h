@@ -130,11 +130,11 @@ struct lc_agg;
 struct lc_pipe;
 typedef int64_t (*lc_run_fn)(struct lc_pipe* p, const lc_col* cols, int64_t start, int64_t n);
 typedef int64_t (*lc_emit_fn)(lc_ctx* ctx, lc_table* t, lc_out* out, int64_t start);
-/* Fold entries of other tables (partial states of the same windows) into `dst`, from
- * src[start], noting where[i]: the index in dst of src[i]'s group; returns n, or the entry to
- * resume at after a need (lc_agg_merge_into). */
-typedef int64_t (*lc_merge_fn)(lc_ctx* ctx, lc_table* dst, uint8_t* const* src, int64_t n,
-                               int64_t start, int32_t* where);
+/* Fold the entries of another table (partial states of the same window) into `dst`, from
+ * entry `start`, noting where[i]: the index in dst of src's entry i's group; returns src's
+ * count, or the entry to resume at after a need (lc_agg_merge_into). */
+typedef int64_t (*lc_merge_fn)(lc_ctx* ctx, lc_table* dst, const lc_table* src, int64_t start,
+                               int32_t* where);
 
 /* Pre-aggregation across workers (window aggregates emitted when windows close): rows are
  * dealt to workers in blocks of source positions (block = position / block_rows), block b to
@@ -238,8 +238,8 @@ int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
-int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, uint8_t* const* src, int64_t n,
-                          int32_t* where, lc_ctx* ctx);
+int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t* where,
+                          lc_ctx* ctx);
 int64_t lc_agg_emit_table(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx);
 
 /* output batches */
@@ -390,12 +390,11 @@ typedef struct lc_combine {
     int32_t waiters;
     int64_t merge_status;
     struct lc_task** tasks;   /* per worker: its task of this chunk */
-    /* The merger's (whichever thread merges): entries of the partial tables folded into
-     * one of them, their groups' indices there, and a mark per group (see emit_merged). */
-    uint8_t** ptrs;
+    /* The merger's (whichever thread merges): for the entries of the partial tables folded
+     * into one of them, their groups' indices there; a mark per group (see emit_merged). */
     int32_t* where;
     uint8_t* marks;
-    int64_t ptrs_cap;
+    int64_t where_cap;
     lc_out* out;              /* the merged windows' rows (the collector takes it) */
     lc_ctx ctx;               /* the merger's (its errors count towards the pipeline's) */
     /* Per block of the chunk (block number - first_block, nblocks of them): its owner's

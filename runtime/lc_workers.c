@@ -835,7 +835,6 @@ lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_co
 void lc_combine_free(lc_combine* cb) {
     if (!cb) return;
     lc_free(cb->tasks);
-    lc_free(cb->ptrs);
     lc_free(cb->where);
     lc_free(cb->marks);
     lc_out_free(cb->out);
@@ -938,17 +937,15 @@ int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nu
 
 /* Room for n entries in the merger's lists. */
 static int64_t merge_room(lc_combine* cb, int64_t n) {
-    if (n <= cb->ptrs_cap) return LC_OK;
-    int64_t cap = cb->ptrs_cap ? cb->ptrs_cap : 1024;
+    if (n <= cb->where_cap) return LC_OK;
+    int64_t cap = cb->where_cap ? cb->where_cap : 1024;
     while (cap < n) cap *= 2;
-    uint8_t** ptrs = (uint8_t**)lc_realloc(cb->ptrs, cb->ptrs_cap * 8, cap * 8);
-    if (ptrs) cb->ptrs = ptrs;
-    int32_t* where = (int32_t*)lc_realloc(cb->where, cb->ptrs_cap * 4, cap * 4);
+    int32_t* where = (int32_t*)lc_realloc(cb->where, cb->where_cap * 4, cap * 4);
     if (where) cb->where = where;
-    uint8_t* marks = (uint8_t*)lc_realloc(cb->marks, cb->ptrs_cap, cap);
+    uint8_t* marks = (uint8_t*)lc_realloc(cb->marks, cb->where_cap, cap);
     if (marks) cb->marks = marks;
-    if (!ptrs || !where || !marks) return LC_ERR_NOMEM;   /* (each kept its old room) */
-    cb->ptrs_cap = cap;
+    if (!where || !marks) return LC_ERR_NOMEM;   /* (each kept its old room) */
+    cb->where_cap = cap;
     return LC_OK;
 }
 
@@ -1013,11 +1010,8 @@ static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t 
     int64_t at = 0;
     for (int64_t i = 0; i < k; i++) {
         if (i == d) continue;
-        lc_table* p = parts[i];
-        for (int64_t j = 0; j < p->count; j++) cb->ptrs[at + j] = p->entries + j * p->entry_size;
-        rc = lc_agg_merge_into(a, dst, cb->ptrs + at, p->count, cb->where + at, &cb->ctx);
-        if (rc) return rc;
-        at += p->count;
+        if ((rc = lc_agg_merge_into(a, dst, parts[i], cb->where + at, &cb->ctx))) return rc;
+        at += parts[i]->count;
     }
     merged_order(cb, parts, k, d, own, a->seq_offset);
     return lc_agg_emit_table(a, dst, cb->out, &cb->ctx);

@@ -883,28 +883,31 @@ class AggregateCodegen:
 
     # -- merging partial states (pre-aggregated) ----------------------------------------------
     def gen_merge(self, name: str) -> str:
-        """int64_t merge(ctx, dst, src, n, start, where): fold the entries src[start..n)
-        (another worker's partial states of one window) into table dst, noting in where[i]
-        the index of src[i]'s group in dst. A group new to dst takes the entry's first row;
-        otherwise dst's stays (the runtime orders the groups, see merged_order)."""
-        g = FnGen(self.module, name, I64, [PTR, PTR, PTR, I64, I64, PTR],
-                  ["ctx", "dst", "src", "n", "start", "where"])
-        ctx, dst, src, n, start, where = (g.args[k] for k in ("ctx", "dst", "src", "n", "start",
-                                                             "where"))
+        """int64_t merge(ctx, dst, src, start, where): fold the entries [start, count) of
+        table src (another worker's partial states of one window) into table dst, noting in
+        where[i] the index of src's entry i's group in dst. A group new to dst takes the
+        entry's first row; otherwise dst's stays (the runtime orders the groups, see
+        merged_order)."""
+        g = FnGen(self.module, name, I64, [PTR, PTR, PTR, I64, PTR],
+                  ["ctx", "dst", "src", "start", "where"])
+        ctx, dst, src, start, where = (g.args[k] for k in ("ctx", "dst", "src", "start",
+                                                           "where"))
         g.setup_ctx(ctx)
         b = g.b
         lay = self.layout
         e_var = g.alloca(I64, "e", start)
         g.exit_block = g.fn.append_basic_block("exit")
         g.start_body()
+        n = LC_TABLE.load(b, src, "count")
+        entries = LC_TABLE.load(b, src, "entries")
         e, done = g.loop_head(e_var, n, "entry")
-        # Another worker's entries come from its cache: ask for them a few entries ahead.
-        ahead = b.add(e, i64(MERGE_AHEAD))
-        ahead = b.select(b.icmp_signed("<", ahead, n), ahead, e)
-        later = b.load(b.gep(src, [ahead], source_etype=PTR), typ=PTR)
+        # Another worker's entries come from its cache: ask for them a few entries ahead
+        # (a prefetch never faults, past the last entry too).
+        later = b.gep(entries, [b.mul(b.add(e, i64(MERGE_AHEAD)), i64(lay.size))],
+                      source_etype=I8)
         for at in sorted({*range(0, lay.size, 64), lay.size - 1}):   # (every line it spans)
             g.prefetch(_at(g, later, at))
-        part = b.load(b.gep(src, [e], source_etype=PTR), typ=PTR)
+        part = b.gep(entries, [b.mul(e, i64(lay.size))], source_etype=I8)
         keys = []
         for p, (off, f) in lay.keys.items():
             v = load_slot(g, _at(g, part, off), f.type)
