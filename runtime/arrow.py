@@ -119,14 +119,11 @@ def _is_string(t: pa.DataType) -> bool:
 
 def conform(data: object, columns: list[Column], source: str,
             schema: pa.Schema | None = None) -> list[pa.RecordBatch]:
-    """Record batches of exactly the source's schema, or SchemaError."""
+    """Record batches of exactly the source's types, or SchemaError. A record batch that
+    already has them comes back as it is: its NOT NULL columns are checked on its descriptors
+    (check_not_null), which see every column's NULL count in one call."""
     if schema is not None and isinstance(data, pa.RecordBatch) and data.schema.equals(schema):
-        # Fast path: already the source's types; only NOT NULL columns need a look.
-        for i, c in enumerate(columns):
-            if not c.nullable and data.column(i).null_count:
-                break
-        else:
-            return [data] if data.num_rows else []
+        return [data] if data.num_rows else []
     table = to_table(data, source)
     if table.num_columns == 0 and table.num_rows == 0:
         return []
@@ -147,13 +144,25 @@ def conform(data: object, columns: list[Column], source: str,
             found = by_lower[c.name.lower()][0]
         else:
             raise SchemaError(f"insert into '{source}': column '{c.name}' is missing", c.name)
-        arr = _conform_column(table.column(found), arrow_type(c.type), source, c.name)
-        if not c.nullable and arr.null_count:
-            what = "event-time column" if c.time_offset is not None else "NOT NULL column"
-            raise SchemaError(f"insert into '{source}': {what} '{c.name}' contains NULL", c.name)
-        arrays.append(arr)
+        arrays.append(_conform_column(table.column(found), arrow_type(c.type), source, c.name))
     out = pa.Table.from_arrays(arrays, schema=schema_of(columns))
     return [b for b in out.to_batches() if b.num_rows]
+
+
+def not_null_mask(columns: list[Column]) -> int:
+    """Bit c: column c may not hold NULL (compared with Descriptors.null_mask)."""
+    return sum(1 << i for i, c in enumerate(columns) if not c.nullable)
+
+
+def check_not_null(desc: Descriptors, columns: list[Column], mask: int, source: str) -> None:
+    """SchemaError if a NOT NULL column (bit set in `mask`) of the batch holds a NULL."""
+    if not desc.null_mask & mask:
+        return
+    for i, c in enumerate(columns):
+        # (a column whose export did not give its NULL count is counted here)
+        if (mask >> i) & 1 and desc.batch.column(i).null_count:
+            what = "event-time column" if c.time_offset is not None else "NOT NULL column"
+            raise SchemaError(f"insert into '{source}': {what} '{c.name}' contains NULL", c.name)
 
 
 class Descriptors:

@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow import Descriptors, OnesBuffer, conform, max_offset, relaxed, schema_of
+from .arrow import (
+    Descriptors,
+    OnesBuffer,
+    check_not_null,
+    conform,
+    max_offset,
+    not_null_mask,
+    relaxed,
+    schema_of,
+)
 from .errors import ExecutionError, LaminarError, StateError
 from .native import INT64_MAX, INT64_MIN, check, ffi, lib
 from .pipelines import Pipeline, ShardedPipeline, processing_time
@@ -53,6 +62,7 @@ class Source:
     def __post_init__(self) -> None:
         # inputs whose types match this exactly skip conversion (nullability is checked)
         self.input_schema = relaxed(self.relation.schema)
+        self.not_null = not_null_mask(self.spec.columns)
 
 
 class Engine:
@@ -169,48 +179,53 @@ class Engine:
                 raise StateError(f"source '{source}' has ended (end_input was called)")
             # SchemaError before anything runs
             batches = conform(data, src.spec.columns, source, src.input_schema)
+            descs = [Descriptors(b, self.ones) for b in batches]
+            for d in descs:
+                check_not_null(d, src.spec.columns, src.not_null, source)
             total = 0
-            for batch in batches:
+            for batch, desc in zip(batches, descs, strict=True):
                 src.batches += 1
                 seq_base = src.relation.rows
                 src.relation.rows += batch.num_rows
                 total += batch.num_rows
-                self._guard(self._run_batch, src, batch, seq_base)
+                self._guard(self._run_batch, src, desc, seq_base)
             if self.proctime and not self.inflight:
                 self._guard(self._tick)
             return total
 
-    def _run_batch(self, src: Source, batch: pa.RecordBatch, seq_base: int) -> None:
+    def _run_batch(self, src: Source, desc: Descriptors, seq_base: int) -> None:
         consumers = list(src.relation.consumers)
         if self.pool is None or not consumers:
-            desc = Descriptors(batch, self.ones)
             for p in consumers:
                 for out in p.run(desc, seq_base):
                     self._deliver(p.spec.produces, out)
                 self._propagate(p.spec.produces, p.wm)
-            self._source_watermark(src, batch, consumers)
+            self._source_watermark(src, desc.batch, consumers)
             return
-        self._run_sharded(src, batch, seq_base, consumers)
+        self._run_sharded(src, desc, seq_base, consumers)
 
-    def _run_sharded(self, src: Source, batch: pa.RecordBatch, seq_base: int,
+    def _run_sharded(self, src: Source, batch_desc: Descriptors, seq_base: int,
                      consumers: list) -> None:
         """Cut the batch into chunks and hand them to the workers; results are collected
         (in order) when too many chunks are in flight, or before anything observes them. A
         chunk's consuming tasks are handed over with the next chunk, after its partitioning
         (see lc_runtime.h, exchanges), or when the chunk is collected."""
+        batch = batch_desc.batch
         n = batch.num_rows
         if n <= self.inline_rows and not self.inflight and all(p.mode == "ranges"
                                                                for p in consumers):
-            self._run_here(src, batch, seq_base, consumers)
+            self._run_here(src, batch_desc, seq_base, consumers)
             return
         if n > self.chunk_rows:
             # The chunks are slices of the batch: one all-valid bitmap long enough for all of
             # them (each chunk's descriptors keep it alive while it is in flight).
             self.ones.pointer(n + max_offset(batch))
         for lo in range(0, n, self.chunk_rows):
-            chunk = batch if n <= self.chunk_rows else batch.slice(lo, min(self.chunk_rows,
-                                                                            n - lo))
-            desc = Descriptors(chunk, self.ones)
+            if n <= self.chunk_rows:
+                chunk, desc = batch, batch_desc
+            else:
+                chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
+                desc = Descriptors(chunk, self.ones)
             keep: list = [desc]
             last = lo + self.chunk_rows >= n
             epoch, now, later = [], [], []
@@ -237,12 +252,11 @@ class Engine:
                 while len(self.inflight) > keep_n:
                     self._collect_chunk(*self.inflight.popleft())
 
-    def _run_here(self, src: Source, batch: pa.RecordBatch, seq_base: int,
+    def _run_here(self, src: Source, desc: Descriptors, seq_base: int,
                   consumers: list) -> None:
         """A small batch for pipelines split by ranges, with nothing in flight: run in this
         thread on their first shards (handing it over would cost more than it saves), with
         the watermark and delivery _collect_chunk would give it."""
-        desc = Descriptors(batch, self.ones)
         results = [(p, p.run_here(desc, seq_base, src.relation.wm)) for p in consumers]
         if src.spec.time_column is not None:
             src.relation.wm = max(src.relation.wm, consumers[0].pipes[0].wm)

@@ -103,12 +103,23 @@ def good_rows(n=3):
             for i in range(n)]
 
 
+def typed_batch(ts, s):
+    return pa.record_batch({"ts": pa.array(ts, pa.timestamp("ms")),
+                            "k": pa.array(range(len(ts)), pa.int64()),
+                            "v": pa.array([1.0] * len(ts)), "s": pa.array(s, pa.string())})
+
+
 @pytest.mark.parametrize(("data", "column", "words"), [
     ([{"ts": 0, "k": 1, "v": 1.0}], "s", ["missing"]),
     ([{"ts": 0, "k": 1, "v": 1.0, "s": "x", "extra": 3}], "extra", ["not in the source"]),
     ([{"ts": 0, "k": "one", "v": 1.0, "s": "x"}], "k", ["string", "int64"]),
     ([{"ts": 0, "k": 1, "v": 1.0, "s": None}], "s", ["NOT NULL"]),
     ([{"ts": None, "k": 1, "v": 1.0, "s": "x"}], "ts", ["event-time", "NULL"]),
+    # batches already of the source's types (no conversion): checked on their descriptors
+    (typed_batch([0, None], ["x", "y"]), "ts", ["event-time", "NULL"]),
+    (typed_batch([0, 1], ["x", None]), "s", ["NOT NULL"]),
+    (pa.Table.from_batches([typed_batch([0, 1], ["x", "y"]), typed_batch([2], [None])]), "s",
+     ["NOT NULL"]),
     ({"ts": [0], "k": [2**70], "v": [1.0], "s": ["x"]}, None, []),
     (pa.table({"ts": [0], "k": pa.array([1.5]), "v": [1.0], "s": ["x"]}), "k", ["does not fit"]),
     ("not data", None, ["unsupported data"]),
