@@ -189,8 +189,25 @@ class Descriptors:
         raw = ffi.buffer(flags, n)[:]
         self.null_mask = sum(1 << c for c, f in enumerate(raw) if f) if any(raw) else 0
 
+    def rows(self, lo: int, n: int) -> Descriptors:
+        """Descriptors of rows [lo, lo + n): the same buffers at offsets moved by lo, with no
+        export of their own (they keep these alive). Their null_mask is these', which may
+        flag a column the rows hold no NULL of (the loop then reads its bitmap)."""
+        part = Descriptors.__new__(Descriptors)
+        part.batch = self.batch.slice(lo, n)
+        part.whole = self
+        part.array = None
+        k = self.batch.num_columns
+        part.cols = ffi.new("lc_col[]", max(k, 1))
+        ffi.memmove(part.cols, self.cols, ffi.sizeof("lc_col") * k)
+        for c in range(k):
+            part.cols[c].offset += lo
+        part.ones = self.ones   # (long enough: it covers every row of the whole)
+        part.null_mask = self.null_mask
+        return part
+
     def release(self) -> None:
-        if self.array.release != ffi.NULL:
+        if self.array is not None and self.array.release != ffi.NULL:
             self.array.release(self.array)
 
     def __del__(self) -> None:
@@ -205,10 +222,10 @@ def max_offset(batch: pa.RecordBatch) -> int:
 class OnesBuffer:
     """An all-valid bitmap for columns without one (the nulls variant reads every bitmap).
 
-    A column at offset o of n rows reads bits [o, o + n), so slices of a large batch need a
-    bitmap as long as the batch: the engine asks for that once per insert, before cutting it
-    into chunks. A larger bitmap replaces the buffer; the old one lives on as long as
-    descriptors pointing into it do (Descriptors keep their buffer)."""
+    A column at offset o of n rows reads bits [o, o + n): a batch's descriptors ask for a
+    bitmap that long, and its chunks' (Descriptors.rows) read within it. A larger bitmap
+    replaces the buffer; the old one lives on as long as descriptors pointing into it do
+    (Descriptors keep their buffer)."""
 
     BLOCK = 8192   # bytes: sizes are rounded up to a multiple
 

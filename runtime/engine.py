@@ -24,7 +24,6 @@ from .arrow import (
     OnesBuffer,
     check_not_null,
     conform,
-    max_offset,
     not_null_mask,
     relaxed,
     schema_of,
@@ -216,16 +215,11 @@ class Engine:
                                                                for p in consumers):
             self._run_here(src, batch_desc, seq_base, consumers)
             return
-        if n > self.chunk_rows:
-            # The chunks are slices of the batch: one all-valid bitmap long enough for all of
-            # them (each chunk's descriptors keep it alive while it is in flight).
-            self.ones.pointer(n + max_offset(batch))
         for lo in range(0, n, self.chunk_rows):
-            if n <= self.chunk_rows:
-                chunk, desc = batch, batch_desc
-            else:
-                chunk = batch.slice(lo, min(self.chunk_rows, n - lo))
-                desc = Descriptors(chunk, self.ones)
+            # (a chunk of a larger batch: the batch's descriptors at the chunk's rows)
+            desc = batch_desc if n <= self.chunk_rows else batch_desc.rows(
+                lo, min(self.chunk_rows, n - lo))
+            chunk = desc.batch
             keep: list = [desc]
             last = lo + self.chunk_rows >= n
             epoch, now, later = [], [], []
