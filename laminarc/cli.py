@@ -16,7 +16,9 @@ import contextlib
 import importlib.util
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -397,6 +399,33 @@ def read_batches(path: str) -> Iterator:
         yield batch
 
 
+class Interrupts:
+    """Ctrl-C noted by a handler and raised where `check` is called. The default handler raises
+    KeyboardInterrupt wherever Python happens to be, and where that is a finalizer (a chunk's
+    descriptors releasing their Arrow export, say) Python prints it and drops it: the run
+    then went on to the end."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.previous = None
+
+    def __enter__(self) -> Interrupts:
+        if threading.current_thread() is threading.main_thread():   # (signals go there only)
+            self.previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _note(self, signum, frame) -> None:
+        self.seen = True
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+
 def cmd_run(args) -> int:
     from .connectors.files import FileWriter
 
@@ -407,6 +436,7 @@ def cmd_run(args) -> int:
     pipe = open_pipeline(args.pipeline, args.workers)
     writers: list[tuple[object, FileWriter]] = []
     progress = Progress(progress_mode(args.progress))
+    interrupts = Interrupts()
     try:
         engine = pipe.engine
         sources = {}   # as given -> the engine's source (the data plane's name lookup)
@@ -435,21 +465,24 @@ def cmd_run(args) -> int:
                     except OSError as e:   # a full disk, say
                         raise CliError(f"cannot write {w.path}: {e}") from None
 
-        for source, path in inputs:
-            progress.watermark = lambda src=sources[source]: _watermark(src)
-            try:
-                for i, batch in enumerate(read_batches(path)):
-                    pipe.insert(source, batch)
-                    if i % 32 == 31:   # now and then: results do not pile up in memory,
-                        drain()        # and workers are not waited for after every insert
-                    progress.update(batch.num_rows)
-            except LaminarError as e:
-                raise CliError(f"{path}: {e}") from None
-        drain()   # (delivers what is in flight, so the watermark kept is the inputs')
-        progress.freeze()
-        for name in list(engine.sources):
-            pipe.end_input(name)
-        drain()
+        with interrupts:
+            for source, path in inputs:
+                progress.watermark = lambda src=sources[source]: _watermark(src)
+                try:
+                    for i, batch in enumerate(read_batches(path)):
+                        interrupts.check()
+                        pipe.insert(source, batch)
+                        if i % 32 == 31:   # now and then: results do not pile up in memory,
+                            drain()        # and workers are not waited for after every insert
+                        progress.update(batch.num_rows)
+                except LaminarError as e:
+                    raise CliError(f"{path}: {e}") from None
+            drain()   # (delivers what is in flight, so the watermark kept is the inputs')
+            progress.freeze()
+            interrupts.check()
+            for name in list(engine.sources):
+                pipe.end_input(name)
+            drain()
         for _, w in writers:
             try:
                 w.close()

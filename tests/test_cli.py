@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import laminarc
+from laminarc.cli import Interrupts
 from laminarc.workloads import W1_SQL, w1_batches
 
 LAMINARC = [sys.executable, "-m", "laminarc.cli"]
@@ -245,6 +246,22 @@ def test_run_bad_inputs(files):
     assert p.returncode == 1 and f"{files / 'bad.sql'}:2:" in p.stderr
     p = cli("run", str(files), "--output", out)   # a directory without a package
     assert p.returncode == 1 and "manifest.json" in p.stderr
+
+
+def test_ctrl_c_during_a_finalizer_is_not_lost():
+    """Python drops an exception raised in a finalizer (where a run spends some of its time:
+    descriptors releasing their Arrow export): `laminarc run` notes Ctrl-C instead, and
+    raises it between batches."""
+    class Finalized:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(1000))   # the handler runs here, inside the finalizer
+
+    with Interrupts() as interrupts:
+        Finalized()
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_ctrl_c_stops_cleanly_with_valid_outputs(tmp_path):
