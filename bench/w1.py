@@ -7,8 +7,10 @@ the seconds from the first insert to the last result row. Each run is a fresh pr
 
 --workers defaults to laminarc.open()'s default (the CPUs this process may use); the 1-worker
 figure is --workers 1. Besides the median, it reports where the time goes: per worker, the
-busy time split into partitioning, waiting, selecting its rows and running its shard (with
-workers), and in one extra run the compiled loop alone (lc_pipe_run) and window emission.
+busy time split into partitioning, waiting, selecting its rows and running its shard, and
+the scheduler's account of its time on its CPU and waiting for it (with workers); the CPU time
+of the thread calling insert; and in one extra run the compiled loop alone (lc_pipe_run) and
+window emission.
 Peak RSS includes the input batches (240 MB) and the imports (llvmlite ~100 MB, pyarrow
 ~75 MB).
 """
@@ -92,6 +94,13 @@ def main() -> None:
                   f"{med('busy_seconds'):.1f} ms ({util:.0%}): partition "
                   f"{med('partition_seconds'):.1f}, wait {med('wait_seconds'):.1f}, select "
                   f"{med('select_seconds'):.1f}, run {med('run_seconds'):.1f} ms")
+            if runs[0].workers[w]["on_cpu_seconds"] is not None:
+                print(f"    on its CPU {med('on_cpu_seconds'):.1f} ms, waiting for it "
+                      f"{med('queued_seconds'):.1f} ms (another thread ran there)")
+    feeder = statistics.median(r.feeder_cpu_seconds for r in runs) * 1000
+    role = ("hands chunks over and collects them" if runs[0].workers
+            else "runs the pipeline itself")
+    print(f"inserting thread ({role}): {feeder:.1f} ms CPU, first insert to last result row")
     print(f"compiled loop alone: {bd['loop_ns_per_event']:.2f} ns/event "
           f"({bd['loop_events_per_s'] / 1e6:.0f} M events/s); emitting all "
           f"{(args.events // 100 + 999) // 1000 * 1000:,} window rows at once: "

@@ -68,6 +68,7 @@ class Result:
     note: str = ""
     workers: list = field(default_factory=list)
     compile_seconds: float = 0.0  # laminarc: the CREATE statements, before the clock starts
+    feeder_cpu_seconds: float = 0.0   # laminarc: CPU of the thread calling insert (Python)
 
 
 # -- one measurement (in a child process) ----------------------------------------------------
@@ -95,6 +96,7 @@ class Fed:
     seconds: float         # from the first insert to the last result row
     cpu_seconds: float     # of every thread of the process, over the same span
     table: object = None   # the result (a pyarrow Table), when kept
+    feeder_cpu_seconds: float = 0.0   # of the inserting thread alone, over the same span
 
 
 def feed(db, stream: str, inputs: list, sources: list[str], keep: bool = False,
@@ -114,6 +116,7 @@ def feed(db, stream: str, inputs: list, sources: list[str], keep: bool = False,
             kept.append(b)
 
     cpu0, _ = _rusage()
+    feeder0 = time.thread_time()
     t0 = time.perf_counter()
     for i, (source, batch) in enumerate(inputs):
         db.insert(source, batch)
@@ -125,13 +128,14 @@ def feed(db, stream: str, inputs: list, sources: list[str], keep: bool = False,
     for b in sub:
         take(b)
     seconds = time.perf_counter() - t0
+    feeder = time.thread_time() - feeder0
     cpu1, _ = _rusage()
     table = None
     if kept is not None:
         import pyarrow as pa
 
         table = pa.Table.from_batches(kept, schema=sub.schema)
-    return Fed(rows, seconds, cpu1 - cpu0, table)
+    return Fed(rows, seconds, cpu1 - cpu0, table, feeder)
 
 
 def _laminarc(job: Job) -> Result:
@@ -157,7 +161,7 @@ def _laminarc(job: Job) -> Result:
     exact = None if fed.table is None else w1_check(fed.table, job.events)["exact"]
     return Result("laminarc", job.workload, job.events, fed.seconds, job.events / fed.seconds,
                   fed.cpu_seconds / job.events * 1e9, peak, fed.rows, exact, workers=workers,
-                  compile_seconds=compile_seconds)
+                  compile_seconds=compile_seconds, feeder_cpu_seconds=fed.feeder_cpu_seconds)
 
 
 def _duckdb(job: Job) -> Result:

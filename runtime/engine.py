@@ -567,7 +567,8 @@ class Engine:
                           if p.sharded]
                 for w in range(self.workers):
                     entry = {"cpu": self.cpus[w],
-                             "busy_seconds": lib.lc_pool_busy_ns(self.pool, w) / 1e9}
+                             "busy_seconds": lib.lc_pool_busy_ns(self.pool, w) / 1e9,
+                             **_thread_times(lib.lc_pool_tid(self.pool, w))}
                     # where a worker's time went in keyed exchanges and pre-aggregation
                     # (see lc_pipe.ns_*)
                     for phase in ("partition", "wait", "select", "run"):
@@ -604,6 +605,18 @@ class Engine:
             if self.pool is not None:
                 lib.lc_pool_stop(self.pool)
                 self.pool = None
+
+
+def _thread_times(tid: int) -> dict:
+    """A worker thread's time on its CPU and waiting for it (runnable while another thread
+    ran there: on a machine with as many workers as CPUs, the inserting thread's), from the
+    kernel's scheduler statistics; None where the kernel does not keep them."""
+    try:
+        with open(f"/proc/self/task/{tid}/schedstat") as f:
+            on_cpu, queued = f.read().split()[:2]
+    except (OSError, ValueError):
+        return {"on_cpu_seconds": None, "queued_seconds": None}
+    return {"on_cpu_seconds": int(on_cpu) / 1e9, "queued_seconds": int(queued) / 1e9}
 
 
 def _abandon(epoch: list) -> None:

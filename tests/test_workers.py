@@ -316,6 +316,9 @@ def test_workers_report_where_their_time_went(mode):
     if mode == "keyed":
         assert sum(w["partition_seconds"] for w in workers) > 0
     assert all(w["run_seconds"] > 0 for w in workers)
+    if os.path.exists(f"/proc/self/task/{threading.get_native_id()}/schedstat"):
+        # the scheduler's own account: time on the CPU, and runnable but waiting for it
+        assert all(w["on_cpu_seconds"] > 0 and w["queued_seconds"] >= 0 for w in workers)
 
 
 def test_out_of_memory_while_partitioning_is_reported_as_such():
