@@ -68,7 +68,8 @@ class Result:
     note: str = ""
     workers: list = field(default_factory=list)
     compile_seconds: float = 0.0  # laminarc: the CREATE statements, before the clock starts
-    feeder_cpu_seconds: float = 0.0   # laminarc: CPU of the thread calling insert (Python)
+    feeder_cpu_seconds: float = 0.0   # laminarc: CPU of the thread calling insert (with one
+    #                                   worker it runs the pipeline itself)
 
 
 # -- one measurement (in a child process) ----------------------------------------------------
