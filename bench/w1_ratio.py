@@ -6,16 +6,28 @@ both runs of a pair alike) disturb far less than separate medians.
 
 Each run is timed as `bench/w1.py` times it (first insert to the last result row), but in a
 process that has run W1 before, so its figures are a little above that script's.
+
+Before each pair, the compiled W1 loop runs over 1 M events on each CPU in turn (this thread
+pinned there): how fast each vCPU is at that moment. On a shared host a vCPU's speed at
+throughput-bound code varies by up to ~1.6x within seconds, each vCPU on its own (another
+tenant's use of the physical core behind it). One worker runs at one CPU's speed; two, whose
+rows are split evenly (blocks by position, for results independent of the split), finish at
+the slower CPU's. The script reports the ratio over all pairs and over the pairs whose two
+CPUs were within 10% of each other's speed before the pair (a snapshot: speeds also change
+during a pair); `--verbose` prints every pair with the two speeds.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
 import laminarc
 from laminarc.workloads import W1_SQL, w1_batches
+
+PROBE_EVENTS = 1_048_576
 
 
 def run(workers: int, batches: list) -> float:
@@ -32,23 +44,67 @@ def run(workers: int, batches: list) -> float:
     return sum(b.num_rows for b in batches) / seconds
 
 
+def cpu_speeds(batches: list) -> list[float]:
+    """ns/event of W1's compiled loop alone over `batches`, on each CPU in turn."""
+    from laminarc.runtime.arrow import Descriptors
+    from laminarc.runtime.native import lib
+
+    allowed = os.sched_getaffinity(0)
+    speeds = []
+    try:
+        for cpu in sorted(allowed):
+            os.sched_setaffinity(0, {cpu})
+            with laminarc.open(workers=1) as db:   # (a fresh pipeline: the rows are not late)
+                db.execute(W1_SQL)
+                pipe = db.engine.sources["events"].relation.consumers[0].pipe
+                descs = [Descriptors(b, db.engine.ones) for b in batches]
+                t0 = time.perf_counter()
+                for d in descs:
+                    lib.lc_pipe_run(pipe, d.cols, d.batch.num_rows, 0)
+                seconds = time.perf_counter() - t0
+            speeds.append(seconds / sum(b.num_rows for b in batches) * 1e9)
+    finally:
+        os.sched_setaffinity(0, allowed)
+    return speeds
+
+
+def summary(label: str, ratios: list[float]) -> str:
+    if len(ratios) < 2:
+        return f"{label}: {len(ratios)} pair(s)"
+    q = statistics.quantiles(ratios, n=4)
+    return (f"{label}: median of {len(ratios)} paired ratios {statistics.median(ratios):.3f} "
+            f"(quartiles {q[0]:.3f}-{q[2]:.3f})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", type=int, default=16)
     ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--verbose", action="store_true", help="print every pair")
     args = ap.parse_args()
     batches = w1_batches(args.events)
+    probe = w1_batches(PROBE_EVENTS)
     run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
-    one, two = [], []
+    one, two, ratios, even = [], [], [], []
     for i in range(args.pairs):
+        speeds = cpu_speeds(probe)
+        pair = {}
         for w in ((1, 2) if i % 2 else (2, 1)):   # which goes first alternates
-            (one if w == 1 else two).append(run(w, batches))
-    ratios = [b / a for a, b in zip(one, two, strict=True)]
+            pair[w] = run(w, batches)
+        one.append(pair[1])
+        two.append(pair[2])
+        ratios.append(pair[2] / pair[1])
+        spread = max(speeds) / min(speeds)
+        if spread <= 1.1:
+            even.append(ratios[-1])
+        if args.verbose:
+            print(f"pair {i + 1}: 1 worker {pair[1] / 1e6:6.1f} M/s, 2 workers "
+                  f"{pair[2] / 1e6:6.1f} M/s, ratio {ratios[-1]:.3f}; loop on each CPU "
+                  + ", ".join(f"{s:.2f}" for s in speeds) + " ns/event")
     print(f"1 worker : median {statistics.median(one) / 1e6:.1f} M events/s")
     print(f"2 workers: median {statistics.median(two) / 1e6:.1f} M events/s")
-    print(f"2 / 1    : median of {args.pairs} paired ratios {statistics.median(ratios):.3f} "
-          f"(quartiles {statistics.quantiles(ratios, n=4)[0]:.3f}-"
-          f"{statistics.quantiles(ratios, n=4)[2]:.3f})")
+    print(summary("2 / 1    ", ratios))
+    print(summary("2 / 1, CPUs within 10% of each other's speed", even))
 
 
 if __name__ == "__main__":
