@@ -2,7 +2,7 @@
 the median of paired runs, which this shared machine's slow spells (they last seconds and hit
 both runs of a pair alike) disturb far less than separate medians.
 
-    python bench/w1_ratio.py [--pairs 16] [--events N]
+    python bench/w1_ratio.py [--pairs 16] [--events N] [--verbose]
 
 Each run is timed as `bench/w1.py` times it (first insert to the last result row), but in a
 process that has run W1 before, so its figures are a little above that script's.
