@@ -30,18 +30,25 @@ from laminarc.workloads import W1_SQL, w1_batches
 PROBE_EVENTS = 1_048_576
 
 
-def run(workers: int, batches: list) -> float:
+def run(workers: int, batches: list) -> tuple[float, list[float]]:
+    """Events/s, and each worker's time on its CPU during the run (none with one worker)."""
     with laminarc.open(workers=workers) as db:
         db.execute(W1_SQL)
         sub = db.subscribe("w1")
+        before = on_cpu(db)
         t0 = time.perf_counter()
         for b in batches:
             db.insert("events", b)
         db.end_input("events")
         rows = sub.to_arrow().num_rows
         seconds = time.perf_counter() - t0
+        cpu = [b - a for a, b in zip(before, on_cpu(db), strict=True)]
     assert rows == (sum(b.num_rows for b in batches) // 100 + 999) // 1000 * 1000
-    return sum(b.num_rows for b in batches) / seconds
+    return sum(b.num_rows for b in batches) / seconds, cpu
+
+
+def on_cpu(db) -> list[float]:
+    return [w["on_cpu_seconds"] or 0.0 for w in db.metrics()["workers"]]
 
 
 def cpu_speeds(batches: list) -> list[float]:
@@ -88,9 +95,11 @@ def main() -> None:
     one, two, ratios, even = [], [], [], []
     for i in range(args.pairs):
         speeds = cpu_speeds(probe)
-        pair = {}
+        pair, cpu = {}, []
         for w in ((1, 2) if i % 2 else (2, 1)):   # which goes first alternates
-            pair[w] = run(w, batches)
+            pair[w], used = run(w, batches)
+            if w == 2:
+                cpu = used
         one.append(pair[1])
         two.append(pair[2])
         ratios.append(pair[2] / pair[1])
@@ -100,7 +109,8 @@ def main() -> None:
         if args.verbose:
             print(f"pair {i + 1}: 1 worker {pair[1] / 1e6:6.1f} M/s, 2 workers "
                   f"{pair[2] / 1e6:6.1f} M/s, ratio {ratios[-1]:.3f}; loop on each CPU "
-                  + ", ".join(f"{s:.2f}" for s in speeds) + " ns/event")
+                  + ", ".join(f"{s:.2f}" for s in speeds) + " ns/event before it; the 2 workers "
+                  "on their CPUs " + ", ".join(f"{c * 1e3:.1f}" for c in cpu) + " ms")
     print(f"1 worker : median {statistics.median(one) / 1e6:.1f} M events/s")
     print(f"2 workers: median {statistics.median(two) / 1e6:.1f} M events/s")
     print(summary("2 / 1    ", ratios))
