@@ -28,23 +28,29 @@ from dataclasses import asdict
 from laminarc import bench
 
 
-def breakdown(events: int, batch_rows: int) -> dict:
-    """Time of the loop alone and of the rest, by driving the engine's pieces directly."""
+def loop_alone(db, batches: list) -> float:
+    """Seconds of W1's compiled loop alone (lc_pipe_run) over `batches`, on the one-worker
+    pipeline of `db` (W1 executed, nothing inserted yet: no row is late)."""
     from laminarc.runtime.arrow import Descriptors
     from laminarc.runtime.native import lib
 
-    import laminarc
-    from laminarc.workloads import W1_SQL, w1_batches
-
-    batches = w1_batches(events, batch_rows)
-    db = laminarc.open(workers=1)
-    db.execute(W1_SQL)
-    pipe = db.engine.sources["events"].relation.consumers[0]
+    pipe = db.engine.sources["events"].relation.consumers[0].pipe
     descs = [Descriptors(b, db.engine.ones) for b in batches]
     t0 = time.perf_counter()
     for d in descs:
-        lib.lc_pipe_run(pipe.pipe, d.cols, d.batch.num_rows, 0)
-    loop = time.perf_counter() - t0
+        lib.lc_pipe_run(pipe, d.cols, d.batch.num_rows, 0)
+    return time.perf_counter() - t0
+
+
+def breakdown(events: int, batch_rows: int) -> dict:
+    """Time of the loop alone and of the rest, by driving the engine's pieces directly."""
+    import laminarc
+    from laminarc.workloads import W1_SQL, w1_batches
+
+    db = laminarc.open(workers=1)
+    db.execute(W1_SQL)
+    loop = loop_alone(db, w1_batches(events, batch_rows))
+    pipe = db.engine.sources["events"].relation.consumers[0]
     t0 = time.perf_counter()
     pipe.pipe.wm = 2**63 - 1
     out = pipe.emit()

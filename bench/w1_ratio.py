@@ -24,6 +24,8 @@ import os
 import statistics
 import time
 
+from w1 import loop_alone  # (bench/ is this script's directory)
+
 import laminarc
 from laminarc.workloads import W1_SQL, w1_batches
 
@@ -53,23 +55,15 @@ def on_cpu(db) -> list[float]:
 
 def cpu_speeds(batches: list) -> list[float]:
     """ns/event of W1's compiled loop alone over `batches`, on each CPU in turn."""
-    from laminarc.runtime.arrow import Descriptors
-    from laminarc.runtime.native import lib
-
     allowed = os.sched_getaffinity(0)
+    events = sum(b.num_rows for b in batches)
     speeds = []
     try:
         for cpu in sorted(allowed):
             os.sched_setaffinity(0, {cpu})
             with laminarc.open(workers=1) as db:   # (a fresh pipeline: the rows are not late)
                 db.execute(W1_SQL)
-                pipe = db.engine.sources["events"].relation.consumers[0].pipe
-                descs = [Descriptors(b, db.engine.ones) for b in batches]
-                t0 = time.perf_counter()
-                for d in descs:
-                    lib.lc_pipe_run(pipe, d.cols, d.batch.num_rows, 0)
-                seconds = time.perf_counter() - t0
-            speeds.append(seconds / sum(b.num_rows for b in batches) * 1e9)
+                speeds.append(loop_alone(db, batches) / events * 1e9)
     finally:
         os.sched_setaffinity(0, allowed)
     return speeds
@@ -92,25 +86,21 @@ def main() -> None:
     batches = w1_batches(args.events)
     probe = w1_batches(PROBE_EVENTS)
     run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
-    one, two, ratios, even = [], [], [], []
+    one, two, even = [], [], []
     for i in range(args.pairs):
         speeds = cpu_speeds(probe)
-        pair, cpu = {}, []
-        for w in ((1, 2) if i % 2 else (2, 1)):   # which goes first alternates
-            pair[w], used = run(w, batches)
-            if w == 2:
-                cpu = used
-        one.append(pair[1])
-        two.append(pair[2])
-        ratios.append(pair[2] / pair[1])
-        spread = max(speeds) / min(speeds)
-        if spread <= 1.1:
-            even.append(ratios[-1])
+        # which goes first alternates; each run: (events/s, its workers' time on their CPUs)
+        runs = {w: run(w, batches) for w in ((1, 2) if i % 2 else (2, 1))}
+        one.append(runs[1][0])
+        two.append(runs[2][0])
+        if max(speeds) / min(speeds) <= 1.1:
+            even.append(two[-1] / one[-1])
         if args.verbose:
-            print(f"pair {i + 1}: 1 worker {pair[1] / 1e6:6.1f} M/s, 2 workers "
-                  f"{pair[2] / 1e6:6.1f} M/s, ratio {ratios[-1]:.3f}; loop on each CPU "
+            print(f"pair {i + 1}: 1 worker {one[-1] / 1e6:6.1f} M/s, 2 workers "
+                  f"{two[-1] / 1e6:6.1f} M/s, ratio {two[-1] / one[-1]:.3f}; loop on each CPU "
                   + ", ".join(f"{s:.2f}" for s in speeds) + " ns/event before it; the 2 workers "
-                  "on their CPUs " + ", ".join(f"{c * 1e3:.1f}" for c in cpu) + " ms")
+                  "on their CPUs " + ", ".join(f"{c * 1e3:.1f}" for c in runs[2][1]) + " ms")
+    ratios = [b / a for a, b in zip(one, two, strict=True)]
     print(f"1 worker : median {statistics.median(one) / 1e6:.1f} M events/s")
     print(f"2 workers: median {statistics.median(two) / 1e6:.1f} M events/s")
     print(summary("2 / 1    ", ratios))
