@@ -80,7 +80,7 @@ def cpu_speeds(batches: list) -> tuple[list[float], float]:
     sum over CPUs of alone / together speed, N when the CPUs do not slow each other."""
     cpus = sorted(os.sched_getaffinity(0))
     alone = [loop_on(cpu, batches) for cpu in cpus]
-    start = threading.Barrier(len(cpus))
+    start = threading.Barrier(len(cpus), timeout=60)   # (a prober that failed: no hang)
     together = [0.0] * len(cpus)
 
     def probe(i: int) -> None:
