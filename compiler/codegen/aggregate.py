@@ -267,11 +267,13 @@ def _len_if(g: FnGen, v: Val) -> ir.Value:
 # ---------------------------------------------------------------------------------------------
 def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
                    keys: list[tuple[int, Val, SqlType, bool]],
-                   on_insert: list[tuple[int, ir.Value]] = ()
+                   on_insert: list[tuple[int, ir.Value]] = (), grow_exit: bool = False
                    ) -> tuple[ir.Value, ir.Value, ir.Value]:
     """(entry pointer, entry index, inserted?) of the entry with hash h and these keys,
-    inserting it when absent (room was checked). keys: (offset, value, type, offset of the
-    key's NULL byte or None); on_insert: (offset, i64) stored in a new entry."""
+    inserting it when absent. keys: (offset, value, type, offset of the key's NULL byte or
+    None); on_insert: (offset, i64) stored in a new entry. Room for the entry was checked by
+    the caller, or with grow_exit here, where an absent key exits for it (NEED_GROW) before
+    anything changes: found keys, nearly every row, then never look at the table's fill."""
     b = g.b
     entries = LC_TABLE.load(b, table, "entries")
     slots = LC_TABLE.load(b, table, "slots")
@@ -295,7 +297,11 @@ def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
     b.position_at_end(check)
     idx_existing = b.sub(b.zext(e1, I64), i64(1))
     entry_existing = b.gep(entries, [b.mul(idx_existing, i64(size))], source_etype=I8)
-    eq = b.icmp_unsigned("==", b.load(entry_existing, typ=I64), h)
+    # The stored hash is a quick way out before comparing strings; fixed-width keys compare
+    # in a few instructions, and equal keys have equal hashes, so theirs is not looked at.
+    eq = TRUE
+    if any(t.kind is Kind.VARCHAR for _, _, t, _ in keys):
+        eq = b.icmp_unsigned("==", b.load(entry_existing, typ=I64), h)
     for off, v, t, null_off in keys:
         stored = load_slot(g, _at(g, entry_existing, off), t)
         if null_off is not None:
@@ -311,6 +317,9 @@ def find_or_insert(g: FnGen, table: ir.Value, h: ir.Value, size: int,
 
     b.position_at_end(insert)
     idx_new = LC_TABLE.load(b, table, "count")
+    if grow_exit:
+        g.exit_unless(b.icmp_signed("<", idx_new, LC_TABLE.load(b, table, "limit")), NEED_GROW,
+                      table)
     entry_new = b.gep(entries, [b.mul(idx_new, i64(size))], source_etype=I8)
     g.memset(entry_new, 0, i64(size))
     b.store(h, entry_new)
@@ -443,10 +452,8 @@ class AggregateCodegen:
         args = [vals[a.arg] if a.arg is not None else None for a in node.aggs]
         filters = [vals[a.filter] if a.filter is not None else None for a in node.aggs]
 
-        # prepare: everything that may need room, before anything changes
-        count = LC_TABLE.load(b, table, "count")
-        limit = LC_TABLE.load(b, table, "limit")
-        g.exit_unless(b.icmp_signed("<", count, limit), NEED_GROW, table)
+        # prepare: everything that may need room, before anything changes (room for a new
+        # group is checked where one is inserted, before it changes anything)
         need = i64(0)
         strings = False
         for _, v, t, _ in keys:
@@ -478,7 +485,8 @@ class AggregateCodegen:
         h = hash_keys(g, [(v, t) for _, v, t, _ in keys])
         extra = [] if lay.dirty is not None else [(lay.seq, row_seq)]
         entry, idx, _ = find_or_insert(g, table, h, lay.size, keys,
-                                       extra + self._initial_keys(every_row=True))
+                                       extra + self._initial_keys(every_row=True),
+                                       grow_exit=True)
         states = _at(g, entry, lay.states_begin)
         for j, (st, v, f) in enumerate(zip(lay.states, args, filters, strict=True)):
             active = TRUE

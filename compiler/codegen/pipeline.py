@@ -114,8 +114,11 @@ class PipelineCodegen:
         g.setup_ctx(ctx)
         i_var = g.alloca(I64, "i", start)
         wm_var = g.alloca(I64, "wm", g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "wm")))
-        self.k_var = g.alloca(I64, "k", g.in_entry(lambda bb: LC_CTX.load(bb, ctx, "resume_k")))
-        late_var = g.alloca(I64, "late", i64(0))
+        # the window of a HOP row an exit resumes at (only HOP windows loop over a row's windows)
+        hop = any(isinstance(op, Window) and op.function != "TUMBLE" for op in plan.ops)
+        self.k_var = g.alloca(I64, "k", g.in_entry(lambda bb: LC_CTX.load(bb, ctx, "resume_k"))
+                              if hop else i64(0))
+        late_var = self.late_var = g.alloca(I64, "late", i64(0))
         err_var = g.alloca(I64, "errors", i64(0))    # committed errors
         row_err = g.alloca(I64, "row_errors", i64(0))
         self.reached_var = g.alloca(I1, "reached_window", FALSE)
@@ -201,14 +204,16 @@ class PipelineCodegen:
 
         b.position_at_end(row_end)
         b.store(b.add(b.load(err_var, typ=I64), b.load(row_err, typ=I64)), err_var)
-        if plan.aggregate is not None and plan.aggregate.window is not None:
+        if plan.aggregate is not None and plan.aggregate.window is not None and \
+                plan.aggregate.window.function != "TUMBLE":   # (TUMBLE: see window_loop)
             late = b.and_(b.load(self.reached_var, typ=I1), b.not_(b.load(self.open_var, typ=I1)))
             b.store(b.add(b.load(late_var, typ=I64), b.zext(late, I64)), late_var)
         if plan.time_column is not None and not self.selected:
             ts = env.get(plan.time_column).v
             candidate = g.intrinsic("llvm.ssub.sat.i64", I64, [ts, i64(plan.watermark_delay)])
             b.store(g.smax(b.load(wm_var, typ=I64), candidate), wm_var)
-        b.store(i64(0), self.k_var)
+        if hop:
+            b.store(i64(0), self.k_var)
         b.store(b.add(j, i64(1)), i_var)
         b.branch(head)
 
@@ -267,6 +272,35 @@ class PipelineCodegen:
 
     window_id: ir.Value | None = None
 
+    def tumble_window(self, w: Window, rel: ir.Value) -> ir.Value:
+        """The number of rel's TUMBLE window, with its bounds in self._tumble_bounds. The
+        last window's range of rel is kept across rows: rows in the same window as the row
+        before (most rows, as event time mostly ascends) skip the division, which was a fifth
+        of W1's loop. The range is exact (clamped to i64, computed in i128) and starts empty."""
+        g, b = self.g, self.g.b
+        lo_var = g.alloca(I64, "win_lo", i64(1))
+        hi_var = g.alloca(I64, "win_hi", i64(0))
+        k_var = g.alloca(I64, "win_k", i64(0))
+        start_var = g.alloca(I64, "win_start", i64(0))
+        end_var = g.alloca(I64, "win_end", i64(0))
+        same = b.and_(b.icmp_signed(">=", rel, b.load(lo_var, typ=I64)),
+                      b.icmp_signed("<=", rel, b.load(hi_var, typ=I64)))
+        with b.if_then(b.not_(same), likely=False):
+            k = floor_div(g, rel, w.slide)
+            lo = b.mul(b.sext(k, I128), ir.Constant(I128, w.slide))
+            hi = b.add(lo, ir.Constant(I128, w.slide - 1))
+            i64_min, i64_max = ir.Constant(I128, -(2**63)), ir.Constant(I128, 2**63 - 1)
+            lo = b.select(b.icmp_signed("<", lo, i64_min), i64_min, lo)
+            hi = b.select(b.icmp_signed(">", hi, i64_max), i64_max, hi)
+            b.store(b.trunc(lo, I64), lo_var)
+            b.store(b.trunc(hi, I64), hi_var)
+            b.store(k, k_var)
+            start, end = window_bounds(g, w, k)
+            b.store(start, start_var)
+            b.store(end, end_var)
+        self._tumble_bounds = (b.load(start_var, typ=I64), b.load(end_var, typ=I64))
+        return b.load(k_var, typ=I64)
+
     def window_loop(self, w: Window, rest: list[Node], env, cont: ir.Block) -> None:
         """For each window of the row (one for TUMBLE), in order of their ends: the rest of
         the pipeline sees window_start/window_end appended to the row."""
@@ -275,27 +309,27 @@ class PipelineCodegen:
         keyed = agg is not None and agg.window is w
         ts = env.get(w.time).v
         rel = b.sub(ts, i64(w.offset))
-        last = floor_div(g, rel, w.slide)
-        if w.function == "TUMBLE":
-            first = last
+        tumble = w.function == "TUMBLE"
+        if tumble:
+            first = last = self.tumble_window(w, rel)
         else:
+            last = floor_div(g, rel, w.slide)
             first = b.add(floor_div(g, b.sub(rel, i64(w.size)), w.slide), i64(1))
         count = b.add(b.sub(last, first), i64(1))
-        if keyed:
+        if keyed and not tumble:
             # HOP windows with gaps (slide > size) leave some rows in no window: not late.
             b.store(b.icmp_signed(">", count, i64(0)), self.reached_var)
-        kk_var = g.alloca(I64, "kk")
-        b.store(b.load(self.k_var, typ=I64), kk_var)
         win_err = g.alloca(I64, "window_errors", i64(0))
         body = g.fn.append_basic_block("window.body")
         nxt = g.fn.append_basic_block("window.next")
-        tumble = w.function == "TUMBLE"
         if tumble:
             # One window per row: no loop (an exit inside resumes the row from the start).
             b.branch(body)
             b.position_at_end(body)
             kk = i64(0)
         else:
+            kk_var = g.alloca(I64, "kk")
+            b.store(b.load(self.k_var, typ=I64), kk_var)
             head = g.fn.append_basic_block("window.head")
             b.branch(head)
             b.position_at_end(head)
@@ -307,11 +341,24 @@ class PipelineCodegen:
         outer_err = g.err_var
         g.err_var = win_err
         k = b.add(first, kk)
-        start, end = window_bounds(g, w, k)
+        if tumble:
+            start, end = self._tumble_bounds
+        else:
+            start, end = window_bounds(g, w, k)
         if keyed:
             closed = b.icmp_signed("<=", end, b.load(self.wm_var, typ=I64))
             open_ = g.fn.append_basic_block("window.open")
-            b.cbranch(closed, nxt, open_)
+            if tumble:
+                # The row's one window is closed: the row is late, counted here (HOP's rows
+                # are counted at the row's end, late if no window of theirs was open).
+                late = g.fn.append_basic_block("window.late")
+                # (late rows are rare: the open path gets the registers)
+                b.cbranch(closed, late, open_).set_weights([1, 99])
+                b.position_at_end(late)
+                b.store(b.add(b.load(self.late_var, typ=I64), i64(1)), self.late_var)
+                b.branch(nxt)
+            else:
+                b.cbranch(closed, nxt, open_)
             b.position_at_end(open_)
             b.store(TRUE, self.open_var)
         width = len(w.input.fields)

@@ -26,10 +26,8 @@ entry:
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
-  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  %"resume_k.1" = load i64, ptr %"resume_k"
   %"k" = alloca i64
-  store i64 %"resume_k.1", i64* %"k"
+  store i64 0, i64* %"k"
   %"late" = alloca i64
   store i64 0, i64* %"late"
   %"errors" = alloca i64
@@ -107,70 +105,69 @@ row.end:
   %".49" = load i64, i64* %"wm.2"
   %".50" = call i64 @"llvm.smax.i64"(i64 %".49", i64 %".48")
   store i64 %".50", i64* %"wm.2"
-  store i64 0, i64* %"k"
-  %".53" = add i64 %"j", 1
-  store i64 %".53", i64* %"i"
+  %".52" = add i64 %"j", 1
+  store i64 %".52", i64* %"i"
   br label %"head"
 done:
-  %".56" = load i64, i64* %"wm.2"
+  %".55" = load i64, i64* %"wm.2"
   %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".56", ptr %"wm.3"
+  store i64 %".55", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
-  %".58" = load i64, i64* %"late"
-  %".59" = add i64 %"late_rows.1", %".58"
+  %".57" = load i64, i64* %"late"
+  %".58" = add i64 %"late_rows.1", %".57"
   %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".59", ptr %"late_rows.2"
+  store i64 %".58", ptr %"late_rows.2"
   %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.2" = load i64, ptr %"errors.1"
-  %".61" = load i64, i64* %"errors"
-  %".62" = add i64 %"errors.2", %".61"
+  %".60" = load i64, i64* %"errors"
+  %".61" = add i64 %"errors.2", %".60"
   %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".62", ptr %"errors.3"
+  store i64 %".61", ptr %"errors.3"
   %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.1" = load i64, ptr %"first_error"
-  %".64" = load i64, i64* %"err_code"
-  %".65" = icmp eq i64 %"first_error.1", 0
-  %".66" = select  i1 %".65", i64 %".64", i64 %"first_error.1"
+  %".63" = load i64, i64* %"err_code"
+  %".64" = icmp eq i64 %"first_error.1", 0
+  %".65" = select  i1 %".64", i64 %".63", i64 %"first_error.1"
   %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".66", ptr %"first_error.2"
-  %".68" = load i64, i64* %"out_n"
+  store i64 %".65", ptr %"first_error.2"
+  %".67" = load i64, i64* %"out_n"
   %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".68", ptr %"n.3"
-  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 0, ptr %"resume_k.2"
+  store i64 %".67", ptr %"n.3"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k"
   ret i64 %"n"
 exit:
-  %".72" = load i64, i64* %"wm.2"
+  %".71" = load i64, i64* %"wm.2"
   %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".72", ptr %"wm.4"
+  store i64 %".71", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
-  %".74" = load i64, i64* %"late"
-  %".75" = add i64 %"late_rows.4", %".74"
+  %".73" = load i64, i64* %"late"
+  %".74" = add i64 %"late_rows.4", %".73"
   %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".75", ptr %"late_rows.5"
+  store i64 %".74", ptr %"late_rows.5"
   %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.5" = load i64, ptr %"errors.4"
-  %".77" = load i64, i64* %"errors"
-  %".78" = add i64 %"errors.5", %".77"
+  %".76" = load i64, i64* %"errors"
+  %".77" = add i64 %"errors.5", %".76"
   %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".78", ptr %"errors.6"
+  store i64 %".77", ptr %"errors.6"
   %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.4" = load i64, ptr %"first_error.3"
-  %".80" = load i64, i64* %"err_code"
-  %".81" = icmp eq i64 %"first_error.4", 0
-  %".82" = select  i1 %".81", i64 %".80", i64 %"first_error.4"
+  %".79" = load i64, i64* %"err_code"
+  %".80" = icmp eq i64 %"first_error.4", 0
+  %".81" = select  i1 %".80", i64 %".79", i64 %"first_error.4"
   %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".82", ptr %"first_error.5"
-  %".84" = load i64, i64* %"out_n"
+  store i64 %".81", ptr %"first_error.5"
+  %".83" = load i64, i64* %"out_n"
   %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".84", ptr %"n.4"
-  %".86" = load i64, i64* %"k"
-  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 %".86", ptr %"resume_k.3"
-  %".88" = load i64, i64* %"i"
-  ret i64 %".88"
+  store i64 %".83", ptr %"n.4"
+  %".85" = load i64, i64* %"k"
+  %"resume_k.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".85", ptr %"resume_k.1"
+  %".87" = load i64, i64* %"i"
+  ret i64 %".87"
 filter.pass:
   %".34" = load i64, i64* %"out_n"
   %".35" = getelementptr i64, ptr %"values.1", i64 %".34"
@@ -202,10 +199,8 @@ entry:
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
-  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  %"resume_k.1" = load i64, ptr %"resume_k"
   %"k" = alloca i64
-  store i64 %"resume_k.1", i64* %"k"
+  store i64 0, i64* %"k"
   %"late" = alloca i64
   store i64 0, i64* %"late"
   %"errors" = alloca i64
@@ -293,70 +288,69 @@ row.end:
   %".70" = load i64, i64* %"wm.2"
   %".71" = call i64 @"llvm.smax.i64"(i64 %".70", i64 %".69")
   store i64 %".71", i64* %"wm.2"
-  store i64 0, i64* %"k"
-  %".74" = add i64 %"j", 1
-  store i64 %".74", i64* %"i"
+  %".73" = add i64 %"j", 1
+  store i64 %".73", i64* %"i"
   br label %"head"
 done:
-  %".77" = load i64, i64* %"wm.2"
+  %".76" = load i64, i64* %"wm.2"
   %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".77", ptr %"wm.3"
+  store i64 %".76", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
-  %".79" = load i64, i64* %"late"
-  %".80" = add i64 %"late_rows.1", %".79"
+  %".78" = load i64, i64* %"late"
+  %".79" = add i64 %"late_rows.1", %".78"
   %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".80", ptr %"late_rows.2"
+  store i64 %".79", ptr %"late_rows.2"
   %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.2" = load i64, ptr %"errors.1"
-  %".82" = load i64, i64* %"errors"
-  %".83" = add i64 %"errors.2", %".82"
+  %".81" = load i64, i64* %"errors"
+  %".82" = add i64 %"errors.2", %".81"
   %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".83", ptr %"errors.3"
+  store i64 %".82", ptr %"errors.3"
   %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.1" = load i64, ptr %"first_error"
-  %".85" = load i64, i64* %"err_code"
-  %".86" = icmp eq i64 %"first_error.1", 0
-  %".87" = select  i1 %".86", i64 %".85", i64 %"first_error.1"
+  %".84" = load i64, i64* %"err_code"
+  %".85" = icmp eq i64 %"first_error.1", 0
+  %".86" = select  i1 %".85", i64 %".84", i64 %"first_error.1"
   %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".87", ptr %"first_error.2"
-  %".89" = load i64, i64* %"out_n"
+  store i64 %".86", ptr %"first_error.2"
+  %".88" = load i64, i64* %"out_n"
   %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".89", ptr %"n.3"
-  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 0, ptr %"resume_k.2"
+  store i64 %".88", ptr %"n.3"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k"
   ret i64 %"n"
 exit:
-  %".93" = load i64, i64* %"wm.2"
+  %".92" = load i64, i64* %"wm.2"
   %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".93", ptr %"wm.4"
+  store i64 %".92", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
-  %".95" = load i64, i64* %"late"
-  %".96" = add i64 %"late_rows.4", %".95"
+  %".94" = load i64, i64* %"late"
+  %".95" = add i64 %"late_rows.4", %".94"
   %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".96", ptr %"late_rows.5"
+  store i64 %".95", ptr %"late_rows.5"
   %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.5" = load i64, ptr %"errors.4"
-  %".98" = load i64, i64* %"errors"
-  %".99" = add i64 %"errors.5", %".98"
+  %".97" = load i64, i64* %"errors"
+  %".98" = add i64 %"errors.5", %".97"
   %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".99", ptr %"errors.6"
+  store i64 %".98", ptr %"errors.6"
   %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.4" = load i64, ptr %"first_error.3"
-  %".101" = load i64, i64* %"err_code"
-  %".102" = icmp eq i64 %"first_error.4", 0
-  %".103" = select  i1 %".102", i64 %".101", i64 %"first_error.4"
+  %".100" = load i64, i64* %"err_code"
+  %".101" = icmp eq i64 %"first_error.4", 0
+  %".102" = select  i1 %".101", i64 %".100", i64 %"first_error.4"
   %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".103", ptr %"first_error.5"
-  %".105" = load i64, i64* %"out_n"
+  store i64 %".102", ptr %"first_error.5"
+  %".104" = load i64, i64* %"out_n"
   %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".105", ptr %"n.4"
-  %".107" = load i64, i64* %"k"
-  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 %".107", ptr %"resume_k.3"
-  %".109" = load i64, i64* %"i"
-  ret i64 %".109"
+  store i64 %".104", ptr %"n.4"
+  %".106" = load i64, i64* %"k"
+  %"resume_k.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".106", ptr %"resume_k.1"
+  %".108" = load i64, i64* %"i"
+  ret i64 %".108"
 filter.pass:
   %".44" = load i64, i64* %"out_n"
   br i1 %".37", label %"filter.pass.if", label %"filter.pass.endif"
@@ -404,10 +398,8 @@ entry:
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
-  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  %"resume_k.1" = load i64, ptr %"resume_k"
   %"k" = alloca i64
-  store i64 %"resume_k.1", i64* %"k"
+  store i64 0, i64* %"k"
   %"late" = alloca i64
   store i64 0, i64* %"late"
   %"errors" = alloca i64
@@ -508,70 +500,69 @@ row.end:
   %".81" = load i64, i64* %"wm.2"
   %".82" = call i64 @"llvm.smax.i64"(i64 %".81", i64 %".80")
   store i64 %".82", i64* %"wm.2"
-  store i64 0, i64* %"k"
-  %".85" = add i64 %"j", 1
-  store i64 %".85", i64* %"i"
+  %".84" = add i64 %"j", 1
+  store i64 %".84", i64* %"i"
   br label %"head"
 done:
-  %".88" = load i64, i64* %"wm.2"
+  %".87" = load i64, i64* %"wm.2"
   %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".88", ptr %"wm.3"
+  store i64 %".87", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
-  %".90" = load i64, i64* %"late"
-  %".91" = add i64 %"late_rows.1", %".90"
+  %".89" = load i64, i64* %"late"
+  %".90" = add i64 %"late_rows.1", %".89"
   %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".91", ptr %"late_rows.2"
+  store i64 %".90", ptr %"late_rows.2"
   %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.2" = load i64, ptr %"errors.1"
-  %".93" = load i64, i64* %"errors"
-  %".94" = add i64 %"errors.2", %".93"
+  %".92" = load i64, i64* %"errors"
+  %".93" = add i64 %"errors.2", %".92"
   %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".94", ptr %"errors.3"
+  store i64 %".93", ptr %"errors.3"
   %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.1" = load i64, ptr %"first_error"
-  %".96" = load i64, i64* %"err_code"
-  %".97" = icmp eq i64 %"first_error.1", 0
-  %".98" = select  i1 %".97", i64 %".96", i64 %"first_error.1"
+  %".95" = load i64, i64* %"err_code"
+  %".96" = icmp eq i64 %"first_error.1", 0
+  %".97" = select  i1 %".96", i64 %".95", i64 %"first_error.1"
   %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".98", ptr %"first_error.2"
-  %".100" = load i64, i64* %"out_n"
+  store i64 %".97", ptr %"first_error.2"
+  %".99" = load i64, i64* %"out_n"
   %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".100", ptr %"n.3"
-  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 0, ptr %"resume_k.2"
+  store i64 %".99", ptr %"n.3"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k"
   ret i64 %"n"
 exit:
-  %".104" = load i64, i64* %"wm.2"
+  %".103" = load i64, i64* %"wm.2"
   %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".104", ptr %"wm.4"
+  store i64 %".103", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
-  %".106" = load i64, i64* %"late"
-  %".107" = add i64 %"late_rows.4", %".106"
+  %".105" = load i64, i64* %"late"
+  %".106" = add i64 %"late_rows.4", %".105"
   %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".107", ptr %"late_rows.5"
+  store i64 %".106", ptr %"late_rows.5"
   %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.5" = load i64, ptr %"errors.4"
-  %".109" = load i64, i64* %"errors"
-  %".110" = add i64 %"errors.5", %".109"
+  %".108" = load i64, i64* %"errors"
+  %".109" = add i64 %"errors.5", %".108"
   %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".110", ptr %"errors.6"
+  store i64 %".109", ptr %"errors.6"
   %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.4" = load i64, ptr %"first_error.3"
-  %".112" = load i64, i64* %"err_code"
-  %".113" = icmp eq i64 %"first_error.4", 0
-  %".114" = select  i1 %".113", i64 %".112", i64 %"first_error.4"
+  %".111" = load i64, i64* %"err_code"
+  %".112" = icmp eq i64 %"first_error.4", 0
+  %".113" = select  i1 %".112", i64 %".111", i64 %"first_error.4"
   %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".114", ptr %"first_error.5"
-  %".116" = load i64, i64* %"out_n"
+  store i64 %".113", ptr %"first_error.5"
+  %".115" = load i64, i64* %"out_n"
   %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".116", ptr %"n.4"
-  %".118" = load i64, i64* %"k"
-  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 %".118", ptr %"resume_k.3"
-  %".120" = load i64, i64* %"i"
-  ret i64 %".120"
+  store i64 %".115", ptr %"n.4"
+  %".117" = load i64, i64* %"k"
+  %"resume_k.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".117", ptr %"resume_k.1"
+  %".119" = load i64, i64* %"i"
+  ret i64 %".119"
 row.body.if:
   %".61" = lshr i64 %".59", 3
   %".62" = getelementptr i8, ptr %"validity.1", i64 %".61"
@@ -617,10 +608,8 @@ entry:
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
-  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  %"resume_k.1" = load i64, ptr %"resume_k"
   %"k" = alloca i64
-  store i64 %"resume_k.1", i64* %"k"
+  store i64 0, i64* %"k"
   %"late" = alloca i64
   store i64 0, i64* %"late"
   %"errors" = alloca i64
@@ -732,70 +721,69 @@ row.end:
   %".92" = load i64, i64* %"wm.2"
   %".93" = call i64 @"llvm.smax.i64"(i64 %".92", i64 %".91")
   store i64 %".93", i64* %"wm.2"
-  store i64 0, i64* %"k"
-  %".96" = add i64 %"j", 1
-  store i64 %".96", i64* %"i"
+  %".95" = add i64 %"j", 1
+  store i64 %".95", i64* %"i"
   br label %"head"
 done:
-  %".99" = load i64, i64* %"wm.2"
+  %".98" = load i64, i64* %"wm.2"
   %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".99", ptr %"wm.3"
+  store i64 %".98", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
-  %".101" = load i64, i64* %"late"
-  %".102" = add i64 %"late_rows.1", %".101"
+  %".100" = load i64, i64* %"late"
+  %".101" = add i64 %"late_rows.1", %".100"
   %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".102", ptr %"late_rows.2"
+  store i64 %".101", ptr %"late_rows.2"
   %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.2" = load i64, ptr %"errors.1"
-  %".104" = load i64, i64* %"errors"
-  %".105" = add i64 %"errors.2", %".104"
+  %".103" = load i64, i64* %"errors"
+  %".104" = add i64 %"errors.2", %".103"
   %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".105", ptr %"errors.3"
+  store i64 %".104", ptr %"errors.3"
   %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.1" = load i64, ptr %"first_error"
-  %".107" = load i64, i64* %"err_code"
-  %".108" = icmp eq i64 %"first_error.1", 0
-  %".109" = select  i1 %".108", i64 %".107", i64 %"first_error.1"
+  %".106" = load i64, i64* %"err_code"
+  %".107" = icmp eq i64 %"first_error.1", 0
+  %".108" = select  i1 %".107", i64 %".106", i64 %"first_error.1"
   %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".109", ptr %"first_error.2"
-  %".111" = load i64, i64* %"out_n"
+  store i64 %".108", ptr %"first_error.2"
+  %".110" = load i64, i64* %"out_n"
   %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".111", ptr %"n.3"
-  %"resume_k.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 0, ptr %"resume_k.2"
+  store i64 %".110", ptr %"n.3"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k"
   ret i64 %"n"
 exit:
-  %".115" = load i64, i64* %"wm.2"
+  %".114" = load i64, i64* %"wm.2"
   %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
-  store i64 %".115", ptr %"wm.4"
+  store i64 %".114", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
-  %".117" = load i64, i64* %"late"
-  %".118" = add i64 %"late_rows.4", %".117"
+  %".116" = load i64, i64* %"late"
+  %".117" = add i64 %"late_rows.4", %".116"
   %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
-  store i64 %".118", ptr %"late_rows.5"
+  store i64 %".117", ptr %"late_rows.5"
   %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
   %"errors.5" = load i64, ptr %"errors.4"
-  %".120" = load i64, i64* %"errors"
-  %".121" = add i64 %"errors.5", %".120"
+  %".119" = load i64, i64* %"errors"
+  %".120" = add i64 %"errors.5", %".119"
   %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
-  store i64 %".121", ptr %"errors.6"
+  store i64 %".120", ptr %"errors.6"
   %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"first_error.4" = load i64, ptr %"first_error.3"
-  %".123" = load i64, i64* %"err_code"
-  %".124" = icmp eq i64 %"first_error.4", 0
-  %".125" = select  i1 %".124", i64 %".123", i64 %"first_error.4"
+  %".122" = load i64, i64* %"err_code"
+  %".123" = icmp eq i64 %"first_error.4", 0
+  %".124" = select  i1 %".123", i64 %".122", i64 %"first_error.4"
   %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
-  store i64 %".125", ptr %"first_error.5"
-  %".127" = load i64, i64* %"out_n"
+  store i64 %".124", ptr %"first_error.5"
+  %".126" = load i64, i64* %"out_n"
   %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
-  store i64 %".127", ptr %"n.4"
-  %".129" = load i64, i64* %"k"
-  %"resume_k.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
-  store i64 %".129", ptr %"resume_k.3"
-  %".131" = load i64, i64* %"i"
-  ret i64 %".131"
+  store i64 %".126", ptr %"n.4"
+  %".128" = load i64, i64* %"k"
+  %"resume_k.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".128", ptr %"resume_k.1"
+  %".130" = load i64, i64* %"i"
+  ret i64 %".130"
 row.body.if:
   %".72" = lshr i64 %".70", 3
   %".73" = getelementptr i8, ptr %"validity.1", i64 %".72"
