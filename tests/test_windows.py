@@ -23,6 +23,8 @@ from harness import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import laminarc
+
 SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
@@ -180,3 +182,31 @@ def test_each_window_is_emitted_once_when_the_watermark_reaches_its_end(db):
     while (b := sub.poll()) is not None:
         seen += [0] * b.num_rows
     assert len(seen) == len(set(np.asarray(ts) // 1000))
+
+
+def test_tumble_bounds_at_the_edges_of_time_with_rows_jumping_between_windows():
+    """The loop keeps the last row's window across rows (pipeline.tumble_window): rows that
+    jump between windows near INT64_MIN, near INT64_MAX and around 0 must each get their own
+    window's bounds (start = k * size, wrapping like window_bounds; end = start + size,
+    saturating), on one worker and on two."""
+    lo, hi = -(2**63), 2**63 - 1
+    rng = np.random.default_rng(7)
+    near = [lo, lo + 5, lo + 808, lo + 1000, hi, hi - 5, hi - 807, hi - 1000, -1001, -1000, -1,
+            0, 999, 1000]
+    ts = near + [int(rng.choice([lo + x, hi - x, x - 3000])) for x in rng.integers(0, 3000, 2000)]
+    want = []
+    for t in ts:
+        start = ((t // 1000) * 1000 + 2**63) % 2**64 - 2**63
+        want.append((t, start, min(hi, start + 1000)))
+    for workers in (1, 2):
+        db = laminarc.open(workers=workers)
+        db.execute("""CREATE SOURCE s (ts BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
+            CREATE STREAM o AS SELECT ts, window_start, window_end
+            FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' SECOND));""")
+        sub = db.subscribe("o")
+        for i in range(0, len(ts), 337):
+            db.insert("s", pa.table({"ts": pa.array(ts[i:i + 337], pa.int64())}))
+        db.end_input("s")
+        got = sub.to_arrow().to_pydict()
+        db.close()
+        assert list(zip(got["ts"], got["window_start"], got["window_end"], strict=True)) == want
