@@ -272,9 +272,8 @@ class PipelineCodegen:
 
     window_id: ir.Value | None = None
 
-    def tumble_window(self, w: Window, rel: ir.Value) -> ir.Value:
-        """The number of rel's TUMBLE window, with its bounds in self._tumble_bounds. The
-        last window's range of rel is kept across rows: rows in the same window as the row
+    def tumble_window(self, w: Window, rel: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """(number, start, end) of rel's TUMBLE window. The last window's range of rel is kept across rows: rows in the same window as the row
         before (most rows, as event time mostly ascends) skip the division, which was a fifth
         of W1's loop. The range is exact (clamped to i64, computed in i128) and starts empty."""
         g, b = self.g, self.g.b
@@ -298,8 +297,7 @@ class PipelineCodegen:
             start, end = window_bounds(g, w, k)
             b.store(start, start_var)
             b.store(end, end_var)
-        self._tumble_bounds = (b.load(start_var, typ=I64), b.load(end_var, typ=I64))
-        return b.load(k_var, typ=I64)
+        return tuple(b.load(v, typ=I64) for v in (k_var, start_var, end_var))
 
     def window_loop(self, w: Window, rest: list[Node], env, cont: ir.Block) -> None:
         """For each window of the row (one for TUMBLE), in order of their ends: the rest of
@@ -311,14 +309,14 @@ class PipelineCodegen:
         rel = b.sub(ts, i64(w.offset))
         tumble = w.function == "TUMBLE"
         if tumble:
-            first = last = self.tumble_window(w, rel)
+            first, start, end = self.tumble_window(w, rel)
         else:
             last = floor_div(g, rel, w.slide)
             first = b.add(floor_div(g, b.sub(rel, i64(w.size)), w.slide), i64(1))
-        count = b.add(b.sub(last, first), i64(1))
-        if keyed and not tumble:
-            # HOP windows with gaps (slide > size) leave some rows in no window: not late.
-            b.store(b.icmp_signed(">", count, i64(0)), self.reached_var)
+            count = b.add(b.sub(last, first), i64(1))
+            if keyed:
+                # HOP windows with gaps (slide > size) leave some rows in no window: not late.
+                b.store(b.icmp_signed(">", count, i64(0)), self.reached_var)
         win_err = g.alloca(I64, "window_errors", i64(0))
         body = g.fn.append_basic_block("window.body")
         nxt = g.fn.append_basic_block("window.next")
@@ -341,9 +339,7 @@ class PipelineCodegen:
         outer_err = g.err_var
         g.err_var = win_err
         k = b.add(first, kk)
-        if tumble:
-            start, end = self._tumble_bounds
-        else:
+        if not tumble:
             start, end = window_bounds(g, w, k)
         if keyed:
             closed = b.icmp_signed("<=", end, b.load(self.wm_var, typ=I64))
@@ -357,10 +353,11 @@ class PipelineCodegen:
                 b.position_at_end(late)
                 b.store(b.add(b.load(self.late_var, typ=I64), i64(1)), self.late_var)
                 b.branch(nxt)
+                b.position_at_end(open_)
             else:
                 b.cbranch(closed, nxt, open_)
-            b.position_at_end(open_)
-            b.store(TRUE, self.open_var)
+                b.position_at_end(open_)
+                b.store(TRUE, self.open_var)
         width = len(w.input.fields)
         start_v, end_v = Val(start), Val(end)   # window bounds are i64 like the time column
 
