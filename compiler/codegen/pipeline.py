@@ -273,9 +273,10 @@ class PipelineCodegen:
     window_id: ir.Value | None = None
 
     def tumble_window(self, w: Window, rel: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
-        """(number, start, end) of rel's TUMBLE window. The last window's range of rel is kept across rows: rows in the same window as the row
-        before (most rows, as event time mostly ascends) skip the division, which was a fifth
-        of W1's loop. The range is exact (clamped to i64, computed in i128) and starts empty."""
+        """(number, start, end) of rel's TUMBLE window. The last window's range of rel is kept
+        across rows: rows in the same window as the row before (most rows, as event time
+        mostly ascends) skip the division, which was a fifth of W1's loop. The range is exact
+        (clamped to i64, computed in i128) and starts empty."""
         g, b = self.g, self.g.b
         lo_var = g.alloca(I64, "win_lo", i64(1))
         hi_var = g.alloca(I64, "win_hi", i64(0))
