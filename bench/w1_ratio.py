@@ -16,9 +16,13 @@ the slower CPU's. Then the loop runs on every CPU at once (a thread each): the s
 of their speed alone over their speed together is how many CPUs' worth the host gives this
 process at that moment. It is 2 when the vCPUs do not slow each other, and has measured as
 low as 1.05: the host then runs both on about one core's time, and 2 workers cannot beat 1.
-The script reports the ratio over all pairs, over the pairs whose two CPUs were within 10% of
-each other's speed, and over those with at least CAPACITY CPUs' worth together (snapshots:
-both change during a pair); `--verbose` prints every pair with its probes.
+From the same probe, each pair's *bound*: its 1-worker time over the time of half the events at
+the slower CPU's speed with every CPU busy, which is what no even split of the rows could beat
+(were those speeds to hold through the pair). The script reports the ratio over all pairs,
+over the pairs whose two CPUs were within 10% of each other's speed, over those with at least
+CAPACITY CPUs' worth together, the bound, and each ratio over its bound (the probes are
+snapshots: the speeds change during a pair, so a ratio can exceed its bound); `--verbose`
+prints every pair with its probes.
 """
 
 from __future__ import annotations
@@ -74,10 +78,9 @@ def loop_on(cpu: int, batches: list, start: threading.Barrier | None = None) -> 
         os.sched_setaffinity(0, allowed)
 
 
-def cpu_speeds(batches: list) -> tuple[list[float], float]:
-    """ns/event of W1's compiled loop on each CPU in turn, and how many CPUs' worth of that
-    speed the host gives when every CPU runs it at once (the loop releases the GIL): the
-    sum over CPUs of alone / together speed, N when the CPUs do not slow each other."""
+def cpu_speeds(batches: list) -> tuple[list[float], list[float]]:
+    """ns/event of W1's compiled loop on each CPU in turn, then on every CPU at once (a thread
+    each; the loop releases the GIL)."""
     cpus = sorted(os.sched_getaffinity(0))
     alone = [loop_on(cpu, batches) for cpu in cpus]
     start = threading.Barrier(len(cpus), timeout=60)   # (a prober that failed: no hang)
@@ -91,7 +94,7 @@ def cpu_speeds(batches: list) -> tuple[list[float], float]:
         t.start()
     for t in threads:
         t.join()
-    return alone, sum(a / t for a, t in zip(alone, together, strict=True))
+    return alone, together
 
 
 def summary(label: str, ratios: list[float]) -> str:
@@ -111,13 +114,18 @@ def main() -> None:
     batches = w1_batches(args.events)
     probe = w1_batches(PROBE_EVENTS)
     run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
-    one, two, even, whole = [], [], [], []
+    one, two, even, whole, bounds = [], [], [], [], []
     for i in range(args.pairs):
-        speeds, capacity = cpu_speeds(probe)
+        speeds, together = cpu_speeds(probe)
+        # how many CPUs' worth of their speed alone the host gives when all are busy
+        capacity = sum(a / t for a, t in zip(speeds, together, strict=True))
         # which goes first alternates; each run: (events/s, its workers' time on their CPUs)
         runs = {w: run(w, batches) for w in ((1, 2) if i % 2 else (2, 1))}
         one.append(runs[1][0])
         two.append(runs[2][0])
+        # What no even split can beat: this pair's 1-worker time over half the events at the
+        # slower CPU's speed with every CPU busy (as probed just before).
+        bounds.append(args.events / one[-1] / (args.events / 2 * max(together) * 1e-9))
         if max(speeds) / min(speeds) <= 1.1:
             even.append(two[-1] / one[-1])
         if capacity >= CAPACITY:
@@ -126,7 +134,10 @@ def main() -> None:
             print(f"pair {i + 1}: 1 worker {one[-1] / 1e6:6.1f} M/s, 2 workers "
                   f"{two[-1] / 1e6:6.1f} M/s, ratio {two[-1] / one[-1]:.3f}; before it the loop "
                   "ran at " + ", ".join(f"{s:.2f}" for s in speeds) + " ns/event on each CPU, "
-                  f"{capacity:.2f} CPUs' worth together; the 2 workers on their CPUs "
+                  f"{capacity:.2f} CPUs' worth together ("
+                  + ", ".join(f"{t:.2f}" for t in together)
+                  + f" ns/event), an even split's bound {bounds[-1]:.2f}; the 2 workers on "
+                  "their CPUs "
                   + ", ".join(f"{c * 1e3:.1f}" for c in runs[2][1]) + " ms")
     ratios = [b / a for a, b in zip(one, two, strict=True)]
     print(f"1 worker : median {statistics.median(one) / 1e6:.1f} M events/s")
@@ -134,6 +145,8 @@ def main() -> None:
     print(summary("2 / 1    ", ratios))
     print(summary("2 / 1, CPUs within 10% of each other's speed", even))
     print(summary(f"2 / 1, at least {CAPACITY} CPUs' worth together", whole))
+    print(summary("bound on 2 / 1 for an even split", bounds))
+    print(summary("2 / 1 over that bound", [r / b for r, b in zip(ratios, bounds, strict=True)]))
 
 
 if __name__ == "__main__":
