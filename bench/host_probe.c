@@ -47,8 +47,8 @@ static long steal_ticks(void) {
     while (fgets(line, sizeof(line), f)) {
         int cpu;
         long v[8];
-        if (sscanf(line, "cpu%d %ld %ld %ld %ld %ld %ld %ld %ld", &cpu, &v[0], &v[1], &v[2], &v[3],
-                   &v[4], &v[5], &v[6], &v[7]) == 9 && (cpu == 0 || cpu == 1))
+        if (sscanf(line, "cpu%d %ld %ld %ld %ld %ld %ld %ld %ld", &cpu, &v[0], &v[1], &v[2],
+                   &v[3], &v[4], &v[5], &v[6], &v[7]) == 9 && (cpu == 0 || cpu == 1))
             total += v[7];
     }
     fclose(f);
@@ -100,7 +100,9 @@ static void alu_round(void) {
 static int32_t ping, pong;
 static int peer_cpu;
 
-static void futex_wait(int32_t* a, int32_t v) { syscall(SYS_futex, a, FUTEX_WAIT_PRIVATE, v, 0, 0, 0); }
+static void futex_wait(int32_t* a, int32_t v) {
+    syscall(SYS_futex, a, FUTEX_WAIT_PRIVATE, v, 0, 0, 0);
+}
 static void futex_wake(int32_t* a) { syscall(SYS_futex, a, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0); }
 
 static void* peer(void* arg) {

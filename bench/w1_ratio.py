@@ -124,8 +124,8 @@ def main() -> None:
         one.append(runs[1][0])
         two.append(runs[2][0])
         # What no even split can beat: this pair's 1-worker time over half the events at the
-        # slower CPU's speed with every CPU busy (as probed just before).
-        bounds.append(args.events / one[-1] / (args.events / 2 * max(together) * 1e-9))
+        # slower CPU's speed with every CPU busy (as probed just before), per event.
+        bounds.append(2 * (1e9 / one[-1]) / max(together))
         if max(speeds) / min(speeds) <= 1.1:
             even.append(two[-1] / one[-1])
         if capacity >= CAPACITY:

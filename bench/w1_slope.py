@@ -26,9 +26,10 @@ def run(workers: int, batches: list, spin: float) -> float:
         t0 = time.perf_counter()
         for b in batches:
             db.insert("events", b)
-            end = time.thread_time() + spin
-            while spin and time.thread_time() < end:
-                pass
+            if spin:
+                end = time.thread_time() + spin
+                while time.thread_time() < end:
+                    pass
         db.end_input("events")
         sub.to_arrow()
         return (time.perf_counter() - t0) * 1e3
