@@ -166,37 +166,37 @@ def check_not_null(desc: Descriptors, columns: list[Column], mask: int, source: 
 
 
 class Descriptors:
-    """lc_col descriptors of one record batch, kept alive (with the batch, and the all-valid
-    bitmap they point at) as long as this is. Built in C from the batch's Arrow C data
-    interface export: one call, no per-buffer Python objects."""
+    """lc_col descriptors of one record batch, valid as long as this is (it keeps the batch,
+    whose buffers they point into, and the all-valid bitmap). Built in C from the batch's
+    Arrow C data interface export, released at once: one call, no per-buffer Python objects,
+    and nothing to release later."""
 
     def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer):
         n = batch.num_columns
         self.batch = batch
-        self.array = ffi.new("lc_arrow_array*")
-        batch._export_to_c(int(ffi.cast("uintptr_t", self.array)))
         self.cols = ffi.new("lc_col[]", max(n, 1))
         flags = ffi.new("uint8_t[]", max(n, 1))
-        self.ones = ones.pointer(batch.num_rows)
-        rows = lib.lc_cols_from_arrow(self.array, self.cols, n, self.ones, ones.bits, flags)
-        if rows != batch.num_rows:   # sliced arrays reaching past the all-valid bitmap
-            self.ones = ones.pointer(batch.num_rows + max_offset(batch))
-            rows = lib.lc_cols_from_arrow(self.array, self.cols, n, self.ones, ones.bits, flags)
-        if rows != batch.num_rows:
-            self.release()
+        bits = batch.num_rows
+        for _ in range(2):   # again once, for sliced arrays reaching past the bitmap
+            self.ones = ones.pointer(bits)
+            array = ffi.new("lc_arrow_array*")
+            batch._export_to_c(int(ffi.cast("uintptr_t", array)))
+            if lib.lc_cols_from_arrow(array, self.cols, n, self.ones, ones.bits,
+                                      flags) == batch.num_rows:
+                break
+            bits = batch.num_rows + max_offset(batch)
+        else:
             raise ValueError("laminarc: unexpected Arrow layout in an input batch")
         # bit c: column c may hold a NULL (pipelines test it against the columns they read)
         raw = ffi.buffer(flags, n)[:]
         self.null_mask = sum(1 << c for c, f in enumerate(raw) if f) if any(raw) else 0
 
     def rows(self, lo: int, n: int) -> Descriptors:
-        """Descriptors of rows [lo, lo + n): the same buffers at offsets moved by lo, with no
-        export of their own (they keep these alive). Their null_mask is these', which may
-        flag a column the rows hold no NULL of (the loop then reads its bitmap)."""
+        """Descriptors of rows [lo, lo + n): the same buffers at offsets moved by lo. Their
+        null_mask is these', which may flag a column the rows hold no NULL of (the loop then
+        reads its bitmap)."""
         part = Descriptors.__new__(Descriptors)
         part.batch = self.batch.slice(lo, n)
-        part.whole = self
-        part.array = None
         k = self.batch.num_columns
         part.cols = ffi.new("lc_col[]", max(k, 1))
         ffi.memmove(part.cols, self.cols, ffi.sizeof("lc_col") * k)
@@ -205,13 +205,6 @@ class Descriptors:
         part.ones = self.ones   # (long enough: it covers every row of the whole)
         part.null_mask = self.null_mask
         return part
-
-    def release(self) -> None:
-        if self.array is not None and self.array.release != ffi.NULL:
-            self.array.release(self.array)
-
-    def __del__(self) -> None:
-        self.release()
 
 
 def max_offset(batch: pa.RecordBatch) -> int:

@@ -336,8 +336,6 @@ class Engine:
             self._submit_deferred()
         if src.spec.time_column is not None and epoch:
             p, tasks = epoch[0]   # every pipeline over the source saw the same rows
-            for t in tasks:
-                lib.lc_pool_wait(self.pool, t)
             src.relation.wm = max(src.relation.wm, p.chunk_watermark(tasks))
         for p, _ in epoch:
             if not p.spec.proctime:

@@ -918,8 +918,8 @@ int64_t lc_out_export(lc_out* o, lc_arrow_array* array) {
     return LC_OK;
 }
 
-int64_t lc_cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t ncols,
-                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls) {
+static int64_t cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t ncols,
+                               const uint8_t* ones, int64_t ones_bits, uint8_t* nulls) {
     if (batch->n_children != ncols) return -1;
     for (int64_t c = 0; c < ncols; c++) {
         const lc_arrow_array* a = batch->children[c];
@@ -941,6 +941,15 @@ int64_t lc_cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t nc
         }
     }
     return batch->length;
+}
+
+int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_col* cols, int64_t ncols,
+                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls) {
+    int64_t rows = cols_from_arrow(batch, cols, ncols, ones, ones_bits, nulls);
+    /* here, while the export's structures are in this core's cache (releasing it later, from
+     * Python, took a finalizer and a second pass over them) */
+    if (batch->release) batch->release(batch);
+    return rows;
 }
 
 void lc_out_free(lc_out* o) {

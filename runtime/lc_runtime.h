@@ -266,11 +266,13 @@ typedef struct lc_arrow_array {
     void* private_data;
 } lc_arrow_array;
 int64_t lc_out_export(lc_out* o, lc_arrow_array* array);
-/* Column descriptors of an imported record batch (a struct array from pyarrow's
+/* Column descriptors of an exported record batch (a struct array from pyarrow's
  * _export_to_c): columns without a validity bitmap point at `ones` (all valid, `ones_bits`
  * long); nulls[c] says whether column c may hold a NULL. Returns the row count, or -1 when
- * the batch is not the expected shape. */
-int64_t lc_cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t ncols,
+ * the batch is not the expected shape. Releases the export before returning, whatever the
+ * result: the layouts accepted (fixed width, boolean, 32-bit offsets) export the batch's own
+ * buffers, which stay valid as long as the caller keeps the exported batch. */
+int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_col* cols, int64_t ncols,
                            const uint8_t* ones, int64_t ones_bits, uint8_t* nulls);
 
 /* ---- partition kernels and workers ----
@@ -424,6 +426,9 @@ typedef struct lc_pool lc_pool;
 lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin);
 int64_t lc_pool_submit_all(lc_pool* pool, lc_task* const* tasks, int64_t n);
 int64_t lc_pool_wait(lc_pool* pool, lc_task* task);
+/* Wait for every task of a pre-aggregated chunk (or watermark); the largest of their
+ * watermarks, which is the source's as far as the chunk's rows raise it. */
+int64_t lc_combine_wait(lc_pool* pool, lc_combine* cb);
 int64_t lc_pool_stop(lc_pool* pool);
 int64_t lc_pool_workers(lc_pool* pool);
 int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);

@@ -317,6 +317,15 @@ int64_t lc_pool_wait(lc_pool* p, lc_task* t) {
     }
 }
 
+int64_t lc_combine_wait(lc_pool* p, lc_combine* cb) {
+    int64_t wm = INT64_MIN;
+    for (int64_t w = 0; w < cb->nworkers; w++) {
+        lc_pool_wait(p, cb->tasks[w]);   /* (a failed task's status is cb->status) */
+        if (cb->tasks[w]->wm > wm) wm = cb->tasks[w]->wm;
+    }
+    return wm;
+}
+
 int64_t lc_pool_stop(lc_pool* p) {
     if (!p) return LC_OK;
     for (int64_t i = 0; i < p->n; i++) {

@@ -311,13 +311,17 @@ class ShardedPipeline:
         return out
 
     def chunk_watermark(self, tasks: list) -> int:
-        """The source's watermark as far as this chunk's rows raise it (its tasks are done):
-        a keyed chunk's largest event time - delay; with row ranges, the largest of the
-        watermarks the shards had right after their range (they may have run later chunks
-        since)."""
+        """Wait for this chunk's tasks; the source's watermark as far as the chunk's rows
+        raise it: a keyed chunk's largest event time - delay; otherwise the largest of the
+        watermarks the shards had right after their part (they may have run later chunks
+        since; in blocks, every shard saw every event time)."""
+        if self.mode == "blocks":
+            return lib.lc_combine_wait(self.pool, tasks[0].comb)
+        for t in tasks:
+            lib.lc_pool_wait(self.pool, t)
         if self.mode == "keyed":
             return lib.lc_exchange_wm_after(tasks[0].ex)
-        return max(t.wm for t in tasks)   # (in blocks, every shard saw every event time)
+        return max(t.wm for t in tasks)
 
     def prepare_advance(self, wm: int, keep: list) -> list:
         self.set_wm(wm)
@@ -346,6 +350,15 @@ class ShardedPipeline:
 
     def collect(self, tasks: list) -> list[pa.RecordBatch]:
         """Wait for this pipeline's tasks of one chunk; merge the outputs."""
+        if self.mode == "blocks":   # (its tasks emit nothing: the chunk's merge does)
+            comb = tasks[0].comb
+            lib.lc_combine_wait(self.pool, comb)
+            status = self._finish(comb)
+            out = take_output(comb)
+            check(comb.status or status, self.spec.produces)
+            if out is None or not out.n:
+                return []
+            return _strip([self.output.to_batch(out)], self.spec.hidden)
         # Every task first: the last consumer of an exchange merges the others' outputs.
         statuses = [lib.lc_pool_wait(self.pool, t) for t in tasks]
         outs = []
@@ -355,12 +368,6 @@ class ShardedPipeline:
             if status and failure is None:
                 failure = status
             elif out is not None and out.n:
-                outs.append(out)
-        if self.mode == "blocks":
-            status = self._finish(tasks[0].comb)
-            out = take_output(tasks[0].comb)
-            failure = failure or status
-            if out is not None and out.n and not failure:
                 outs.append(out)
         check(failure or 0, self.spec.produces)
         if not outs:

@@ -386,9 +386,13 @@ def test_in_flight_chunks_keep_their_all_valid_bitmap():
         assert n <= ones.bits < 2 * n
         assert engine.depth // 2 < len(engine.inflight) <= engine.depth
         current = int(ffi.cast("uintptr_t", ones.buf))
+        values = None
         for _, keep, _, chunk in engine.inflight:
             desc = keep[0]
-            assert desc.array is None and desc.whole.array is not None   # one export an insert
+            # one export an insert: every chunk reads the insert's buffers, at its own offset
+            here = [int(ffi.cast("uintptr_t", desc.cols[c].values)) for c in range(2)]
+            assert values in (None, here)
+            values = here
             for c in range(chunk.num_columns):
                 assert int(ffi.cast("uintptr_t", desc.cols[c].validity)) == current
                 assert desc.cols[c].offset + chunk.num_rows <= ones.bits
