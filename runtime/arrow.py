@@ -169,27 +169,29 @@ class Descriptors:
     """lc_col descriptors of one record batch, valid as long as this is (it keeps the batch,
     whose buffers they point into, and the all-valid bitmap). Built in C from the batch's
     Arrow C data interface export, released at once: one call, no per-buffer Python objects,
-    and nothing to release later."""
+    and nothing to release later. The export goes through `ones`' scratch, reused by every
+    batch (one at a time: the engine's lock)."""
 
     def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer):
         n = batch.num_columns
         self.batch = batch
-        self.cols = ffi.new("lc_col[]", max(n, 1))
-        flags = ffi.new("uint8_t[]", max(n, 1))
-        bits = batch.num_rows
+        self.cols = ffi.new("lc_col[]", n or 1)
+        flags = ones.flags if n <= ones.nflags else ones.grow_flags(n)
+        rows = bits = batch.num_rows
         for _ in range(2):   # again once, for sliced arrays reaching past the bitmap
             self.ones = ones.pointer(bits)
-            array = ffi.new("lc_arrow_array*")
-            batch._export_to_c(int(ffi.cast("uintptr_t", array)))
-            if lib.lc_cols_from_arrow(array, self.cols, n, self.ones, ones.bits,
-                                      flags) == batch.num_rows:
+            batch._export_to_c(ones.export_address)
+            if lib.lc_cols_from_arrow(ones.export, self.cols, n, self.ones, ones.bits, flags,
+                                      ones.flagged) == rows:
                 break
-            bits = batch.num_rows + max_offset(batch)
+            bits = rows + max_offset(batch)
         else:
             raise ValueError("laminarc: unexpected Arrow layout in an input batch")
         # bit c: column c may hold a NULL (pipelines test it against the columns they read)
-        raw = ffi.buffer(flags, n)[:]
-        self.null_mask = sum(1 << c for c, f in enumerate(raw) if f) if any(raw) else 0
+        self.null_mask = 0
+        if ones.flagged[0]:
+            raw = ffi.buffer(flags, n)[:]
+            self.null_mask = sum(1 << c for c, f in enumerate(raw) if f)
 
     def rows(self, lo: int, n: int) -> Descriptors:
         """Descriptors of rows [lo, lo + n): the same buffers at offsets moved by lo. Their
@@ -213,7 +215,8 @@ def max_offset(batch: pa.RecordBatch) -> int:
 
 
 class OnesBuffer:
-    """An all-valid bitmap for columns without one (the nulls variant reads every bitmap).
+    """An all-valid bitmap for columns without one (the nulls variant reads every bitmap), and
+    the scratch Descriptors export batches through.
 
     A column at offset o of n rows reads bits [o, o + n): a batch's descriptors ask for a
     bitmap that long, and its chunks' (Descriptors.rows) read within it. A larger bitmap
@@ -225,6 +228,16 @@ class OnesBuffer:
     def __init__(self) -> None:
         self.buf = self._new(self.BLOCK)
         self.bits = self.BLOCK * 8
+        # (allocating these per batch took a fifth of building its descriptors)
+        self.export = ffi.new("lc_arrow_array*")
+        self.export_address = int(ffi.cast("uintptr_t", self.export))
+        self.flagged = ffi.new("int64_t*")
+        self.grow_flags(64)
+
+    def grow_flags(self, n: int):
+        self.nflags = max(n, 64)
+        self.flags = ffi.new("uint8_t[]", self.nflags)
+        return self.flags
 
     def pointer(self, bits: int):
         if bits > self.bits:
@@ -251,6 +264,10 @@ class OutputLayout:
         self.widths = ffi.new("int64_t[]", [out_width(c.type) for c in columns] or [0])
         self.nullable = ffi.new("int32_t[]", [int(c.nullable) for c in columns] or [0])
         self.n = len(columns)
+        # One export struct for every batch: pyarrow's import moves it out (marking it
+        # released), so it is free again once to_batch returns.
+        self.export = ffi.new("lc_arrow_array*")
+        self.export_address = int(ffi.cast("uintptr_t", self.export))
 
     def new(self):
         out = lib.lc_out_new(self.n, self.widths, self.nullable)
@@ -261,9 +278,8 @@ class OutputLayout:
     def to_batch(self, out) -> pa.RecordBatch:
         """The rows written into `out` as a RecordBatch over its buffers (no copy). `out` is
         an owning object from new() / ffi.gc; its buffers now belong to the batch."""
-        array = ffi.new("lc_arrow_array*")
-        status = lib.lc_out_export(out, array)
+        status = lib.lc_out_export(out, self.export)
         if status:
             raise MemoryError("laminarc: out of memory exporting an output batch")
         ffi.gc(out, None)   # pyarrow's release callback frees it now
-        return pa.RecordBatch._import_from_c(int(ffi.cast("uintptr_t", array)), self.schema)
+        return pa.RecordBatch._import_from_c(self.export_address, self.schema)

@@ -919,7 +919,9 @@ int64_t lc_out_export(lc_out* o, lc_arrow_array* array) {
 }
 
 static int64_t cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_t ncols,
-                               const uint8_t* ones, int64_t ones_bits, uint8_t* nulls) {
+                               const uint8_t* ones, int64_t ones_bits, uint8_t* nulls,
+                               int64_t* flagged) {
+    *flagged = 0;
     if (batch->n_children != ncols) return -1;
     for (int64_t c = 0; c < ncols; c++) {
         const lc_arrow_array* a = batch->children[c];
@@ -929,6 +931,7 @@ static int64_t cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_
         int has_nulls = validity && a->null_count != 0;
         cols[c].validity = has_nulls ? validity : ones;
         nulls[c] = (uint8_t)has_nulls;
+        *flagged += has_nulls;
         cols[c].offset = offset;
         if (a->n_buffers == 3) {
             cols[c].offsets = (const int32_t*)a->buffers[1];
@@ -944,8 +947,9 @@ static int64_t cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_
 }
 
 int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_col* cols, int64_t ncols,
-                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls) {
-    int64_t rows = cols_from_arrow(batch, cols, ncols, ones, ones_bits, nulls);
+                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls,
+                           int64_t* flagged) {
+    int64_t rows = cols_from_arrow(batch, cols, ncols, ones, ones_bits, nulls, flagged);
     /* here, while the export's structures are in this core's cache (releasing it later, from
      * Python, took a finalizer and a second pass over them) */
     if (batch->release) batch->release(batch);

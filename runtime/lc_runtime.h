@@ -268,12 +268,14 @@ typedef struct lc_arrow_array {
 int64_t lc_out_export(lc_out* o, lc_arrow_array* array);
 /* Column descriptors of an exported record batch (a struct array from pyarrow's
  * _export_to_c): columns without a validity bitmap point at `ones` (all valid, `ones_bits`
- * long); nulls[c] says whether column c may hold a NULL. Returns the row count, or -1 when
- * the batch is not the expected shape. Releases the export before returning, whatever the
- * result: the layouts accepted (fixed width, boolean, 32-bit offsets) export the batch's own
- * buffers, which stay valid as long as the caller keeps the exported batch. */
+ * long); nulls[c] says whether column c may hold a NULL, and *flagged how many columns may.
+ * Returns the row count, or -1 when the batch is not the expected shape. Releases the export
+ * before returning, whatever the result: the layouts accepted (fixed width, boolean, 32-bit
+ * offsets) export the batch's own buffers, which stay valid as long as the caller keeps the
+ * exported batch. */
 int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_col* cols, int64_t ncols,
-                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls);
+                           const uint8_t* ones, int64_t ones_bits, uint8_t* nulls,
+                           int64_t* flagged);
 
 /* ---- partition kernels and workers ----
  * A chunk of a batch is partitioned by all workers at once: worker w runs the generated kernel
