@@ -1001,38 +1001,74 @@ static int64_t entry_seq(const lc_table* t, int64_t i, int64_t seq_offset) {
     return seq;
 }
 
+/* merged_order of two tables (two workers: the usual case), as a plain two-way merge of dst's
+ * own first `own` entries with the other's (where they went: cb->where). W1's merges spent a
+ * third of their instructions listing the groups with the k-way loop. */
+static void merged_order2(lc_combine* cb, lc_table* dst, const lc_table* other, int64_t own,
+                          int64_t seq_offset) {
+    const uint8_t* a = dst->entries + seq_offset;
+    const uint8_t* b = other->entries + seq_offset;
+    size_t sa = (size_t)dst->entry_size, sb = (size_t)other->entry_size;
+    const int32_t* where = cb->where;
+    uint8_t* marks = cb->marks;
+    int32_t* dirty = dst->dirty;
+    int64_t nb = other->count, ia = 0, ib = 0, m = 0, qa = INT64_MAX, qb = INT64_MAX;
+    if (own) memcpy(&qa, a, 8);
+    if (nb) memcpy(&qb, b, 8);
+    while (ia < own || ib < nb) {
+        int32_t idx;
+        if (qa < qb) {
+            idx = (int32_t)ia++;
+            qa = INT64_MAX;
+            if (ia < own) memcpy(&qa, a + ia * sa, 8);
+        } else {
+            idx = where[ib++];
+            qb = INT64_MAX;
+            if (ib < nb) memcpy(&qb, b + ib * sb, 8);
+        }
+        if (marks[idx]) continue;
+        marks[idx] = 1;
+        dirty[m++] = idx;
+    }
+    dst->ordered = 1;
+}
+
 /* dst's groups in order of their first rows, as its `dirty` list: a k-way merge by seq of
  * the runs of entries (parts[d]: dst's own first `own`; the others: where they went, in
  * cb->where one part after another), each run in that order already (a worker meets its
- * rows in source order). A group is listed where it is first met. */
+ * rows in source order). A group is listed where it is first met. Each run's next seq is kept
+ * (INT64_MAX once it is done), so a step reads one entry: the one taken. (No two runs share a
+ * seq: a row goes to one worker.) */
 static void merged_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t d, int64_t own,
                          int64_t seq_offset) {
     lc_table* dst = parts[d];
-    int64_t at[k], len[k], base[k], total = 0;
+    int64_t at[k], len[k], head[k], total = 0;
+    const int32_t* from[k];
     for (int64_t i = 0; i < k; i++) {
         at[i] = 0;
         len[i] = i == d ? own : parts[i]->count;
-        base[i] = i == d ? 0 : total;
+        from[i] = i == d ? NULL : cb->where + total;
         if (i != d) total += len[i];
+        head[i] = len[i] ? entry_seq(parts[i], 0, seq_offset) : INT64_MAX;
     }
     total += own;
     memset(cb->marks, 0, (size_t)dst->count);
+    if (k == 2) {
+        merged_order2(cb, dst, parts[1 - d], own, seq_offset);
+        return;
+    }
+    uint8_t* marks = cb->marks;
+    int32_t* dirty = dst->dirty;
     int64_t m = 0;
     for (int64_t j = 0; j < total; j++) {
-        int64_t best = -1, best_seq = INT64_MAX;
-        for (int64_t i = 0; i < k; i++) {
-            if (at[i] == len[i]) continue;
-            int64_t seq = entry_seq(parts[i], at[i], seq_offset);
-            if (best < 0 || seq < best_seq) {
-                best = i;
-                best_seq = seq;
-            }
-        }
-        int64_t idx = best == d ? at[best] : cb->where[base[best] + at[best]];
-        at[best]++;
-        if (cb->marks[idx]) continue;
-        cb->marks[idx] = 1;
-        dst->dirty[m++] = (int32_t)idx;
+        int64_t best = 0;
+        for (int64_t i = 1; i < k; i++) best = head[i] < head[best] ? i : best;
+        int64_t a = at[best]++;
+        int32_t idx = from[best] ? from[best][a] : (int32_t)a;
+        head[best] = a + 1 < len[best] ? entry_seq(parts[best], a + 1, seq_offset) : INT64_MAX;
+        if (marks[idx]) continue;
+        marks[idx] = 1;
+        dirty[m++] = idx;
     }
     dst->ordered = 1;
 }
