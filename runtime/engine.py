@@ -215,12 +215,21 @@ class Engine:
                                                                for p in consumers):
             self._run_here(src, batch_desc, seq_base, consumers)
             return
+        blocks = all(p.mode == "blocks" for p in consumers)
         for lo in range(0, n, self.chunk_rows):
             # (a chunk of a larger batch: the batch's descriptors at the chunk's rows)
             desc = batch_desc if n <= self.chunk_rows else batch_desc.rows(
                 lo, min(self.chunk_rows, n - lo))
             chunk = desc.batch
             keep: list = [desc]
+            if blocks and (self.inflight or chunk.num_rows > self.inline_rows):
+                # Every pipeline pre-aggregated (W1's case): each starts the chunk and hands
+                # it over in one native call, and nothing is deferred to the next chunk.
+                self._submit_deferred()
+                epoch = [(p, p.start_blocks(desc, seq_base + lo, src.relation.wm))
+                         for p in consumers]
+                self._in_flight((epoch, keep, src, chunk))
+                continue
             last = lo + self.chunk_rows >= n
             epoch, now, later = [], [], []
             for p in consumers:
@@ -236,15 +245,19 @@ class Engine:
                 continue
             self._submit(now + self.deferred)
             self.deferred = later
-            self.inflight.append((epoch, keep, src, chunk))
-            if len(self.inflight) > self.depth:
-                # In bursts, down to half, after one wait for the chunk after the burst: the
-                # workers finish their chunks in order, and merge a chunk's closed windows
-                # before they finish a later one, so the burst then needs no more sleeps.
-                keep_n = self.depth // 2
-                self._await(self.inflight[len(self.inflight) - keep_n])
-                while len(self.inflight) > keep_n:
-                    self._collect_chunk(*self.inflight.popleft())
+            self._in_flight((epoch, keep, src, chunk))
+
+    def _in_flight(self, entry: tuple) -> None:
+        """A chunk handed over; past `depth` in flight, collect in a burst, down to half,
+        after one wait for the chunk after the burst: the workers finish their chunks in
+        order, and merge a chunk's closed windows before they finish a later one, so the
+        burst then needs no more sleeps."""
+        self.inflight.append(entry)
+        if len(self.inflight) > self.depth:
+            keep_n = self.depth // 2
+            self._await(self.inflight[len(self.inflight) - keep_n])
+            while len(self.inflight) > keep_n:
+                self._collect_chunk(*self.inflight.popleft())
 
     def _run_here(self, src: Source, desc: Descriptors, seq_base: int,
                   consumers: list) -> None:
@@ -334,6 +347,9 @@ class Engine:
         """Deliver a chunk's results, then advance the watermarks it reached."""
         if not self.inflight:   # the newest chunk: its consuming tasks may still wait here
             self._submit_deferred()
+        if epoch and all(p.mode == "blocks" for p, _ in epoch):
+            self._collect_blocks(epoch, src)
+            return
         if src.spec.time_column is not None and epoch:
             p, tasks = epoch[0]   # every pipeline over the source saw the same rows
             src.relation.wm = max(src.relation.wm, p.chunk_watermark(tasks))
@@ -354,6 +370,27 @@ class Engine:
             _abandon(epoch[collected:])
             raise
         del keep
+
+    def _collect_blocks(self, epoch: list, src: Source) -> None:
+        """_collect_chunk of a chunk whose pipelines are all pre-aggregated: each chunk's wait,
+        merge and watermark come from one native call (collect_blocks), all of them before
+        the source's watermark moves and anything is delivered, as _collect_chunk orders it."""
+        collected = []
+        try:
+            for p, tasks in epoch:
+                collected.append(p.collect_blocks(tasks))
+        except BaseException:
+            _abandon(epoch[len(collected) + 1:])
+            raise
+        if src.spec.time_column is not None:
+            src.relation.wm = max(src.relation.wm, collected[0][0])
+        wm = src.relation.wm
+        for (p, _), (_, outs) in zip(epoch, collected, strict=True):
+            if not p.spec.proctime:
+                p.set_wm(wm)
+            for out in outs:
+                self._deliver(p.spec.produces, out)
+            self._propagate(p.spec.produces, p.wm if p.spec.proctime else wm)
 
     def watermark(self, source: str, value: int) -> None:
         """Advance a source's watermark explicitly (in units of its time column)."""

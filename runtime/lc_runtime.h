@@ -416,21 +416,26 @@ typedef struct lc_combine {
 lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
                            int64_t delay, int64_t chunk_rows);
 void lc_combine_free(lc_combine* cb);
-void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
-                      int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
-                      int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now);
+typedef struct lc_pool lc_pool;
+int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
+                         int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
+                         int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
+                         lc_pool* pool);
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
                            int64_t time_col, int64_t delay, lc_combine* cb);
 
-typedef struct lc_pool lc_pool;
 lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin);
 int64_t lc_pool_submit_all(lc_pool* pool, lc_task* const* tasks, int64_t n);
 int64_t lc_pool_wait(lc_pool* pool, lc_task* task);
 /* Wait for every task of a pre-aggregated chunk (or watermark); the largest of their
  * watermarks, which is the source's as far as the chunk's rows raise it. */
 int64_t lc_combine_wait(lc_pool* pool, lc_combine* cb);
+/* lc_combine_wait, then lc_combine_finish (the chunk's merge, see lc_combine): the status of
+ * the first failed task or of the merge, and the watermark in *wm. What collecting a chunk
+ * asks of C, in one call. */
+int64_t lc_combine_collect(lc_pool* pool, lc_combine* cb, int32_t claim, int64_t* wm);
 int64_t lc_pool_stop(lc_pool* pool);
 int64_t lc_pool_workers(lc_pool* pool);
 int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);

@@ -853,13 +853,16 @@ void lc_combine_free(lc_combine* cb) {
     lc_free(cb);
 }
 
-/* Before a chunk's tasks (one per worker, `tasks[w]` worker w's) are handed over, by the
- * thread that collects them; `prev` is the pipeline's chunk before it if that is still in
- * flight, else NULL. (One call rather than a dozen field stores per task from Python: this is
- * on the inserting thread's path once per chunk.) */
-void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
-                      int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
-                      int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now) {
+/* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
+ * collects them, and with a pool hands them over (each on its own); `prev` is the pipeline's
+ * chunk before it if that is still in flight, else NULL. (One call rather than a dozen field
+ * stores per task and a hand-over from Python: this is on the inserting thread's path once
+ * per chunk.) */
+int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
+                         int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
+                         int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
+                         lc_pool* pool) {
+    if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
     for (int64_t w = 0; w < cb->nworkers; w++) {
         lc_task* t = cb->tasks[w] = &tasks[w];
         t->emit = emit;
@@ -894,6 +897,9 @@ void lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* p
         }
     }
     __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_OPEN, __ATOMIC_RELEASE);
+    if (pool)
+        for (int64_t w = 0; w < cb->nworkers; w++) ring_push(&pool->workers[w].in, &tasks[w]);
+    return LC_OK;
 }
 
 /* The event times another worker's block scans are usually in no cache of this core (they
@@ -1210,4 +1216,11 @@ static int64_t run_combined(lc_task* t) {
     else merge_earlier(prev, seq, t->worker);
     p->ns_run += now_ns() - t0;
     return rc;
+}
+
+int64_t lc_combine_collect(lc_pool* pool, lc_combine* cb, int32_t claim, int64_t* wm) {
+    *wm = lc_combine_wait(pool, cb);
+    int64_t status = lc_combine_finish(cb, claim);
+    int32_t failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE);
+    return failed ? failed : status;
 }

@@ -190,6 +190,7 @@ class ShardedPipeline:
         self.next_slot = 0
         tc = -1 if spec.time_column is None else spec.time_column
         if self.mode == "blocks":
+            self.wm_out = ffi.new("int64_t*")   # collect_blocks' watermark
             for _ in range(depth + 2):
                 self.slots.append(self._combined(tc, TASK_BLOCKS, chunk_rows))
             self.advance_slot = self._combined(tc, TASK_ADVANCE, 0)   # for prepare_advance
@@ -250,13 +251,15 @@ class ShardedPipeline:
         return comb, block, tasks
 
     def _start_combined(self, slot: tuple, emit: int, wm: int, merge_now: bool,
-                        rows: tuple = (ffi.NULL, 0, 0, 0, 0)) -> list:
+                        rows: tuple = (ffi.NULL, 0, 0, 0, 0), pool=ffi.NULL) -> list:
         """The slot's tasks, set up for a chunk (rows: its columns, row count, NULL flag,
-        source position and processing time) or, without rows, a watermark."""
+        source position and processing time) or, without rows, a watermark; handed over to
+        `pool` in the same native call unless it is NULL."""
         comb, block, tasks = slot
         self.chunks += 1
-        lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL, int(merge_now),
-                             emit, wm, *rows)
+        check(lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
+                                   int(merge_now), emit, wm, *rows, pool),
+              "handing tasks to the workers")
         self.newest = comb
         return tasks
 
@@ -298,6 +301,17 @@ class ShardedPipeline:
             t.out_rows = (hi - lo) * self.spec.windows_per_row
             t.status, t.done, t.next = 0, 0, ffi.NULL
         return [], tasks
+
+    def start_blocks(self, desc: Descriptors, seq_base: int, source_wm: int) -> list:
+        """A pre-aggregated pipeline's tasks for a chunk (prepare_run's results), started and
+        handed over to the workers in one native call: the engine's path for a source whose
+        pipelines are all pre-aggregated."""
+        self.rows_in += desc.batch.num_rows
+        slot = self.slots[self.next_slot]
+        self.next_slot = (self.next_slot + 1) % len(self.slots)
+        rows = (desc.cols, desc.batch.num_rows, int(desc.null_mask & self.read_mask != 0),
+                seq_base, processing_time())
+        return self._start_combined(slot, self.emit_code, source_wm, False, rows, self.pool)
 
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first
@@ -351,14 +365,7 @@ class ShardedPipeline:
     def collect(self, tasks: list) -> list[pa.RecordBatch]:
         """Wait for this pipeline's tasks of one chunk; merge the outputs."""
         if self.mode == "blocks":   # (its tasks emit nothing: the chunk's merge does)
-            comb = tasks[0].comb
-            lib.lc_combine_wait(self.pool, comb)
-            status = self._finish(comb)
-            out = take_output(comb)
-            check(comb.status or status, self.spec.produces)
-            if out is None or not out.n:
-                return []
-            return _strip([self.output.to_batch(out)], self.spec.hidden)
+            return self.collect_blocks(tasks)[1]
         # Every task first: the last consumer of an exchange merges the others' outputs.
         statuses = [lib.lc_pool_wait(self.pool, t) for t in tasks]
         outs = []
@@ -384,6 +391,21 @@ class ShardedPipeline:
             raise MemoryError("laminarc: out of memory merging shard outputs")
         merged = ffi.gc(merged, lib.lc_out_free)
         return _strip([self.output.to_batch(merged)], self.spec.hidden)
+
+    def collect_blocks(self, tasks: list) -> tuple[int, list[pa.RecordBatch]]:
+        """A pre-aggregated chunk's watermark (as chunk_watermark gives it) and output: its
+        tasks waited for and its merge finished (see _finish) in one native call."""
+        comb = tasks[0].comb
+        newest = comb == self.newest
+        status = lib.lc_combine_collect(self.pool, comb, int(newest), self.wm_out)
+        self.merge_errors += comb.ctx.errors
+        if newest:
+            self.newest = None   # nothing of this pipeline is in flight any more
+        out = take_output(comb)
+        check(status, self.spec.produces)
+        if out is None or not out.n:
+            return self.wm_out[0], []
+        return self.wm_out[0], [self.output.to_batch(out)]   # (no hidden columns)
 
     def _finish(self, comb) -> int:
         """The chunk's merge: a worker's if a later chunk is in flight (its tasks will claim
