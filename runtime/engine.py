@@ -15,6 +15,7 @@ import contextlib
 import os
 import threading
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,6 +51,14 @@ class Relation:
     rows: int = 0
     producer: Pipeline | None = None
     inputs: list[str] = field(default_factory=list)
+    # every consumer a pre-aggregated sharded pipeline: its chunks take the engine's shortest
+    # path (set with the consumers, which change only with nothing in flight)
+    preaggregated: bool = False
+
+    def set_consumers(self, consumers: list) -> None:
+        self.consumers = consumers
+        self.preaggregated = bool(consumers) and all(
+            getattr(c, "mode", None) == "blocks" for c in consumers)
 
 
 @dataclass
@@ -129,7 +138,7 @@ class Engine:
                     rel = Relation(p.spec.produces, p.schema, inputs=[p.spec.input])
                     self.relations[p.spec.produces] = rel
                 rel.producer = p
-                src.consumers.append(p)
+                src.set_consumers([*src.consumers, p])
                 # A pipeline over a relation that already has a watermark starts from it
                 # (one over processing time follows the clock instead).
                 if p.spec.proctime:
@@ -157,7 +166,7 @@ class Engine:
             for p in spec.pipelines:
                 rel = self.relations.get(p.input)
                 if rel is not None:
-                    rel.consumers = [c for c in rel.consumers if c.spec is not p]
+                    rel.set_consumers([c for c in rel.consumers if c.spec is not p])
                 produced = self.relations.pop(p.produces, None)
                 if produced is not None:
                     for sub in produced.subscribers:
@@ -182,12 +191,15 @@ class Engine:
             for d in descs:
                 check_not_null(d, src.spec.columns, src.not_null, source)
             total = 0
-            for batch, desc in zip(batches, descs, strict=True):
-                src.batches += 1
-                seq_base = src.relation.rows
-                src.relation.rows += batch.num_rows
-                total += batch.num_rows
-                self._guard(self._run_batch, src, desc, seq_base)
+            try:   # (_guard's handling, without a call per batch)
+                for batch, desc in zip(batches, descs, strict=True):
+                    src.batches += 1
+                    seq_base = src.relation.rows
+                    src.relation.rows += batch.num_rows
+                    total += batch.num_rows
+                    self._run_batch(src, desc, seq_base)
+            except (LaminarError, MemoryError) as e:
+                self._failed(e)
             if self.proctime and not self.inflight:
                 self._guard(self._tick)
             return total
@@ -215,7 +227,7 @@ class Engine:
                                                                for p in consumers):
             self._run_here(src, batch_desc, seq_base, consumers)
             return
-        blocks = all(p.mode == "blocks" for p in consumers)
+        blocks = src.relation.preaggregated
         for lo in range(0, n, self.chunk_rows):
             # (a chunk of a larger batch: the batch's descriptors at the chunk's rows)
             desc = batch_desc if n <= self.chunk_rows else batch_desc.rows(
@@ -225,9 +237,10 @@ class Engine:
             if blocks and (self.inflight or chunk.num_rows > self.inline_rows):
                 # Every pipeline pre-aggregated (W1's case): each starts the chunk and hands
                 # it over in one native call, and nothing is deferred to the next chunk.
-                self._submit_deferred()
-                epoch = [(p, p.start_blocks(desc, seq_base + lo, src.relation.wm))
-                         for p in consumers]
+                if self.deferred:
+                    self._submit_deferred()
+                wm = src.relation.wm
+                epoch = [(p, p.start_blocks(desc, seq_base + lo, wm)) for p in consumers]
                 self._in_flight((epoch, keep, src, chunk))
                 continue
             last = lo + self.chunk_rows >= n
@@ -253,8 +266,8 @@ class Engine:
         order, and merge a chunk's closed windows before they finish a later one, so the
         burst then needs no more sleeps."""
         self.inflight.append(entry)
-        if len(self.inflight) > self.depth:
-            keep_n = self.depth // 2
+        if len(self.inflight) > self._depth:
+            keep_n = self._depth // 2
             self._await(self.inflight[len(self.inflight) - keep_n])
             while len(self.inflight) > keep_n:
                 self._collect_chunk(*self.inflight.popleft())
@@ -347,7 +360,7 @@ class Engine:
         """Deliver a chunk's results, then advance the watermarks it reached."""
         if not self.inflight:   # the newest chunk: its consuming tasks may still wait here
             self._submit_deferred()
-        if epoch and all(p.mode == "blocks" for p, _ in epoch):
+        if src.relation.preaggregated:
             self._collect_blocks(epoch, src)
             return
         if src.spec.time_column is not None and epoch:
@@ -445,13 +458,19 @@ class Engine:
         """Run fn; a native failure stops the workers and leaves the engine failed."""
         try:
             fn(*args)
-        except LaminarError as e:
-            if isinstance(e, ExecutionError):
-                self._fail(str(e))
-            raise
-        except MemoryError as e:
+        except (LaminarError, MemoryError) as e:
+            self._failed(e)
+
+    def _failed(self, e: BaseException) -> NoReturn:
+        """Raise e, a failure from inside the engine; a native one (ExecutionError, or
+        MemoryError, raised as an ExecutionError) first stops the workers and leaves the
+        engine failed."""
+        if isinstance(e, MemoryError):
             self._fail(str(e))
             raise ExecutionError(str(e)) from e
+        if isinstance(e, ExecutionError):
+            self._fail(str(e))
+        raise e
 
     def _fail(self, why: str) -> None:
         self.failed = why
