@@ -1008,8 +1008,8 @@ static int64_t entry_seq(const lc_table* t, int64_t i, int64_t seq_offset) {
 }
 
 /* merged_order of two tables (two workers: the usual case), as a plain two-way merge of dst's
- * own first `own` entries with the other's (where they went: cb->where). W1's merges spent a
- * third of their instructions listing the groups with the k-way loop. */
+ * own first `own` entries with the other's (where they went: cb->where); marks are clear. W1's
+ * merges spent a third of their instructions listing the groups with the k-way loop. */
 static void merged_order2(lc_combine* cb, lc_table* dst, const lc_table* other, int64_t own,
                           int64_t seq_offset) {
     const uint8_t* a = dst->entries + seq_offset;
@@ -1048,6 +1048,11 @@ static void merged_order2(lc_combine* cb, lc_table* dst, const lc_table* other, 
 static void merged_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t d, int64_t own,
                          int64_t seq_offset) {
     lc_table* dst = parts[d];
+    memset(cb->marks, 0, (size_t)dst->count);
+    if (k == 2) {
+        merged_order2(cb, dst, parts[1 - d], own, seq_offset);
+        return;
+    }
     int64_t at[k], len[k], head[k], total = 0;
     const int32_t* from[k];
     for (int64_t i = 0; i < k; i++) {
@@ -1058,11 +1063,6 @@ static void merged_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t d,
         head[i] = len[i] ? entry_seq(parts[i], 0, seq_offset) : INT64_MAX;
     }
     total += own;
-    memset(cb->marks, 0, (size_t)dst->count);
-    if (k == 2) {
-        merged_order2(cb, dst, parts[1 - d], own, seq_offset);
-        return;
-    }
     uint8_t* marks = cb->marks;
     int32_t* dirty = dst->dirty;
     int64_t m = 0;
