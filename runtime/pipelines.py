@@ -394,14 +394,9 @@ class ShardedPipeline:
         return _strip([self.output.to_batch(merged)], self.spec.hidden)
 
     def collect_blocks(self, tasks: list) -> tuple[int, list[pa.RecordBatch]]:
-        """A pre-aggregated chunk's watermark (as chunk_watermark gives it) and output: its
-        tasks waited for and its merge finished (see _finish) in one native call."""
+        """A pre-aggregated chunk's watermark (as chunk_watermark gives it) and output."""
         comb = tasks[0].comb
-        newest = comb == self.newest
-        status = lib.lc_combine_collect(self.pool, comb, int(newest), self.wm_out)
-        self.merge_errors += comb.ctx.errors
-        if newest:
-            self.newest = None   # nothing of this pipeline is in flight any more
+        status = self._finish(comb)
         out = take_output(comb)
         check(status, self.spec.produces)
         if out is None or not out.n:
@@ -409,10 +404,12 @@ class ShardedPipeline:
         return self.wm_out[0], [self.output.to_batch(out)]   # (no hidden columns)
 
     def _finish(self, comb) -> int:
-        """The chunk's merge: a worker's if a later chunk is in flight (its tasks will claim
-        it, see lc_combine), else done here."""
+        """Wait for a pre-aggregated chunk's tasks, then its merge: a worker's if a later
+        chunk is in flight (its tasks will claim it, see lc_combine), else done here; one
+        native call. The first failed task's status or the merge's; the watermark in
+        wm_out."""
         newest = comb == self.newest
-        status = lib.lc_combine_finish(comb, int(newest))
+        status = lib.lc_combine_collect(self.pool, comb, int(newest), self.wm_out)
         self.merge_errors += comb.ctx.errors
         if newest:
             self.newest = None   # nothing of this pipeline is in flight any more
