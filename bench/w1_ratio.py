@@ -23,12 +23,19 @@ over the pairs whose two CPUs were within 10% of each other's speed, over those 
 CAPACITY CPUs' worth together, the bound, and each ratio over its bound (the probes are
 snapshots: the speeds change during a pair, so a ratio can exceed its bound); `--verbose`
 prints every pair with its probes.
+
+It also reports the process's CPU time (every thread) of the 2-worker run over the 1-worker
+run's: what the second worker adds in work (handing over, merging, scanning the other's event
+times, wake-ups) and in the CPUs slowing each other. With both CPUs busy to the end, 2 / 1
+would be 2 over that CPU ratio; the last line gives the ratio over that, i.e. how evenly the
+run kept both CPUs busy.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import threading
 import time
@@ -42,21 +49,29 @@ PROBE_EVENTS = 1_048_576
 CAPACITY = 1.8   # CPUs' worth of speed with both busy, for the last summary
 
 
-def run(workers: int, batches: list) -> tuple[float, list[float]]:
-    """Events/s, and each worker's time on its CPU during the run (none with one worker)."""
+def run(workers: int, batches: list) -> tuple[float, list[float], float]:
+    """Events/s, each worker's time on its CPU during the run (none with one worker), and the
+    CPU time of every thread of the process over the run."""
     with laminarc.open(workers=workers) as db:
         db.execute(W1_SQL)
         sub = db.subscribe("w1")
         before = on_cpu(db)
+        cpu0 = process_cpu()
         t0 = time.perf_counter()
         for b in batches:
             db.insert("events", b)
         db.end_input("events")
         rows = sub.to_arrow().num_rows
         seconds = time.perf_counter() - t0
+        process = process_cpu() - cpu0
         cpu = [b - a for a, b in zip(before, on_cpu(db), strict=True)]
     assert rows == (sum(b.num_rows for b in batches) // 100 + 999) // 1000 * 1000
-    return sum(b.num_rows for b in batches) / seconds, cpu
+    return sum(b.num_rows for b in batches) / seconds, cpu, process
+
+
+def process_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def on_cpu(db) -> list[float]:
@@ -114,7 +129,7 @@ def main() -> None:
     batches = w1_batches(args.events)
     probe = w1_batches(PROBE_EVENTS)
     run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
-    one, two, even, whole, bounds = [], [], [], [], []
+    one, two, even, whole, bounds, cpus = [], [], [], [], [], []
     for i in range(args.pairs):
         speeds, together = cpu_speeds(probe)
         # how many CPUs' worth of their speed alone the host gives when all are busy
@@ -123,6 +138,7 @@ def main() -> None:
         runs = {w: run(w, batches) for w in ((1, 2) if i % 2 else (2, 1))}
         one.append(runs[1][0])
         two.append(runs[2][0])
+        cpus.append(runs[2][2] / runs[1][2])
         # What no even split can beat: this pair's 1-worker time over half the events at the
         # slower CPU's speed with every CPU busy (as probed just before), per event.
         bounds.append(2 * (1e9 / one[-1]) / max(together))
@@ -138,7 +154,9 @@ def main() -> None:
                   + ", ".join(f"{t:.2f}" for t in together)
                   + f" ns/event), an even split's bound {bounds[-1]:.2f}; the 2 workers on "
                   "their CPUs "
-                  + ", ".join(f"{c * 1e3:.1f}" for c in runs[2][1]) + " ms")
+                  + ", ".join(f"{c * 1e3:.1f}" for c in runs[2][1]) + " ms; CPU of the "
+                  f"process {runs[1][2] * 1e3:.1f} ms with 1 worker, {runs[2][2] * 1e3:.1f} "
+                  "with 2")
     ratios = [b / a for a, b in zip(one, two, strict=True)]
     print(f"1 worker : median {statistics.median(one) / 1e6:.1f} M events/s")
     print(f"2 workers: median {statistics.median(two) / 1e6:.1f} M events/s")
@@ -147,6 +165,12 @@ def main() -> None:
     print(summary(f"2 / 1, at least {CAPACITY} CPUs' worth together", whole))
     print(summary("bound on 2 / 1 for an even split", bounds))
     print(summary("2 / 1 over that bound", [r / b for r, b in zip(ratios, bounds, strict=True)]))
+    # The work the second worker adds (hand-over, merges, scans, wake-ups, and both CPUs
+    # slowing each other) against how evenly it is spread: with 2 CPUs kept busy to the end,
+    # 2 / 1 would be 2 over the CPU ratio.
+    print(summary("process CPU, 2 workers over 1", cpus))
+    print(summary("2 / 1 over 2 / (that CPU ratio)",
+                  [r * c / 2 for r, c in zip(ratios, cpus, strict=True)]))
 
 
 if __name__ == "__main__":
