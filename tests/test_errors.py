@@ -50,6 +50,9 @@ def sql_error(db, sql: str) -> laminarc.SqlError:
     ("CREATE STREAM x AS SELECT CAST(k AS TIMESTAMP WITH TIME ZONE) FROM events", 1, 32,
      ["TIMESTAMP WITH TIME ZONE", "not supported"]),
     ("CREATE STREAM x AS SELECT foo(k) FROM events", 1, 27, ["foo"]),
+    # a placeholder where a name goes has no position of its own: the table it names
+    ("CREATE STREAM x AS SELECT k FROM events AS :a", 1, 34, ["expected a name", ":a"]),
+    ("CREATE STREAM z AS FROM SELECT0:A", 1, 25, ["expected a name", ":A"]),
     ("CREATE SOURCE events (a INT)", 1, 15, ["already exists", "events"]),
     ("CREATE SOURCE y (a INT, a INT)", 1, 25, ["duplicate column", "a"]),
     ("CREATE SOURCE y (a INT, WATERMARK FOR b AS b)", 1, 39, ["unknown column", "b"]),
