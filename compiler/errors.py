@@ -49,5 +49,10 @@ def position(node: exp.Expr | None) -> tuple[int, int]:
 
 
 def error_at(node: exp.Expr | None, message: str) -> SqlError:
+    """An SqlError at `node`, or, where the parser recorded no position in it (a type without
+    parameters, a placeholder), at the nearest enclosing node that has one."""
     line, col = position(node)
+    while not line and node is not None and node.parent is not None:
+        node = node.parent
+        line, col = position(node)
     return SqlError(message, line, col)

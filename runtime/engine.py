@@ -240,7 +240,8 @@ class Engine:
                 if self.deferred:
                     self._submit_deferred()
                 wm = src.relation.wm
-                epoch = [(p, p.start_blocks(desc, seq_base + lo, wm)) for p in consumers]
+                epoch = [(p, p.start_blocks(desc, seq_base + lo, wm, self.pool))
+                         for p in consumers]
                 self._in_flight((epoch, keep, src, chunk))
                 continue
             last = lo + self.chunk_rows >= n

@@ -273,6 +273,8 @@ class ShardedPipeline:
         over one chunk later, after the next chunk's partitioning, so workers never wait for
         one another in step. A changelog emits once per insert, after its last chunk, as one
         worker does."""
+        if self.mode == "blocks":
+            return [], self.start_blocks(desc, seq_base, source_wm, ffi.NULL)
         n = desc.batch.num_rows
         self.rows_in += n
         nulls = int(desc.null_mask & self.read_mask != 0)
@@ -288,9 +290,6 @@ class ShardedPipeline:
                   self.spec.produces)
             keep.append(ex)
             return parts, tasks
-        if self.mode == "blocks":
-            return [], self._start_combined(slot, self.emit_code, source_wm, False,
-                                            (desc.cols, n, nulls, seq_base, now))
         # Without an aggregate: nothing to emit. Ranges of at least 4096 rows (tiny batches
         # stay on one worker).
         ranges = max(1, min(self.n, n // 4096))
@@ -303,16 +302,16 @@ class ShardedPipeline:
             t.status, t.done, t.next = 0, 0, ffi.NULL
         return [], tasks
 
-    def start_blocks(self, desc: Descriptors, seq_base: int, source_wm: int) -> list:
-        """A pre-aggregated pipeline's tasks for a chunk (prepare_run's results), started and
-        handed over to the workers in one native call: the engine's path for a source whose
-        pipelines are all pre-aggregated."""
+    def start_blocks(self, desc: Descriptors, seq_base: int, source_wm: int, pool) -> list:
+        """A pre-aggregated pipeline's tasks for a chunk, started and, unless `pool` is NULL,
+        handed over to the workers in the same native call (the engine's path for a source
+        whose pipelines are all pre-aggregated)."""
         self.rows_in += desc.batch.num_rows
         slot = self.slots[self.next_slot]
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.batch.num_rows, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
-        return self._start_combined(slot, self.emit_code, source_wm, False, rows, self.pool)
+        return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool)
 
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first

@@ -107,7 +107,7 @@ def bind_create_source(stmt: exp.Create, catalog: Catalog, sql: str) -> CreateSo
             raise error_at(item.this, f"duplicate column '{col_name}'")
         if item.args.get("kind") is None:
             raise error_at(item.this, f"column '{col_name}' needs a type")
-        t = bind_type(item.args["kind"], at=item.this, what=f"column '{col_name}'")
+        t = bind_type(item.args["kind"], what=f"column '{col_name}'")
         nullable = True
         for c in item.args.get("constraints") or []:
             if isinstance(c.kind, exp.NotNullColumnConstraint):

@@ -299,7 +299,7 @@ def _interval(b: ExprBinder, node: exp.Interval) -> Expr:
 
 
 def _cast(b: ExprBinder, node: exp.Cast) -> Expr:
-    target = bind_type(node.to, at=node)
+    target = bind_type(node.to)
     inner = node.this
     if isinstance(inner, exp.Literal) and inner.is_string and target.is_temporal:
         v = parse_date(inner.this) if target.kind is Kind.DATE else parse_timestamp(inner.this, target)

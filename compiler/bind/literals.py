@@ -8,7 +8,7 @@ import re
 
 from sqlglot import exp
 
-from ..errors import SqlError, error_at, position
+from ..errors import SqlError, error_at
 from ..types import (
     BIGINT,
     BOOLEAN,
@@ -49,14 +49,13 @@ SUPPORTED_TYPES = (
 )
 
 
-def bind_type(node: exp.DataType, at: exp.Expr | None = None, what: str = "") -> SqlType:
-    """The SqlType a type name denotes. Errors point into `node`, or at `at` when the parser
-    recorded no position in it (it does only for a type's parameters); `what` (a column's
-    name, say) prefixes their messages."""
+def bind_type(node: exp.DataType, what: str = "") -> SqlType:
+    """The SqlType a type name denotes. Errors point into `node`, or (the parser records
+    positions only for a type's parameters) at what encloses it; `what` (a column's name, say)
+    prefixes their messages."""
 
     def fail(message: str) -> SqlError:
-        where = node if position(node)[0] else at
-        return error_at(where, f"{what}: {message}" if what else message)
+        return error_at(node, f"{what}: {message}" if what else message)
 
     kind = node.this
     if kind in _SIMPLE_TYPES:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from ..errors import error_at, position
+from ..errors import error_at
 from ..plan import Field
 
 
@@ -17,11 +17,7 @@ def normalize(ident: exp.Identifier | str | None) -> str:
     if isinstance(ident, str):
         return ident.lower()
     if not isinstance(ident, exp.Identifier):   # e.g. a placeholder (`:a`) where a name goes
-        # (sqlglot records no position in a placeholder: point at the nearest node that has one)
-        where = ident
-        while where.parent is not None and position(where) == (0, 0):
-            where = where.parent
-        raise error_at(where, f"expected a name, found '{ident.sql()}'")
+        raise error_at(ident, f"expected a name, found '{ident.sql()}'")
     return ident.this if ident.quoted else ident.this.lower()
 
 
