@@ -15,7 +15,6 @@ import contextlib
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import NoReturn
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -190,19 +189,17 @@ class Engine:
             descs = [Descriptors(b, self.ones) for b in batches]
             for d in descs:
                 check_not_null(d, src.spec.columns, src.not_null, source)
-            total = 0
-            try:   # (_guard's handling, without a call per batch)
-                for batch, desc in zip(batches, descs, strict=True):
-                    src.batches += 1
-                    seq_base = src.relation.rows
-                    src.relation.rows += batch.num_rows
-                    total += batch.num_rows
-                    self._run_batch(src, desc, seq_base)
-            except (LaminarError, MemoryError) as e:
-                self._failed(e)
+            self._guard(self._run_batches, src, descs)   # (one guard for all the batches)
             if self.proctime and not self.inflight:
                 self._guard(self._tick)
-            return total
+            return sum(b.num_rows for b in batches)
+
+    def _run_batches(self, src: Source, descs: list[Descriptors]) -> None:
+        for desc in descs:
+            src.batches += 1
+            seq_base = src.relation.rows
+            src.relation.rows += desc.batch.num_rows
+            self._run_batch(src, desc, seq_base)
 
     def _run_batch(self, src: Source, desc: Descriptors, seq_base: int) -> None:
         consumers = list(src.relation.consumers)
@@ -456,22 +453,16 @@ class Engine:
             self._mark_ended(src.relation)
 
     def _guard(self, fn, *args) -> None:
-        """Run fn; a native failure stops the workers and leaves the engine failed."""
+        """Run fn; a native failure (ExecutionError, or MemoryError, raised as an
+        ExecutionError) stops the workers and leaves the engine failed."""
         try:
             fn(*args)
-        except (LaminarError, MemoryError) as e:
-            self._failed(e)
-
-    def _failed(self, e: BaseException) -> NoReturn:
-        """Raise e, a failure from inside the engine; a native one (ExecutionError, or
-        MemoryError, raised as an ExecutionError) first stops the workers and leaves the
-        engine failed."""
-        if isinstance(e, MemoryError):
+        except MemoryError as e:
             self._fail(str(e))
             raise ExecutionError(str(e)) from e
-        if isinstance(e, ExecutionError):
+        except ExecutionError as e:
             self._fail(str(e))
-        raise e
+            raise
 
     def _fail(self, why: str) -> None:
         self.failed = why
