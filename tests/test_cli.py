@@ -273,7 +273,12 @@ def test_ctrl_c_stops_cleanly_with_valid_outputs(tmp_path):
         args += ["--input", f"events={tmp_path / 'e.parquet'}"]
     proc = subprocess.Popen([*LAMINARC, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    time.sleep(4.0)
+    # interrupted once the run is under way (its output opened), however long starting took on
+    # a loaded machine: a fixed delay sometimes landed in the compile, before any output exists
+    deadline = time.monotonic() + 60
+    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
