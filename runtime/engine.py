@@ -234,8 +234,7 @@ class Engine:
             if blocks and (self.inflight or chunk.num_rows > self.inline_rows):
                 # Every pipeline pre-aggregated (W1's case): each starts the chunk and hands
                 # it over in one native call, and nothing is deferred to the next chunk.
-                if self.deferred:
-                    self._submit_deferred()
+                self._submit_deferred()
                 wm = src.relation.wm
                 epoch = [(p, p.start_blocks(desc, seq_base + lo, wm, self.pool))
                          for p in consumers]

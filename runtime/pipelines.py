@@ -257,10 +257,9 @@ class ShardedPipeline:
         `pool` in the same native call unless it is NULL."""
         comb, block, tasks = slot
         self.chunks += 1
-        status = lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
-                                      int(merge_now), emit, wm, *rows, pool)
-        if status:
-            check(status, "handing tasks to the workers")
+        check(lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
+                                   int(merge_now), emit, wm, *rows, pool),
+              "handing tasks to the workers")
         self.newest = comb
         return tasks
 
