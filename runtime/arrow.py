@@ -63,11 +63,6 @@ def to_table(data: object, source: str) -> pa.Table:
     )
 
 
-def relaxed(schema: pa.Schema) -> pa.Schema:
-    """The schema with every field nullable: what producers usually declare."""
-    return pa.schema([f.with_nullable(True) for f in schema])
-
-
 def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name: str
                     ) -> pa.ChunkedArray:
     t = arr.type
@@ -117,13 +112,22 @@ def _is_string(t: pa.DataType) -> bool:
     return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
 
 
-def conform(data: object, columns: list[Column], source: str,
-            schema: pa.Schema | None = None) -> list[pa.RecordBatch]:
-    """Record batches of exactly the source's types, or SchemaError. A record batch that
-    already has them comes back as it is: its NOT NULL columns are checked on its descriptors
-    (check_not_null), which see every column's NULL count in one call."""
-    if schema is not None and isinstance(data, pa.RecordBatch) and data.schema.equals(schema):
-        return [data] if data.num_rows else []
+def describe(data: object, columns: list[Column], source: str, want: ExportedSchema,
+             ones: OnesBuffer) -> list[Descriptors]:
+    """Descriptors of `data` as record batches of exactly the source's types (`want`), or
+    SchemaError. A record batch that already has them is described as it is (its types
+    compared in C, on the export its descriptors come from); anything else is conformed
+    first. NOT NULL columns are checked on the descriptors (check_not_null), which see every
+    column's NULL count in one call."""
+    if isinstance(data, pa.RecordBatch) and data.num_rows:
+        desc = Descriptors.exact(data, ones, want)
+        if desc is not None:
+            return [desc]
+    return [Descriptors(b, ones) for b in conform(data, columns, source)]
+
+
+def conform(data: object, columns: list[Column], source: str) -> list[pa.RecordBatch]:
+    """Non-empty record batches of exactly the source's types, or SchemaError."""
     table = to_table(data, source)
     if table.num_columns == 0 and table.num_rows == 0:
         return []
@@ -173,17 +177,37 @@ class Descriptors:
     batch (one at a time: the engine's lock)."""
 
     def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer):
+        self._describe(batch, ones, None)
+
+    @classmethod
+    def exact(cls, batch: pa.RecordBatch, ones: OnesBuffer, want: ExportedSchema
+              ) -> Descriptors | None:
+        """The batch's descriptors if it has exactly the types of `want` (compared in C on
+        the same export), else None."""
+        desc = cls.__new__(cls)
+        return desc if desc._describe(batch, ones, want) else None
+
+    def _describe(self, batch: pa.RecordBatch, ones: OnesBuffer,
+                  want: ExportedSchema | None) -> bool:
         n = batch.num_columns
         self.batch = batch
         self.cols = ffi.new("lc_col[]", n or 1)
         flags = ones.flags if n <= ones.nflags else ones.grow_flags(n)
         rows = bits = batch.num_rows
+        schema = ffi.NULL if want is None else ones.schema
         for _ in range(2):   # again once, for sliced arrays reaching past the bitmap
             self.ones = ones.pointer(bits)
-            batch._export_to_c(ones.export_address)
-            if lib.lc_cols_from_arrow(ones.export, self.cols, n, self.ones, ones.bits, flags,
-                                      ones.flagged) == rows:
+            if want is None:
+                batch._export_to_c(ones.export_address)
+            else:
+                batch._export_to_c(ones.export_address, ones.schema_address)
+            got = lib.lc_cols_from_arrow(ones.export, schema, ffi.NULL if want is None
+                                         else want.ptr, self.cols, n, self.ones, ones.bits,
+                                         flags, ones.flagged)
+            if got == rows:
                 break
+            if got == -2:
+                return False
             bits = rows + max_offset(batch)
         else:
             raise ValueError("laminarc: unexpected Arrow layout in an input batch")
@@ -192,6 +216,7 @@ class Descriptors:
         if ones.flagged[0]:
             raw = ffi.buffer(flags, n)[:]
             self.null_mask = sum(1 << c for c, f in enumerate(raw) if f)
+        return True
 
     def rows(self, lo: int, n: int) -> Descriptors:
         """Descriptors of rows [lo, lo + n): the same buffers at offsets moved by lo. Their
@@ -214,6 +239,19 @@ def max_offset(batch: pa.RecordBatch) -> int:
     return max((batch.column(i).offset for i in range(batch.num_columns)), default=0)
 
 
+class ExportedSchema:
+    """A schema exported through the Arrow C data interface, for lc_cols_from_arrow to compare
+    batches' types with; released with this object."""
+
+    def __init__(self, schema: pa.Schema):
+        self.schema = schema
+        self.ptr = ffi.new("lc_arrow_schema*")
+        schema._export_to_c(int(ffi.cast("uintptr_t", self.ptr)))
+
+    def __del__(self) -> None:
+        lib.lc_arrow_schema_release(self.ptr)
+
+
 class OnesBuffer:
     """An all-valid bitmap for columns without one (the nulls variant reads every bitmap), and
     the scratch Descriptors export batches through.
@@ -231,6 +269,8 @@ class OnesBuffer:
         # (allocating these per batch took a fifth of building its descriptors)
         self.export = ffi.new("lc_arrow_array*")
         self.export_address = int(ffi.cast("uintptr_t", self.export))
+        self.schema = ffi.new("lc_arrow_schema*")
+        self.schema_address = int(ffi.cast("uintptr_t", self.schema))
         self.flagged = ffi.new("int64_t*")
         self.grow_flags(64)
 

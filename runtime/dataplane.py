@@ -30,8 +30,7 @@ class DataPlane:
     def insert(self, source: str, data: object) -> int:
         """Append rows to a source; returns how many. Raises SchemaError (and applies nothing)
         when the data does not fit the source's schema."""
-        self._check_open()
-        return self.engine.insert(self._source_name(source), data)
+        return self.engine.insert(self._source_name(source), data)   # (which checks it is open)
 
     def watermark(self, source: str, ts: dt.datetime | dt.date | int) -> None:
         """Declare that `source` will have no more rows before `ts` (datetime, or epoch

@@ -21,11 +21,11 @@ import pyarrow.compute as pc
 
 from .arrow import (
     Descriptors,
+    ExportedSchema,
     OnesBuffer,
     check_not_null,
-    conform,
+    describe,
     not_null_mask,
-    relaxed,
     schema_of,
 )
 from .errors import ExecutionError, LaminarError, StateError
@@ -67,8 +67,8 @@ class Source:
     batches: int = 0
 
     def __post_init__(self) -> None:
-        # inputs whose types match this exactly skip conversion (nullability is checked)
-        self.input_schema = relaxed(self.relation.schema)
+        # inputs whose types match these exactly skip conversion (nullability is checked)
+        self.input_types = ExportedSchema(self.relation.schema)
         self.not_null = not_null_mask(self.spec.columns)
 
 
@@ -185,21 +185,34 @@ class Engine:
             if src.relation.ended:
                 raise StateError(f"source '{source}' has ended (end_input was called)")
             # SchemaError before anything runs
-            batches = conform(data, src.spec.columns, source, src.input_schema)
-            descs = [Descriptors(b, self.ones) for b in batches]
+            descs = describe(data, src.spec.columns, source, src.input_types, self.ones)
             for d in descs:
                 check_not_null(d, src.spec.columns, src.not_null, source)
             self._guard(self._run_batches, src, descs)   # (one guard for all the batches)
             if self.proctime and not self.inflight:
                 self._guard(self._tick)
-            return sum(b.num_rows for b in batches)
+            return sum(d.batch.num_rows for d in descs)
 
     def _run_batches(self, src: Source, descs: list[Descriptors]) -> None:
         for desc in descs:
             src.batches += 1
             seq_base = src.relation.rows
-            src.relation.rows += desc.batch.num_rows
-            self._run_batch(src, desc, seq_base)
+            n = desc.batch.num_rows
+            src.relation.rows += n
+            if (src.relation.preaggregated and self.pool is not None and n <= self.chunk_rows
+                    and (self.inflight or n > self.inline_rows)):
+                self._hand_over_blocks(src, desc, seq_base)   # W1's path: one chunk
+            else:
+                self._run_batch(src, desc, seq_base)
+
+    def _hand_over_blocks(self, src: Source, desc: Descriptors, seq_base: int) -> None:
+        """A chunk of a source whose pipelines are all pre-aggregated: each starts it and
+        hands it over in one native call; nothing is deferred to the next chunk."""
+        if self.deferred:
+            self._submit_deferred()
+        wm = src.relation.wm
+        self._in_flight(([(p, p.start_blocks(desc, seq_base, wm, self.pool))
+                          for p in src.relation.consumers], [desc], src, desc.batch))
 
     def _run_batch(self, src: Source, desc: Descriptors, seq_base: int) -> None:
         consumers = list(src.relation.consumers)
@@ -232,13 +245,7 @@ class Engine:
             chunk = desc.batch
             keep: list = [desc]
             if blocks and (self.inflight or chunk.num_rows > self.inline_rows):
-                # Every pipeline pre-aggregated (W1's case): each starts the chunk and hands
-                # it over in one native call, and nothing is deferred to the next chunk.
-                self._submit_deferred()
-                wm = src.relation.wm
-                epoch = [(p, p.start_blocks(desc, seq_base + lo, wm, self.pool))
-                         for p in consumers]
-                self._in_flight((epoch, keep, src, chunk))
+                self._hand_over_blocks(src, desc, seq_base + lo)
                 continue
             last = lo + self.chunk_rows >= n
             epoch, now, later = [], [], []
@@ -266,8 +273,7 @@ class Engine:
         if len(self.inflight) > self._depth:
             keep_n = self._depth // 2
             self._await(self.inflight[len(self.inflight) - keep_n])
-            while len(self.inflight) > keep_n:
-                self._collect_chunk(*self.inflight.popleft())
+            self._collect_oldest(len(self.inflight) - keep_n)
 
     def _run_here(self, src: Source, desc: Descriptors, seq_base: int,
                   consumers: list) -> None:
@@ -317,8 +323,7 @@ class Engine:
             if self.inflight:   # one sleep for them all (see _run_sharded's bursts)
                 self._submit_deferred()
                 self._await(self.inflight[-1])
-            while self.inflight:
-                self._collect_chunk(*self.inflight.popleft())
+            self._collect_oldest(len(self.inflight))
         finally:
             # on an error, wait for what is still running before its buffers go away
             self._submit_deferred()
@@ -358,7 +363,7 @@ class Engine:
         if not self.inflight:   # the newest chunk: its consuming tasks may still wait here
             self._submit_deferred()
         if src.relation.preaggregated:
-            self._collect_blocks(epoch, src)
+            self._collect_blocks([(epoch, keep, src, chunk)])
             return
         if src.spec.time_column is not None and epoch:
             p, tasks = epoch[0]   # every pipeline over the source saw the same rows
@@ -381,26 +386,58 @@ class Engine:
             raise
         del keep
 
-    def _collect_blocks(self, epoch: list, src: Source) -> None:
-        """_collect_chunk of a chunk whose pipelines are all pre-aggregated: each chunk's wait,
-        merge and watermark come from one native call (collect_blocks), all of them before
-        the source's watermark moves and anything is delivered, as _collect_chunk orders it."""
+    def _collect_oldest(self, n: int) -> None:
+        """Collect the n oldest chunks in flight, in order; consecutive chunks of a source whose
+        pipelines are all pre-aggregated together (_collect_blocks)."""
+        inflight = self.inflight
+        while n > 0:
+            src = inflight[0][2]
+            if not src.relation.preaggregated:
+                self._collect_chunk(*inflight.popleft())
+                n -= 1
+                continue
+            run = 1
+            while run < n and inflight[run][2] is src:
+                run += 1
+            self._collect_blocks([inflight.popleft() for _ in range(run)])
+            n -= run
+
+    def _collect_blocks(self, entries: list) -> None:
+        """_collect_chunk of chunks of one source whose pipelines are all pre-aggregated
+        (in-flight entries, oldest first): each pipeline collects them in one native call
+        (collect_blocks: the waits, merges and watermarks), then they are delivered chunk by
+        chunk, each chunk's pipelines all collected before the source's watermark moves and
+        anything is delivered, as _collect_chunk orders it."""
+        epoch, _, src, _ = entries[0]   # (every entry has the source's pipelines, in order)
         collected = []
+        upto, failure = len(entries), None
         try:
-            for p, tasks in epoch:
-                collected.append(p.collect_blocks(tasks))
+            for i, (p, _) in enumerate(epoch):
+                status, wms, batches = p.collect_blocks([e[0][i][1] for e in entries])
+                collected.append((wms, batches))
+                if status and len(wms) - 1 < upto:
+                    upto, failure = len(wms) - 1, (status, p.spec.produces)
         except BaseException:
-            _abandon(epoch[len(collected) + 1:])
+            for e in entries:
+                _abandon(e[0])
             raise
-        if src.spec.time_column is not None:
-            src.relation.wm = max(src.relation.wm, collected[0][0])
-        wm = src.relation.wm
-        for (p, _), (_, outs) in zip(epoch, collected, strict=True):
-            if not p.spec.proctime:
-                p.set_wm(wm)
-            for out in outs:
-                self._deliver(p.spec.produces, out)
-            self._propagate(p.spec.produces, p.wm if p.spec.proctime else wm)
+        if failure is not None:
+            for e in entries[upto:]:
+                _abandon(e[0])
+        rel = src.relation
+        timed = src.spec.time_column is not None
+        for j in range(upto):
+            if timed:
+                rel.wm = max(rel.wm, collected[0][0][j])
+            wm = rel.wm
+            for (p, _), (_, batches) in zip(epoch, collected, strict=True):
+                if not p.spec.proctime:
+                    p.set_wm(wm)
+                if batches[j] is not None:
+                    self._deliver(p.spec.produces, batches[j])
+                self._propagate(p.spec.produces, p.wm if p.spec.proctime else wm)
+        if failure is not None:
+            check(*failure)
 
     def watermark(self, source: str, value: int) -> None:
         """Advance a source's watermark explicitly (in units of its time column)."""

@@ -946,12 +946,36 @@ static int64_t cols_from_arrow(const lc_arrow_array* batch, lc_col* cols, int64_
     return batch->length;
 }
 
-int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_col* cols, int64_t ncols,
+static int same_types(const lc_arrow_schema* got, const lc_arrow_schema* want) {
+    if (strcmp(got->format, want->format) != 0 || got->n_children != want->n_children ||
+        got->dictionary || want->dictionary)
+        return 0;
+    for (int64_t i = 0; i < got->n_children; i++) {
+        const lc_arrow_schema* g = got->children[i];
+        const lc_arrow_schema* w = want->children[i];
+        if (g->metadata || !g->name != !w->name || (g->name && strcmp(g->name, w->name) != 0) ||
+            !same_types(g, w))
+            return 0;
+    }
+    return 1;
+}
+
+void lc_arrow_schema_release(lc_arrow_schema* schema) {
+    if (schema->release) schema->release(schema);
+}
+
+int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_arrow_schema* schema,
+                           const lc_arrow_schema* want, lc_col* cols, int64_t ncols,
                            const uint8_t* ones, int64_t ones_bits, uint8_t* nulls,
                            int64_t* flagged) {
-    int64_t rows = cols_from_arrow(batch, cols, ncols, ones, ones_bits, nulls, flagged);
+    /* Comparing the exported types here costs a fraction of pyarrow's Schema.equals, which
+     * formats a fingerprint of every new schema (a batch's own, usually). */
+    int64_t rows = schema && !same_types(schema, want)
+                       ? -2
+                       : cols_from_arrow(batch, cols, ncols, ones, ones_bits, nulls, flagged);
     /* here, while the export's structures are in this core's cache (releasing it later, from
      * Python, took a finalizer and a second pass over them) */
+    if (schema) lc_arrow_schema_release(schema);
     if (batch->release) batch->release(batch);
     return rows;
 }

@@ -266,14 +266,30 @@ typedef struct lc_arrow_array {
     void* private_data;
 } lc_arrow_array;
 int64_t lc_out_export(lc_out* o, lc_arrow_array* array);
+/* The Arrow C data interface's ArrowSchema (same layout). */
+typedef struct lc_arrow_schema {
+    const char* format;
+    const char* name;
+    const char* metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct lc_arrow_schema** children;
+    struct lc_arrow_schema* dictionary;
+    void (*release)(struct lc_arrow_schema*);
+    void* private_data;
+} lc_arrow_schema;
+void lc_arrow_schema_release(lc_arrow_schema* schema);
 /* Column descriptors of an exported record batch (a struct array from pyarrow's
  * _export_to_c): columns without a validity bitmap point at `ones` (all valid, `ones_bits`
  * long); nulls[c] says whether column c may hold a NULL, and *flagged how many columns may.
- * Returns the row count, or -1 when the batch is not the expected shape. Releases the export
- * before returning, whatever the result: the layouts accepted (fixed width, boolean, 32-bit
- * offsets) export the batch's own buffers, which stay valid as long as the caller keeps the
- * exported batch. */
-int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_col* cols, int64_t ncols,
+ * Returns the row count, -1 when the batch is not the expected shape, or -2 when `schema`
+ * (the batch's exported schema, or NULL: not checked) does not have exactly the types of
+ * `want` (the same formats and field names at every level, no dictionary and no field
+ * metadata, such as an extension type's). Releases the exports before returning, whatever
+ * the result: the layouts accepted (fixed width, boolean, 32-bit offsets) export the batch's
+ * own buffers, which stay valid as long as the caller keeps the exported batch. */
+int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_arrow_schema* schema,
+                           const lc_arrow_schema* want, lc_col* cols, int64_t ncols,
                            const uint8_t* ones, int64_t ones_bits, uint8_t* nulls,
                            int64_t* flagged);
 
@@ -432,10 +448,15 @@ int64_t lc_pool_wait(lc_pool* pool, lc_task* task);
 /* Wait for every task of a pre-aggregated chunk (or watermark); the largest of their
  * watermarks, which is the source's as far as the chunk's rows raise it. */
 int64_t lc_combine_wait(lc_pool* pool, lc_combine* cb);
-/* lc_combine_wait, then lc_combine_finish (the chunk's merge, see lc_combine): the status of
- * the first failed task or of the merge, and the watermark in *wm. What collecting a chunk
- * asks of C, in one call. */
-int64_t lc_combine_collect(lc_pool* pool, lc_combine* cb, int32_t claim, int64_t* wm);
+/* Collects chunks cbs[0..k) of one pre-aggregated pipeline, in order: for each,
+ * lc_combine_wait, then lc_combine_finish (its merge, see lc_combine; claimed for the last one
+ * with claim_last), its watermark in wms[j] and its merged windows' rows taken into outs[j]
+ * (NULL: none), the merge's expression errors added to *errors. Stops after a chunk whose
+ * task or merge failed, with that status in *status (else LC_OK); returns how many chunks it
+ * collected. A burst of chunks in one call: collecting takes the inserting thread's time,
+ * which it shares with a worker. */
+int64_t lc_combine_collect(lc_pool* pool, lc_combine* const* cbs, int64_t k, int32_t claim_last,
+                           int64_t* wms, lc_out** outs, int64_t* errors, int64_t* status);
 int64_t lc_pool_stop(lc_pool* pool);
 int64_t lc_pool_workers(lc_pool* pool);
 int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);

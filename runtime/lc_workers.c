@@ -1218,9 +1218,21 @@ static int64_t run_combined(lc_task* t) {
     return rc;
 }
 
-int64_t lc_combine_collect(lc_pool* pool, lc_combine* cb, int32_t claim, int64_t* wm) {
-    *wm = lc_combine_wait(pool, cb);
-    int64_t status = lc_combine_finish(cb, claim);
-    int32_t failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE);
-    return failed ? failed : status;
+int64_t lc_combine_collect(lc_pool* pool, lc_combine* const* cbs, int64_t k, int32_t claim_last,
+                           int64_t* wms, lc_out** outs, int64_t* errors, int64_t* status) {
+    *status = LC_OK;
+    for (int64_t j = 0; j < k; j++) {
+        lc_combine* cb = cbs[j];
+        wms[j] = lc_combine_wait(pool, cb);
+        int64_t rc = lc_combine_finish(cb, claim_last && j == k - 1);
+        int32_t failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE);
+        outs[j] = cb->out;
+        cb->out = NULL;
+        *errors += cb->ctx.errors;
+        if (failed || rc) {
+            *status = failed ? failed : rc;
+            return j + 1;
+        }
+    }
+    return k;
 }

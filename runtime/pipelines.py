@@ -190,8 +190,12 @@ class ShardedPipeline:
         self.next_slot = 0
         tc = -1 if spec.time_column is None else spec.time_column
         if self.mode == "blocks":
-            self.wm_out = ffi.new("int64_t*")   # collect_blocks' watermark
-            for _ in range(depth + 2):
+            # collect_blocks' arguments: the chunks, and per chunk its watermark and output;
+            # the merges' expression errors and the first failure
+            k = depth + 2
+            self.burst = (ffi.new("lc_combine*[]", k), ffi.new("int64_t[]", k),
+                          ffi.new("lc_out*[]", k), ffi.new("int64_t[2]"))
+            for _ in range(k):
                 self.slots.append(self._combined(tc, TASK_BLOCKS, chunk_rows))
             self.advance_slot = self._combined(tc, TASK_ADVANCE, 0)   # for prepare_advance
         elif self.mode == "keyed":
@@ -364,7 +368,9 @@ class ShardedPipeline:
     def collect(self, tasks: list) -> list[pa.RecordBatch]:
         """Wait for this pipeline's tasks of one chunk; merge the outputs."""
         if self.mode == "blocks":   # (its tasks emit nothing: the chunk's merge does)
-            return self.collect_blocks(tasks)[1]
+            status, _, batches = self.collect_blocks([tasks])
+            check(status, self.spec.produces)
+            return [b for b in batches if b is not None]
         # Every task first: the last consumer of an exchange merges the others' outputs.
         statuses = [lib.lc_pool_wait(self.pool, t) for t in tasks]
         outs = []
@@ -391,27 +397,32 @@ class ShardedPipeline:
         merged = ffi.gc(merged, lib.lc_out_free)
         return _strip([self.output.to_batch(merged)], self.spec.hidden)
 
-    def collect_blocks(self, tasks: list) -> tuple[int, list[pa.RecordBatch]]:
-        """A pre-aggregated chunk's watermark (as chunk_watermark gives it) and output."""
-        comb = tasks[0].comb
-        status = self._finish(comb)
-        out = take_output(comb)
-        check(status, self.spec.produces)
-        if out is None or not out.n:
-            return self.wm_out[0], []
-        return self.wm_out[0], [self.output.to_batch(out)]   # (no hidden columns)
-
-    def _finish(self, comb) -> int:
-        """Wait for a pre-aggregated chunk's tasks, then its merge: a worker's if a later
-        chunk is in flight (its tasks will claim it, see lc_combine), else done here; one
-        native call. The first failed task's status or the merge's; the watermark in
-        wm_out."""
-        newest = comb == self.newest
-        status = lib.lc_combine_collect(self.pool, comb, int(newest), self.wm_out)
-        self.merge_errors += comb.ctx.errors
-        if newest:
+    def collect_blocks(self, chunks: list, batches: bool = True) -> tuple[int, list[int], list]:
+        """Pre-aggregated chunks (each its tasks, oldest first) collected in one native call:
+        each chunk's wait and merge (a worker's if a later chunk is in flight, see lc_combine;
+        else done here). Stops after a chunk that failed: (its status or 0, per chunk
+        collected its watermark as chunk_watermark gives it, and its output batch or None;
+        without `batches`, the outputs are freed)."""
+        cbs, wms, outs, nums = self.burst
+        k = len(chunks)
+        for j, tasks in enumerate(chunks):
+            cbs[j] = tasks[0].comb
+        newest = cbs[k - 1] == self.newest
+        nums[0] = 0
+        done = lib.lc_combine_collect(self.pool, cbs, k, int(newest), wms, outs, nums,
+                                      nums + 1)
+        self.merge_errors += nums[0]
+        if newest and done == k:
             self.newest = None   # nothing of this pipeline is in flight any more
-        return status
+        got = []
+        for j in range(done):
+            out = outs[j]
+            if out == ffi.NULL:
+                got.append(None)
+                continue
+            out = ffi.gc(out, lib.lc_out_free)   # (its rows have no hidden columns)
+            got.append(self.output.to_batch(out) if out.n and batches else None)
+        return nums[1], wms[0:done], got
 
     def discard(self, tasks: list) -> None:
         """Wait for a chunk's tasks and free their outputs (after an error elsewhere)."""
@@ -420,8 +431,7 @@ class ShardedPipeline:
         for t in tasks:
             take_output(t)
         if self.mode == "blocks":
-            self._finish(tasks[0].comb)   # gives the partial tables back to their workers
-            take_output(tasks[0].comb)
+            self.collect_blocks([tasks], False)   # gives the partial tables back to their owners
 
     def settle(self, tasks: list) -> None:
         """After the workers stopped: a pre-aggregated chunk's merge, if no one did it."""

@@ -20,7 +20,8 @@ class Subscription:
         self.stream = stream
         self.schema = schema
         self._queue: collections.deque[pa.RecordBatch] = collections.deque()
-        self._cond = threading.Condition()
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
         self._ended = False
         self._closed = False
         self._on_close = on_close
@@ -29,7 +30,7 @@ class Subscription:
 
     # -- producer side (the engine) ---------------------------------------------------------
     def _push(self, batch: pa.RecordBatch) -> None:
-        with self._cond:
+        with self._lock:   # (the condition's: entering the condition is a Python call more)
             self._queue.append(batch)
             if self._waiting:
                 self._cond.notify_all()

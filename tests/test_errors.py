@@ -178,6 +178,49 @@ def test_empty_and_odd_inserts(db):
     assert rows == [{"k": 2, "s": "y"}, {"k": 8, "s": "b"}, {"k": 1, "s": "z"}]
 
 
+def _like_exact(exact: pa.RecordBatch) -> dict[str, tuple[pa.RecordBatch, bool]]:
+    """Batches holding the rows of `exact` (a batch of the source's types), and whether each
+    has exactly those types, so that its descriptors come straight from its export."""
+    ts, k, v, s = exact.columns
+    fields = list(exact.schema)
+
+    def with_fields(*changed: pa.Field) -> pa.RecordBatch:
+        by_name = {f.name: f for f in changed}
+        return pa.record_batch(exact.columns,
+                               schema=pa.schema([by_name.get(f.name, f) for f in fields]))
+
+    return {
+        "exact": (exact, True),
+        "fields declared NOT NULL": (with_fields(pa.field("k", pa.int64(), False)), True),
+        "schema metadata": (exact.replace_schema_metadata({"origin": "test"}), True),
+        "field metadata": (with_fields(pa.field("v", pa.float64(), metadata={"u": "m"})), False),
+        "columns in another order": (exact.select(["k", "s", "ts", "v"]), False),
+        "names in another case": (exact.rename_columns(["TS", "k", "v", "s"]), False),
+        "dictionary-encoded strings": (pa.record_batch([ts, k, v, s.dictionary_encode()],
+                                                       names=exact.schema.names), False),
+        "narrower integers": (pa.record_batch([ts, k.cast(pa.int32()), v, s],
+                                              names=exact.schema.names), False),
+        "large strings": (pa.record_batch([ts, k, v, s.cast(pa.large_string())],
+                                          names=exact.schema.names), False),
+    }
+
+
+def test_batches_of_other_types_are_converted_never_misread():
+    """A batch's types are compared with the source's on its export (in C): one that matches
+    exactly is read as it is; any other difference (order, names, encodings, widths, field
+    metadata) goes through conversion, with the same rows as a result."""
+    from laminarc.runtime.arrow import Descriptors
+
+    exact = typed_batch([0, 1500, 3000], ["a", "b", "c"])
+    for what, (batch, fast) in _like_exact(exact).items():
+        with laminarc.open(workers=1) as db:
+            db.execute(SOURCE + "CREATE MATERIALIZED VIEW m AS SELECT * FROM events;")
+            src = db.engine.sources["events"]
+            assert (Descriptors.exact(batch, db.engine.ones, src.input_types) is not None) == fast, what
+            assert db.insert("events", batch) == 3, what
+            assert db.view("m").to_pylist() == exact.to_pylist(), what
+
+
 SQL_WORDS = ["SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "CREATE", "STREAM", "SOURCE",
              "MATERIALIZED", "VIEW", "AS", "TABLE", "TUMBLE", "HOP", "DESCRIPTOR", "INTERVAL",
              "'1'", "SECOND", "(", ")", ",", "*", "+", "-", "/", "=", "<", "k", "v", "s", "ts",

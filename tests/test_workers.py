@@ -257,7 +257,7 @@ def test_a_worker_partitions_the_slices_no_one_started():
         src = engine.sources["events"]
         pipe = src.relation.consumers[0]
         batch = data.combine_chunks().to_batches()[0]
-        batch = pa.record_batch(batch.columns, schema=src.input_schema)
+        batch = pa.record_batch(batch.columns, schema=src.input_types.schema)
         desc = Descriptors(batch, engine.ones)
         keep: list = [desc]
         parts, consumes = pipe.prepare_run(desc, 0, src.relation.wm, keep)
@@ -449,7 +449,7 @@ def test_each_chunk_runs_at_its_own_processing_time(sql, monkeypatch):
         chunks, order = [], []
         for j, at in enumerate((base, base + 5_000)):
             batch = pa.record_batch({"v": np.arange(j * 20_000, (j + 1) * 20_000)},
-                                    schema=src.input_schema)
+                                    schema=src.input_types.schema)
             monkeypatch.setattr(pipelines, "processing_time", lambda at=at: at)
             desc = Descriptors(batch, engine.ones)
             keep: list = [desc]
@@ -620,3 +620,58 @@ def test_a_null_string_key_with_bytes_in_its_arrow_slot(workers):
         assert sum(r["c"] for r in rows if r["s"] == "abcde") == n - 1000
         view = {r["s"]: r["c"] for r in db.query("SELECT * FROM g").to_pylist()}
         assert view == {None: 1000, "abcde": n - 1000}
+
+
+TWO_SOURCES_SQL = """
+CREATE SOURCE a (ts BIGINT, k BIGINT, v DOUBLE, WATERMARK FOR ts AS ts - INTERVAL '0.2' SECOND);
+CREATE SOURCE b (ts BIGINT, k BIGINT, v DOUBLE, WATERMARK FOR ts AS ts);
+CREATE STREAM a1 AS SELECT k, window_start, COUNT(*) AS c, SUM(v) AS sv
+FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;
+CREATE STREAM a2 AS SELECT k % 3 AS g, window_start, MAX(v) AS mx, COUNT(*) AS c
+FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '3' SECOND))
+GROUP BY k % 3, window_start, window_end EMIT ON WINDOW CLOSE;
+CREATE STREAM b1 AS SELECT k, window_start, SUM(v) AS sv, MIN(v) AS mn
+FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(ts), INTERVAL '2' SECOND))
+GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;
+CREATE STREAM b2 AS SELECT window_start, COUNT(*) AS c, AVG(v) AS av
+FROM TABLE(TUMBLE(TABLE b, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+GROUP BY window_start, window_end EMIT ON WINDOW CLOSE;
+"""
+
+
+def _two_sources(workers: int, seed: int) -> dict[str, list]:
+    """Chunks of two sources interleaved, each source with two pre-aggregated pipelines: the
+    engine collects the chunks in flight in runs of one source (every pipeline of a run in
+    one native call each), polls in between collect everything, and some late rows."""
+    rng = np.random.default_rng(seed)
+    with laminarc.open(workers=workers) as db:
+        db.execute(TWO_SOURCES_SQL)
+        assert workers == 1 or all(db.engine.sources[s].relation.preaggregated
+                                   for s in ("a", "b"))
+        subs = {s: db.subscribe(s) for s in ("a1", "a2", "b1", "b2")}
+        got: dict[str, list] = {s: [] for s in subs}
+        at = {"a": 0, "b": 0}
+        for i in range(40):
+            src = "a" if rng.random() < 0.6 else "b"
+            n = int(rng.choice([9_000, 20_000, 65_536]))
+            ts = at[src] + np.sort(rng.integers(0, n // 10, n)) + rng.integers(-300, 300, n)
+            at[src] += n // 10
+            db.insert(src, {"ts": ts, "k": rng.integers(0, 50, n),
+                            "v": rng.random(n) * rng.choice([1e12, 1.0, -3.0], n)})
+            if i % 9 == 8:
+                for s, sub in subs.items():
+                    while (x := sub.poll()) is not None:
+                        got[s] += x.to_pylist()
+        db.end_input("a")
+        db.end_input("b")
+        for s, sub in subs.items():
+            got[s] += sub.to_arrow().to_pylist()
+    return got
+
+
+def test_bursts_of_two_sources_chunks_give_one_workers_results():
+    base = _two_sources(1, 5)
+    assert all(len(rows) > 20 for rows in base.values())
+    for workers in (2, 3):
+        assert _two_sources(workers, 5) == base, workers
