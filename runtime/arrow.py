@@ -159,9 +159,8 @@ def not_null_mask(columns: list[Column]) -> int:
 
 
 def check_not_null(desc: Descriptors, columns: list[Column], mask: int, source: str) -> None:
-    """SchemaError if a NOT NULL column (bit set in `mask`) of the batch holds a NULL."""
-    if not desc.null_mask & mask:
-        return
+    """SchemaError if a NOT NULL column (bit set in `mask`) of the batch holds a NULL (called
+    when the batch's null_mask says one may)."""
     for i, c in enumerate(columns):
         # (a column whose export did not give its NULL count is counted here)
         if (mask >> i) & 1 and desc.batch.column(i).null_count:

@@ -261,9 +261,10 @@ class ShardedPipeline:
         `pool` in the same native call unless it is NULL."""
         comb, block, tasks = slot
         self.chunks += 1
-        check(lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
-                                   int(merge_now), emit, wm, *rows, pool),
-              "handing tasks to the workers")
+        rc = lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
+                                  int(merge_now), emit, wm, *rows, pool)
+        if rc:
+            check(rc, "handing tasks to the workers")
         self.newest = comb
         return tasks
 
