@@ -203,13 +203,8 @@ class Engine:
         for desc in descs:
             src.batches += 1
             seq_base = src.relation.rows
-            n = desc.batch.num_rows
-            src.relation.rows += n
-            if (src.relation.preaggregated and self.pool is not None and n <= self.chunk_rows
-                    and (self.inflight or n > self.inline_rows)):
-                self._hand_over_blocks(src, desc, seq_base)   # W1's path: one chunk
-            else:
-                self._run_batch(src, desc, seq_base)
+            src.relation.rows += desc.batch.num_rows
+            self._run_batch(src, desc, seq_base)
 
     def _hand_over_blocks(self, src: Source, desc: Descriptors, seq_base: int) -> None:
         """A chunk of a source whose pipelines are all pre-aggregated: each starts it and

@@ -398,12 +398,12 @@ class ShardedPipeline:
         merged = ffi.gc(merged, lib.lc_out_free)
         return _strip([self.output.to_batch(merged)], self.spec.hidden)
 
-    def collect_blocks(self, chunks: list, batches: bool = True) -> tuple[int, list[int], list]:
+    def collect_blocks(self, chunks: list, imported: bool = True) -> tuple[int, list[int], list]:
         """Pre-aggregated chunks (each its tasks, oldest first) collected in one native call:
         each chunk's wait and merge (a worker's if a later chunk is in flight, see lc_combine;
         else done here). Stops after a chunk that failed: (its status or 0, per chunk
         collected its watermark as chunk_watermark gives it, and its output batch or None;
-        without `batches`, the outputs are freed)."""
+        not `imported`, the outputs are freed)."""
         cbs, wms, outs, nums = self.burst
         k = len(chunks)
         for j, tasks in enumerate(chunks):
@@ -422,7 +422,7 @@ class ShardedPipeline:
                 got.append(None)
                 continue
             out = ffi.gc(out, lib.lc_out_free)   # (its rows have no hidden columns)
-            got.append(self.output.to_batch(out) if out.n and batches else None)
+            got.append(self.output.to_batch(out) if out.n and imported else None)
         return nums[1], wms[0:done], got
 
     def discard(self, tasks: list) -> None:
