@@ -98,10 +98,6 @@ class Expr:
     def with_args(self, args: tuple[Expr, ...]) -> Expr:
         return replace(self, args=args)
 
-    @property
-    def is_constant(self) -> bool:
-        return self.op is Op.LITERAL
-
 
 def col(index: int, type_: SqlType, nullable: bool = True, label: str = "") -> Expr:
     return Expr(Op.COLUMN, type_, value=index, nullable=nullable, label=label)
@@ -109,10 +105,6 @@ def col(index: int, type_: SqlType, nullable: bool = True, label: str = "") -> E
 
 def lit(value: Any, type_: SqlType) -> Expr:
     return Expr(Op.LITERAL, type_, value=value, nullable=value is None)
-
-
-def true() -> Expr:
-    return lit(True, BOOLEAN)
 
 
 def columns_used(e: Expr) -> set[int]:

@@ -37,7 +37,6 @@ class Database(DataPlane):
         self.unit = Unit("")       # the catalog and what each statement compiled to
         self._jit: Jit | None = None
         self._lock = threading.RLock()
-        self._query_counter = 0
 
     @property
     def catalog(self) -> Catalog:

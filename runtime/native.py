@@ -78,14 +78,6 @@ def runtime_symbols(names) -> dict[str, int]:
     return {n: symbol_address(n) for n in names}
 
 
-def alloc_calls() -> int:
-    return lib.lc_alloc_calls()
-
-
-def bytes_live() -> int:
-    return lib.lc_bytes_live()
-
-
 def library_addresses(names) -> dict[str, int]:
     """Addresses of generated functions in the artifact's shared library (ABI mode)."""
     if LIBRARY_PATH is None:

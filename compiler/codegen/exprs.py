@@ -142,10 +142,6 @@ def _literal(g: FnGen, e: Expr, env: Env) -> Val:
 # ---------------------------------------------------------------------------------------------
 # arithmetic
 # ---------------------------------------------------------------------------------------------
-def _pow10(k: int, t: ir.IntType = I64) -> ir.Constant:
-    return ir.Constant(t, 10**k)
-
-
 def _decimal_in_range(g: FnGen, v: ir.Value, precision: int) -> ir.Value:
     """|v| < 10^precision."""
     b = g.b
