@@ -458,7 +458,6 @@ int64_t lc_combine_wait(lc_pool* pool, lc_combine* cb);
 int64_t lc_combine_collect(lc_pool* pool, lc_combine* const* cbs, int64_t k, int32_t claim_last,
                            int64_t* wms, lc_out** outs, int64_t* errors, int64_t* status);
 int64_t lc_pool_stop(lc_pool* pool);
-int64_t lc_pool_workers(lc_pool* pool);
 int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);
 int64_t lc_pool_cpu(lc_pool* pool, int64_t worker);
 int64_t lc_pool_tid(lc_pool* pool, int64_t worker);

@@ -340,8 +340,6 @@ int64_t lc_pool_stop(lc_pool* p) {
     return LC_OK;
 }
 
-int64_t lc_pool_workers(lc_pool* p) { return p->n; }
-
 int64_t lc_pool_busy_ns(lc_pool* p, int64_t w) {
     return __atomic_load_n(&p->workers[w].busy_ns, __ATOMIC_RELAXED);
 }
