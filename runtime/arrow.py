@@ -243,8 +243,7 @@ class ExportedSchema:
     batches' types with; released with this object."""
 
     def __init__(self, schema: pa.Schema):
-        self.schema = schema
-        self.ptr = ffi.new("lc_arrow_schema*")
+        self.ptr = ffi.new("lc_arrow_schema*")   # (the export owns copies of what it needs)
         schema._export_to_c(int(ffi.cast("uintptr_t", self.ptr)))
 
     def __del__(self) -> None:

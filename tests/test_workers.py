@@ -257,7 +257,7 @@ def test_a_worker_partitions_the_slices_no_one_started():
         src = engine.sources["events"]
         pipe = src.relation.consumers[0]
         batch = data.combine_chunks().to_batches()[0]
-        batch = pa.record_batch(batch.columns, schema=src.input_types.schema)
+        batch = pa.record_batch(batch.columns, schema=src.relation.schema)
         desc = Descriptors(batch, engine.ones)
         keep: list = [desc]
         parts, consumes = pipe.prepare_run(desc, 0, src.relation.wm, keep)
@@ -449,7 +449,7 @@ def test_each_chunk_runs_at_its_own_processing_time(sql, monkeypatch):
         chunks, order = [], []
         for j, at in enumerate((base, base + 5_000)):
             batch = pa.record_batch({"v": np.arange(j * 20_000, (j + 1) * 20_000)},
-                                    schema=src.input_types.schema)
+                                    schema=src.relation.schema)
             monkeypatch.setattr(pipelines, "processing_time", lambda at=at: at)
             desc = Descriptors(batch, engine.ones)
             keep: list = [desc]
