@@ -7,8 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 #define LC_MIN_WINDOW INT64_MIN
+/* choosing between a stateless loop's two variants (lc_pipe.free_dense): runs over fewer rows
+ * are not timed (the clock's reads would be a noticeable part); a run in every LC_LOOP_RETRY
+ * timed ones tries the loop that measured slower, as the data may have changed */
+#define LC_LOOP_TIMED_ROWS 2048
+#define LC_LOOP_RETRY 32
 
 /* ------------------------------------------------------------------------------------------
  * memory accounting: every allocation of the runtime goes through here, so tests can check that
@@ -1011,9 +1020,57 @@ int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls) {
     return lc_pipe_run_from(p, cols, 0, n, nulls);
 }
 
+/* A cheap clock for comparing two loops' runs: the TSC where there is one. */
+static uint64_t loop_clock(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __rdtsc();
+#else
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+#endif
+}
+
+/* Which loop to run over rows [start, n): see lc_pipe.free_dense. Sets *timed when the run
+ * is to be timed (its cost then goes to pick_loop_done). */
+static lc_run_fn pick_loop(lc_pipe* p, int64_t rows, int32_t nulls, int* which, int* timed) {
+    lc_run_fn branching = nulls ? p->run_nulls : p->run_dense;
+    lc_run_fn free = nulls ? p->free_nulls : p->free_dense;
+    *which = 0;
+    *timed = 0;
+    if (!free) return branching;
+    if (p->loop_force) {
+        *which = p->loop_force == 2;
+    } else {
+        *which = (int)p->loop_pick;
+        if (rows >= LC_LOOP_TIMED_ROWS) {
+            *timed = 1;
+            int64_t other = *which ? p->loop_cost_branching : p->loop_cost_free;
+            if (other == 0 || ++p->loop_runs >= LC_LOOP_RETRY) {
+                *which = 1 - *which;
+                p->loop_runs = 0;
+            }
+        }
+    }
+    return *which ? free : branching;
+}
+
+static void pick_loop_done(lc_pipe* p, int which, uint64_t ticks, int64_t rows) {
+    int64_t cost = (int64_t)((double)ticks * 1024.0 / (double)rows) + 1;
+    int64_t* slot = which ? &p->loop_cost_free : &p->loop_cost_branching;
+    /* A run is never faster than its loop, but the host can make it slower: a lower cost is
+     * taken as it is, a higher one halfway (a run slowed by the host flips the choice less,
+     * and a loop made dearer by the data is still followed within a few runs). */
+    *slot = *slot == 0 || cost < *slot ? cost : (*slot + cost) / 2;
+    if (p->loop_cost_branching && p->loop_cost_free)
+        p->loop_pick = p->loop_cost_free < p->loop_cost_branching;
+}
+
 int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t n,
                          int32_t nulls) {
-    lc_run_fn fn = nulls ? p->run_nulls : p->run_dense;
+    int which, timed;
+    lc_run_fn fn = pick_loop(p, n - start, nulls, &which, &timed);
+    uint64_t t0 = timed ? loop_clock() : 0;
     int64_t pos = start, last = -1, last_k = -1, stalls = 0;
     p->ctx.resume_k = 0;
     while (pos < n) {
@@ -1031,6 +1088,7 @@ int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t 
         pos = r;
     }
     p->ctx.resume_k = 0;
+    if (timed) pick_loop_done(p, which, loop_clock() - t0, n - start);
     return LC_OK;
 }
 

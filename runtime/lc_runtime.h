@@ -198,6 +198,20 @@ typedef struct lc_pipe {
     int64_t ns_run;
     int64_t proc_now;         /* PROCTIME() of the rows of the current run: epoch ms */
     int64_t lane;             /* pre-aggregated: the lane of the block being run */
+    /* A stateless loop whose filters can run without branches has those variants too
+     * (compiler: PipelineCodegen.branch_free), NULL otherwise. Which of the two is faster
+     * depends on the data: a branch costs a misprediction per row a filter keeps or drops at
+     * random, the branch-free loop the work of every dropped row. So lc_pipe_run_from times
+     * both on this pipe's batches (of at least LC_LOOP_TIMED_ROWS) and runs the faster,
+     * trying the other again every LC_LOOP_RETRY timed runs. */
+    lc_run_fn free_dense;
+    lc_run_fn free_nulls;
+    int64_t loop_force;       /* 0: time and choose; 1: the branching loop; 2: branch-free */
+    int64_t loop_pick;        /* 1 when the branch-free loop measured faster */
+    int64_t loop_runs;        /* timed runs since the other loop was last tried */
+    int64_t loop_cost_branching;  /* clock ticks per 1,024 rows of each loop, as last
+                                   * measured; 0: not yet */
+    int64_t loop_cost_free;
 } lc_pipe;
 
 /* memory accounting (every runtime allocation goes through these) */

@@ -59,13 +59,24 @@ def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
     return ffi.gc(agg, lib.lc_agg_free)
 
 
-def _new_pipe(dense: int, nulls: int):
+def _new_pipe(dense: int, nulls: int, free: tuple[int, int] | None = None):
+    """An lc_pipe running the loops at these addresses; `free`: the branch-free variants
+    (dense, nulls) of a stateless pipeline that has them (lc_pipe.free_dense)."""
     pipe = lib.lc_pipe_new()
     if pipe == ffi.NULL:
         raise MemoryError("laminarc: out of memory for a pipeline")
     pipe.run_dense = ffi.cast("lc_run_fn", dense)
     pipe.run_nulls = ffi.cast("lc_run_fn", nulls)
+    if free is not None:
+        pipe.free_dense = ffi.cast("lc_run_fn", free[0])
+        pipe.free_nulls = ffi.cast("lc_run_fn", free[1])
     return ffi.gc(pipe, lib.lc_pipe_free)
+
+
+def _free_loops(spec: PipelineSpec, addresses: dict[str, int]) -> tuple[int, int] | None:
+    if spec.run_free_dense is None:
+        return None
+    return addresses[spec.run_free_dense], addresses[spec.run_free_nulls]
 
 
 def run_stateless(pipe, spec: PipelineSpec, output: OutputLayout, desc: Descriptors,
@@ -94,7 +105,8 @@ class Pipeline:
     def __init__(self, spec: PipelineSpec, addresses: dict[str, int]):
         self.spec = spec
         self.read_mask = sum(1 << c for c in set(spec.columns_read))   # see Descriptors
-        self.pipe = _new_pipe(addresses[spec.run_dense], addresses[spec.run_nulls])
+        self.pipe = _new_pipe(addresses[spec.run_dense], addresses[spec.run_nulls],
+                              _free_loops(spec, addresses))
         self.output = OutputLayout(spec.output)
         self.schema = _visible(self.output.schema, spec.hidden)
         self.agg = None
@@ -180,7 +192,8 @@ class ShardedPipeline:
             part_nulls = ffi.cast("lc_part_fn", addresses[spec.part_nulls])
         else:
             dense, nulls = addresses[spec.run_dense], addresses[spec.run_nulls]
-        self.pipes = [_new_pipe(dense, nulls) for _ in range(nworkers)]
+        free = _free_loops(spec, addresses)
+        self.pipes = [_new_pipe(dense, nulls, free) for _ in range(nworkers)]
         self.output = OutputLayout(spec.output)
         # Per chunk in flight (and one being prepared), reused once the chunk is collected:
         # keyed, an exchange and its tasks (exchange, partition tasks, consume tasks); in

@@ -67,6 +67,8 @@ class PipelineSpec:
     watermark_delay: int = 0
     proctime: bool = False          # a window over processing time: the clock is its watermark
     preaggregated: bool = False     # workers aggregate their own blocks and merge (LC_LANES)
+    run_free_dense: str | None = None   # loops with branch-free filters (lc_pipe.free_dense)
+    run_free_nulls: str | None = None
 
     @property
     def keyed(self) -> bool:
@@ -76,7 +78,7 @@ class PipelineSpec:
     def symbols(self) -> list[str]:
         out = [self.run_dense, self.run_nulls]
         out += [s for s in (self.run_sel_dense, self.run_sel_nulls, self.part_dense,
-                            self.part_nulls) if s]
+                            self.part_nulls, self.run_free_dense, self.run_free_nulls) if s]
         if self.aggregate:
             out.append(self.aggregate.emit_rows)
             if self.aggregate.emit_changes:

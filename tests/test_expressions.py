@@ -61,6 +61,7 @@ from laminarc.compiler.bind.expressions import EXTRACT_FIELDS, TRUNC_FIELDS
 from laminarc.compiler.bind.literals import parse_date, parse_timestamp
 from laminarc.compiler.errors import SqlError
 from laminarc.compiler.types import TIMESTAMP_MS, TIMESTAMP_US
+from laminarc.runtime.native import ffi
 
 import laminarc
 
@@ -1043,6 +1044,48 @@ def test_where_keeps_rows_whose_predicate_is_true(seed, n):
         got, _ = run_cuts(setup, table, seed)
         want = duck(f"SELECT a, s, x FROM t WHERE {theirs}", t=table)
         assert [values(c) for c in got.columns] == [values(c) for c in want.columns], ours
+
+
+# (our WHERE, DuckDB's WHERE): a predicate that keeps rows unpredictably, one over strings
+# (evaluated on every row either way), one a conjunction of two filters
+BRANCH_FREE_WHERE = [("a > b", "a > b"), ("p", "p"), ("s LIKE '%a%'", "s LIKE '%a%'"),
+                     ("k > 0 AND x < 10", "k > 0 AND x < 10")]
+# (ours, DuckDB's) outputs of fixed width: NULLs, booleans, and errors on rows dropped or kept
+BRANCH_FREE_SELECT = [("a + b", "TRY(a + b)"), ("x * 2", "x * 2"), ("p", "p"),
+                      ("q AND p", "q AND p"), ("CAST(c AS INT)", "TRY(CAST(c AS INT))"),
+                      ("c * k", "TRY(c * k)"), ("d + d", "TRY(d + d)"), ("x / z", "x / z"),
+                      ("ts", "ts"), ("COALESCE(h, -1)", "COALESCE(h, -1)")]
+
+
+@SETTINGS
+@SEEDS
+@BIG
+def test_where_without_branches_counts_only_kept_rows(seed, n):
+    """A filter whose outputs have a fixed width and cost little also compiles without a
+    branch: every row's outputs are computed and stored, a dropped row's overwritten by the
+    next. Forced to each loop in turn, rows, NULLs and booleans must be DuckDB's, and the
+    errors counted those of the kept rows alone (counted by the same outputs over just those
+    rows, with no filter)."""
+    table = make_table(seed, n)
+    select = ", ".join(f"{ours} AS r{i}" for i, (ours, _) in enumerate(BRANCH_FREE_SELECT))
+    theirs_select = ", ".join(f"{theirs} AS r{i}"
+                              for i, (_, theirs) in enumerate(BRANCH_FREE_SELECT))
+    for ours, theirs in BRANCH_FREE_WHERE:
+        stream = f"CREATE STREAM o AS SELECT {select} FROM t WHERE {ours};"
+        want = duck(f"SELECT {theirs_select} FROM t WHERE {theirs}", t=table)
+        kept = duck(f"SELECT * FROM t WHERE {theirs}", t=table).cast(table.schema)
+        _, kept_errors = run(DDL + f"; CREATE STREAM o AS SELECT {select} FROM t;", kept)
+        for force in (1, 2):   # lc_pipe.loop_force: the branching loop, the branch-free one
+            setup = DDL + "; " + stream
+            if setup not in _STREAMS:
+                _STREAMS[setup] = _Stream(setup)
+            consumer = _STREAMS[setup].db.engine.sources["t"].relation.consumers[0]
+            for pipe in getattr(consumer, "pipes", None) or [consumer.pipe]:
+                assert pipe.free_dense != ffi.NULL, f"WHERE {ours} has no branch-free loop"
+                pipe.loop_force = force
+            got, errors = run_cuts(setup, table, seed)
+            assert [values(c) for c in got.columns] == [values(c) for c in want.columns], ours
+            assert errors == kept_errors, ours
 
 
 # ---------------------------------------------------------------------------------------------

@@ -132,3 +132,43 @@ def test_lanes_of_pre_aggregation_agree_with_the_runtime():
     from laminarc.compiler.physical import LANES
 
     assert lib.LC_LANES == LANES
+
+
+def test_a_filter_runs_the_loop_that_measured_faster():
+    """A stateless stream with a cheap filter has a branching and a branch-free loop
+    (lc_pipe.free_dense); the runtime times each on batches of at least 2,048 rows, runs the
+    cheaper, and tries the other again every 32 timed runs. The choice is checked against
+    planted costs, never by timing here; whichever loop runs, the rows are the same."""
+    with laminarc.open(workers=1) as db:
+        db.execute("CREATE SOURCE s (k BIGINT, v DOUBLE); "
+                   "CREATE STREAM o AS SELECT k, v * 2 AS v2 FROM s WHERE k % 3 = 1;")
+        sub = db.subscribe("o")
+        pipe = db.engine.sources["s"].relation.consumers[0].pipe
+        assert pipe.free_dense != ffi.NULL and pipe.free_nulls != ffi.NULL
+        k = list(range(4096))
+        batch = {"k": k, "v": [0.5 * x for x in k]}
+        want = [x for x in k if x % 3 == 1]
+
+        def insert() -> None:
+            db.insert("s", batch)
+            assert sub.poll().column("k").to_pylist() == want
+
+        insert()   # the first timed run tries the loop not measured yet, the next the other
+        insert()
+        assert pipe.loop_cost_branching > 0 and pipe.loop_cost_free > 0
+        for planted_branching, planted_free, picked in ((10**15, 1, 1), (1, 10**15, 0)):
+            pipe.loop_cost_branching, pipe.loop_cost_free = planted_branching, planted_free
+            pipe.loop_pick, pipe.loop_runs = 1 - picked, 0
+            insert()   # runs the loop picked before and measures it: now far the dearer
+            assert pipe.loop_pick == picked
+        runs = []
+        for _ in range(64):
+            pipe.loop_cost_branching, pipe.loop_cost_free = 1, 10**15   # pick the branching
+            pipe.loop_pick = 0
+            insert()
+            runs.append("free" if pipe.loop_cost_free != 10**15 else "branching")
+        assert runs.count("free") == 2, runs   # one run in 32 tries the other loop
+        costs = (pipe.loop_cost_branching, pipe.loop_cost_free, pipe.loop_runs)
+        db.insert("s", {"k": [1, 2], "v": [0.0, 0.0]})   # small: not timed
+        assert sub.poll().num_rows == 1
+        assert (pipe.loop_cost_branching, pipe.loop_cost_free, pipe.loop_runs) == costs

@@ -102,6 +102,8 @@ LC_PIPE = CStruct("lc_pipe", [
     ("ctx", LC_CTX), ("sel", PTR), ("bp_pos", PTR), ("bp_wm", PTR), ("nbp", I64),
     ("bp_next", I64), ("seq_base", I64), ("ns_partition", I64), ("ns_wait", I64),
     ("ns_select", I64), ("ns_run", I64), ("proc_now", I64), ("lane", I64),
+    ("free_dense", PTR), ("free_nulls", PTR), ("loop_force", I64), ("loop_pick", I64),
+    ("loop_runs", I64), ("loop_cost_branching", I64), ("loop_cost_free", I64),
 ])
 LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX)])
 

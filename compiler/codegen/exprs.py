@@ -29,7 +29,7 @@ from typing import Protocol
 from llvmlite import ir
 
 from ..errors import SqlError
-from ..expr import Expr, Op
+from ..expr import COMPARISONS, Expr, Op
 from ..regex import compile_regex
 from ..types import Kind, SqlType, decimal_cast_overflows
 from .abi import (
@@ -617,6 +617,32 @@ def window_bounds(g: FnGen, w, k: ir.Value) -> tuple[ir.Value, ir.Value]:
     b = g.b
     start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(k, i64(w.slide)), i64(w.offset)])
     return start, g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
+
+
+# What evaluating an expression costs no more than a mispredicted branch, on any row: no
+# strings (copies, scratch, calls), no integer division (tens of cycles), no date-time
+# arithmetic (calendar calls), no float remainder (a call to fmod).
+_CHEAP = frozenset((Op.COLUMN, Op.LITERAL, Op.NEG, Op.ADD, Op.SUB, Op.MUL, Op.DIV, *COMPARISONS,
+                    Op.AND, Op.OR, Op.NOT, Op.IS_NULL, Op.IS_NOT_NULL, Op.CASE, Op.COALESCE,
+                    Op.CAST, Op.ABS, Op.FLOOR, Op.CEIL))
+
+
+def cheap(e: Expr) -> bool:
+    """Whether e may be evaluated for rows whose result is then discarded, in place of a
+    branch around it (see PipelineCodegen's predicated filters). Errors it counts on such rows
+    are discarded with them (FnGen.guard)."""
+    for x in e.walk():
+        if x.op is Op.COLUMN:   # (loaded for every row anyway)
+            continue
+        if x.op not in _CHEAP or not all(_plain(t) for t in (x.type, *(a.type for a in x.args))):
+            return False
+        if x.op is Op.DIV and not x.type.is_float:
+            return False
+    return True
+
+
+def _plain(t: SqlType) -> bool:
+    return t.kind not in (Kind.VARCHAR, Kind.INTERVAL) and not t.is_temporal
 
 
 def keep_if(g: FnGen, predicate: Expr, env: Env, cont: ir.Block, name: str) -> None:

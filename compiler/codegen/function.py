@@ -39,6 +39,9 @@ class FnGen:
         self.scratch_used: ir.Value | None = None
         self._on_exit: list[Callable[[ir.IRBuilder], None]] = []
         self.head: ir.Block | None = None   # of the loop of loop_head
+        # An i1 that holds for the rows whose results count, while expressions are evaluated
+        # for rows a predicated filter may drop (see PipelineCodegen): errors count only there.
+        self.guard: ir.Value | None = None
 
     # -- setup ---------------------------------------------------------------------------
     def start_body(self) -> None:
@@ -129,8 +132,11 @@ class FnGen:
 
     # -- errors --------------------------------------------------------------------------
     def count_error(self, code: int, cond: ir.Value | None = None) -> None:
-        """Count an expression error (when `cond`, if given)."""
+        """Count an expression error (when `cond`, if given, and on a row whose results
+        count: see `guard`)."""
         b = self.b
+        if self.guard is not None:
+            cond = self.guard if cond is None else b.and_(cond, self.guard)
         inc = i64(1) if cond is None else b.zext(cond, I64)
         b.store(b.add(b.load(self.err_var, typ=I64), inc), self.err_var)
         if cond is None:

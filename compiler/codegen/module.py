@@ -1,5 +1,6 @@
-"""One LLVM module per compiled statement: the loops of its pipelines (two variants each)
-and the emitters of its aggregates, under symbol names prefixed by the plan's content hash so
+"""One LLVM module per compiled statement: the loops of its pipelines (two variants each, or
+four with branch-free filters) and the emitters of its aggregates, under symbol names prefixed
+by the plan's content hash so
 modules of different plans never collide in one process."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from llvmlite import ir
 from ..physical import PipelinePlan
 from .aggregate import AggregateCodegen, EntryLayout
 from .partition import PartitionCodegen
-from .pipeline import PipelineCodegen
+from .pipeline import PipelineCodegen, branch_free_eligible
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class PipelineSymbols:
     run_sel_nulls: str | None = None
     part_dense: str | None = None
     part_nulls: str | None = None
+    # a stateless pipeline's loops with branch-free filters, where they may be faster
+    run_free_dense: str | None = None
+    run_free_nulls: str | None = None
 
 
 def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
@@ -47,6 +51,11 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
         nulls.generate()
         read = set(dense.columns_read) | set(nulls.columns_read)
         sharded: dict[str, str] = {}
+        if branch_free_eligible(named):
+            for variant, is_nulls in (("dense", False), ("nulls", True)):
+                loop = PipelineCodegen(module, named, nulls=is_nulls, branch_free=True)
+                loop.generate()
+                sharded[f"run_free_{variant}"] = loop.symbol
         if plan.partition_keys is not None:
             for variant, is_nulls in (("dense", False), ("nulls", True)):
                 loop = PipelineCodegen(module, named, nulls=is_nulls, selected=True)

@@ -73,18 +73,22 @@ class OutputWriter:
             room = b.sub(self.data_cap[c], b.load(self.data_len[c], typ=I64))
             g.exit_unless(b.icmp_signed("<=", need, room), NEED_OUT_DATA, self.out, need, i64(c))
 
-    def write(self, vals: list[Val]) -> None:
-        """Append one row (capacity was reserved and prepared)."""
+    def write(self, vals: list[Val], when: ir.Value | None = None) -> None:
+        """Append one row (capacity was reserved and prepared). With `when` (an i1), the row
+        is appended only where it holds, without a branch: fixed-width values are stored in
+        the next slot either way (a row not appended leaves them for the next row to
+        overwrite), bits only where `when` holds, and the row count advances by `when`."""
         g, b = self.g, self.g.b
         j = b.load(self.j_var, typ=I64)
         for c, (f, v) in enumerate(zip(self.fields, vals, strict=True)):
             # Validity bitmaps start all valid: only a NULL writes its bit. Setting every
             # row's bit would chain each row's byte load on the previous row's store.
             if self.validity[c] is not None and v.maybe_null:
-                with b.if_then(v.null):
+                with b.if_then(v.null if when is None else b.and_(v.null, when)):
                     g.clear_bit(self.validity[c], j)
             k = f.type.kind
             if k is Kind.VARCHAR:
+                assert when is None, "string columns are appended with a branch"
                 pos = b.load(self.data_len[c], typ=I64)
                 n = b.select(v.null, i64(0), v.len) if v.maybe_null else v.len
                 g.memcpy(b.gep(self.values[c], [pos], source_etype=I8), v.v, n)
@@ -93,7 +97,7 @@ class OutputWriter:
                 nxt = b.gep(self.offsets[c], [b.add(j, i64(1))], source_etype=I32)
                 b.store(b.trunc(end, I32), nxt)
             elif k is Kind.BOOLEAN:
-                with b.if_then(v.v):
+                with b.if_then(v.v if when is None else b.and_(v.v, when)):
                     g.set_bit(self.values[c], j)
             elif k is Kind.DECIMAL:
                 ptr = b.gep(self.values[c], [j], source_etype=I128)
@@ -102,4 +106,4 @@ class OutputWriter:
                 assert SLOT_WIDTH[k] > 0, f"{k} has a fixed width"
                 ptr = b.gep(self.values[c], [j], source_etype=llvm_type(f.type))
                 b.store(v.v, ptr)
-        b.store(b.add(j, i64(1)), self.j_var)
+        b.store(b.add(j, i64(1) if when is None else b.zext(when, I64)), self.j_var)

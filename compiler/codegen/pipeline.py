@@ -21,10 +21,10 @@ from ..plan import Filter, Node, Project, Window
 from ..types import Kind
 from .abi import I1, I8, I32, I64, I128, LC_COL, LC_CTX, LC_PIPE, PTR
 from .aggregate import AggregateCodegen
-from .exprs import ValuesEnv, floor_div, keep_if, lower, window_bounds
+from .exprs import ValuesEnv, cheap, floor_div, keep_if, lower, window_bounds
 from .function import FnGen
 from .output import OutputWriter
-from .values import FALSE, TRUE, Val, i64, llvm_type
+from .values import FALSE, TRUE, Val, i64, llvm_type, truth
 
 Sink = Callable[[FnGen, list[Val], ir.Block], None]
 
@@ -84,16 +84,37 @@ def load_arrow_value(g: FnGen, field, values, validity, offsets, offset, i, null
     return Val(b.load(b.gep(values, [idx], source_etype=lt), typ=lt), null)
 
 
+def branch_free_eligible(plan) -> bool:
+    """Whether a pipeline's filters can also run without branches (PipelineCodegen's
+    `branch_free`): a row's outputs are then computed and stored whether or not it passes,
+    and the output's row count advances by whether it did. That saves a misprediction on
+    about every row a filter keeps or drops at random, and costs the work after the first
+    filter on every row it drops: so only for outputs of fixed width, and when that work is
+    cheap (`cheap`). The runtime times both loops and runs the faster (lc_pipe.free_dense)."""
+    if plan.aggregate is not None or any(f.type.kind is Kind.VARCHAR for f in plan.out_fields):
+        return False
+    filters = [k for k, op in enumerate(plan.ops) if isinstance(op, Filter)]
+    if not filters or not all(isinstance(op, Filter | Project) for op in plan.ops):
+        return False
+    # (the first filter's predicate is evaluated on every row either way)
+    return all(cheap(e) for op in plan.ops[filters[0] + 1:]
+               for e in ((op.predicate,) if isinstance(op, Filter) else op.exprs))
+
+
 class PipelineCodegen:
     """The row loop of a pipeline. `selected`: a shard on a worker, running over the rows a
-    partition kernel selected for it (lc_pipe.sel), its per-row watermark from breakpoints."""
+    partition kernel selected for it (lc_pipe.sel), its per-row watermark from breakpoints.
+    `branch_free`: filters without branches (see branch_free_eligible)."""
 
-    def __init__(self, module: ir.Module, plan, nulls: bool, selected: bool = False):
+    def __init__(self, module: ir.Module, plan, nulls: bool, selected: bool = False,
+                 branch_free: bool = False):
         self.module = module
         self.plan = plan
         self.nulls = nulls
         self.selected = selected
-        variant = ("sel_" if selected else "") + ("nulls" if nulls else "dense")
+        self.branch_free = branch_free
+        variant = ("sel_" if selected else "") + ("free_" if branch_free else "") + (
+            "nulls" if nulls else "dense")
         self.g = FnGen(module, f"{plan.name}_run_{variant}", I64, [PTR, PTR, I64, I64],
                        ["pipe", "cols", "start", "n"])
 
@@ -236,7 +257,7 @@ class PipelineCodegen:
 
             def output(g: FnGen, vals: list[Val], cont: ir.Block) -> None:
                 writer.prepare([(vals, None)])
-                writer.write(vals)
+                writer.write(vals, g.guard)
                 g.b.branch(cont)
 
             return output
@@ -259,7 +280,11 @@ class PipelineCodegen:
             self.sink(g, [env.get(c) for c in range(width)], cont)
             return
         op, rest = ops[0], ops[1:]
-        if isinstance(op, Filter):
+        if isinstance(op, Filter) and self.branch_free:
+            keep = truth(g.b, lower(g, op.predicate, env))
+            g.guard = keep if g.guard is None else g.b.and_(g.guard, keep)
+            self.consume(rest, env, cont)
+        elif isinstance(op, Filter):
             keep_if(g, op.predicate, env, cont, "filter.pass")
             self.consume(rest, env, cont)
         elif isinstance(op, Project):

@@ -11,7 +11,7 @@ target datalayout = ""
 define i64 @"lc_1637aa0d4bf2c452_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -22,7 +22,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -38,9 +38,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -110,7 +110,7 @@ row.end:
   br label %"head"
 done:
   %".55" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".55", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -139,7 +139,7 @@ done:
   ret i64 %"n"
 exit:
   %".71" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".71", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -184,7 +184,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_1637aa0d4bf2c452_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -195,7 +195,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -211,9 +211,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -293,7 +293,7 @@ row.end:
   br label %"head"
 done:
   %".76" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".76", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -322,7 +322,7 @@ done:
   ret i64 %"n"
 exit:
   %".92" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".92", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -373,17 +373,10 @@ filter.pass.endif:
   br label %"row.end"
 }
 
--- case: arithmetic on two columns
-CREATE STREAM s AS SELECT k * 2 + ts AS x FROM nums;
--- expect:
-; ModuleID = "lc_d9097e8b6ecaefe0"
-target triple = "unknown-unknown-unknown"
-target datalayout = ""
-
-define i64 @"lc_d9097e8b6ecaefe0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+define i64 @"lc_1637aa0d4bf2c452_0_run_free_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -394,7 +387,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -410,9 +403,376 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out.1" = load ptr, ptr %"out"
+  %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
+  %"cols.2" = load ptr, ptr %"cols.1"
+  %".16" = getelementptr {ptr, ptr, ptr, i64, i64, i64}, ptr %"cols.2", i64 0
+  %"values" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 0
+  %"values.1" = load ptr, ptr %"values"
+  %"validity" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 1
+  %"validity.1" = load ptr, ptr %"validity"
+  %"n.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  %"n.2" = load i64, ptr %"n.1"
+  %"out_n" = alloca i64
+  store i64 %"n.2", i64* %"out_n"
+  %".28" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 1
+  %"values.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 0
+  %"values.3" = load ptr, ptr %"values.2"
+  %"validity.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 1
+  %"validity.3" = load ptr, ptr %"validity.2"
+  %"offsets" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 2
+  %"offsets.1" = load ptr, ptr %"offsets"
+  %"offset" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 3
+  %"offset.1" = load i64, ptr %"offset"
+  %".44" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
+  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 0
+  %"values.5" = load ptr, ptr %"values.4"
+  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 1
+  %"validity.5" = load ptr, ptr %"validity.4"
+  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 2
+  %"offsets.3" = load ptr, ptr %"offsets.2"
+  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".44", i32 0, i32 3
+  %"offset.3" = load i64, ptr %"offset.2"
+  br label %"body"
+body:
+  br label %"head"
+head:
+  %"j" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"j", %"n"
+  br i1 %".20", label %"row", label %"done"
+row:
+  %"row_seq" = add i64 %"seq_base.1", %"j"
+  store i64 0, i64* %"row_errors"
+  store i64 0, i64* %"scratch_used"
+  store i1 0, i1* %"reached_window"
+  store i1 0, i1* %"open_window"
+  br label %"row.loads"
+row.loads:
+  %".29" = add i64 %"offset.1", %"j"
+  %".30" = getelementptr i64, ptr %"values.3", i64 %".29"
+  %".31" = load i64, ptr %".30"
+  %".45" = add i64 %"offset.3", %"j"
+  %".46" = getelementptr i64, ptr %"values.5", i64 %".45"
+  %".47" = load i64, ptr %".46"
+  br label %"row.body"
+row.body:
+  %".32" = icmp sgt i64 %".31", 1
+  %".33" = load i64, i64* %"out_n"
+  %".34" = getelementptr i64, ptr %"values.1", i64 %".33"
+  store i64 %".31", ptr %".34"
+  %".36" = zext i1 %".32" to i64
+  %".37" = add i64 %".33", %".36"
+  store i64 %".37", i64* %"out_n"
+  br label %"row.end"
+row.end:
+  %".40" = load i64, i64* %"errors"
+  %".41" = load i64, i64* %"row_errors"
+  %".42" = add i64 %".40", %".41"
+  store i64 %".42", i64* %"errors"
+  %".48" = call i64 @"llvm.ssub.sat.i64"(i64 %".47", i64 0)
+  %".49" = load i64, i64* %"wm.2"
+  %".50" = call i64 @"llvm.smax.i64"(i64 %".49", i64 %".48")
+  store i64 %".50", i64* %"wm.2"
+  %".52" = add i64 %"j", 1
+  store i64 %".52", i64* %"i"
+  br label %"head"
+done:
+  %".55" = load i64, i64* %"wm.2"
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  store i64 %".55", ptr %"wm.3"
+  %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.1" = load i64, ptr %"late_rows"
+  %".57" = load i64, i64* %"late"
+  %".58" = add i64 %"late_rows.1", %".57"
+  %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".58", ptr %"late_rows.2"
+  %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.2" = load i64, ptr %"errors.1"
+  %".60" = load i64, i64* %"errors"
+  %".61" = add i64 %"errors.2", %".60"
+  %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".61", ptr %"errors.3"
+  %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.1" = load i64, ptr %"first_error"
+  %".63" = load i64, i64* %"err_code"
+  %".64" = icmp eq i64 %"first_error.1", 0
+  %".65" = select  i1 %".64", i64 %".63", i64 %"first_error.1"
+  %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".65", ptr %"first_error.2"
+  %".67" = load i64, i64* %"out_n"
+  %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".67", ptr %"n.3"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k"
+  ret i64 %"n"
+exit:
+  %".71" = load i64, i64* %"wm.2"
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  store i64 %".71", ptr %"wm.4"
+  %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.4" = load i64, ptr %"late_rows.3"
+  %".73" = load i64, i64* %"late"
+  %".74" = add i64 %"late_rows.4", %".73"
+  %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".74", ptr %"late_rows.5"
+  %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.5" = load i64, ptr %"errors.4"
+  %".76" = load i64, i64* %"errors"
+  %".77" = add i64 %"errors.5", %".76"
+  %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".77", ptr %"errors.6"
+  %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.4" = load i64, ptr %"first_error.3"
+  %".79" = load i64, i64* %"err_code"
+  %".80" = icmp eq i64 %"first_error.4", 0
+  %".81" = select  i1 %".80", i64 %".79", i64 %"first_error.4"
+  %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".81", ptr %"first_error.5"
+  %".83" = load i64, i64* %"out_n"
+  %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".83", ptr %"n.4"
+  %".85" = load i64, i64* %"k"
+  %"resume_k.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".85", ptr %"resume_k.1"
+  %".87" = load i64, i64* %"i"
+  ret i64 %".87"
+}
+
+define i64 @"lc_1637aa0d4bf2c452_0_run_free_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+{
+entry:
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"err_code" = alloca i64
+  store i64 0, i64* %"err_code"
+  %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
+  %"scratch.1" = load ptr, ptr %"scratch"
+  %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 9
+  %"scratch_cap.1" = load i64, ptr %"scratch_cap"
+  %"scratch_used" = alloca i64
+  store i64 0, i64* %"scratch_used"
+  %"i" = alloca i64
+  store i64 %"start", i64* %"i"
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.1" = load i64, ptr %"wm"
+  %"wm.2" = alloca i64
+  store i64 %"wm.1", i64* %"wm.2"
+  %"k" = alloca i64
+  store i64 0, i64* %"k"
+  %"late" = alloca i64
+  store i64 0, i64* %"late"
+  %"errors" = alloca i64
+  store i64 0, i64* %"errors"
+  %"row_errors" = alloca i64
+  store i64 0, i64* %"row_errors"
+  %"reached_window" = alloca i1
+  store i1 0, i1* %"reached_window"
+  %"open_window" = alloca i1
+  store i1 0, i1* %"open_window"
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base.1" = load i64, ptr %"seq_base"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out.1" = load ptr, ptr %"out"
+  %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
+  %"cols.2" = load ptr, ptr %"cols.1"
+  %".16" = getelementptr {ptr, ptr, ptr, i64, i64, i64}, ptr %"cols.2", i64 0
+  %"values" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 0
+  %"values.1" = load ptr, ptr %"values"
+  %"validity" = getelementptr inbounds {ptr, ptr, ptr, i64, i64, i64}, ptr %".16", i32 0, i32 1
+  %"validity.1" = load ptr, ptr %"validity"
+  %"n.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  %"n.2" = load i64, ptr %"n.1"
+  %"out_n" = alloca i64
+  store i64 %"n.2", i64* %"out_n"
+  %".28" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 1
+  %"values.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 0
+  %"values.3" = load ptr, ptr %"values.2"
+  %"validity.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 1
+  %"validity.3" = load ptr, ptr %"validity.2"
+  %"offsets" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 2
+  %"offsets.1" = load ptr, ptr %"offsets"
+  %"offset" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".28", i32 0, i32 3
+  %"offset.1" = load i64, ptr %"offset"
+  %".66" = getelementptr {ptr, ptr, ptr, i64}, ptr %"cols", i64 0
+  %"values.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".66", i32 0, i32 0
+  %"values.5" = load ptr, ptr %"values.4"
+  %"validity.4" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".66", i32 0, i32 1
+  %"validity.5" = load ptr, ptr %"validity.4"
+  %"offsets.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".66", i32 0, i32 2
+  %"offsets.3" = load ptr, ptr %"offsets.2"
+  %"offset.2" = getelementptr inbounds {ptr, ptr, ptr, i64}, ptr %".66", i32 0, i32 3
+  %"offset.3" = load i64, ptr %"offset.2"
+  br label %"body"
+body:
+  br label %"head"
+head:
+  %"j" = load i64, i64* %"i"
+  %".20" = icmp slt i64 %"j", %"n"
+  br i1 %".20", label %"row", label %"done"
+row:
+  %"row_seq" = add i64 %"seq_base.1", %"j"
+  store i64 0, i64* %"row_errors"
+  store i64 0, i64* %"scratch_used"
+  store i1 0, i1* %"reached_window"
+  store i1 0, i1* %"open_window"
+  br label %"row.loads"
+row.loads:
+  %".29" = add i64 %"offset.1", %"j"
+  %".30" = lshr i64 %".29", 3
+  %".31" = getelementptr i8, ptr %"validity.3", i64 %".30"
+  %".32" = load i8, ptr %".31"
+  %".33" = and i64 %".29", 7
+  %".34" = trunc i64 %".33" to i8
+  %".35" = lshr i8 %".32", %".34"
+  %".36" = trunc i8 %".35" to i1
+  %".37" = xor i1 %".36", -1
+  %".38" = getelementptr i64, ptr %"values.3", i64 %".29"
+  %".39" = load i64, ptr %".38"
+  %".67" = add i64 %"offset.3", %"j"
+  %".68" = getelementptr i64, ptr %"values.5", i64 %".67"
+  %".69" = load i64, ptr %".68"
+  br label %"row.body"
+row.body:
+  %".40" = icmp sgt i64 %".39", 1
+  %".41" = xor i1 %".37", -1
+  %".42" = and i1 %".40", %".41"
+  %".43" = load i64, i64* %"out_n"
+  %".44" = and i1 %".37", %".42"
+  br i1 %".44", label %"row.body.if", label %"row.body.endif"
+row.end:
+  %".62" = load i64, i64* %"errors"
+  %".63" = load i64, i64* %"row_errors"
+  %".64" = add i64 %".62", %".63"
+  store i64 %".64", i64* %"errors"
+  %".70" = call i64 @"llvm.ssub.sat.i64"(i64 %".69", i64 0)
+  %".71" = load i64, i64* %"wm.2"
+  %".72" = call i64 @"llvm.smax.i64"(i64 %".71", i64 %".70")
+  store i64 %".72", i64* %"wm.2"
+  %".74" = add i64 %"j", 1
+  store i64 %".74", i64* %"i"
+  br label %"head"
+done:
+  %".77" = load i64, i64* %"wm.2"
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  store i64 %".77", ptr %"wm.3"
+  %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.1" = load i64, ptr %"late_rows"
+  %".79" = load i64, i64* %"late"
+  %".80" = add i64 %"late_rows.1", %".79"
+  %"late_rows.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".80", ptr %"late_rows.2"
+  %"errors.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.2" = load i64, ptr %"errors.1"
+  %".82" = load i64, i64* %"errors"
+  %".83" = add i64 %"errors.2", %".82"
+  %"errors.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".83", ptr %"errors.3"
+  %"first_error" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.1" = load i64, ptr %"first_error"
+  %".85" = load i64, i64* %"err_code"
+  %".86" = icmp eq i64 %"first_error.1", 0
+  %".87" = select  i1 %".86", i64 %".85", i64 %"first_error.1"
+  %"first_error.2" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".87", ptr %"first_error.2"
+  %".89" = load i64, i64* %"out_n"
+  %"n.3" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".89", ptr %"n.3"
+  %"resume_k" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 0, ptr %"resume_k"
+  ret i64 %"n"
+exit:
+  %".93" = load i64, i64* %"wm.2"
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  store i64 %".93", ptr %"wm.4"
+  %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  %"late_rows.4" = load i64, ptr %"late_rows.3"
+  %".95" = load i64, i64* %"late"
+  %".96" = add i64 %"late_rows.4", %".95"
+  %"late_rows.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
+  store i64 %".96", ptr %"late_rows.5"
+  %"errors.4" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  %"errors.5" = load i64, ptr %"errors.4"
+  %".98" = load i64, i64* %"errors"
+  %".99" = add i64 %"errors.5", %".98"
+  %"errors.6" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 6
+  store i64 %".99", ptr %"errors.6"
+  %"first_error.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  %"first_error.4" = load i64, ptr %"first_error.3"
+  %".101" = load i64, i64* %"err_code"
+  %".102" = icmp eq i64 %"first_error.4", 0
+  %".103" = select  i1 %".102", i64 %".101", i64 %"first_error.4"
+  %"first_error.5" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
+  store i64 %".103", ptr %"first_error.5"
+  %".105" = load i64, i64* %"out_n"
+  %"n.4" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 0
+  store i64 %".105", ptr %"n.4"
+  %".107" = load i64, i64* %"k"
+  %"resume_k.1" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 4
+  store i64 %".107", ptr %"resume_k.1"
+  %".109" = load i64, i64* %"i"
+  ret i64 %".109"
+row.body.if:
+  %".46" = lshr i64 %".43", 3
+  %".47" = getelementptr i8, ptr %"validity.1", i64 %".46"
+  %".48" = and i64 %".43", 7
+  %".49" = trunc i64 %".48" to i8
+  %".50" = shl i8 1, %".49"
+  %".51" = load i8, ptr %".47"
+  %".52" = xor i8 %".50", -1
+  %".53" = and i8 %".51", %".52"
+  store i8 %".53", ptr %".47"
+  br label %"row.body.endif"
+row.body.endif:
+  %".56" = getelementptr i64, ptr %"values.1", i64 %".43"
+  store i64 %".39", ptr %".56"
+  %".58" = zext i1 %".42" to i64
+  %".59" = add i64 %".43", %".58"
+  store i64 %".59", i64* %"out_n"
+  br label %"row.end"
+}
+
+-- case: arithmetic on two columns
+CREATE STREAM s AS SELECT k * 2 + ts AS x FROM nums;
+-- expect:
+; ModuleID = "lc_d9097e8b6ecaefe0"
+target triple = "unknown-unknown-unknown"
+target datalayout = ""
+
+define i64 @"lc_d9097e8b6ecaefe0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
+{
+entry:
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"err_code" = alloca i64
+  store i64 0, i64* %"err_code"
+  %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
+  %"scratch.1" = load ptr, ptr %"scratch"
+  %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 9
+  %"scratch_cap.1" = load i64, ptr %"scratch_cap"
+  %"scratch_used" = alloca i64
+  store i64 0, i64* %"scratch_used"
+  %"i" = alloca i64
+  store i64 %"start", i64* %"i"
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.1" = load i64, ptr %"wm"
+  %"wm.2" = alloca i64
+  store i64 %"wm.1", i64* %"wm.2"
+  %"k" = alloca i64
+  store i64 0, i64* %"k"
+  %"late" = alloca i64
+  store i64 0, i64* %"late"
+  %"errors" = alloca i64
+  store i64 0, i64* %"errors"
+  %"row_errors" = alloca i64
+  store i64 0, i64* %"row_errors"
+  %"reached_window" = alloca i1
+  store i1 0, i1* %"reached_window"
+  %"open_window" = alloca i1
+  store i1 0, i1* %"open_window"
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base.1" = load i64, ptr %"seq_base"
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -505,7 +865,7 @@ row.end:
   br label %"head"
 done:
   %".87" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".87", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -534,7 +894,7 @@ done:
   ret i64 %"n"
 exit:
   %".103" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".103", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -593,7 +953,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_d9097e8b6ecaefe0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 5
   %"err_code" = alloca i64
   store i64 0, i64* %"err_code"
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -604,7 +964,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -620,9 +980,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -726,7 +1086,7 @@ row.end:
   br label %"head"
 done:
   %".98" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".98", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -755,7 +1115,7 @@ done:
   ret i64 %"n"
 exit:
   %".114" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".114", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
