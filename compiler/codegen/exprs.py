@@ -619,9 +619,9 @@ def window_bounds(g: FnGen, w, k: ir.Value) -> tuple[ir.Value, ir.Value]:
     return start, g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
 
 
-# What evaluating an expression costs no more than a mispredicted branch, on any row: no
-# strings (copies, scratch, calls), no integer division (tens of cycles), no date-time
-# arithmetic (calendar calls), no float remainder (a call to fmod).
+# Ops that cost no more than a mispredicted branch on any row: no strings (copies, scratch,
+# calls), integer division (tens of cycles), date-time arithmetic (calendar calls) or float
+# remainder (a call to fmod).
 _CHEAP = frozenset((Op.COLUMN, Op.LITERAL, Op.NEG, Op.ADD, Op.SUB, Op.MUL, Op.DIV, *COMPARISONS,
                     Op.AND, Op.OR, Op.NOT, Op.IS_NULL, Op.IS_NOT_NULL, Op.CASE, Op.COALESCE,
                     Op.CAST, Op.ABS, Op.FLOOR, Op.CEIL))
@@ -629,8 +629,8 @@ _CHEAP = frozenset((Op.COLUMN, Op.LITERAL, Op.NEG, Op.ADD, Op.SUB, Op.MUL, Op.DI
 
 def cheap(e: Expr) -> bool:
     """Whether e may be evaluated for rows whose result is then discarded, in place of a
-    branch around it (see PipelineCodegen's predicated filters). Errors it counts on such rows
-    are discarded with them (FnGen.guard)."""
+    branch around it (see pipeline.branch_free_eligible). Errors it counts on such rows are
+    discarded with them (FnGen.guard)."""
     for x in e.walk():
         if x.op is Op.COLUMN:   # (loaded for every row anyway)
             continue
