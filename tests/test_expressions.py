@@ -239,10 +239,14 @@ def _close_streams():
 def run(setup: str, table: pa.Table, cut: str = "one", seed: int = 0) -> tuple[pa.Table, int]:
     """The rows `SELECT ... FROM t` (stream `o` of `setup`) emits for `table` inserted cut up,
     and the expression errors it counted."""
+    return _stream(setup).feed(table, cut, seed)
+
+
+def _stream(setup: str) -> _Stream:
     stream = _STREAMS.get(setup)
     if stream is None:
         stream = _STREAMS[setup] = _Stream(setup)
-    return stream.feed(table, cut, seed)
+    return stream
 
 
 def values(col: pa.ChunkedArray | pa.Array) -> list:
@@ -1077,9 +1081,7 @@ def test_where_without_branches_counts_only_kept_rows(seed, n):
         _, kept_errors = run(DDL + f"; CREATE STREAM o AS SELECT {select} FROM t;", kept)
         for force in (1, 2):   # lc_pipe.loop_force: the branching loop, the branch-free one
             setup = DDL + "; " + stream
-            if setup not in _STREAMS:
-                _STREAMS[setup] = _Stream(setup)
-            consumer = _STREAMS[setup].db.engine.sources["t"].relation.consumers[0]
+            consumer = _stream(setup).db.engine.sources["t"].relation.consumers[0]
             for pipe in getattr(consumer, "pipes", None) or [consumer.pipe]:
                 assert pipe.free_dense != ffi.NULL, f"WHERE {ours} has no branch-free loop"
                 pipe.loop_force = force
