@@ -193,16 +193,16 @@ class Descriptors:
         self.cols = ffi.new("lc_col[]", n or 1)
         flags = ones.flags if n <= ones.nflags else ones.grow_flags(n)
         rows = bits = batch.num_rows
-        schema = ffi.NULL if want is None else ones.schema
+        # (with `want`, the batch's schema is exported too, for C to compare)
+        schema, want_ptr = (ffi.NULL, ffi.NULL) if want is None else (ones.schema, want.ptr)
         for _ in range(2):   # again once, for sliced arrays reaching past the bitmap
             self.ones = ones.pointer(bits)
             if want is None:
                 batch._export_to_c(ones.export_address)
             else:
                 batch._export_to_c(ones.export_address, ones.schema_address)
-            got = lib.lc_cols_from_arrow(ones.export, schema, ffi.NULL if want is None
-                                         else want.ptr, self.cols, n, self.ones, ones.bits,
-                                         flags, ones.flagged)
+            got = lib.lc_cols_from_arrow(ones.export, schema, want_ptr, self.cols, n, self.ones,
+                                         ones.bits, flags, ones.flagged)
             if got == rows:
                 break
             if got == -2:
