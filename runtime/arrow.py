@@ -120,8 +120,8 @@ def describe(data: object, columns: list[Column], source: str, want: ExportedSch
     first. NOT NULL columns are checked on the descriptors (check_not_null), which see every
     column's NULL count in one call."""
     if isinstance(data, pa.RecordBatch) and data.num_rows:
-        desc = Descriptors.exact(data, ones, want)
-        if desc is not None:
+        desc = Descriptors(data, ones, want)
+        if desc.exact:
             return [desc]
     return [Descriptors(b, ones) for b in conform(data, columns, source)]
 
@@ -175,28 +175,21 @@ class Descriptors:
     and nothing to release later. The export goes through `ones`' scratch, reused by every
     batch (one at a time: the engine's lock)."""
 
-    def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer):
-        self._describe(batch, ones, None)
-
-    @classmethod
-    def exact(cls, batch: pa.RecordBatch, ones: OnesBuffer, want: ExportedSchema
-              ) -> Descriptors | None:
-        """The batch's descriptors if it has exactly the types of `want` (compared in C on
-        the same export), else None."""
-        desc = cls.__new__(cls)
-        return desc if desc._describe(batch, ones, want) else None
-
-    def _describe(self, batch: pa.RecordBatch, ones: OnesBuffer,
-                  want: ExportedSchema | None) -> bool:
+    def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer,
+                 want: ExportedSchema | None = None):
+        """With `want`, `exact` says whether the batch has exactly its types (compared in C
+        on the same export); without it they are not compared, and the batch must have the
+        expected number of columns."""
+        self.exact = False
         n = batch.num_columns
         self.batch = batch
         self.cols = ffi.new("lc_col[]", n or 1)
         flags = ones.flags if n <= ones.nflags else ones.grow_flags(n)
-        rows = bits = batch.num_rows
+        self.n = rows = bits = batch.num_rows
         # (with `want`, the batch's schema is exported too, for C to compare)
         schema, want_ptr = (ffi.NULL, ffi.NULL) if want is None else (ones.schema, want.ptr)
         for _ in range(2):   # again once, for sliced arrays reaching past the bitmap
-            self.ones = ones.pointer(bits)
+            self.ones = ones.buf if bits <= ones.bits else ones.pointer(bits)
             if want is None:
                 batch._export_to_c(ones.export_address)
             else:
@@ -206,7 +199,7 @@ class Descriptors:
             if got == rows:
                 break
             if got == -2:
-                return False
+                return
             bits = rows + max_offset(batch)
         else:
             raise ValueError("laminarc: unexpected Arrow layout in an input batch")
@@ -215,7 +208,7 @@ class Descriptors:
         if ones.flagged[0]:
             raw = ffi.buffer(flags, n)[:]
             self.null_mask = sum(1 << c for c, f in enumerate(raw) if f)
-        return True
+        self.exact = True
 
     def rows(self, lo: int, n: int) -> Descriptors:
         """Descriptors of rows [lo, lo + n): the same buffers at offsets moved by lo. Their
@@ -223,6 +216,7 @@ class Descriptors:
         reads its bitmap)."""
         part = Descriptors.__new__(Descriptors)
         part.batch = self.batch.slice(lo, n)
+        part.n = n
         k = self.batch.num_columns
         part.cols = ffi.new("lc_col[]", max(k, 1))
         ffi.memmove(part.cols, self.cols, ffi.sizeof("lc_col") * k)

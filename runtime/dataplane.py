@@ -30,7 +30,9 @@ class DataPlane:
     def insert(self, source: str, data: object) -> int:
         """Append rows to a source; returns how many. Raises SchemaError (and applies nothing)
         when the data does not fit the source's schema."""
-        return self.engine.insert(self._source_name(source), data)   # (which checks it is open)
+        # (the engine checks it is open; the name as in _source_name, a call less an insert)
+        engine = self.engine
+        return engine.insert(source if source in engine.sources else source.lower(), data)
 
     def watermark(self, source: str, ts: dt.datetime | dt.date | int) -> None:
         """Declare that `source` will have no more rows before `ts` (datetime, or epoch

@@ -53,11 +53,15 @@ class Relation:
     # every consumer a pre-aggregated sharded pipeline: its chunks take the engine's shortest
     # path (set with the consumers, which change only with nothing in flight)
     preaggregated: bool = False
+    # every consumer a sharded pipeline split by ranges: a small chunk with nothing in flight
+    # runs in the calling thread (Engine._run_here)
+    ranges: bool = False
 
     def set_consumers(self, consumers: list) -> None:
         self.consumers = consumers
-        self.preaggregated = bool(consumers) and all(
-            getattr(c, "mode", None) == "blocks" for c in consumers)
+        modes = {getattr(c, "mode", None) for c in consumers}
+        self.preaggregated = modes == {"blocks"}
+        self.ranges = modes == {"ranges"}
 
 
 @dataclass
@@ -193,18 +197,30 @@ class Engine:
             for d in descs:
                 if d.null_mask & src.not_null:   # a column that must not hold NULL may
                     check_not_null(d, src.spec.columns, src.not_null, source)
-                rows += d.batch.num_rows
+                rows += d.n
             self._guard(self._run_batches, src, descs)   # (one guard for all the batches)
             if self.proctime and not self.inflight:
                 self._guard(self._tick)
             return rows
 
     def _run_batches(self, src: Source, descs: list[Descriptors]) -> None:
+        rel = src.relation
         for desc in descs:
             src.batches += 1
-            seq_base = src.relation.rows
-            src.relation.rows += desc.batch.num_rows
-            self._run_batch(src, desc, seq_base)
+            seq_base = rel.rows
+            rel.rows += desc.n
+            # (consumers change only by replacing the list: iterating it is safe)
+            consumers = rel.consumers
+            if self.pool is not None and consumers:
+                self._run_sharded(src, desc, seq_base, consumers)
+                continue
+            # In this thread (the insert's shortest path: each call here costs its latency)
+            for p in consumers:
+                for out in p.run(desc, seq_base):
+                    self._deliver(p.spec.produces, out)
+                self._propagate(p.spec.produces, p.pipe.wm)
+            if src.spec.time_column is not None:
+                self._source_watermark(src, desc.batch, consumers)
 
     def _hand_over_blocks(self, src: Source, desc: Descriptors, seq_base: int) -> None:
         """A chunk of a source whose pipelines are all pre-aggregated: each starts it and
@@ -217,17 +233,6 @@ class Engine:
             epoch.append((p, p.start_blocks(desc, seq_base, wm, self.pool)))
         self._in_flight((epoch, [desc], src, desc.batch))
 
-    def _run_batch(self, src: Source, desc: Descriptors, seq_base: int) -> None:
-        consumers = list(src.relation.consumers)
-        if self.pool is None or not consumers:
-            for p in consumers:
-                for out in p.run(desc, seq_base):
-                    self._deliver(p.spec.produces, out)
-                self._propagate(p.spec.produces, p.wm)
-            self._source_watermark(src, desc.batch, consumers)
-            return
-        self._run_sharded(src, desc, seq_base, consumers)
-
     def _run_sharded(self, src: Source, batch_desc: Descriptors, seq_base: int,
                      consumers: list) -> None:
         """Cut the batch into chunks and hand them to the workers; results are collected
@@ -236,8 +241,7 @@ class Engine:
         (see lc_runtime.h, exchanges), or when the chunk is collected."""
         batch = batch_desc.batch
         n = batch.num_rows
-        if n <= self.inline_rows and not self.inflight and all(p.mode == "ranges"
-                                                               for p in consumers):
+        if n <= self.inline_rows and not self.inflight and src.relation.ranges:
             self._run_here(src, batch_desc, seq_base, consumers)
             return
         blocks = src.relation.preaggregated

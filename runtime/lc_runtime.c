@@ -663,7 +663,12 @@ int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx) {
 /* ------------------------------------------------------------------------------------------
  * output batches
  * ---------------------------------------------------------------------------------------- */
-lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable) {
+static int64_t bitmap_bytes(int64_t rows) { return ((rows + 511) / 512) * 64; }
+
+/* An empty batch with room for `rows` rows, each buffer allocated once at its size (what
+ * lc_out_reserve would grow them to), so every column has valid (non-NULL) pointers. */
+static lc_out* out_with_room(int64_t ncols, const int64_t* widths, const int32_t* nullable,
+                             int64_t rows) {
     lc_out* o = (lc_out*)lc_calloc(sizeof(lc_out));
     if (!o) return NULL;
     o->ncols = ncols;
@@ -672,15 +677,24 @@ lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable
         lc_free(o);
         return NULL;
     }
+    int64_t cap = 0;
+    if (rows > 0) {
+        cap = 64;
+        while (cap < rows) cap *= 2;
+    }
+    o->cap = cap;
+    int64_t bitmap = cap ? bitmap_bytes(cap) : 64;
     for (int64_t c = 0; c < ncols; c++) {
         lc_outcol* col = &o->cols[c];
         col->width = widths[c];
-        /* Allocate zero-row buffers so every column has valid (non-NULL) pointers. */
-        col->values = (uint8_t*)lc_calloc(64);
-        col->validity = nullable[c] ? (uint8_t*)lc_malloc(64) : NULL;
-        if (col->validity) memset(col->validity, 0xFF, 64);   /* all valid (see lc_outcol) */
+        int64_t bytes = col->width > 0 ? cap * col->width : col->width == 0 ? bitmap : 64;
+        /* (values need no zeroing but bit-packed booleans, whose writes set bits) */
+        col->values = (uint8_t*)(col->width == 0 || !cap ? lc_calloc(bytes > 64 ? bytes : 64)
+                                                         : lc_malloc(bytes > 64 ? bytes : 64));
+        col->validity = nullable[c] ? (uint8_t*)lc_malloc(bitmap) : NULL;
+        if (col->validity) memset(col->validity, 0xFF, (size_t)bitmap);   /* see lc_outcol */
         if (col->width < 0) {
-            col->offsets = (int32_t*)lc_calloc(64);
+            col->offsets = (int32_t*)lc_calloc(cap ? (cap + 1) * 4 : 64);
             col->data_cap = 64;
         }
         if (!col->values || (nullable[c] && !col->validity) || (col->width < 0 && !col->offsets)) {
@@ -691,7 +705,9 @@ lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable
     return o;
 }
 
-static int64_t bitmap_bytes(int64_t rows) { return ((rows + 511) / 512) * 64; }
+lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable) {
+    return out_with_room(ncols, widths, nullable, 0);
+}
 
 int lc_out_reserve(lc_out* o, int64_t rows) {
     int64_t need = o->n + rows;
@@ -1018,6 +1034,41 @@ void lc_pipe_free(lc_pipe* p) {
 
 int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls) {
     return lc_pipe_run_from(p, cols, 0, n, nulls);
+}
+
+int64_t lc_processing_time(void) {
+    static int64_t last;
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    int64_t now = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    int64_t seen = __atomic_load_n(&last, __ATOMIC_RELAXED);
+    while (now > seen &&
+           !__atomic_compare_exchange_n(&last, &seen, now, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    return now > seen ? now : seen;
+}
+
+int64_t lc_pipe_run_export(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
+                           int64_t seq_base, int64_t reserve, int64_t ncols,
+                           const int64_t* widths, const int32_t* nullable,
+                           lc_arrow_array* array) {
+    lc_out* out = out_with_room(ncols, widths, nullable, reserve);
+    if (!out) return -LC_ERR_NOMEM;
+    int64_t rc = LC_OK;
+    {
+        p->seq_base = seq_base;
+        p->proc_now = lc_processing_time();
+        p->out = out;
+        rc = lc_pipe_run(p, cols, n, nulls);
+        p->out = NULL;
+    }
+    int64_t rows = out->n;
+    if (rc == LC_OK && rows) rc = lc_out_export(out, array);   /* the batch owns `out` now */
+    if (rc != LC_OK || !rows) {
+        lc_out_free(out);
+        return -rc;
+    }
+    return rows;
 }
 
 /* A cheap clock for comparing two loops' runs: the TSC where there is one. */

@@ -493,6 +493,19 @@ void lc_pipe_free(lc_pipe* p);
 int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls);
 int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t n,
                          int32_t nulls);
+/* A stateless pipeline over n rows, at the processing time of now, into a new output batch
+ * of `ncols` columns (room for `reserve` rows), exported into `array` when it has rows:
+ * lc_out_new, lc_out_reserve, the run and lc_out_export in one call, the way an insert that
+ * runs in the calling thread needs them (a native call from Python costs as much as a few
+ * hundred rows of a loop). Returns the rows written (0: nothing exported, the batch freed),
+ * or -status. */
+int64_t lc_pipe_run_export(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
+                           int64_t seq_base, int64_t reserve, int64_t ncols,
+                           const int64_t* widths, const int32_t* nullable,
+                           lc_arrow_array* array);
+/* PROCTIME(): the wall clock in epoch milliseconds, never going backwards within the process
+ * (the one clock of every path, Python's included). */
+int64_t lc_processing_time(void);
 const char* lc_status_message(int64_t status);
 
 /* ---- helpers called by generated code (pure: they never allocate) ---- */

@@ -16,7 +16,6 @@ net effect is what is specified).
 from __future__ import annotations
 
 import os
-import time
 
 import pyarrow as pa
 
@@ -30,7 +29,6 @@ EMIT_NONE, EMIT_CLOSE, EMIT_CHANGES, EMIT_FINAL = 0, 1, 2, 3
 # What a chunk's tasks emit per emit mode: a one-shot query ("final") emits nothing until the
 # end of input, when its ADVANCE tasks emit everything (prepare_advance).
 EMIT_CODES = {"window_close": EMIT_CLOSE, "changes": EMIT_CHANGES, "final": EMIT_NONE}
-_last_now = 0
 # Rows per block of a pre-aggregated pipeline (see LC_LANES): a float sum's result depends on
 # it, never on the number of workers. Tests make it small to exercise merging.
 BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
@@ -38,10 +36,9 @@ BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
 
 def processing_time() -> int:
     """The wall clock in epoch milliseconds, never going backwards within the process: what
-    PROCTIME() gives the rows of a run, and the watermark of windows over it."""
-    global _last_now
-    _last_now = max(_last_now, time.time_ns() // 1_000_000)
-    return _last_now
+    PROCTIME() gives the rows of a run, and the watermark of windows over it (the runtime's
+    clock, which an insert's stateless run reads itself)."""
+    return lib.lc_processing_time()
 
 
 def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
@@ -82,19 +79,15 @@ def _free_loops(spec: PipelineSpec, addresses: dict[str, int]) -> tuple[int, int
 def run_stateless(pipe, spec: PipelineSpec, output: OutputLayout, desc: Descriptors,
                   seq_base: int, read_mask: int) -> list[pa.RecordBatch]:
     """Run a pipeline without an aggregate over a batch in the calling thread: the batch
-    of rows its sink wrote (if any)."""
-    n = desc.batch.num_rows
-    pipe.seq_base = seq_base
-    pipe.proc_now = processing_time()
-    out = output.new()
-    check(lib.lc_out_reserve(out, n * spec.windows_per_row), "output batch")
-    pipe.out = out
-    try:
-        check(lib.lc_pipe_run(pipe, desc.cols, n, int(desc.null_mask & read_mask != 0)),
-              spec.produces)
-    finally:
-        pipe.out = ffi.NULL
-    return [output.to_batch(out)] if out.n else []
+    of rows its sink wrote (if any). One native call makes, fills and exports it."""
+    n = desc.n
+    rows = lib.lc_pipe_run_export(pipe, desc.cols, n, int(desc.null_mask & read_mask != 0),
+                                  seq_base, n * spec.windows_per_row,
+                                  output.n, output.widths, output.nullable, output.export)
+    if rows > 0:
+        return [pa.RecordBatch._import_from_c(output.export_address, output.schema)]
+    check(-rows, spec.produces)
+    return []
 
 
 class Pipeline:
@@ -126,14 +119,14 @@ class Pipeline:
 
     def run(self, desc: Descriptors, seq_base: int) -> list[pa.RecordBatch]:
         """Run the loop over one batch; the batches its sink produced."""
-        self.rows_in += desc.batch.num_rows
+        self.rows_in += desc.n
         if self.agg is None:
             return run_stateless(self.pipe, self.spec, self.output, desc, seq_base,
                                  self.read_mask)
         self.pipe.seq_base = seq_base
         self.pipe.proc_now = processing_time()
         nulls = int(desc.null_mask & self.read_mask != 0)
-        n = desc.batch.num_rows
+        n = desc.n
         if self.spec.preaggregated:   # one worker: every block is its own, lane by lane
             status = lib.lc_pipe_run_blocks(self.pipe, desc.cols, n, nulls, 0, 1, BLOCK_ROWS,
                                             -1, 0, ffi.NULL)
@@ -292,7 +285,7 @@ class ShardedPipeline:
         worker does."""
         if self.mode == "blocks":
             return [], self.start_blocks(desc, seq_base, source_wm, ffi.NULL)
-        n = desc.batch.num_rows
+        n = desc.n
         self.rows_in += n
         nulls = int(desc.null_mask & self.read_mask != 0)
         now = processing_time()   # the workers set their shard's from the tasks
@@ -323,10 +316,10 @@ class ShardedPipeline:
         """A pre-aggregated pipeline's tasks for a chunk, started and, unless `pool` is NULL,
         handed over to the workers in the same native call (the engine's path for a source
         whose pipelines are all pre-aggregated)."""
-        self.rows_in += desc.batch.num_rows
+        self.rows_in += desc.n
         slot = self.slots[self.next_slot]
         self.next_slot = (self.next_slot + 1) % len(self.slots)
-        rows = (desc.cols, desc.batch.num_rows, int(desc.null_mask & self.read_mask != 0),
+        rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
         return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool)
 
@@ -334,7 +327,7 @@ class ShardedPipeline:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first
         shard in the calling thread: what its one RUN task would do, without the task."""
         assert self.mode == "ranges"
-        self.rows_in += desc.batch.num_rows
+        self.rows_in += desc.n
         pipe = self.pipes[0]
         out = run_stateless(pipe, self.spec, self.output, desc, seq_base, self.read_mask)
         if source_wm > pipe.wm:

@@ -216,7 +216,7 @@ def test_batches_of_other_types_are_converted_never_misread():
         with laminarc.open(workers=1) as db:
             db.execute(SOURCE + "CREATE MATERIALIZED VIEW m AS SELECT * FROM events;")
             src = db.engine.sources["events"]
-            assert (Descriptors.exact(batch, db.engine.ones, src.input_types) is not None) == fast, what
+            assert Descriptors(batch, db.engine.ones, src.input_types).exact == fast, what
             assert db.insert("events", batch) == 3, what
             assert db.view("m").to_pylist() == exact.to_pylist(), what
 
