@@ -173,42 +173,48 @@ class Descriptors:
     whose buffers they point into, and the all-valid bitmap). Built in C from the batch's
     Arrow C data interface export, released at once: one call, no per-buffer Python objects,
     and nothing to release later. The export goes through `ones`' scratch, reused by every
-    batch (one at a time: the engine's lock)."""
+    batch (one at a time: the engine's lock). (Slots, and few steps: an insert builds one, and
+    on the path of a small insert each step costs its latency.)"""
+
+    __slots__ = ("batch", "cols", "exact", "n", "null_mask", "ones")
 
     def __init__(self, batch: pa.RecordBatch, ones: OnesBuffer,
                  want: ExportedSchema | None = None):
         """With `want`, `exact` says whether the batch has exactly its types (compared in C
         on the same export); without it they are not compared, and the batch must have the
         expected number of columns."""
-        self.exact = False
-        n = batch.num_columns
         self.batch = batch
-        self.cols = ffi.new("lc_col[]", n or 1)
+        n = batch.num_columns
+        self.cols = cols = ffi.new(_COLS, n or 1)
         flags = ones.flags if n <= ones.nflags else ones.grow_flags(n)
-        self.n = rows = bits = batch.num_rows
+        self.n = rows = batch.num_rows
         # (with `want`, the batch's schema is exported too, for C to compare)
-        schema, want_ptr = (ffi.NULL, ffi.NULL) if want is None else (ones.schema, want.ptr)
-        for _ in range(2):   # again once, for sliced arrays reaching past the bitmap
-            self.ones = ones.buf if bits <= ones.bits else ones.pointer(bits)
-            if want is None:
-                batch._export_to_c(ones.export_address)
-            else:
-                batch._export_to_c(ones.export_address, ones.schema_address)
-            got = lib.lc_cols_from_arrow(ones.export, schema, want_ptr, self.cols, n, self.ones,
-                                         ones.bits, flags, ones.flagged)
-            if got == rows:
-                break
+        if want is None:
+            batch._export_to_c(ones.export_address)
+            schema = want_ptr = ffi.NULL
+        else:
+            batch._export_to_c(ones.export_address, ones.schema_address)
+            schema, want_ptr = ones.schema, want.ptr
+        self.ones = buf = ones.buf if rows <= ones.bits else ones.pointer(rows)
+        got = lib.lc_cols_from_arrow(ones.export, schema, want_ptr, cols, n, buf, ones.bits,
+                                     flags, ones.flagged)
+        if got != rows:
+            self.exact = False
             if got == -2:
                 return
-            bits = rows + max_offset(batch)
-        else:
-            raise ValueError("laminarc: unexpected Arrow layout in an input batch")
+            # once more, for sliced arrays reaching past the bitmap
+            self.ones = buf = ones.pointer(rows + max_offset(batch))
+            batch._export_to_c(ones.export_address)
+            got = lib.lc_cols_from_arrow(ones.export, ffi.NULL, ffi.NULL, cols, n, buf,
+                                         ones.bits, flags, ones.flagged)
+            if got != rows:
+                raise ValueError("laminarc: unexpected Arrow layout in an input batch")
+        self.exact = True
         # bit c: column c may hold a NULL (pipelines test it against the columns they read)
         self.null_mask = 0
         if ones.flagged[0]:
             raw = ffi.buffer(flags, n)[:]
             self.null_mask = sum(1 << c for c, f in enumerate(raw) if f)
-        self.exact = True
 
     def rows(self, lo: int, n: int) -> Descriptors:
         """Descriptors of rows [lo, lo + n): the same buffers at offsets moved by lo. Their
@@ -218,13 +224,17 @@ class Descriptors:
         part.batch = self.batch.slice(lo, n)
         part.n = n
         k = self.batch.num_columns
-        part.cols = ffi.new("lc_col[]", max(k, 1))
+        part.cols = ffi.new(_COLS, max(k, 1))
         ffi.memmove(part.cols, self.cols, ffi.sizeof("lc_col") * k)
         for c in range(k):
             part.cols[c].offset += lo
         part.ones = self.ones   # (long enough: it covers every row of the whole)
         part.null_mask = self.null_mask
+        part.exact = self.exact
         return part
+
+
+_COLS = ffi.typeof("lc_col[]")
 
 
 def max_offset(batch: pa.RecordBatch) -> int:

@@ -214,13 +214,17 @@ class Engine:
             if self.pool is not None and consumers:
                 self._run_sharded(src, desc, seq_base, consumers)
                 continue
-            # In this thread (the insert's shortest path: each call here costs its latency)
+            # In this thread (the insert's shortest path: each step here costs its latency)
             for p in consumers:
                 for out in p.run(desc, seq_base):
                     self._deliver(p.spec.produces, out)
                 self._propagate(p.spec.produces, p.pipe.wm)
             if src.spec.time_column is not None:
-                self._source_watermark(src, desc.batch, consumers)
+                # the pipelines over the source computed it per row; without one, here
+                wm = consumers[0].pipe.wm if consumers else self._chunk_watermark(src,
+                                                                                  desc.batch)
+                if wm > rel.wm:
+                    rel.wm = wm
 
     def _hand_over_blocks(self, src: Source, desc: Descriptors, seq_base: int) -> None:
         """A chunk of a source whose pipelines are all pre-aggregated: each starts it and
@@ -550,16 +554,6 @@ class Engine:
             hint = " (it is a stream)" if name in self.streams else ""
             raise StateError(f"unknown source '{name}'{hint}")
         return src
-
-    def _source_watermark(self, src: Source, batch: pa.RecordBatch, consumers: list) -> None:
-        if src.spec.time_column is None:
-            return
-        # A pipeline over the source computed it per row; without one, compute it here.
-        for p in consumers:
-            if p.spec.from_source:
-                src.relation.wm = max(src.relation.wm, p.wm)
-                return
-        src.relation.wm = self._chunk_watermark(src, batch)
 
     def _deliver(self, relation: str, batch: pa.RecordBatch) -> None:
         rel = self.relations[relation]
