@@ -1054,14 +1054,11 @@ int64_t lc_pipe_run_export(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nu
                            lc_arrow_array* array) {
     lc_out* out = out_with_room(ncols, widths, nullable, reserve);
     if (!out) return -LC_ERR_NOMEM;
-    int64_t rc = LC_OK;
-    {
-        p->seq_base = seq_base;
-        p->proc_now = lc_processing_time();
-        p->out = out;
-        rc = lc_pipe_run(p, cols, n, nulls);
-        p->out = NULL;
-    }
+    p->seq_base = seq_base;
+    p->proc_now = lc_processing_time();
+    p->out = out;
+    int64_t rc = lc_pipe_run(p, cols, n, nulls);
+    p->out = NULL;
     int64_t rows = out->n;
     if (rc == LC_OK && rows) rc = lc_out_export(out, array);   /* the batch owns `out` now */
     if (rc != LC_OK || !rows) {
