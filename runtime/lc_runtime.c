@@ -665,6 +665,13 @@ int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx) {
  * ---------------------------------------------------------------------------------------- */
 static int64_t bitmap_bytes(int64_t rows) { return ((rows + 511) / 512) * 64; }
 
+/* The rows a batch of capacity `cap` grows to so as to hold `need`: doubling from 64. */
+static int64_t grown_cap(int64_t cap, int64_t need) {
+    if (cap < 64) cap = 64;
+    while (cap < need) cap *= 2;
+    return cap;
+}
+
 /* An empty batch with room for `rows` rows, each buffer allocated once at its size (what
  * lc_out_reserve would grow them to), so every column has valid (non-NULL) pointers. */
 static lc_out* out_with_room(int64_t ncols, const int64_t* widths, const int32_t* nullable,
@@ -677,11 +684,7 @@ static lc_out* out_with_room(int64_t ncols, const int64_t* widths, const int32_t
         lc_free(o);
         return NULL;
     }
-    int64_t cap = 0;
-    if (rows > 0) {
-        cap = 64;
-        while (cap < rows) cap *= 2;
-    }
+    int64_t cap = rows > 0 ? grown_cap(0, rows) : 0;
     o->cap = cap;
     int64_t bitmap = cap ? bitmap_bytes(cap) : 64;
     for (int64_t c = 0; c < ncols; c++) {
@@ -712,8 +715,7 @@ lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable
 int lc_out_reserve(lc_out* o, int64_t rows) {
     int64_t need = o->n + rows;
     if (need <= o->cap) return LC_OK;
-    int64_t cap = o->cap < 64 ? 64 : o->cap;
-    while (cap < need) cap *= 2;
+    int64_t cap = grown_cap(o->cap, need);
     for (int64_t c = 0; c < o->ncols; c++) {
         lc_outcol* col = &o->cols[c];
         if (col->width > 0) {
