@@ -93,16 +93,17 @@ def loop_on(cpu: int, batches: list, start: threading.Barrier | None = None) -> 
         os.sched_setaffinity(0, allowed)
 
 
-def cpu_speeds(batches: list) -> tuple[list[float], list[float]]:
+def cpu_speeds(inputs: list[list]) -> tuple[list[float], list[float]]:
     """ns/event of W1's compiled loop on each CPU in turn, then on every CPU at once (a thread
-    each; the loop releases the GIL)."""
+    each; the loop releases the GIL); CPU i reads inputs[i] (one list of batches may serve
+    all)."""
     cpus = sorted(os.sched_getaffinity(0))
-    alone = [loop_on(cpu, batches) for cpu in cpus]
+    alone = [loop_on(cpu, inputs[i]) for i, cpu in enumerate(cpus)]
     start = threading.Barrier(len(cpus), timeout=60)   # (a prober that failed: no hang)
     together = [0.0] * len(cpus)
 
     def probe(i: int) -> None:
-        together[i] = loop_on(cpus[i], batches, start)
+        together[i] = loop_on(cpus[i], inputs[i], start)
 
     threads = [threading.Thread(target=probe, args=(i,)) for i in range(len(cpus))]
     for t in threads:
@@ -131,7 +132,7 @@ def main() -> None:
     run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
     one, two, even, whole, bounds, cpus = [], [], [], [], [], []
     for i in range(args.pairs):
-        speeds, together = cpu_speeds(probe)
+        speeds, together = cpu_speeds([probe] * len(os.sched_getaffinity(0)))
         # how many CPUs' worth of their speed alone the host gives when all are busy
         capacity = sum(a / t for a, t in zip(speeds, together, strict=True))
         # which goes first alternates; each run: (events/s, its workers' time on their CPUs)

@@ -36,7 +36,9 @@ def test_w1_with_every_output(tmp_path):
     systems = {r["system"] for r in data["results"]}
     assert "duckdb" in systems   # a dev dependency: always there to compare with
     if importlib.util.find_spec("laminardb") is not None:
-        assert "laminardb" in systems
+        # the harness waits for LaminarDB's windows (its first can come well after 0.3 s)
+        peer = next(r for r in data["results"] if r["system"] == "laminardb")
+        assert peer["rows"] >= 3000
     assert "| w1 | duckdb |" in (tmp_path / "w1.md").read_text()
     assert (tmp_path / "w1.png").read_bytes().startswith(b"\x89PNG")
 
