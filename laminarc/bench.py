@@ -227,18 +227,19 @@ def _laminardb(job: Job) -> Result:
     sub = conn.subscribe_stream(stream)
     writer = conn.writer(source)
     kept, rows = [], 0
+    total_rows = sum(b.num_rows for b in batches)
+    cpu0, _ = _rusage()
+    t0 = last = time.perf_counter()
 
     def drain() -> None:
-        nonlocal rows
+        nonlocal rows, last
         while (r := sub.try_next()) is not None:
             t = r.arrow()
             rows += t.num_rows
+            last = time.perf_counter()
             if job.workload == "w1":
                 kept.append(t)
 
-    total_rows = sum(b.num_rows for b in batches)
-    cpu0, _ = _rusage()
-    t0 = time.perf_counter()
     for b in batches:
         writer.insert(b)
         drain()
@@ -251,25 +252,24 @@ def _laminardb(job: Job) -> Result:
     for b in final:   # a far-future row closes W1's windows (its own never closes)
         writer.insert(b)
     writer.flush()
+    # The output has ended once we hold all LaminarDB emitted, 0.3 s passed without rows, and it
+    # completed a cycle since every row was in (or 2 s passed: that cycle may have come first).
+    # A quiet period alone ends too early: its first cycle after the input can come 0.5 s
+    # later (q22). W1's row count is known.
     expected = job.events // 100 // 1000 * 1000 if job.workload == "w1" else None
-    # Without a known row count, the output has ended after 0.3 s without rows. W1's count is
-    # known, and LaminarDB can take longer than that to emit its first window after the
-    # closing row: wait for the count (or 5 s of nothing), then catch rows emitted twice.
-    patience = 0.3 if expected is None else 5.0
-    quiet = time.perf_counter()
-    while time.perf_counter() - quiet < patience and time.perf_counter() < deadline:
-        before = rows
+    cycles, ingested = conn.metrics().total_cycles, time.perf_counter()
+    while time.perf_counter() < deadline:
         drain()
-        if rows != before:
-            quiet = time.perf_counter()
         if expected is not None and rows >= expected:
             break
+        m, now = conn.metrics(), time.perf_counter()
+        if (rows >= m.total_events_emitted and now - last >= 0.3
+                and (m.total_cycles > cycles or now - ingested >= 2.0)):
+            break
         time.sleep(0.001)
-    seconds = time.perf_counter() - t0
-    if expected is None or rows < expected:   # the quiet period is not work
-        seconds -= patience
-    else:
-        time.sleep(0.3)   # (untimed)
+    seconds = last - t0   # to the last result row
+    if expected is not None:
+        time.sleep(0.3)   # rows emitted twice make W1 inexact (untimed)
         drain()
     cpu1, peak = _rusage()
     conn.close()
