@@ -252,22 +252,24 @@ def _laminardb(job: Job) -> Result:
     for b in final:   # a far-future row closes W1's windows (its own never closes)
         writer.insert(b)
     writer.flush()
-    # The output has ended once we hold all LaminarDB emitted, 0.3 s passed without rows, and it
-    # completed a cycle since every row was in (or 2 s passed: that cycle may have come first).
-    # A quiet period alone ends too early: its first cycle after the input can come 0.5 s
-    # later (q22). W1's row count is known.
+    # The output has ended once we hold all LaminarDB emitted, it completed a cycle since every
+    # row was in (or 30 s passed: that cycle may have come just before), and 0.3 s passed without
+    # rows. A quiet period alone ends too early: its first cycle after the input can come
+    # seconds later (q22). W1's row count is known.
     expected = job.events // 100 // 1000 * 1000 if job.workload == "w1" else None
-    cycles, ingested = conn.metrics().total_cycles, time.perf_counter()
+    cycles, ingested, settled = conn.metrics().total_cycles, time.perf_counter(), None
     while time.perf_counter() < deadline:
         drain()
         if expected is not None and rows >= expected:
             break
         m, now = conn.metrics(), time.perf_counter()
-        if (rows >= m.total_events_emitted and now - last >= 0.3
-                and (m.total_cycles > cycles or now - ingested >= 2.0)):
+        if settled is None and rows >= m.total_events_emitted and (
+                m.total_cycles > cycles or now - ingested >= 30):
+            settled = now
+        if settled is not None and now - last >= 0.3:
             break
         time.sleep(0.001)
-    seconds = last - t0   # to the last result row
+    seconds = (last if rows else settled or time.perf_counter()) - t0   # to the last result row
     if expected is not None:
         time.sleep(0.3)   # rows emitted twice make W1 inexact (untimed)
         drain()
