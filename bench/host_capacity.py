@@ -5,9 +5,10 @@ laminarc's engine aside.
     python bench/host_capacity.py [--rounds 12]
 
 Each round runs the loop (`lc_pipe_run` over W1's batches, no engine around it) on each CPU
-alone, then on every CPU at once, a thread each pinned to its CPU; capacity is the sum over CPUs of their time alone over their time together. It is
-the number of CPUs when they do not slow each other; on this VM it has measured as low as
-~1.06, when the host runs both vCPUs on about one core's time. Two inputs: 1 M events (24 MB,
+alone, then on every CPU at once, a thread each pinned to its CPU; capacity is the sum over
+CPUs of their time alone over their time together. It is the number of CPUs when they do not
+slow each other; on this VM it has measured as low as ~1.06, when the host runs both vCPUs on
+about one core's time. Two inputs: 1 M events (24 MB,
 within the 32 MB L3) read by every thread, as `bench/w1_ratio.py` probes, and 10 M events
 (240 MB) for each thread, streamed from memory. If the host's memory bandwidth were what the
 vCPUs share, the second would show a lower capacity than the first.

@@ -270,10 +270,10 @@ def _laminardb(job: Job) -> Result:
             break
         time.sleep(0.001)
     seconds = (last if rows else settled or time.perf_counter()) - t0   # to the last result row
+    cpu1, peak = _rusage()
     if expected is not None:
         time.sleep(0.3)   # rows emitted twice make W1 inexact (untimed)
         drain()
-    cpu1, peak = _rusage()
     conn.close()
     exact = w1_check(pa.concat_tables(kept), job.events)["exact"] if kept else None
     return Result("laminardb", job.workload, job.events, seconds, job.events / seconds,
