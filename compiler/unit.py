@@ -6,6 +6,7 @@ DROP statements take effect within the file (a later statement may reuse the nam
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlglot.errors import ParseError, TokenError
@@ -35,9 +36,31 @@ def parse_sql(sql: str) -> list:
         near = f" near '{highlight}'" if highlight and highlight not in desc else ""
         raise SqlError(f"syntax error: {desc}{near}", line, start_col, sql) from None
     except TokenError as e:
-        raise SqlError(f"syntax error: {e}", sql=sql) from None
+        offset, what = _token_problem(e, sql)
+        line = sql.count("\n", 0, offset) + 1
+        raise SqlError(f"syntax error: {what}", line, offset - (sql.rfind("\n", 0, offset) + 1)
+                       + 1, sql) from None
     except RecursionError:
         raise SqlError(TOO_DEEP, sql=sql) from None
+
+
+def _token_problem(e: TokenError, sql: str) -> tuple[int, str]:
+    """(offset in sql, description) of a tokenizer failure. sqlglot names an unterminated
+    quote's start offset in the error it wraps; otherwise its scan stopped 50 characters
+    after the context it quotes begins (or before it ends), or at the end of the text."""
+    cause = re.fullmatch(r"Missing (.+) from \d+:(\d+)", str(e.__cause__ or ""))
+    if cause:
+        return min(int(cause[2]), len(sql)), f"unterminated quote: no closing {cause[1]}"
+    if e.start:
+        offset = e.start + 50
+    elif e.end is not None and e.end < len(sql) - 1:
+        offset = e.end - 50
+    else:
+        offset = len(sql)
+    offset = min(max(offset, 0), len(sql))
+    if offset >= len(sql):
+        return len(sql), "unexpected end of the text (an unclosed comment or quote?)"
+    return offset, f"can not read the text near '{sql[offset:offset + 20]}'"
 
 
 @dataclass

@@ -43,8 +43,11 @@ def processing_time() -> int:
 
 def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
     sizes = ffi.new("int64_t[]", a.set_entry_sizes or [0])
+    # A window's table starts small and doubles as its groups come: many windows may be open
+    # at once (HOP: size / slide of them), each perhaps with few groups, and a closed window's
+    # table is reused with the capacity it grew to.
     agg = lib.lc_agg_new(a.entry_size, len(a.set_entry_sizes), sizes, int(a.windowed), a.size,
-                         a.slide, a.offset, 1024)
+                         a.slide, a.offset, 16 if a.windowed else 1024)
     if agg == ffi.NULL:
         raise MemoryError("laminarc: out of memory for an aggregate")
     emit_changes = ffi.cast("lc_emit_fn", addresses[a.emit_changes]) if a.emit_changes \

@@ -61,6 +61,16 @@ def sql_error(db, sql: str) -> laminarc.SqlError:
     ("CREATE SOURCE y (a INT,\n  b TIMESTAMP WITH TIME ZONE)", 2, 3,
      ["column 'b'", "TIME ZONE", "not supported"]),
     ("CREATE SOURCE y (a DECIMAL(19, 2))", 1, 28, ["column 'a'", "DECIMAL precision"]),
+    ("CREATE STREAM x AS SELECT COUNT(*) FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), "
+     "INTERVAL '1' SECOND, INTERVAL '100000' DAY)) GROUP BY window_start, window_end", 1, 111,
+     ["8,640,000,000 windows", "at most 100,000"]),
+    ("CREATE STREAM x AS SELECT window_start FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), "
+     "INTERVAL '200000000000000' DAY))", 1, 97, ["out of range"]),
+    ("CREATE STREAM x AS SELECT window_start FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), "
+     "INTERVAL '-1' SECOND))", 1, 97, ["positive"]),
+    ("CREATE STREAM x AS\n  SELECT k FROM events WHERE s = 'abc", 2, 34,
+     ["syntax error", "unterminated quote"]),
+    ("CREATE STREAM x AS SELECT k FROM events /* no end", 1, 50, ["end of the text"]),
     ("DROP STREAM events", 1, 13, ["source", "not a stream"]),
     ("DROP STREAM nothing", 1, 13, ["unknown relation", "nothing"]),
 ])

@@ -187,8 +187,8 @@ def test_each_window_is_emitted_once_when_the_watermark_reaches_its_end(db):
 def test_tumble_bounds_at_the_edges_of_time_with_rows_jumping_between_windows():
     """The loop keeps the last row's window across rows (pipeline.tumble_window): rows that
     jump between windows near INT64_MIN, near INT64_MAX and around 0 must each get their own
-    window's bounds (start = k * size, wrapping like window_bounds; end = start + size,
-    saturating), on one worker and on two."""
+    window's bounds (start = k * size, end = start + size, both saturating at the ends of
+    i64, never wrapping), on one worker and on two."""
     lo, hi = -(2**63), 2**63 - 1
     rng = np.random.default_rng(7)
     near = [lo, lo + 5, lo + 808, lo + 1000, hi, hi - 5, hi - 807, hi - 1000, -1001, -1000, -1,
@@ -196,8 +196,8 @@ def test_tumble_bounds_at_the_edges_of_time_with_rows_jumping_between_windows():
     ts = near + [int(rng.choice([lo + x, hi - x, x - 3000])) for x in rng.integers(0, 3000, 2000)]
     want = []
     for t in ts:
-        start = ((t // 1000) * 1000 + 2**63) % 2**64 - 2**63
-        want.append((t, start, min(hi, start + 1000)))
+        start = (t // 1000) * 1000
+        want.append((t, max(lo, start), min(hi, start + 1000)))
     for workers in (1, 2):
         db = laminarc.open(workers=workers)
         db.execute("""CREATE SOURCE s (ts BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
@@ -210,3 +210,77 @@ def test_tumble_bounds_at_the_edges_of_time_with_rows_jumping_between_windows():
         got = sub.to_arrow().to_pydict()
         db.close()
         assert list(zip(got["ts"], got["window_start"], got["window_end"], strict=True)) == want
+
+
+def test_hop_bounds_at_the_edges_of_time():
+    """HOP windows of rows near INT64_MIN and INT64_MAX: each row in every window holding it,
+    with saturated bounds, its windows found without forming ts - size (which would wrap and
+    leave the row in none)."""
+    lo, hi = -(2**63), 2**63 - 1
+    ts = [lo, lo + 1, lo + 999, lo + 1000, lo + 2500, -1, 0, 1, hi - 2500, hi - 1000, hi - 1, hi]
+    want = [(t, max(lo, k * 1000), min(hi, k * 1000 + 3000))
+            for t in ts for k in range((t - 3000) // 1000 + 1, t // 1000 + 1)]
+    for workers in (1, 2):
+        with laminarc.open(workers=workers) as db:
+            db.execute("""CREATE SOURCE s (ts BIGINT, WATERMARK FOR ts AS ts);
+                CREATE STREAM o AS SELECT ts, window_start, window_end
+                FROM TABLE(HOP(TABLE s, DESCRIPTOR(ts), INTERVAL '1' SECOND,
+                               INTERVAL '3' SECOND));""")
+            sub = db.subscribe("o")
+            for i in range(0, len(ts), 5):
+                db.insert("s", pa.table({"ts": pa.array(ts[i:i + 5], pa.int64())}))
+            db.end_input("s")
+            got = sub.to_arrow().to_pydict()
+            assert db.metrics()["expression_errors"] == 0
+        assert list(zip(got["ts"], got["window_start"], got["window_end"], strict=True)) == want
+
+
+def test_the_window_at_the_first_instant_of_a_one_unit_slide():
+    """Window number INT64_MIN is the runtime's empty mark, reached only by a one-unit slide at
+    the earliest instant: an aggregate's rows in it count an overflow error (not late rows),
+    HOP makes the row's other windows, and the stream goes on, on one worker and on two."""
+    lo = -(2**63)
+    for workers in (1, 2):
+        with laminarc.open(workers=workers) as db:
+            db.execute("""CREATE SOURCE s (ts BIGINT, k BIGINT, WATERMARK FOR ts AS ts);
+                CREATE STREAM t AS SELECT k, window_start, COUNT(*) AS c
+                FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), 1)) GROUP BY k, window_start,
+                window_end;
+                CREATE STREAM h AS SELECT window_start, window_end, COUNT(*) AS c
+                FROM TABLE(HOP(TABLE s, DESCRIPTOR(ts), 1, 3)) GROUP BY window_start,
+                window_end;""")
+            t, h = db.subscribe("t"), db.subscribe("h")
+            db.insert("s", {"ts": [lo, lo, lo + 1, 5], "k": [1, 2, 1, 1]})
+            db.end_input("s")
+            assert [tuple(r.values()) for r in t.to_arrow().to_pylist()] == [
+                (1, lo + 1, 1), (1, 5, 1)]
+            assert [tuple(r.values()) for r in h.to_arrow().to_pylist()] == [
+                (lo + 1, lo + 4, 1), (3, 6, 1), (4, 7, 1), (5, 8, 1)]
+            m = db.metrics()["streams"]
+            assert (m["t"]["expression_errors"], m["t"]["late_rows"]) == (2, 0)
+            # the rows at lo have no window but the reserved one; lo + 1 loses two of three
+            assert (m["h"]["expression_errors"], m["h"]["late_rows"]) == (3, 0)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 80), hop=st.booleans(),
+       offset=st.sampled_from([-2500, -1000, -300, 0, 250, 999, 4200]))
+def test_window_offsets_match_duckdb(seed, n, hop, offset):
+    """An offset shifts the windows by itself modulo the slide, positive or negative (as in
+    Flink: the binder reduces it), under every input cut."""
+    slide, size = 1000, (2000 if hop else 1000)
+    events = random_events(n, seed)
+    fn = (f"HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '{slide}' MILLISECOND, "
+          f"INTERVAL '{size}' MILLISECOND, INTERVAL '{offset}' MILLISECOND)" if hop else
+          f"TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '{size}' MILLISECOND, "
+          f"INTERVAL '{offset}' MILLISECOND)")
+    setup = EVENTS_DDL.format(delay=500) + f"""
+        CREATE STREAM w AS SELECT k, window_start, window_end, COUNT(*) AS c, SUM(i) AS si
+        FROM TABLE({fn}) GROUP BY k, window_start, window_end;"""
+    got = assert_cut_invariant(setup, "w", {"events": events}, seed)
+    pairs = hop_pairs(epoch_ms(events), 500, slide, size, offset)
+    rows = events.take(pa.array([r for r, _ in pairs], pa.int64()))
+    on_time = with_window_start(rows, [s for _, s in pairs])
+    want = duck(f"""SELECT k, ws, ws + INTERVAL '{size} milliseconds', COUNT(*), SUM(i)
+                    FROM ev GROUP BY k, ws""", ev=on_time)
+    assert_rows_equal(got, want)

@@ -37,6 +37,11 @@ from .expressions import AggregateSlots, ExprBinder, GroupWindow, contains_aggre
 from .literals import bind_interval
 from .scope import Scope, normalize
 
+# Each row of a HOP window is aggregated into (or copied to) every window holding it, so the
+# work of a row grows with size / slide; past this, a query could never keep up (or fit its
+# output in memory), and it is refused when it is declared instead.
+MAX_WINDOWS_PER_ROW = 100_000
+
 
 @dataclass
 class BoundQuery:
@@ -212,12 +217,21 @@ class QueryBinder:
                            "carries event time (or processing time: PROCTIME())")
         size = self.duration(args["SIZE"], tf.type)
         slide = self.duration(args["SLIDE"], tf.type) if func == "HOP" else size
-        offset = self.duration(args["OFFSET"], tf.type, allow_zero=True) if "OFFSET" in args else 0
+        if -(-size // slide) > MAX_WINDOWS_PER_ROW:
+            raise error_at(args["SIZE"], f"HOP puts each row in {-(-size // slide):,} windows "
+                           f"(size / slide); at most {MAX_WINDOWS_PER_ROW:,} are supported")
+        # An offset shifts the windows by itself modulo the slide (Flink's, positive or
+        # negative): reduced to 0 <= offset < slide, window arithmetic never overflows.
+        offset = self.duration(args["OFFSET"], tf.type, signed=True) % slide \
+            if "OFFSET" in args else 0
         start, end = window_fields(tf)
         return Window((*node.fields, start, end), node, func, time, size, slide, offset)
 
-    def duration(self, node: exp.Expr, time_type: SqlType, allow_zero: bool = False) -> int:
-        """A window size/slide/offset in units of the time column."""
+    def duration(self, node: exp.Expr, time_type: SqlType, signed: bool = False) -> int:
+        """A window size or slide (positive), or an offset (`signed`: any sign), in units of
+        the time column."""
+        if signed and isinstance(node, exp.Neg):
+            return -self.duration(node.this, time_type, signed)
         if isinstance(node, exp.Interval):
             months, micros = bind_interval(node)
             if months:
@@ -231,8 +245,11 @@ class QueryBinder:
             v = int(node.this)   # BIGINT event time: plain integers are milliseconds
         else:
             raise error_at(node, "expected an INTERVAL literal")
-        if v < 0 or (v == 0 and not allow_zero):
+        if not signed and v <= 0:
             raise error_at(node, "window sizes and slides must be positive")
+        if abs(v) > 2**63 - 1:
+            raise error_at(node, "window offset is out of range" if signed else
+                           "window size is out of range")
         return v
 
     # -----------------------------------------------------------------------------------

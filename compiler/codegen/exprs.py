@@ -610,13 +610,38 @@ def floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
     return b.sub(q, b.zext(adjust, v.type))
 
 
-def window_bounds(g: FnGen, w, k: ir.Value) -> tuple[ir.Value, ir.Value]:
-    """Start and end of window number k of a TUMBLE/HOP window w. Saturating: a window at
-    the end of time ends at INT64_MAX (closed by end_input) rather than wrapping to a
-    negative end that would look closed."""
+def window_number(g: FnGen, w, ts: ir.Value) -> tuple[ir.Value, ir.Value]:
+    """(k, into) for time ts: k numbers the last window of w starting at or before ts (its
+    start is k * slide + offset), and ts lies `into` units into it (0 <= into < slide).
+    Exact for every i64 ts: the binder reduces the offset to 0 <= offset < slide, so
+    ts - offset (which could overflow) is never formed."""
     b = g.b
-    start = g.intrinsic("llvm.sadd.sat.i64", I64, [b.mul(k, i64(w.slide)), i64(w.offset)])
-    return start, g.intrinsic("llvm.sadd.sat.i64", I64, [start, i64(w.size)])
+    slide = i64(w.slide)
+    q, r = b.sdiv(ts, slide), b.srem(ts, slide)
+    below = b.icmp_signed("<", r, i64(0))      # floor, not truncation
+    q = b.sub(q, b.zext(below, I64))
+    r = b.add(r, b.select(below, slide, i64(0)))
+    if not w.offset:
+        return q, r
+    before = b.icmp_signed("<", r, i64(w.offset))   # ts lies before this slide's window
+    return (b.sub(q, b.zext(before, I64)),
+            b.add(b.sub(r, i64(w.offset)), b.select(before, slide, i64(0))))
+
+
+def clamp_i64(g: FnGen, v: ir.Value) -> ir.Value:
+    b = g.b
+    lo, hi = ir.Constant(I128, -(2**63)), ir.Constant(I128, 2**63 - 1)
+    v = b.select(b.icmp_signed("<", v, lo), lo, v)
+    return b.trunc(b.select(b.icmp_signed(">", v, hi), hi, v), I64)
+
+
+def window_bounds(g: FnGen, w, k: ir.Value) -> tuple[ir.Value, ir.Value]:
+    """Start and end of window number k of a TUMBLE/HOP window w, computed in i128 and
+    saturated to i64: a window at the end of time ends at INT64_MAX (closed by end_input)
+    and one at its beginning starts at INT64_MIN, rather than wrapping around."""
+    b = g.b
+    start = b.add(b.mul(b.sext(k, I128), ir.Constant(I128, w.slide)), ir.Constant(I128, w.offset))
+    return clamp_i64(g, start), clamp_i64(g, b.add(start, ir.Constant(I128, w.size)))
 
 
 # Ops that cost no more than a mispredicted branch on any row: no strings (copies, scratch,

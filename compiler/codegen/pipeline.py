@@ -19,9 +19,9 @@ from llvmlite import ir
 
 from ..plan import Filter, Node, Project, Window
 from ..types import Kind
-from .abi import I1, I8, I32, I64, I128, LC_COL, LC_CTX, LC_PIPE, PTR
+from .abi import ERR_OVERFLOW, I1, I8, I32, I64, I128, LC_COL, LC_CTX, LC_PIPE, PTR
 from .aggregate import AggregateCodegen
-from .exprs import ValuesEnv, cheap, floor_div, keep_if, lower, window_bounds
+from .exprs import ValuesEnv, cheap, clamp_i64, keep_if, lower, window_bounds, window_number
 from .function import FnGen
 from .output import OutputWriter
 from .values import FALSE, TRUE, Val, i64, llvm_type, truth
@@ -297,30 +297,38 @@ class PipelineCodegen:
 
     window_id: ir.Value | None = None
 
-    def tumble_window(self, w: Window, rel: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
-        """(number, start, end) of rel's TUMBLE window. The last window's range of rel is kept
+    def tumble_window(self, w: Window, ts: ir.Value,
+                      keyed: bool) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """(number, start, end) of ts's TUMBLE window. The last window's range of times is kept
         across rows: rows in the same window as the row before (most rows, as event time
         mostly ascends) skip the division, which was a fifth of W1's loop. The range is exact
-        (clamped to i64, computed in i128) and starts empty."""
+        (clamped to i64) and starts empty.
+
+        A keyed window numbered INT64_MIN (the runtime's empty mark: only a one-unit slide
+        reaches it, at the earliest instant) is given an end of INT64_MIN and never cached,
+        so its rows take the rare late path, which counts them as overflow errors instead."""
         g, b = self.g, self.g.b
         lo_var = g.alloca(I64, "win_lo", i64(1))
         hi_var = g.alloca(I64, "win_hi", i64(0))
         k_var = g.alloca(I64, "win_k", i64(0))
         start_var = g.alloca(I64, "win_start", i64(0))
         end_var = g.alloca(I64, "win_end", i64(0))
-        same = b.and_(b.icmp_signed(">=", rel, b.load(lo_var, typ=I64)),
-                      b.icmp_signed("<=", rel, b.load(hi_var, typ=I64)))
+        same = b.and_(b.icmp_signed(">=", ts, b.load(lo_var, typ=I64)),
+                      b.icmp_signed("<=", ts, b.load(hi_var, typ=I64)))
         with b.if_then(b.not_(same), likely=False):
-            k = floor_div(g, rel, w.slide)
-            lo = b.mul(b.sext(k, I128), ir.Constant(I128, w.slide))
-            hi = b.add(lo, ir.Constant(I128, w.slide - 1))
-            i64_min, i64_max = ir.Constant(I128, -(2**63)), ir.Constant(I128, 2**63 - 1)
-            lo = b.select(b.icmp_signed("<", lo, i64_min), i64_min, lo)
-            hi = b.select(b.icmp_signed(">", hi, i64_max), i64_max, hi)
-            b.store(b.trunc(lo, I64), lo_var)
-            b.store(b.trunc(hi, I64), hi_var)
-            b.store(k, k_var)
+            k, into = window_number(g, w, ts)
+            first_time = b.sub(b.sext(ts, I128), b.sext(into, I128))   # may be < INT64_MIN
+            lo = clamp_i64(g, first_time)
+            hi = clamp_i64(g, b.add(first_time, ir.Constant(I128, w.slide - 1)))
             start, end = window_bounds(g, w, k)
+            if keyed:
+                reserved = b.icmp_signed("==", k, i64(-(2**63)))
+                lo = b.select(reserved, i64(1), lo)
+                hi = b.select(reserved, i64(0), hi)
+                end = b.select(reserved, i64(-(2**63)), end)
+            b.store(lo, lo_var)
+            b.store(hi, hi_var)
+            b.store(k, k_var)
             b.store(start, start_var)
             b.store(end, end_var)
         return tuple(b.load(v, typ=I64) for v in (k_var, start_var, end_var))
@@ -332,14 +340,29 @@ class PipelineCodegen:
         agg = self.plan.aggregate
         keyed = agg is not None and agg.window is w
         ts = env.get(w.time).v
-        rel = b.sub(ts, i64(w.offset))
         tumble = w.function == "TUMBLE"
         if tumble:
-            first, start, end = self.tumble_window(w, rel)
+            first, start, end = self.tumble_window(w, ts, keyed)
         else:
-            last = floor_div(g, rel, w.slide)
-            first = b.add(floor_div(g, b.sub(rel, i64(w.size)), w.slide), i64(1))
-            count = b.add(b.sub(last, first), i64(1))
+            # ts lies in windows last, last - 1, ... while into + j * slide < size (none when
+            # a slide longer than the size leaves ts in a gap); all small, exact numbers.
+            last, into = window_number(g, w, ts)
+            size = i64(w.size)
+            count = b.select(b.icmp_signed("<", into, size),
+                             b.add(b.udiv(b.sub(b.sub(size, i64(1)), into), i64(w.slide)),
+                                   i64(1)), i64(0))
+            # Windows numbered below INT64_MIN (beyond i64), or at it when keyed (the
+            # runtime's empty mark), are not made; a row that had some counts an overflow error.
+            room = b.sub(last, i64(-(2**63)))     # windows above INT64_MIN up to last (u64)
+            if keyed:
+                cut = b.icmp_unsigned(">", count, room)
+            else:
+                cut = b.and_(b.icmp_signed("!=", count, i64(0)),
+                             b.icmp_unsigned(">", b.sub(count, i64(1)), room))
+                room = b.add(room, i64(1))
+            g.count_error(ERR_OVERFLOW, cut)
+            count = b.select(cut, room, count)
+            first = b.add(b.sub(last, count), i64(1))
             if keyed:
                 # HOP windows with gaps (slide > size) leave some rows in no window: not late.
                 b.store(b.icmp_signed(">", count, i64(0)), self.reached_var)
@@ -377,7 +400,10 @@ class PipelineCodegen:
                 # (late rows are rare: the open path gets the registers)
                 b.cbranch(closed, late, open_).set_weights([1, 99])
                 b.position_at_end(late)
-                b.store(b.add(b.load(self.late_var, typ=I64), i64(1)), self.late_var)
+                reserved = b.icmp_signed("==", k, i64(-(2**63)))   # see tumble_window
+                g.count_error(ERR_OVERFLOW, reserved)
+                b.store(b.add(b.load(self.late_var, typ=I64), b.zext(b.not_(reserved), I64)),
+                        self.late_var)
                 b.branch(nxt)
                 b.position_at_end(open_)
             else:
