@@ -45,10 +45,17 @@ def __getattr__(name: str):
 def set_memory_limit(limit_bytes: int | None) -> None:
     """Cap the native memory of every database in this process (tables, windows, output
     batches); beyond it an operation fails with ExecutionError instead of exhausting the
-    machine. None removes the cap."""
+    machine. The default is 80% of the memory the process may use; None removes the cap."""
     from .runtime.native import lib
 
     lib.lc_set_memory_limit(int(limit_bytes or 0))
+
+
+def memory_limit() -> int | None:
+    """The cap set_memory_limit sets, in bytes (None: no cap)."""
+    from .runtime.native import lib
+
+    return lib.lc_memory_limit() or None
 
 
 def open(workers: int | None = None) -> Database:
@@ -68,6 +75,7 @@ __all__ = [
     "StateError",
     "Subscription",
     "__version__",
+    "memory_limit",
     "open",
     "set_memory_limit",
 ]

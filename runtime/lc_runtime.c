@@ -31,6 +31,8 @@ void lc_set_memory_limit(int64_t bytes) {
     __atomic_store_n(&g_memory_limit, bytes, __ATOMIC_RELAXED);
 }
 
+int64_t lc_memory_limit(void) { return __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED); }
+
 static int over_limit(int64_t more) {
     int64_t limit = __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED);
     return limit > 0 && __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED) + more > limit;

@@ -222,6 +222,7 @@ void lc_free(void* p);
 int64_t lc_alloc_calls(void);
 int64_t lc_bytes_live(void);
 void lc_set_memory_limit(int64_t bytes);   /* 0: none; beyond it allocations fail (NOMEM) */
+int64_t lc_memory_limit(void);
 
 /* arenas */
 void lc_arena_init(lc_arena* a);

@@ -58,6 +58,28 @@ def _load():
 
 ffi, lib = _load()
 
+
+def default_memory_limit() -> int:
+    """80% of the memory this process may use (the machine's, or its cgroup's if less), as
+    DuckDB's default: a runaway query then fails with ExecutionError ("out of memory") rather
+    than being killed by the kernel, which would take the whole process with it."""
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    try:
+        with open("/proc/self/cgroup") as f:
+            group = next((line.split(":", 2)[2].strip() for line in f if line.startswith("0::")),
+                         None)
+        if group is not None:
+            with open(os.path.join("/sys/fs/cgroup", group.lstrip("/"), "memory.max")) as f:
+                cap = f.read().strip()
+            if cap.isdigit():
+                total = min(total, int(cap))
+    except OSError:
+        pass   # no cgroup v2 here: the machine's memory
+    return total * 4 // 5
+
+
+lib.lc_set_memory_limit(default_memory_limit())
+
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 

@@ -152,12 +152,29 @@ def test_inserts_block_when_enough_work_is_in_flight():
             assert len(db.engine.inflight) <= db.engine.depth
 
 
+def test_native_memory_is_capped_by_default():
+    """Without set_memory_limit, native memory is capped at 80% of the machine's (or the
+    cgroup's, if less), so a runaway query fails with ExecutionError, as the tests below show
+    under a tighter cap, instead of the kernel killing the process."""
+    with open("/proc/meminfo") as f:
+        total = int(next(line for line in f if line.startswith("MemTotal:")).split()[1]) * 1024
+    limit = laminarc.memory_limit()
+    assert limit is not None and limit <= total * 4 // 5
+    assert limit > total // 100   # (a cgroup could lower it, never to nothing here)
+    laminarc.set_memory_limit(None)
+    try:
+        assert laminarc.memory_limit() is None
+    finally:
+        laminarc.set_memory_limit(limit)
+
+
 def test_native_failure_surfaces_and_stops_the_workers():
     """A worker running out of memory: an ExecutionError with a message, the database fails
     cleanly (no crash, workers stopped), and a new database works."""
     db = laminarc.open(workers=2)
     db.execute("""CREATE SOURCE s (k BIGINT, v BIGINT);
                   CREATE STREAM g AS SELECT k, COUNT(*) AS c FROM s GROUP BY k;""")
+    default = laminarc.memory_limit()
     laminarc.set_memory_limit(lib.lc_bytes_live() + (4 << 20))
     try:
         with pytest.raises(laminarc.ExecutionError, match="out of memory"):
@@ -166,7 +183,7 @@ def test_native_failure_surfaces_and_stops_the_workers():
                 db.insert("s", {"k": keys, "v": keys})
             db.metrics()   # collects what is in flight
     finally:
-        laminarc.set_memory_limit(None)
+        laminarc.set_memory_limit(default)
     assert db.engine.pool is None            # workers stopped
     with pytest.raises(laminarc.StateError, match="failed"):
         db.insert("s", {"k": [1], "v": [1]})
@@ -185,6 +202,7 @@ def test_out_of_memory_in_pre_aggregated_windows_stops_cleanly():
     for b in w1_batches(400_000):   # warm: windows opened, merged and emitted
         db.insert("events", b)
     db.engine.flush()
+    default = laminarc.memory_limit()
     laminarc.set_memory_limit(lib.lc_bytes_live() + (4 << 20))
     try:
         with pytest.raises(laminarc.ExecutionError, match="out of memory"):
@@ -193,7 +211,7 @@ def test_out_of_memory_in_pre_aggregated_windows_stops_cleanly():
                 db.insert("events", {"ts": 4_000 + i // 1_000, "k": i, "v": i * 0.5})
             db.metrics()   # collects what is in flight
     finally:
-        laminarc.set_memory_limit(None)
+        laminarc.set_memory_limit(default)
     assert db.engine.pool is None
     db.close()
     assert run_w1(2, 100_000, 10_000).num_rows == 1000
@@ -332,13 +350,14 @@ def test_out_of_memory_while_partitioning_is_reported_as_such():
     for j in range(8):   # warm: every exchange has its buffers and some scratch
         db.insert("s", {"k": [f"key{i}" for i in range(j, j + 2000)], "v": list(range(2000))})
     db.engine.flush()
+    default = laminarc.memory_limit()
     laminarc.set_memory_limit(lib.lc_bytes_live() + (1 << 20))
     try:
         with pytest.raises(laminarc.ExecutionError, match="out of memory"):
             db.insert("s", {"k": ["a", "x" * (8 << 20)], "v": [1, 2]})
             db.metrics()   # collects what is in flight
     finally:
-        laminarc.set_memory_limit(None)
+        laminarc.set_memory_limit(default)
     assert db.engine.pool is None
     db.close()
 
