@@ -6,12 +6,14 @@ the specs and the shared library it was compiled into."""
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import os
 
 import pyarrow as pa
 
 from .engine import Engine
 from .errors import StateError
+from .native import INT64_MAX, INT64_MIN
 from .subscription import Subscription
 
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -85,11 +87,14 @@ class DataPlane:
 
 
 def to_time_units(ts: dt.datetime | dt.date | int, unit: str) -> int:
-    """A watermark in a time column's units ("ms" or "us"); an int is epoch milliseconds."""
+    """A watermark in a time column's units ("ms" or "us"); an integer (numpy's too) is epoch
+    milliseconds. One beyond the time range is clamped to it: a watermark only bounds the
+    times still to come, and none lie outside."""
     if isinstance(ts, bool):
         raise TypeError("a watermark is a datetime or epoch milliseconds")
-    if isinstance(ts, int):
-        return ts if unit == "ms" else ts * 1000
+    if isinstance(ts, numbers.Integral):
+        v = int(ts) if unit == "ms" else int(ts) * 1000
+        return max(INT64_MIN, min(INT64_MAX, v))
     if isinstance(ts, dt.datetime):
         if ts.tzinfo is not None:
             ts = ts.astimezone(dt.UTC).replace(tzinfo=None)

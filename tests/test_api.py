@@ -130,6 +130,10 @@ def test_watermark_accepts_datetimes_and_epoch_ms():
         assert db.metrics()["sources"]["events"]["watermark"] == 1000
         with pytest.raises(TypeError):
             db.watermark("events", "soon")
+        db.watermark("events", np.int64(1500))       # numpy's integers are integers
+        assert db.metrics()["sources"]["events"]["watermark"] == 1500
+        db.watermark("events", 2**70)                # beyond the time range: clamped to it
+        assert db.metrics()["sources"]["events"]["watermark"] == 2**63 - 1
 
 
 def test_explain_stages():
