@@ -3,6 +3,7 @@ under concurrent inserts, in-flight shutdown, back-pressure and native failures.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
@@ -152,6 +153,17 @@ def test_inserts_block_when_enough_work_is_in_flight():
             assert len(db.engine.inflight) <= db.engine.depth
 
 
+@contextlib.contextmanager
+def memory_cap(more: int):
+    """Native memory capped at what is live now plus `more` bytes; the cap before, after."""
+    before = laminarc.memory_limit()
+    laminarc.set_memory_limit(lib.lc_bytes_live() + more)
+    try:
+        yield
+    finally:
+        laminarc.set_memory_limit(before)
+
+
 def test_native_memory_is_capped_by_default():
     """Without set_memory_limit, native memory is capped at 80% of the machine's (or the
     cgroup's, if less), so a runaway query fails with ExecutionError, as the tests below show
@@ -174,16 +186,11 @@ def test_native_failure_surfaces_and_stops_the_workers():
     db = laminarc.open(workers=2)
     db.execute("""CREATE SOURCE s (k BIGINT, v BIGINT);
                   CREATE STREAM g AS SELECT k, COUNT(*) AS c FROM s GROUP BY k;""")
-    default = laminarc.memory_limit()
-    laminarc.set_memory_limit(lib.lc_bytes_live() + (4 << 20))
-    try:
-        with pytest.raises(laminarc.ExecutionError, match="out of memory"):
-            for j in range(100):
-                keys = np.arange(j * 200_000, (j + 1) * 200_000)
-                db.insert("s", {"k": keys, "v": keys})
-            db.metrics()   # collects what is in flight
-    finally:
-        laminarc.set_memory_limit(default)
+    with memory_cap(4 << 20), pytest.raises(laminarc.ExecutionError, match="out of memory"):
+        for j in range(100):
+            keys = np.arange(j * 200_000, (j + 1) * 200_000)
+            db.insert("s", {"k": keys, "v": keys})
+        db.metrics()   # collects what is in flight
     assert db.engine.pool is None            # workers stopped
     with pytest.raises(laminarc.StateError, match="failed"):
         db.insert("s", {"k": [1], "v": [1]})
@@ -202,16 +209,11 @@ def test_out_of_memory_in_pre_aggregated_windows_stops_cleanly():
     for b in w1_batches(400_000):   # warm: windows opened, merged and emitted
         db.insert("events", b)
     db.engine.flush()
-    default = laminarc.memory_limit()
-    laminarc.set_memory_limit(lib.lc_bytes_live() + (4 << 20))
-    try:
-        with pytest.raises(laminarc.ExecutionError, match="out of memory"):
-            for j in range(60):   # new keys in every window: the tables must grow
-                i = np.arange(j * 100_000, (j + 1) * 100_000)
-                db.insert("events", {"ts": 4_000 + i // 1_000, "k": i, "v": i * 0.5})
-            db.metrics()   # collects what is in flight
-    finally:
-        laminarc.set_memory_limit(default)
+    with memory_cap(4 << 20), pytest.raises(laminarc.ExecutionError, match="out of memory"):
+        for j in range(60):   # new keys in every window: the tables must grow
+            i = np.arange(j * 100_000, (j + 1) * 100_000)
+            db.insert("events", {"ts": 4_000 + i // 1_000, "k": i, "v": i * 0.5})
+        db.metrics()   # collects what is in flight
     assert db.engine.pool is None
     db.close()
     assert run_w1(2, 100_000, 10_000).num_rows == 1000
@@ -350,14 +352,9 @@ def test_out_of_memory_while_partitioning_is_reported_as_such():
     for j in range(8):   # warm: every exchange has its buffers and some scratch
         db.insert("s", {"k": [f"key{i}" for i in range(j, j + 2000)], "v": list(range(2000))})
     db.engine.flush()
-    default = laminarc.memory_limit()
-    laminarc.set_memory_limit(lib.lc_bytes_live() + (1 << 20))
-    try:
-        with pytest.raises(laminarc.ExecutionError, match="out of memory"):
-            db.insert("s", {"k": ["a", "x" * (8 << 20)], "v": [1, 2]})
-            db.metrics()   # collects what is in flight
-    finally:
-        laminarc.set_memory_limit(default)
+    with memory_cap(1 << 20), pytest.raises(laminarc.ExecutionError, match="out of memory"):
+        db.insert("s", {"k": ["a", "x" * (8 << 20)], "v": [1, 2]})
+        db.metrics()   # collects what is in flight
     assert db.engine.pool is None
     db.close()
 

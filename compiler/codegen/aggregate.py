@@ -50,7 +50,7 @@ from .values import FALSE, SLOT_WIDTH, TRUE, Val, i64, llvm_type, truth
 
 NULL_HASH = 0x5BD1E9955BD1E995
 SEED = 0x243F6A8885A308D3
-EMPTY_WINDOW = -(2**63)
+EMPTY_WINDOW = -(2**63)   # the runtime's LC_MIN_WINDOW: a window directory's empty slot
 # How many entries ahead a merge asks for the entries it will fold.
 MERGE_AHEAD = 8
 

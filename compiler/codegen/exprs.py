@@ -601,13 +601,17 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
     raise SqlError(f"code generation can not cast {src} to {dst}")
 
 
-def floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
+def floor_divmod(g: FnGen, v: ir.Value, d: int) -> tuple[ir.Value, ir.Value]:
+    """(v // d, v mod d) rounding down, 0 <= v mod d < d, for a positive constant d."""
     b = g.b
-    q = b.sdiv(v, ir.Constant(v.type, d))
-    r = b.srem(v, ir.Constant(v.type, d))
-    adjust = b.and_(b.icmp_signed("!=", r, ir.Constant(v.type, 0)),
-                    b.icmp_signed("<", v, ir.Constant(v.type, 0)))
-    return b.sub(q, b.zext(adjust, v.type))
+    dc = ir.Constant(v.type, d)
+    q, r = b.sdiv(v, dc), b.srem(v, dc)
+    below = b.icmp_signed("<", r, ir.Constant(v.type, 0))   # truncated towards zero
+    return b.sub(q, b.zext(below, v.type)), b.add(r, b.select(below, dc, ir.Constant(v.type, 0)))
+
+
+def floor_div(g: FnGen, v: ir.Value, d: int) -> ir.Value:
+    return floor_divmod(g, v, d)[0]
 
 
 def window_number(g: FnGen, w, ts: ir.Value) -> tuple[ir.Value, ir.Value]:
@@ -615,17 +619,13 @@ def window_number(g: FnGen, w, ts: ir.Value) -> tuple[ir.Value, ir.Value]:
     start is k * slide + offset), and ts lies `into` units into it (0 <= into < slide).
     Exact for every i64 ts: the binder reduces the offset to 0 <= offset < slide, so
     ts - offset (which could overflow) is never formed."""
-    b = g.b
-    slide = i64(w.slide)
-    q, r = b.sdiv(ts, slide), b.srem(ts, slide)
-    below = b.icmp_signed("<", r, i64(0))      # floor, not truncation
-    q = b.sub(q, b.zext(below, I64))
-    r = b.add(r, b.select(below, slide, i64(0)))
+    q, r = floor_divmod(g, ts, w.slide)
     if not w.offset:
         return q, r
+    b = g.b
     before = b.icmp_signed("<", r, i64(w.offset))   # ts lies before this slide's window
     return (b.sub(q, b.zext(before, I64)),
-            b.add(b.sub(r, i64(w.offset)), b.select(before, slide, i64(0))))
+            b.add(b.sub(r, i64(w.offset)), b.select(before, i64(w.slide), i64(0))))
 
 
 def clamp_i64(g: FnGen, v: ir.Value) -> ir.Value:

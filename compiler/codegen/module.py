@@ -1,7 +1,6 @@
 """One LLVM module per compiled statement: the loops of its pipelines (two variants each, or
 four with branch-free filters) and the emitters of its aggregates, under symbol names prefixed
-by the plan's content hash so
-modules of different plans never collide in one process."""
+by the plan's content hash so modules of different plans never collide in one process."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from llvmlite import ir
 from ..plan import Filter, Node, Project, Window
 from ..types import Kind
 from .abi import ERR_OVERFLOW, I1, I8, I32, I64, I128, LC_COL, LC_CTX, LC_PIPE, PTR
-from .aggregate import AggregateCodegen
+from .aggregate import EMPTY_WINDOW, AggregateCodegen
 from .exprs import ValuesEnv, cheap, clamp_i64, keep_if, lower, window_bounds, window_number
 from .function import FnGen
 from .output import OutputWriter
@@ -322,10 +322,10 @@ class PipelineCodegen:
             hi = clamp_i64(g, b.add(first_time, ir.Constant(I128, w.slide - 1)))
             start, end = window_bounds(g, w, k)
             if keyed:
-                reserved = b.icmp_signed("==", k, i64(-(2**63)))
+                reserved = b.icmp_signed("==", k, i64(EMPTY_WINDOW))
                 lo = b.select(reserved, i64(1), lo)
                 hi = b.select(reserved, i64(0), hi)
-                end = b.select(reserved, i64(-(2**63)), end)
+                end = b.select(reserved, i64(EMPTY_WINDOW), end)
             b.store(lo, lo_var)
             b.store(hi, hi_var)
             b.store(k, k_var)
@@ -353,7 +353,7 @@ class PipelineCodegen:
                                    i64(1)), i64(0))
             # Windows numbered below INT64_MIN (beyond i64), or at it when keyed (the
             # runtime's empty mark), are not made; a row that had some counts an overflow error.
-            room = b.sub(last, i64(-(2**63)))     # windows above INT64_MIN up to last (u64)
+            room = b.sub(last, i64(EMPTY_WINDOW))   # windows above INT64_MIN up to last (u64)
             if keyed:
                 cut = b.icmp_unsigned(">", count, room)
             else:
@@ -400,7 +400,7 @@ class PipelineCodegen:
                 # (late rows are rare: the open path gets the registers)
                 b.cbranch(closed, late, open_).set_weights([1, 99])
                 b.position_at_end(late)
-                reserved = b.icmp_signed("==", k, i64(-(2**63)))   # see tumble_window
+                reserved = b.icmp_signed("==", k, i64(EMPTY_WINDOW))   # see tumble_window
                 g.count_error(ERR_OVERFLOW, reserved)
                 b.store(b.add(b.load(self.late_var, typ=I64), b.zext(b.not_(reserved), I64)),
                         self.late_var)
