@@ -930,6 +930,34 @@ def test_temporal_arithmetic(seed, n):
     check(pairs, make_table(seed, n), seed)
 
 
+def test_timestamp_differences_at_the_ends_of_the_range():
+    """TIMESTAMP(3) - TIMESTAMP(3) subtracts milliseconds and then converts the difference to
+    the interval's microseconds: a small difference between times beyond ~292,000 years (where
+    a time in microseconds no longer fits an int64) is exact; only a difference that itself does
+    not fit is an overflow (NULL, counted)."""
+    lo, hi = -(2**63), 2**63 - 1
+    a = [hi, lo, hi, lo + 5, 10**15, hi, None]
+    c = [hi, lo, hi - 7, lo, 10**15 - 1, 0, 1]
+    want = [0, 0, 7_000, 5_000, 1_000, None, None]
+    with laminarc.open(workers=1) as db:
+        db.execute("CREATE SOURCE s (a TIMESTAMP(3), c TIMESTAMP(3), d DATE); "
+                   "CREATE STREAM o AS SELECT a - c AS diff, d - c AS from_date FROM s;")
+        sub = db.subscribe("o")
+        db.insert("s", {"a": pa.array(a, pa.timestamp("ms")), "c": pa.array(c, pa.timestamp("ms")),
+                        "d": pa.array([0] * 7, pa.date32())})
+        got = sub.poll()
+        diff = got.column("diff").cast(pa.duration("us")).cast(pa.int64()).to_pylist()
+        assert diff == want
+        # DATE - TIMESTAMP(3) goes through milliseconds too; the epoch minus a time beyond
+        # ~292,000 years is itself beyond the interval's range (rows 0-3)
+        from_date = got.column("from_date").cast(pa.duration("us")).cast(pa.int64()).to_pylist()
+        assert from_date[4:6] == [-(10**15 - 1) * 1000, 0]
+        assert from_date[:4] == [None] * 4
+        errors = db.metrics()["streams"]["o"]["expression_errors"]
+    # `diff` overflows at row 5, `from_date` at rows 0-3
+    assert errors == 1 + 4
+
+
 def test_month_arithmetic_clamps_to_month_end():
     table = make_table(0, 5)
     days = [dt.date(2024, 1, 31), dt.date(2023, 1, 31), dt.date(2024, 3, 31),

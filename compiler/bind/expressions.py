@@ -424,7 +424,10 @@ def _temporal_arith(op: Op, a: Expr, c: Expr, node: exp.Expr) -> Expr:
         # Days between the dates; the operands stay DATEs (there is no DATE -> BIGINT cast).
         return Expr(Op.SUB, BIGINT, (a, c), nullable=nullable)
     if op is Op.SUB and ta.is_temporal and tc.is_temporal:
-        t = TIMESTAMP_US
+        # Subtract in the finer of the operands' units, then convert the difference to the
+        # interval's microseconds: converting each side first overflowed for times beyond
+        # ~292,000 years even where their difference is small (t - t).
+        t = TIMESTAMP_US if TIMESTAMP_US in (ta, tc) else TIMESTAMP_MS
         return Expr(Op.SUB, INTERVAL, (cast(a, t), cast(c, t)), nullable=True)
     raise error_at(node, f"operator {op.value} can not be applied to {ta} and {tc}")
 

@@ -231,6 +231,10 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
     if t.kind is Kind.INTERVAL:                                     # ts - ts
         a, c = lower(g, x, env), lower(g, y, env)
         r, bad = _checked(g, "-", a.v, c.v)
+        unit = x.type.time_unit_us          # the operands share a unit; intervals are in us
+        if unit != 1:
+            r, scaled_bad = _checked(g, "*", r, i64(unit))
+            bad = b.or_(bad, scaled_bad)
         _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
         return Val(r, b.or_(or_nulls(g, a, c), bad))
     if t.kind is Kind.BIGINT:                                       # date - date

@@ -56,7 +56,7 @@ GROUP BY window_start, window_end;
 Project [window_end#1, $2#2 AS c]
   Aggregate keys=[window_start#0, window_end#1] aggs=[COUNT(*)] emit=ON WINDOW CLOSE
     Project [window_start#6, window_end#7]
-      Filter ((CAST(window_end#7 AS TIMESTAMP(6)) - CAST(ts#0 AS TIMESTAMP(6))) < (0, 10000000)::INTERVAL)
+      Filter ((window_end#7 - ts#0) < (0, 10000000)::INTERVAL)
         Window HOP(ts#0, slide=5000, size=15000)
           Filter (s#3 = 'a')
             Scan events (source) [ts, k, v, s, d, b]
