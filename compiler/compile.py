@@ -60,7 +60,7 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
                 windowed=w is not None, size=w.size if w else 0, slide=w.slide if w else 0,
                 offset=w.offset if w else 0, emit=emit, emit_rows=sym.emit_rows,
                 emit_changes=sym.emit_changes, global_agg=not a.node.keys,
-                merge=sym.merge, seq_offset=sym.layout.seq,
+                merge=sym.merge, seq_offset=sym.layout.seq, slice=a.slice, fold=sym.fold,
             )
         specs.append(PipelineSpec(
             name=p.name, input=p.input, from_source=p.from_source,

@@ -9,6 +9,7 @@ emitted rows in a new pipeline, from an internal relation named `stream$N`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from .catalog import Catalog, Source
@@ -43,6 +44,10 @@ class AggregateSink:
     # Pre-aggregated across workers (see PipelinePlan.preaggregable): a float SUM/AVG keeps
     # this many partial sums, one per lane of blocks (LC_LANES); else 1.
     lanes: int = 1
+    # A pre-aggregated HOP whose rows count the same in each of their windows: each row goes
+    # to one *slice* of this many time units (the gcd of size and slide), and a window is the
+    # fold of its size / slice slices when it closes (0: a row updates each of its windows).
+    slice: int = 0
 
     @property
     def preaggregated(self) -> bool:
@@ -151,7 +156,8 @@ class PipelinePlan:
         if self.aggregate:
             a = self.aggregate
             kind = "window " if a.window is not None else ""
-            lines.append(f"  sink: {kind}aggregate, emit {a.node.emit.value}")
+            sliced = f", in slices of {a.slice}" if a.slice else ""
+            lines.append(f"  sink: {kind}aggregate, emit {a.node.emit.value}{sliced}")
             for op in reversed(a.post):
                 lines.append("    on emit: " + explain(op).splitlines()[0])
         else:
@@ -172,6 +178,37 @@ def _window_time(ops: tuple[Node, ...], target: Window) -> int | Expr | None:
         elif isinstance(op, Window) and col >= len(op.input.fields):
             return None
     return col
+
+
+def _slice_width(ops: tuple[Node, ...], sink: AggregateSink) -> int:
+    """The slice of a pre-aggregated HOP (AggregateSink.slice), or 0 when a row may not go
+    to one slice: a TUMBLE, a HOP with at most one window a row, or a pipeline where anything
+    but the grouping by window bounds depends on which window a row is in (a filter on
+    window_end, an argument or another key computed from window_start, ...)."""
+    w = sink.window
+    at = next((i for i, op in enumerate(ops) if op is w), None)
+    if w is None or w.function != "HOP" or w.size <= w.slide or at is None:
+        return 0
+    width = len(w.input.fields)
+    bound = {width, width + 1}          # columns that depend on the row's window
+    for op in ops[at + 1:]:
+        if isinstance(op, Project):
+            bound = {i for i, e in enumerate(op.exprs) if _reads(e, bound)}
+        elif isinstance(op, Filter):
+            if _reads(op.predicate, bound):
+                return 0
+        else:
+            return 0
+    node = sink.node   # (its window keys come from the table: a window's, once folded)
+    if any(node.keys[p] in bound for p in sink.stored_keys):
+        return 0
+    if any(c in bound for a in node.aggs for c in (a.arg, a.filter) if c is not None):
+        return 0
+    return math.gcd(w.size, w.slide)
+
+
+def _reads(e: Expr, columns: set[int]) -> bool:
+    return any(x.op is Op.COLUMN and x.value in columns for x in e.walk())
 
 
 def _chain(plan: Node) -> list[Node]:
@@ -224,7 +261,8 @@ def plan_pipelines(name: str, plan: Node, catalog: Catalog) -> list[PipelinePlan
         if plan_.proctime:   # the clock, not the rows, moves its watermark
             plan_ = replace(plan_, time_column=None)
         if plan_.preaggregable:
-            plan_ = replace(plan_, aggregate=replace(sink, lanes=LANES))
+            plan_ = replace(plan_, aggregate=replace(sink, lanes=LANES,
+                                                     slice=_slice_width(plan_.ops, sink)))
         pipelines.append(plan_)
         input_name, input_fields, from_source = produces, out_fields, False
         current = []

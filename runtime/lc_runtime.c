@@ -317,10 +317,18 @@ void lc_agg_free(lc_agg* a) {
             t = next;
         }
     }
+    for (lc_table* t = a->folded; t;) {
+        lc_table* next = t->next;
+        lc_table_free(t);
+        t = next;
+    }
     lc_free(a->win_ids);
     lc_free(a->win_tables);
     lc_free(a->set_entry_sizes);
     lc_free(a->close_ids);
+    lc_free(a->fold_where);
+    lc_free(a->fold_order);
+    lc_free(a->fold_entries);
     lc_free(a);
 }
 
@@ -413,22 +421,35 @@ static lc_table* dir_find(lc_agg* a, int64_t id) {
     return NULL;
 }
 
-int64_t lc_agg_open_windows(lc_agg* a) { return a->windowed ? a->nwin : 0; }
+static int64_t sliced_open_windows(lc_agg* a);
 
+int64_t lc_agg_open_windows(lc_agg* a) {
+    if (!a->windowed) return 0;
+    return a->slice_units ? sliced_open_windows(a) : a->nwin;
+}
+
+/* (sliced: the entries of its slices and of the closed windows not yet taken) */
 int64_t lc_agg_entries(lc_agg* a) {
     if (!a->windowed) return a->table->count;
     int64_t n = 0;
     for (int64_t i = 0; i <= a->win_mask; i++)
         if (a->win_ids[i] != LC_MIN_WINDOW) n += a->win_tables[i]->count;
+    for (lc_table* t = a->folded; t; t = t->next) n += t->count;
     return n;
 }
 
 /* ------------------------------------------------------------------------------------------
  * needs: what a generated loop asked for before it returned early
  * ---------------------------------------------------------------------------------------- */
+static int64_t fold_closed(lc_agg* a, int64_t wm, lc_ctx* ctx);
+
 static int satisfy(lc_ctx* ctx) {
     int rc = LC_OK;
     switch (ctx->need) {
+    case LC_NEED_FOLD:
+        /* (its merges satisfy their own needs through ctx: read everything first) */
+        ctx->need = LC_NEED_NONE;
+        return (int)fold_closed((lc_agg*)ctx->need_ptr, ctx->need_arg, ctx);
     case LC_NEED_GROW:
         rc = lc_table_grow((lc_table*)ctx->need_ptr);
         break;
@@ -509,8 +530,11 @@ static void release_window(lc_agg* a, lc_table* t) {
 
 /* Whether closing at `wm` (or emitting changes) has anything to do: lets callers skip
  * preparing an output batch in the common case of nothing due. */
+static int sliced_due(lc_agg* a, int64_t wm);
+
 int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes) {
     if (!a->windowed) return changes ? a->table->ndirty > 0 : wm == INT64_MAX;
+    if (a->slice_units) return sliced_due(a, wm);
     for (int64_t i = 0; i <= a->win_mask; i++) {
         int64_t id = a->win_ids[i];
         if (id == LC_MIN_WINDOW) continue;
@@ -520,20 +544,26 @@ int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes) {
     return 0;
 }
 
+/* Append id to a->close_ids (n ids so far). */
+static int push_close_id(lc_agg* a, int64_t* n, int64_t id) {
+    if (*n == a->close_cap) {
+        int64_t cap = a->close_cap ? a->close_cap * 2 : 16;
+        int64_t* ids = (int64_t*)lc_realloc(a->close_ids, a->close_cap * 8, cap * 8);
+        if (!ids) return LC_ERR_NOMEM;
+        a->close_ids = ids;
+        a->close_cap = cap;
+    }
+    a->close_ids[(*n)++] = id;
+    return LC_OK;
+}
+
 /* The ids of the open windows whose end is at most wm, ascending, in a->close_ids. */
 static int64_t closing_ids(lc_agg* a, int64_t wm, int64_t* count) {
     int64_t n = 0;
     for (int64_t i = 0; i <= a->win_mask; i++) {
         int64_t id = a->win_ids[i];
         if (id == LC_MIN_WINDOW || window_end(a, id) > wm) continue;
-        if (n == a->close_cap) {
-            int64_t cap = a->close_cap ? a->close_cap * 2 : 16;
-            int64_t* ids = (int64_t*)lc_realloc(a->close_ids, a->close_cap * 8, cap * 8);
-            if (!ids) return LC_ERR_NOMEM;
-            a->close_ids = ids;
-            a->close_cap = cap;
-        }
-        a->close_ids[n++] = id;
+        if (push_close_id(a, &n, id)) return LC_ERR_NOMEM;
     }
     /* Windows close in order of their end (ids are ordered like ends: fixed size). */
     if (n > 1) qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
@@ -548,7 +578,23 @@ int64_t lc_agg_emit_table(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx) {
     return run_emitter(a->emit_rows, ctx, t, out, t->count);
 }
 
+static void pool_put(lc_agg* a, lc_table* t) {
+    lc_table_reset(t);
+    t->next = a->pool;
+    a->pool = t;
+}
+
 int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx) {
+    if (a->slice_units) {
+        int64_t rc = fold_closed(a, wm, ctx);
+        while (!rc && a->folded) {
+            lc_table* t = a->folded;
+            if (emit && (rc = lc_agg_emit_table(a, t, out, ctx))) break;
+            a->folded = t->next;
+            pool_put(a, t);
+        }
+        return rc;
+    }
     if (!a->windowed || a->nwin == 0) return LC_OK;
     int64_t n, rc = closing_ids(a, wm, &n);
     if (rc) return rc;
@@ -570,8 +616,14 @@ void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset) {
 
 /* The windows closed at wm leave the directory, as a list (through lc_table.next) in order
  * of their ids: the worker that merges them gives them back (lc_agg_give_back). */
-int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed) {
+int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed, lc_ctx* ctx) {
     *closed = NULL;
+    if (a->slice_units) {
+        int64_t rc = fold_closed(a, wm, ctx);
+        *closed = a->folded;
+        a->folded = NULL;
+        return rc;
+    }
     if (!a->windowed || a->nwin == 0) return LC_OK;
     int64_t n, rc = closing_ids(a, wm, &n);
     if (rc) return rc;
@@ -597,17 +649,231 @@ void lc_agg_give_back(lc_agg* owner, lc_table* t) {
                                           __ATOMIC_RELAXED));
 }
 
-/* Fold src's entries into dst with the generated merger, satisfying its needs. */
-int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t* where,
+static int64_t merge_with(lc_merge_fn fn, lc_table* dst, const lc_table* src, int32_t* where,
                           lc_ctx* ctx) {
     resume_guard g = {-1, 0};
     for (int64_t pos = 0;;) {
-        int64_t r = a->merge(ctx, dst, src, pos, where);
+        int64_t r = fn(ctx, dst, src, pos, where);
         if (r >= src->count) return LC_OK;
         int rc = resume_at(&g, ctx, r);
         if (rc) return rc;
         pos = r;
     }
+}
+
+/* Fold src's entries into dst with the generated merger, satisfying its needs. */
+int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t* where,
+                          lc_ctx* ctx) {
+    return merge_with(a->merge, dst, src, where, ctx);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * sliced windows (a HOP whose rows count the same in each of their windows): a row updates
+ * one slice, and a window is the fold of its slices when the watermark passes its end, the
+ * same moment an unsliced HOP's window would stop taking rows. The generated loop checks
+ * before each row whether its watermark passed the next window's end (fold_limit), and stops
+ * for the fold there, so a window holds exactly the rows it would have held unsliced. The
+ * fold adds the slices in order of their ids (a float sum's lanes then add up in an order
+ * that depends on the rows' times only), and orders its groups by their first rows, which
+ * is how a window's table is kept: the merge across workers relies on it.
+ * ---------------------------------------------------------------------------------------- */
+static __int128 floor_div128(__int128 x, int64_t d) {
+    __int128 q = x / d;
+    return q * d > x ? q - 1 : q;
+}
+
+/* The windows of slice s: first_window(s) ... last_window(s). */
+static __int128 first_window(const lc_agg* a, int64_t s) {
+    return floor_div128((__int128)s - a->slice_c - a->slice_m + a->slice_r, a->slice_r);
+}
+
+static __int128 last_window(const lc_agg* a, int64_t s) {
+    return floor_div128((__int128)s - a->slice_c, a->slice_r);
+}
+
+/* The first window whose end is after x (LC_MIN_WINDOW is no window). */
+static int64_t window_after(const lc_agg* a, int64_t x) {
+    __int128 w = floor_div128((__int128)x - a->offset - a->size, a->slide) + 1;
+    return w <= LC_MIN_WINDOW ? LC_MIN_WINDOW + 1 : (int64_t)w;
+}
+
+static void set_fold_limit(lc_agg* a) {
+    int64_t end = window_end(a, a->fold_next);
+    a->fold_limit = end == INT64_MAX ? INT64_MAX - 1 : end - 1;
+}
+
+void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold) {
+    int64_t off = a->offset % units;   /* (the binder keeps 0 <= offset < slide) */
+    a->slice_units = units;
+    a->slice_offset = off;
+    a->slice_r = a->slide / units;
+    a->slice_m = a->size / units;
+    a->slice_c = (a->offset - off) / units;
+    a->fold = fold;
+    a->fold_next = window_after(a, INT64_MIN);   /* (a window ending at INT64_MIN never opens) */
+    set_fold_limit(a);
+}
+
+/* The lowest window from fold_next on that holds a slice (found: 1). */
+static int next_to_fold(const lc_agg* a, int64_t* window) {
+    int found = 0;
+    __int128 best = 0;
+    for (int64_t i = 0; i <= a->win_mask; i++) {
+        int64_t s = a->win_ids[i];
+        if (s == LC_MIN_WINDOW || !a->win_tables[i]->count) continue;
+        __int128 w = first_window(a, s);
+        if (w < a->fold_next) w = a->fold_next;
+        if (w > last_window(a, s)) continue;
+        if (!found || w < best) best = w;
+        found = 1;
+    }
+    *window = (int64_t)best;
+    return found;
+}
+
+static int sliced_due(lc_agg* a, int64_t wm) {
+    int64_t w;
+    return a->folded || (wm > a->fold_limit && next_to_fold(a, &w) && window_end(a, w) <= wm);
+}
+
+static int64_t fold_room(lc_agg* a, int64_t n) {
+    if (n <= a->fold_cap) return LC_OK;
+    int64_t cap = a->fold_cap ? a->fold_cap : 256;
+    while (cap < n) cap *= 2;
+    int32_t* where = (int32_t*)lc_realloc(a->fold_where, a->fold_cap * 4, cap * 4);
+    if (where) a->fold_where = where;
+    int64_t* order = (int64_t*)lc_realloc(a->fold_order, a->fold_cap * 16, cap * 16);
+    if (order) a->fold_order = order;
+    uint8_t* entries = (uint8_t*)lc_realloc(a->fold_entries, a->fold_cap * a->entry_size,
+                                            cap * a->entry_size);
+    if (entries) a->fold_entries = entries;
+    if (!where || !order || !entries) return LC_ERR_NOMEM;   /* (each kept its old room) */
+    a->fold_cap = cap;
+    return LC_OK;
+}
+
+static int cmp_pair(const void* x, const void* y) {
+    const int64_t* a = (const int64_t*)x;
+    const int64_t* b = (const int64_t*)y;
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+/* Reorder t's entries by their first rows (seq; no two groups share one) and rehash them. */
+static int64_t order_by_first_row(lc_agg* a, lc_table* t) {
+    int64_t n = t->count, es = t->entry_size, sorted = 1, rc = fold_room(a, n);
+    if (rc) return rc;
+    int64_t* pairs = a->fold_order;
+    for (int64_t i = 0; i < n; i++) {
+        memcpy(&pairs[2 * i], t->entries + i * es + a->seq_offset, 8);
+        pairs[2 * i + 1] = i;
+        if (i && pairs[2 * i] < pairs[2 * i - 2]) sorted = 0;
+    }
+    if (sorted) return LC_OK;
+    qsort(pairs, (size_t)n, 16, cmp_pair);
+    for (int64_t i = 0; i < n; i++)
+        memcpy(a->fold_entries + i * es, t->entries + pairs[2 * i + 1] * es, (size_t)es);
+    memcpy(t->entries, a->fold_entries, (size_t)(n * es));
+    memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint32_t));
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t h;
+        memcpy(&h, t->entries + i * es, sizeof(h));
+        table_insert_slot(t->slots, t->mask, h, (uint32_t)(i + 1));
+    }
+    return LC_OK;
+}
+
+/* Window w's slices folded into a table of its own, appended to the closed windows. */
+static int64_t fold_window(lc_agg* a, int64_t w, lc_ctx* ctx) {
+    __int128 first = (__int128)w * a->slice_r + a->slice_c, last = first + a->slice_m - 1;
+    int64_t n = 0, rc;
+    for (int64_t i = 0; i <= a->win_mask; i++) {   /* its slices, in order of their ids */
+        int64_t s = a->win_ids[i];
+        if (s == LC_MIN_WINDOW || s < first || s > last || !a->win_tables[i]->count) continue;
+        if (push_close_id(a, &n, s)) return LC_ERR_NOMEM;
+    }
+    if (!n) return LC_OK;
+    if (n > 1) qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
+    lc_table* dst = take_table(a);
+    if (!dst) return LC_ERR_NOMEM;
+    dst->window = w;
+    dst->next = NULL;
+    for (int64_t k = 0; k < n; k++) {
+        lc_table* src = dir_find(a, a->close_ids[k]);
+        if ((rc = fold_room(a, src->count)) ||
+            (rc = merge_with(a->fold, dst, src, a->fold_where, ctx))) {
+            pool_put(a, dst);
+            return rc;
+        }
+    }
+    if (n > 1 && (rc = order_by_first_row(a, dst))) {
+        pool_put(a, dst);
+        return rc;
+    }
+    if (a->folded) a->folded_tail->next = dst;
+    else a->folded = dst;
+    a->folded_tail = dst;
+    return LC_OK;
+}
+
+/* Every window from fold_next on whose end is at most wm, folded (those without rows are
+ * passed over); then the slices no open window holds go back to the pool. */
+static int64_t fold_closed(lc_agg* a, int64_t wm, lc_ctx* ctx) {
+    if (!a->slice_units || wm <= a->fold_limit) return LC_OK;
+    int64_t w, rc;
+    while (next_to_fold(a, &w) && window_end(a, w) <= wm) {
+        if ((rc = fold_window(a, w, ctx))) return rc;
+        if (w == INT64_MAX) break;
+        a->fold_next = w + 1;
+    }
+    if (wm == INT64_MAX) {
+        a->fold_next = INT64_MAX;
+        a->fold_limit = INT64_MAX;
+    } else {
+        int64_t after = window_after(a, wm);
+        if (after > a->fold_next) a->fold_next = after;
+        set_fold_limit(a);
+    }
+    for (int64_t i = 0; i <= a->win_mask;) {
+        int64_t s = a->win_ids[i];
+        if (s != LC_MIN_WINDOW && (wm == INT64_MAX || last_window(a, s) < a->fold_next)) {
+            release_window(a, a->win_tables[i]);   /* (shifts a later slice into slot i) */
+            continue;
+        }
+        i++;
+    }
+    return LC_OK;
+}
+
+int64_t lc_agg_fold(lc_agg* a, int64_t wm, lc_ctx* ctx) { return fold_closed(a, wm, ctx); }
+
+/* The windows from fold_next on that hold a slice, and the closed ones not yet taken. */
+static int64_t sliced_open_windows(lc_agg* a) {
+    int64_t n = 0, k = 0;
+    for (lc_table* t = a->folded; t; t = t->next) n++;
+    __int128 lo = 0, hi = 0;
+    int any = 0;
+    /* (a slice's windows are an interval, and the intervals' ends rise with the slices' ids) */
+    int64_t* ids = (int64_t*)lc_malloc((a->nwin + 1) * 8);
+    if (!ids) return n;
+    for (int64_t i = 0; i <= a->win_mask; i++)
+        if (a->win_ids[i] != LC_MIN_WINDOW && a->win_tables[i]->count) ids[k++] = a->win_ids[i];
+    qsort(ids, (size_t)k, sizeof(int64_t), cmp_i64);
+    for (int64_t j = 0; j < k; j++) {
+        __int128 f = first_window(a, ids[j]), l = last_window(a, ids[j]);
+        if (f < a->fold_next) f = a->fold_next;
+        if (f > l) continue;
+        if (any && f <= hi) {
+            if (l > hi) hi = l;
+            continue;
+        }
+        if (any) n += (int64_t)(hi - lo + 1);
+        lo = f;
+        hi = l;
+        any = 1;
+    }
+    if (any) n += (int64_t)(hi - lo + 1);
+    lc_free(ids);
+    return n;
 }
 
 static int64_t emit_table_changes(lc_agg* a, lc_table* t, lc_out* out, lc_ctx* ctx) {
@@ -625,14 +891,7 @@ int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx) {
     int64_t n = 0;
     for (int64_t i = 0; i <= a->win_mask; i++) {
         if (a->win_ids[i] == LC_MIN_WINDOW || !a->win_tables[i]->ndirty) continue;
-        if (n == a->close_cap) {
-            int64_t cap = a->close_cap ? a->close_cap * 2 : 16;
-            int64_t* ids = (int64_t*)lc_realloc(a->close_ids, a->close_cap * 8, cap * 8);
-            if (!ids) return LC_ERR_NOMEM;
-            a->close_ids = ids;
-            a->close_cap = cap;
-        }
-        a->close_ids[n++] = a->win_ids[i];
+        if (push_close_id(a, &n, a->win_ids[i])) return LC_ERR_NOMEM;
     }
     qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
     for (int64_t k = 0; k < n; k++) {

@@ -25,6 +25,8 @@
 #define LC_NEED_STRINGS 3     /* need_ptr: lc_table*; need_arg: bytes for its string arena */
 #define LC_NEED_OUT_DATA 4    /* need_ptr: lc_out*; need_arg2: column; need_arg: bytes */
 #define LC_NEED_SCRATCH 5     /* need_arg: bytes of per-row scratch */
+#define LC_NEED_FOLD 6        /* need_ptr: lc_agg* (sliced); need_arg: the watermark before the
+                               * row: fold the windows it closed (lc_agg_fold) */
 
 /* ---- status codes returned to Python ---- */
 #define LC_OK 0
@@ -170,6 +172,24 @@ typedef struct lc_agg {
     int64_t seq_offset;       /* where an entry keeps the source position of its first row */
     lc_table* returned;       /* tables given back by the worker that merged them (a stack
                                * others push to; the owner takes it whole when its pool is empty) */
+    /* Sliced (a HOP, see AggregateSink.slice in compiler/physical.py): the directory holds
+     * slices, not windows. Slice s covers [s * slice_units + slice_offset, + slice_units);
+     * window w holds slices w * slice_r + slice_c ... + slice_m - 1. */
+    int64_t slice_units;      /* 0: not sliced */
+    int64_t slice_offset;
+    int64_t slice_r;          /* slide / slice_units */
+    int64_t slice_m;          /* size / slice_units */
+    int64_t slice_c;
+    int64_t fold_limit;       /* a row whose watermark is above this folds first (read by the
+                               * generated loop): the end of the next window to close, - 1 */
+    int64_t fold_next;        /* windows below this id are closed (folded, or empty) */
+    lc_merge_fn fold;         /* the merger keeping each group's earliest first row */
+    lc_table* folded;         /* closed windows, folded, in order of ids, not yet taken */
+    lc_table* folded_tail;
+    int32_t* fold_where;      /* scratch of the folds */
+    int64_t* fold_order;
+    uint8_t* fold_entries;
+    int64_t fold_cap;         /* entries the three have room for */
 } lc_agg;
 
 /* ---- a compiled pipeline: generated loop + its sink state ---- */
@@ -251,7 +271,9 @@ int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* c
 int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
-int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed);
+int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed, lc_ctx* ctx);
+void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold);
+int64_t lc_agg_fold(lc_agg* a, int64_t wm, lc_ctx* ctx);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t* where,
                           lc_ctx* ctx);

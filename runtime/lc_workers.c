@@ -1199,7 +1199,7 @@ static int64_t run_combined(lc_task* t) {
                                 cb->block_rows, cb->time_col, cb->delay, cb);
     }
     t->wm = p->wm;
-    if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed);
+    if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed, &p->ctx);
     if (rc) {
         int32_t none = LC_OK;
         __atomic_compare_exchange_n(&cb->status, &none, (int32_t)rc, 0, __ATOMIC_RELEASE,

@@ -55,6 +55,8 @@ def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
     lib.lc_agg_set_emitters(agg, ffi.cast("lc_emit_fn", addresses[a.emit_rows]), emit_changes)
     if a.merge:
         lib.lc_agg_set_merger(agg, ffi.cast("lc_merge_fn", addresses[a.merge]), a.seq_offset)
+    if a.slice:
+        lib.lc_agg_set_slices(agg, a.slice, ffi.cast("lc_merge_fn", addresses[a.fold]))
     agg.global_agg = int(a.global_agg)
     return ffi.gc(agg, lib.lc_agg_free)
 

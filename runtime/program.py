@@ -43,6 +43,8 @@ class AggregateSpec:
     global_agg: bool
     merge: str | None = None   # pre-aggregated: folds partial states (see LC_LANES)
     seq_offset: int = 0        # ... where an entry keeps its first row's source position
+    slice: int = 0             # a sliced HOP: the slice's time units (AggregateSink.slice)
+    fold: str | None = None    # ... and the merger folding its slices into a window
 
 
 @dataclass
@@ -85,6 +87,8 @@ class PipelineSpec:
                 out.append(self.aggregate.emit_changes)
             if self.aggregate.merge:
                 out.append(self.aggregate.merge)
+            if self.aggregate.fold:
+                out.append(self.aggregate.fold)
         return out
 
 

@@ -78,6 +78,42 @@ def test_hop_matches_duckdb(seed, n, delay, slide, factor):
     assert_rows_equal(got, want)
 
 
+SLICED_AGGS = """COUNT(*) AS c, COUNT(v) AS cv, SUM(v) AS sv, MIN(v) AS mn, MAX(v) AS mx,
+                 AVG(v) AS av, SUM(i) AS si, MIN(s) AS ms, MAX(s) AS xs,
+                 COUNT(*) FILTER (WHERE i > 0) AS cpos,
+                 SUM(v) FILTER (WHERE s LIKE '%a%') AS sva"""
+SLICED_DUCK_AGGS = """COUNT(*), COUNT(v), SUM(v), MIN(v), MAX(v), AVG(v), SUM(i), MIN(s), MAX(s),
+                      COUNT(*) FILTER (WHERE i > 0), SUM(v) FILTER (WHERE s LIKE '%a%')"""
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 120), delay=st.sampled_from([0, 700, 2500]),
+       shape=st.sampled_from([(500, 1000), (400, 1000), (300, 1000), (1000, 3000), (250, 4000),
+                              (700, 1500)]),
+       offset=st.sampled_from([0, 130, -450]))
+def test_sliced_hop_matches_duckdb(seed, n, delay, shape, offset):
+    """A HOP whose rows count alike in each of their windows is sliced (a row updates one
+    slice of gcd(slide, size); a window folds its slices when it closes): the same windows,
+    rows and late rows as the oracle's row-window pairs, under every cut and worker count."""
+    slide, size = shape
+    events = random_events(n, seed)
+    setup = EVENTS_DDL.format(delay=delay) + f"""
+        CREATE STREAM w AS SELECT k, window_start, window_end, {SLICED_AGGS}
+        FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '{slide}' MILLISECOND,
+                       INTERVAL '{size}' MILLISECOND, INTERVAL '{offset}' MILLISECOND))
+        GROUP BY k, window_start, window_end;"""
+    with laminarc.open(workers=1) as db:
+        db.execute(setup)
+        assert db.engine.streams["w"].pipelines[0].aggregate.slice == np.gcd(slide, size)
+    got = assert_cut_invariant(setup, "w", {"events": events}, seed)
+    pairs = hop_pairs(epoch_ms(events), delay, slide, size, offset)
+    rows = events.take(pa.array([r for r, _ in pairs], pa.int64()))
+    on_time = with_window_start(rows, [s for _, s in pairs])
+    want = duck(f"""SELECT k, ws, ws + INTERVAL '{size} milliseconds', {SLICED_DUCK_AGGS}
+                    FROM ev GROUP BY k, ws""", ev=on_time)
+    assert_rows_equal(got, want)
+
+
 @SETTINGS
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 100))
 def test_group_window_form_equals_table_function_form(seed, n):

@@ -596,11 +596,16 @@ CREATE STREAM per_window AS
 SELECT k, window_start, COUNT(*) AS c, SUM(v) AS sv, AVG(v) AS av, MIN(v) AS mnv,
        MAX(v) AS mxv, MAX(r) AS mxr, MIN(s) AS mns, MAX(s) AS mxs, SUM(i) AS si,
        COUNT(v) FILTER (WHERE i > 0) AS cpos
-FROM TABLE(TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+FROM TABLE({window})
 GROUP BY k, window_start, window_end
 HAVING COUNT(*) > 1
 EMIT ON WINDOW CLOSE;
 """
+PREAGG_WINDOWS = {
+    "tumble": "TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND)",
+    # sliced: five 200 ms slices a window, each in five windows
+    "hop": "HOP(TABLE m, DESCRIPTOR(ts), INTERVAL '0.2' SECOND, INTERVAL '1' SECOND)",
+}
 
 
 def _preagg_data(n: int, seed: int) -> pa.Table:
@@ -632,11 +637,12 @@ def _bits(t: pa.Table) -> list[tuple]:
     return out
 
 
-def _run_preagg(workers: int, data: pa.Table, seed: int) -> pa.Table:
+def _run_preagg(workers: int, data: pa.Table, seed: int, window: str = "tumble") -> pa.Table:
     rng = random.Random(seed)
     with laminarc.open(workers=workers) as db:
-        db.execute(PREAGG_SQL)
-        assert db.engine.sources["m"].relation.consumers[0].spec.preaggregated
+        db.execute(PREAGG_SQL.format(window=PREAGG_WINDOWS[window]))
+        spec = db.engine.sources["m"].relation.consumers[0].spec
+        assert spec.preaggregated and bool(spec.aggregate.slice) == (window == "hop")
         sub = db.subscribe("per_window")
         at = 0
         while at < data.num_rows:
@@ -649,16 +655,16 @@ def _run_preagg(workers: int, data: pa.Table, seed: int) -> pa.Table:
         return sub.to_arrow()
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_pre_aggregation_gives_one_workers_results_bit_for_bit(seed):
+@pytest.mark.parametrize(("seed", "window"), [(1, "tumble"), (2, "tumble"), (3, "hop")])
+def test_pre_aggregation_gives_one_workers_results_bit_for_bit(seed, window):
     """Workers aggregate their own blocks of rows and merge a window's partial states when it
     closes: every float sum, zero sign and NaN comes out as one worker's, for any number of
-    workers and any cut of the input."""
+    workers and any cut of the input (a sliced HOP's windows folded from its slices too)."""
     data = _preagg_data(40_000, seed)
-    base = _run_preagg(1, data, seed)
+    base = _run_preagg(1, data, seed, window)
     assert base.num_rows > 50
     for workers, cut_seed in ((2, seed + 10), (3, seed + 20), (1, seed + 30)):
-        assert _bits(_run_preagg(workers, data, cut_seed)) == _bits(base), workers
+        assert _bits(_run_preagg(workers, data, cut_seed, window)) == _bits(base), workers
 
 
 @pytest.mark.parametrize("workers", [2, 3])

@@ -95,7 +95,10 @@ LC_AGG = CStruct("lc_agg", [
     ("size", I64), ("slide", I64), ("offset", I64), ("emit_rows", PTR), ("emit_changes", PTR),
     ("pool", PTR), ("initial_entries", I64), ("close_ids", PTR),
     ("close_cap", I64), ("global_agg", I64), ("merge", PTR), ("seq_offset", I64),
-    ("returned", PTR),
+    ("returned", PTR), ("slice_units", I64), ("slice_offset", I64), ("slice_r", I64),
+    ("slice_m", I64), ("slice_c", I64), ("fold_limit", I64), ("fold_next", I64), ("fold", PTR),
+    ("folded", PTR), ("folded_tail", PTR), ("fold_where", PTR), ("fold_order", PTR),
+    ("fold_entries", PTR), ("fold_cap", I64),
 ])
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
@@ -110,6 +113,6 @@ LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX)]
 STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIPE, LC_PART)
 
 # Need codes (LC_NEED_* in the header).
-NEED_GROW, NEED_WINDOW, NEED_STRINGS, NEED_OUT_DATA, NEED_SCRATCH = 1, 2, 3, 4, 5
+NEED_GROW, NEED_WINDOW, NEED_STRINGS, NEED_OUT_DATA, NEED_SCRATCH, NEED_FOLD = 1, 2, 3, 4, 5, 6
 # Expression error codes (LC_EXPR_*).
 ERR_DIV_ZERO, ERR_OVERFLOW, ERR_CAST = 1, 2, 3

@@ -373,7 +373,7 @@ class AggregateCodegen:
         """The table of window k, through a small direct-mapped cache of this call: one
         entry for TUMBLE (scalars, which stay in registers), 16 for HOP."""
         b = g.b
-        slots = 1 if self.sink.window.function == "TUMBLE" else 16
+        slots = 1 if self.sink.window.function == "TUMBLE" or self.sink.slice else 16
         if not hasattr(g, "_wcache"):
             if slots == 1:
                 ids = g.alloca(I64, "wcache_id", i64(EMPTY_WINDOW))
@@ -890,12 +890,13 @@ class AggregateCodegen:
         return g.fn.name
 
     # -- merging partial states (pre-aggregated) ----------------------------------------------
-    def gen_merge(self, name: str) -> str:
+    def gen_merge(self, name: str, earliest: bool = False) -> str:
         """int64_t merge(ctx, dst, src, start, where): fold the entries [start, count) of
         table src (another worker's partial states of one window) into table dst, noting in
         where[i] the index of src's entry i's group in dst. A group new to dst takes the
         entry's first row; otherwise dst's stays (the runtime orders the groups, see
-        merged_order)."""
+        merged_order). `earliest`: a group keeps the earlier of the two first rows (the fold
+        of a sliced HOP's slices, which the runtime then orders by them)."""
         g = FnGen(self.module, name, I64, [PTR, PTR, PTR, I64, PTR],
                   ["ctx", "dst", "src", "start", "where"])
         ctx, dst, src, start, where = (g.args[k] for k in ("ctx", "dst", "src", "start",
@@ -944,6 +945,9 @@ class AggregateCodegen:
         seq = b.load(_at(g, part, lay.seq), typ=I64)
         entry, idx, _ = find_or_insert(g, dst, h, lay.size, keys,
                                        [(lay.seq, seq), *self._initial_keys(every_row=False)])
+        if earliest:
+            p = _at(g, entry, lay.seq)
+            b.store(g.smin(b.load(p, typ=I64), seq), p)
         b.store(b.trunc(idx, I32), b.gep(where, [e], source_etype=I32))
         states_d = _at(g, entry, lay.states_begin)
         for st in lay.states:

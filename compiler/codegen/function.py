@@ -180,6 +180,9 @@ class FnGen:
     def smax(self, a: ir.Value, c: ir.Value) -> ir.Value:
         return self.intrinsic(f"llvm.smax.i{a.type.width}", a.type, [a, c])
 
+    def smin(self, a: ir.Value, c: ir.Value) -> ir.Value:
+        return self.intrinsic(f"llvm.smin.i{a.type.width}", a.type, [a, c])
+
     # -- bitmaps -------------------------------------------------------------------------
     def bit(self, bitmap: ir.Value, index: ir.Value) -> ir.Value:
         """Bit `index` of an Arrow bitmap, as i1."""

@@ -21,6 +21,7 @@ class PipelineSymbols:
     emit_rows: str | None = None
     emit_changes: str | None = None
     merge: str | None = None
+    fold: str | None = None      # a sliced HOP's fold of slices into a window
     layout: EntryLayout | None = None
     columns_read: frozenset[int] = frozenset()
     # keyed pipelines over a source, for several workers: loops over selected rows and the
@@ -64,7 +65,7 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
                 sharded[f"run_sel_{variant}"] = loop.symbol
                 sharded[f"part_{variant}"] = kernel.symbol
                 read |= set(loop.columns_read) | set(kernel.env.cache)
-        emit_rows = emit_changes = merge = layout = None
+        emit_rows = emit_changes = merge = fold = layout = None
         if plan.aggregate is not None:
             agg = AggregateCodegen(module, plan.aggregate)
             layout = agg.layout
@@ -73,8 +74,10 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
                 emit_changes = agg.gen_emit_changes(f"{prefix}_{i}_emit_changes")
             if plan.aggregate.preaggregated:
                 merge = agg.gen_merge(f"{prefix}_{i}_merge")
+            if plan.aggregate.slice:
+                fold = agg.gen_merge(f"{prefix}_{i}_fold", earliest=True)
         symbols.append(PipelineSymbols(dense.symbol, nulls.symbol, emit_rows, emit_changes,
-                                       merge, layout, frozenset(read), **sharded))
+                                       merge, fold, layout, frozenset(read), **sharded))
     return module, symbols
 
 

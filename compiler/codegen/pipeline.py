@@ -14,12 +14,26 @@ The `dense` variant is used for batches with no NULLs in the columns the loop re
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from llvmlite import ir
 
 from ..plan import Filter, Node, Project, Window
 from ..types import Kind
-from .abi import ERR_OVERFLOW, I1, I8, I32, I64, I128, LC_COL, LC_CTX, LC_PIPE, PTR
+from .abi import (
+    ERR_OVERFLOW,
+    I1,
+    I8,
+    I32,
+    I64,
+    I128,
+    LC_AGG,
+    LC_COL,
+    LC_CTX,
+    LC_PIPE,
+    NEED_FOLD,
+    PTR,
+)
 from .aggregate import EMPTY_WINDOW, AggregateCodegen
 from .exprs import ValuesEnv, cheap, clamp_i64, keep_if, lower, window_bounds, window_number
 from .function import FnGen
@@ -135,8 +149,12 @@ class PipelineCodegen:
         g.setup_ctx(ctx)
         i_var = g.alloca(I64, "i", start)
         wm_var = g.alloca(I64, "wm", g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "wm")))
-        # the window of a HOP row an exit resumes at (only HOP windows loop over a row's windows)
-        hop = any(isinstance(op, Window) and op.function != "TUMBLE" for op in plan.ops)
+        # the window of a HOP row an exit resumes at (only HOP windows loop over a row's
+        # windows; a sliced one gives each row to one slice, as a TUMBLE to one window)
+        sliced = self.sliced = plan.aggregate.window if plan.aggregate is not None and \
+            plan.aggregate.slice else None
+        hop = any(isinstance(op, Window) and op.function != "TUMBLE" and op is not sliced
+                  for op in plan.ops)
         self.k_var = g.alloca(I64, "k", g.in_entry(lambda bb: LC_CTX.load(bb, ctx, "resume_k"))
                               if hop else i64(0))
         late_var = self.late_var = g.alloca(I64, "late", i64(0))
@@ -208,6 +226,12 @@ class PipelineCodegen:
             b.position_at_end(bp_done)
         else:
             i = j
+        if sliced is not None:
+            # The watermark before this row passed the end of the next window to close: the
+            # runtime folds that window's slices now, before this row can reach one of them.
+            limit = g.in_entry(lambda bb: LC_AGG.load(bb, self.agg_ptr, "fold_limit"))
+            wm_now = b.load(wm_var, typ=I64)
+            g.exit_unless(b.icmp_signed("<=", wm_now, limit), NEED_FOLD, self.agg_ptr, wm_now)
         self.row_seq = b.add(seq_base, i, name="row_seq")
         b.store(i64(0), row_err)
         b.store(i64(0), g.scratch_used)
@@ -226,7 +250,8 @@ class PipelineCodegen:
         b.position_at_end(row_end)
         b.store(b.add(b.load(err_var, typ=I64), b.load(row_err, typ=I64)), err_var)
         if plan.aggregate is not None and plan.aggregate.window is not None and \
-                plan.aggregate.window.function != "TUMBLE":   # (TUMBLE: see window_loop)
+                plan.aggregate.window.function != "TUMBLE" and sliced is None:
+            # (TUMBLE and sliced HOP: see window_loop)
             late = b.and_(b.load(self.reached_var, typ=I1), b.not_(b.load(self.open_var, typ=I1)))
             b.store(b.add(b.load(late_var, typ=I64), b.zext(late, I64)), late_var)
         if plan.time_column is not None and not self.selected:
@@ -261,7 +286,7 @@ class PipelineCodegen:
                 g.b.branch(cont)
 
             return output
-        agg = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "agg"))
+        agg = self.agg_ptr = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "agg"))
         self.aggcg = AggregateCodegen(self.module, plan.aggregate)
         if plan.aggregate.preaggregated:
             self.aggcg.lane_off = g.in_entry(
@@ -297,8 +322,8 @@ class PipelineCodegen:
 
     window_id: ir.Value | None = None
 
-    def tumble_window(self, w: Window, ts: ir.Value,
-                      keyed: bool) -> tuple[ir.Value, ir.Value, ir.Value]:
+    def tumble_window(self, w: Window, ts: ir.Value, keyed: bool,
+                      hop: Window | None = None) -> tuple[ir.Value, ir.Value, ir.Value]:
         """(number, start, end) of ts's TUMBLE window. The last window's range of times is kept
         across rows: rows in the same window as the row before (most rows, as event time
         mostly ascends) skip the division, which was a fifth of W1's loop. The range is exact
@@ -306,8 +331,15 @@ class PipelineCodegen:
 
         A keyed window numbered INT64_MIN (the runtime's empty mark: only a one-unit slide
         reaches it, at the earliest instant) is given an end of INT64_MIN and never cached,
-        so its rows take the rare late path, which counts them as overflow errors instead."""
+        so its rows take the rare late path, which counts them as overflow errors instead.
+
+        `hop`: w is the slice of this sliced HOP. The end returned is then that of the last
+        HOP window holding the slice (the row is late once it closed), and a row whose first
+        windows would be numbered at or below INT64_MIN (which are not made) counts an
+        overflow error, as without slices."""
         g, b = self.g, self.g.b
+        if hop is not None:
+            cut_var = g.alloca(I1, "win_cut", FALSE)
         lo_var = g.alloca(I64, "win_lo", i64(1))
         hi_var = g.alloca(I64, "win_hi", i64(0))
         k_var = g.alloca(I64, "win_k", i64(0))
@@ -321,6 +353,13 @@ class PipelineCodegen:
             lo = clamp_i64(g, first_time)
             hi = clamp_i64(g, b.add(first_time, ir.Constant(I128, w.slide - 1)))
             start, end = window_bounds(g, w, k)
+            if hop is not None:
+                last, into = window_number(g, hop, ts)
+                end = window_bounds(g, hop, last)[1]
+                count = b.add(b.udiv(b.sub(i64(hop.size - 1), into), i64(hop.slide)), i64(1))
+                cut = b.icmp_unsigned(">", count, b.sub(last, i64(EMPTY_WINDOW)))
+                # (a row of the reserved slice counts its error on the late path)
+                b.store(b.and_(cut, b.icmp_signed("!=", k, i64(EMPTY_WINDOW))), cut_var)
             if keyed:
                 reserved = b.icmp_signed("==", k, i64(EMPTY_WINDOW))
                 lo = b.select(reserved, i64(1), lo)
@@ -331,6 +370,8 @@ class PipelineCodegen:
             b.store(k, k_var)
             b.store(start, start_var)
             b.store(end, end_var)
+        if hop is not None:
+            g.count_error(ERR_OVERFLOW, b.load(cut_var, typ=I1))
         return tuple(b.load(v, typ=I64) for v in (k_var, start_var, end_var))
 
     def window_loop(self, w: Window, rest: list[Node], env, cont: ir.Block) -> None:
@@ -340,8 +381,12 @@ class PipelineCodegen:
         agg = self.plan.aggregate
         keyed = agg is not None and agg.window is w
         ts = env.get(w.time).v
-        tumble = w.function == "TUMBLE"
-        if tumble:
+        tumble = w.function == "TUMBLE" or w is self.sliced
+        if w is self.sliced:
+            unit = self.plan.aggregate.slice
+            part = replace(w, function="TUMBLE", size=unit, slide=unit, offset=w.offset % unit)
+            first, start, end = self.tumble_window(part, ts, keyed, hop=w)
+        elif tumble:
             first, start, end = self.tumble_window(w, ts, keyed)
         else:
             # ts lies in windows last, last - 1, ... while into + j * slide < size (none when

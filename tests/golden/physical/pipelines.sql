@@ -35,8 +35,70 @@ GROUP BY window_start, window_end;
 Pipeline s_p0: clicks -> s
   Project [window_start#4, window_end#5]
   Window HOP(ts#0, slide=1000, size=5000)
-  sink: window aggregate, emit ON WINDOW CLOSE
+  sink: window aggregate, emit ON WINDOW CLOSE, in slices of 1000
     on emit: Project [window_start#0, window_end#1, $2#2 AS c]
+
+-- case: HOP slices are the gcd of slide and size
+CREATE STREAM s AS
+SELECT k, window_start, SUM(v) AS sv
+FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '40' SECOND, INTERVAL '100' SECOND))
+GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;
+-- expect:
+Pipeline s_p0: events -> s
+  Project [k#1, window_start#6, window_end#7, v#2 AS $3]
+  Window HOP(ts#0, slide=40000, size=100000)
+  sink: window aggregate, emit ON WINDOW CLOSE, in slices of 20000
+    on emit: Project [k#0, window_start#1, $3#3 AS sv]
+
+-- case: a HOP aggregate's FILTER reading window_start is not sliced
+CREATE STREAM s AS
+SELECT k, window_start, COUNT(*) FILTER (WHERE ts < window_start + INTERVAL '1' SECOND) AS c1
+FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '5' SECOND))
+GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;
+-- expect:
+Pipeline s_p0: events -> s
+  Project [k#1, window_start#6, window_end#7, (ts#0 < (window_start#6 + (0, 1000000)::INTERVAL)) AS $3]
+  Window HOP(ts#0, slide=1000, size=5000)
+  sink: window aggregate, emit ON WINDOW CLOSE
+    on emit: Project [k#0, window_start#1, $3#3 AS c1]
+
+-- case: a HOP filtered on window_end is not sliced
+CREATE STREAM s AS
+SELECT k, window_start, COUNT(*) AS c
+FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '5' SECOND))
+WHERE ts > window_end - INTERVAL '2' SECOND
+GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;
+-- expect:
+Pipeline s_p0: events -> s
+  Project [k#1, window_start#6, window_end#7]
+  Filter (ts#0 > (window_end#7 - (0, 2000000)::INTERVAL))
+  Window HOP(ts#0, slide=1000, size=5000)
+  sink: window aggregate, emit ON WINDOW CLOSE
+    on emit: Project [k#0, window_start#1, $3#3 AS c]
+
+-- case: a HOP with a distinct count is not sliced
+CREATE STREAM s AS
+SELECT window_start, COUNT(DISTINCT k) AS dk
+FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '5' SECOND))
+GROUP BY window_start, window_end EMIT ON WINDOW CLOSE;
+-- expect:
+Pipeline s_p0: events -> s
+  Project [window_start#6, window_end#7, k#1 AS $2]
+  Window HOP(ts#0, slide=1000, size=5000)
+  sink: window aggregate, emit ON WINDOW CLOSE
+    on emit: Project [window_start#0, $2#2 AS dk]
+
+-- case: a HOP grouped by a key computed from window_end is not sliced
+CREATE STREAM s AS
+SELECT window_start, window_end - INTERVAL '1' SECOND AS last_second, COUNT(*) AS c
+FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '5' SECOND))
+GROUP BY window_start, window_end, window_end - INTERVAL '1' SECOND EMIT ON WINDOW CLOSE;
+-- expect:
+Pipeline s_p0: events -> s
+  Project [window_start#6, window_end#7, (window_end#7 - (0, 1000000)::INTERVAL) AS $2]
+  Window HOP(ts#0, slide=1000, size=5000)
+  sink: window aggregate, emit ON WINDOW CLOSE
+    on emit: Project [window_start#0, $2#2 AS last_second, $3#3 AS c]
 
 -- case: group-window TUMBLE with TUMBLE_START
 CREATE STREAM s AS
