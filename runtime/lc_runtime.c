@@ -703,12 +703,10 @@ static void set_fold_limit(lc_agg* a) {
 }
 
 void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold) {
-    int64_t off = a->offset % units;   /* (the binder keeps 0 <= offset < slide) */
     a->slice_units = units;
-    a->slice_offset = off;
     a->slice_r = a->slide / units;
     a->slice_m = a->size / units;
-    a->slice_c = (a->offset - off) / units;
+    a->slice_c = a->offset / units;   /* (the binder keeps 0 <= offset < slide) */
     a->fold = fold;
     a->fold_next = window_after(a, INT64_MIN);   /* (a window ending at INT64_MIN never opens) */
     set_fold_limit(a);
@@ -844,8 +842,6 @@ static int64_t fold_closed(lc_agg* a, int64_t wm, lc_ctx* ctx) {
     return LC_OK;
 }
 
-int64_t lc_agg_fold(lc_agg* a, int64_t wm, lc_ctx* ctx) { return fold_closed(a, wm, ctx); }
-
 /* The windows from fold_next on that hold a slice, and the closed ones not yet taken. */
 static int64_t sliced_open_windows(lc_agg* a) {
     int64_t n = 0, k = 0;
@@ -853,10 +849,11 @@ static int64_t sliced_open_windows(lc_agg* a) {
     __int128 lo = 0, hi = 0;
     int any = 0;
     /* (a slice's windows are an interval, and the intervals' ends rise with the slices' ids) */
-    int64_t* ids = (int64_t*)lc_malloc((a->nwin + 1) * 8);
-    if (!ids) return n;
     for (int64_t i = 0; i <= a->win_mask; i++)
-        if (a->win_ids[i] != LC_MIN_WINDOW && a->win_tables[i]->count) ids[k++] = a->win_ids[i];
+        if (a->win_ids[i] != LC_MIN_WINDOW && a->win_tables[i]->count &&
+            push_close_id(a, &k, a->win_ids[i]))
+            return n;   /* (out of memory: a metric, so the closed windows at least) */
+    int64_t* ids = a->close_ids;
     qsort(ids, (size_t)k, sizeof(int64_t), cmp_i64);
     for (int64_t j = 0; j < k; j++) {
         __int128 f = first_window(a, ids[j]), l = last_window(a, ids[j]);
@@ -872,7 +869,6 @@ static int64_t sliced_open_windows(lc_agg* a) {
         any = 1;
     }
     if (any) n += (int64_t)(hi - lo + 1);
-    lc_free(ids);
     return n;
 }
 

@@ -26,7 +26,7 @@
 #define LC_NEED_OUT_DATA 4    /* need_ptr: lc_out*; need_arg2: column; need_arg: bytes */
 #define LC_NEED_SCRATCH 5     /* need_arg: bytes of per-row scratch */
 #define LC_NEED_FOLD 6        /* need_ptr: lc_agg* (sliced); need_arg: the watermark before the
-                               * row: fold the windows it closed (lc_agg_fold) */
+                               * row: fold the windows it closed */
 
 /* ---- status codes returned to Python ---- */
 #define LC_OK 0
@@ -173,10 +173,9 @@ typedef struct lc_agg {
     lc_table* returned;       /* tables given back by the worker that merged them (a stack
                                * others push to; the owner takes it whole when its pool is empty) */
     /* Sliced (a HOP, see AggregateSink.slice in compiler/physical.py): the directory holds
-     * slices, not windows. Slice s covers [s * slice_units + slice_offset, + slice_units);
-     * window w holds slices w * slice_r + slice_c ... + slice_m - 1. */
+     * slices, not windows. Slice s covers [s * slice_units + offset % slice_units,
+     * + slice_units); window w holds slices w * slice_r + slice_c ... + slice_m - 1. */
     int64_t slice_units;      /* 0: not sliced */
-    int64_t slice_offset;
     int64_t slice_r;          /* slide / slice_units */
     int64_t slice_m;          /* size / slice_units */
     int64_t slice_c;
@@ -273,7 +272,6 @@ int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed, lc_ctx* ctx);
 void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold);
-int64_t lc_agg_fold(lc_agg* a, int64_t wm, lc_ctx* ctx);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t* where,
                           lc_ctx* ctx);

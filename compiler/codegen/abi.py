@@ -95,7 +95,7 @@ LC_AGG = CStruct("lc_agg", [
     ("size", I64), ("slide", I64), ("offset", I64), ("emit_rows", PTR), ("emit_changes", PTR),
     ("pool", PTR), ("initial_entries", I64), ("close_ids", PTR),
     ("close_cap", I64), ("global_agg", I64), ("merge", PTR), ("seq_offset", I64),
-    ("returned", PTR), ("slice_units", I64), ("slice_offset", I64), ("slice_r", I64),
+    ("returned", PTR), ("slice_units", I64), ("slice_r", I64),
     ("slice_m", I64), ("slice_c", I64), ("fold_limit", I64), ("fold_next", I64), ("fold", PTR),
     ("folded", PTR), ("folded_tail", PTR), ("fold_where", PTR), ("fold_order", PTR),
     ("fold_entries", PTR), ("fold_cap", I64),
