@@ -233,6 +233,7 @@ void lc_table_reset(lc_table* t) {
     t->count = 0;
     t->ndirty = 0;
     t->ordered = 0;
+    t->frozen = 0;
     lc_arena_reset(&t->strings);
     for (int64_t i = 0; i < t->nsets; i++) lc_table_reset(t->sets[i]);
 }
@@ -329,6 +330,9 @@ void lc_agg_free(lc_agg* a) {
     lc_free(a->fold_where);
     lc_free(a->fold_order);
     lc_free(a->fold_entries);
+    if (a->blocks)
+        for (int64_t i = 0; i <= a->block_mask; i++) lc_table_free(a->blocks[i].t);
+    lc_free(a->blocks);
     lc_free(a);
 }
 
@@ -373,8 +377,11 @@ static lc_table* take_table(lc_agg* a) {
     return lc_table_new(a->entry_size, a->initial_entries, a->nsets, a->set_entry_sizes);
 }
 
+static void thaw(lc_agg* a, int64_t slice);
+
 int lc_agg_open_window(lc_agg* a, int64_t id) {
     if (id == LC_MIN_WINDOW) return LC_ERR_LIMIT;
+    if (a->blocks) thaw(a, id);   /* (a block may hold it as a slice without rows) */
     if ((a->nwin + 1) * 2 > a->win_mask + 1) {
         int rc = dir_grow(a);
         if (rc) return rc;
@@ -428,13 +435,17 @@ int64_t lc_agg_open_windows(lc_agg* a) {
     return a->slice_units ? sliced_open_windows(a) : a->nwin;
 }
 
-/* (sliced: the entries of its slices and of the closed windows not yet taken) */
+/* (sliced: the entries of its slices, of its cached blocks and of the closed windows not
+ * yet taken) */
 int64_t lc_agg_entries(lc_agg* a) {
     if (!a->windowed) return a->table->count;
     int64_t n = 0;
     for (int64_t i = 0; i <= a->win_mask; i++)
         if (a->win_ids[i] != LC_MIN_WINDOW) n += a->win_tables[i]->count;
     for (lc_table* t = a->folded; t; t = t->next) n += t->count;
+    if (a->blocks)
+        for (int64_t i = 0; i <= a->block_mask; i++)
+            if (a->blocks[i].t) n += a->blocks[i].t->count;
     return n;
 }
 
@@ -455,6 +466,9 @@ static int satisfy(lc_ctx* ctx) {
         break;
     case LC_NEED_WINDOW:
         rc = lc_agg_open_window((lc_agg*)ctx->need_ptr, ctx->need_arg);
+        break;
+    case LC_NEED_THAW:
+        thaw((lc_agg*)ctx->need_ptr, ctx->need_arg);
         break;
     case LC_NEED_STRINGS:
         rc = lc_arena_reserve(&((lc_table*)ctx->need_ptr)->strings, ctx->need_arg);
@@ -672,10 +686,20 @@ int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t
  * one slice, and a window is the fold of its slices when the watermark passes its end, the
  * same moment an unsliced HOP's window would stop taking rows. The generated loop checks
  * before each row whether its watermark passed the next window's end (fold_limit), and stops
- * for the fold there, so a window holds exactly the rows it would have held unsliced. The
- * fold adds the slices in order of their ids (a float sum's lanes then add up in an order
- * that depends on the rows' times only), and orders its groups by their first rows, which
- * is how a window's table is kept: the merge across workers relies on it.
+ * for the fold there, so a window holds exactly the rows it would have held unsliced.
+ *
+ * A window is not folded slice by slice: it is the fold, in order, of the fewest aligned
+ * blocks tiling its slices (block (k, j): slices j * 2^k ... (j + 1) * 2^k - 1, itself the
+ * fold of its two halves), and the windows before it built most of those blocks, so a window
+ * costs O(log slice_m) tables instead of slice_m. A block is folded from its slices as they
+ * are at a fold and cached. A slice that a cached block holds is marked frozen, and a row
+ * about to change it asks for a thaw first (LC_NEED_THAW: the loop looks the slice up in the
+ * directory, as its one-table cache starts empty at each call and blocks are only built
+ * between calls), which drops every block holding it. So a block is always the fold of its
+ * slices as they are when it is used, and a float sum's lanes add up in an order that
+ * depends on the slice ids and the rows' times only. A window's groups are then ordered by
+ * their first rows, which is how a window's table is kept: the merge across workers relies
+ * on it.
  * ---------------------------------------------------------------------------------------- */
 static __int128 floor_div128(__int128 x, int64_t d) {
     __int128 q = x / d;
@@ -710,6 +734,9 @@ void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold) {
     a->fold = fold;
     a->fold_next = window_after(a, INT64_MIN);   /* (a window ending at INT64_MIN never opens) */
     set_fold_limit(a);
+    a->block_levels = 0;
+    while (a->block_levels < 62 && ((int64_t)2 << a->block_levels) <= a->slice_m)
+        a->block_levels++;
 }
 
 /* The lowest window from fold_next on that holds a slice (found: 1). */
@@ -780,30 +807,118 @@ static int64_t order_by_first_row(lc_agg* a, lc_table* t) {
     return LC_OK;
 }
 
+/* The block cache: direct-mapped, as a collision costs only a rebuild. About 2 slice_m
+ * blocks are live at once (fewer, as a block's left half is dropped once it is built). */
+static int64_t blocks_alloc(lc_agg* a) {
+    int64_t slots = 64;
+    while (slots < 65536 && slots / 4 < a->slice_m) slots *= 2;
+    a->blocks = (lc_block*)lc_calloc(slots * (int64_t)sizeof(lc_block));
+    if (!a->blocks) return LC_ERR_NOMEM;
+    a->block_mask = slots - 1;
+    return LC_OK;
+}
+
+static lc_block* block_slot(lc_agg* a, int64_t k, int64_t j) {
+    uint64_t h = ((uint64_t)j + (uint64_t)k * 0xD6E8FEB86659FD93ull) * 0x9E3779B97F4A7C15ull;
+    return &a->blocks[(h ^ (h >> 32)) & (uint64_t)a->block_mask];
+}
+
+static void block_drop(lc_agg* a, lc_block* b) {
+    if (b->t) pool_put(a, b->t);
+    b->level = 0;
+    b->t = NULL;
+}
+
+static void block_forget(lc_agg* a, int64_t k, int64_t j) {
+    lc_block* b = block_slot(a, k, j);
+    if (b->level == k && b->index == j) block_drop(a, b);
+}
+
+/* A row is about to change this slice (or opens it): the blocks holding it are dropped.
+ * (j = slice >> k floors: gcc shifts a signed value arithmetically.) */
+static void thaw(lc_agg* a, int64_t slice) {
+    if (!a->blocks) return;
+    for (int64_t k = 1; k <= a->block_levels; k++) block_forget(a, k, slice >> k);
+    lc_table* t = dir_find(a, slice);
+    if (t) t->frozen = 0;
+}
+
+/* src's groups folded into *dst, which is taken from the pool the first time. */
+static int64_t fold_into(lc_agg* a, lc_table** dst, const lc_table* src, lc_ctx* ctx) {
+    if (!src || !src->count) return LC_OK;
+    if (!*dst) {
+        if (!(*dst = take_table(a))) return LC_ERR_NOMEM;
+        (*dst)->next = NULL;
+    }
+    int64_t rc = fold_room(a, src->count);
+    return rc ? rc : merge_with(a->fold, *dst, src, a->fold_where, ctx);
+}
+
+/* Block (k, j) (k = 0: a slice) in *out, NULL when none of its slices holds a row: cached,
+ * else folded from its halves and cached. The left half is dropped then: a later window
+ * holding all of it holds the whole block too (windows' ends only rise), so only a thaw
+ * could need it again, and a thaw rebuilds it. */
+static int64_t block_get(lc_agg* a, int64_t k, int64_t j, lc_table** out, lc_ctx* ctx) {
+    if (k == 0) {
+        *out = j == LC_MIN_WINDOW ? NULL : dir_find(a, j);
+        return LC_OK;
+    }
+    lc_block* b = block_slot(a, k, j);
+    if (b->level == k && b->index == j) {
+        *out = b->t;
+        return LC_OK;
+    }
+    lc_table* dst = NULL;
+    for (int64_t half = 0; half < 2; half++) {
+        lc_table* h;
+        int64_t rc = block_get(a, k - 1, j * 2 + half, &h, ctx);
+        if (!rc) rc = fold_into(a, &dst, h, ctx);
+        if (rc) {
+            if (dst) pool_put(a, dst);
+            return rc;
+        }
+        if (k == 1 && h) h->frozen = 1;
+        else if (k > 1 && !half) block_forget(a, k - 1, j * 2);
+    }
+    b = block_slot(a, k, j);
+    if (b->level) block_drop(a, b);
+    b->level = k;
+    b->index = j;
+    b->t = dst;
+    *out = dst;
+    return LC_OK;
+}
+
 /* Window w's slices folded into a table of its own, appended to the closed windows. */
 static int64_t fold_window(lc_agg* a, int64_t w, lc_ctx* ctx) {
     __int128 first = (__int128)w * a->slice_r + a->slice_c, last = first + a->slice_m - 1;
-    int64_t n = 0, rc;
-    for (int64_t i = 0; i <= a->win_mask; i++) {   /* its slices, in order of their ids */
-        int64_t s = a->win_ids[i];
-        if (s == LC_MIN_WINDOW || s < first || s > last || !a->win_tables[i]->count) continue;
-        if (push_close_id(a, &n, s)) return LC_ERR_NOMEM;
-    }
-    if (!n) return LC_OK;
-    if (n > 1) qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
-    lc_table* dst = take_table(a);
-    if (!dst) return LC_ERR_NOMEM;
-    dst->window = w;
-    dst->next = NULL;
-    for (int64_t k = 0; k < n; k++) {
-        lc_table* src = dir_find(a, a->close_ids[k]);
-        if ((rc = fold_room(a, src->count)) ||
-            (rc = merge_with(a->fold, dst, src, a->fold_where, ctx))) {
-            pool_put(a, dst);
+    if (first <= LC_MIN_WINDOW) first = (__int128)LC_MIN_WINDOW + 1;   /* (no such slices) */
+    if (last > INT64_MAX) last = INT64_MAX;
+    int64_t rc, pieces = 0, one_slice = 0;
+    if (!a->blocks && (rc = blocks_alloc(a))) return rc;
+    lc_table* dst = NULL;
+    for (__int128 x = first; x <= last;) {
+        /* the largest block starting at x that is aligned there and ends by last */
+        int64_t k = 0;
+        while (k < a->block_levels && !(x & (((__int128)2 << k) - 1)) &&
+               x + ((__int128)2 << k) - 1 <= last)
+            k++;
+        lc_table* p;
+        if ((rc = block_get(a, k, (int64_t)(x >> k), &p, ctx)) ||
+            (rc = fold_into(a, &dst, p, ctx))) {
+            if (dst) pool_put(a, dst);
             return rc;
         }
+        if (p && p->count) {
+            pieces++;
+            one_slice = k == 0;
+        }
+        x += (__int128)1 << k;
     }
-    if (n > 1 && (rc = order_by_first_row(a, dst))) {
+    if (!dst) return LC_OK;
+    dst->window = w;
+    /* (a slice is in order of first rows already; a block holds its halves one after the other) */
+    if ((pieces > 1 || !one_slice) && (rc = order_by_first_row(a, dst))) {
         pool_put(a, dst);
         return rc;
     }
@@ -814,7 +929,7 @@ static int64_t fold_window(lc_agg* a, int64_t w, lc_ctx* ctx) {
 }
 
 /* Every window from fold_next on whose end is at most wm, folded (those without rows are
- * passed over); then the slices no open window holds go back to the pool. */
+ * passed over); then the slices and blocks no open window holds go back to the pool. */
 static int64_t fold_closed(lc_agg* a, int64_t wm, lc_ctx* ctx) {
     if (!a->slice_units || wm <= a->fold_limit) return LC_OK;
     int64_t w, rc;
@@ -838,6 +953,14 @@ static int64_t fold_closed(lc_agg* a, int64_t wm, lc_ctx* ctx) {
             continue;
         }
         i++;
+    }
+    if (a->blocks) {   /* a block starting before the first open window's slices is no use */
+        __int128 keep = (__int128)a->fold_next * a->slice_r + a->slice_c;
+        for (int64_t i = 0; i <= a->block_mask; i++) {
+            lc_block* b = &a->blocks[i];
+            if (b->level && (wm == INT64_MAX || ((__int128)b->index << b->level) < keep))
+                block_drop(a, b);
+        }
     }
     return LC_OK;
 }

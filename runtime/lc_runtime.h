@@ -27,6 +27,8 @@
 #define LC_NEED_SCRATCH 5     /* need_arg: bytes of per-row scratch */
 #define LC_NEED_FOLD 6        /* need_ptr: lc_agg* (sliced); need_arg: the watermark before the
                                * row: fold the windows it closed */
+#define LC_NEED_THAW 7        /* need_ptr: lc_agg* (sliced); need_arg: a frozen slice the row
+                               * changes: drop the cached blocks holding it */
 
 /* ---- status codes returned to Python ---- */
 #define LC_OK 0
@@ -94,6 +96,8 @@ typedef struct lc_table {
     uint8_t* entries_mem;     /* the allocation `entries` is 64-byte aligned within */
     int64_t ordered;          /* a merged window (pre-aggregation): emitted in the order of its
                                * `dirty` list, which such a table keeps for nothing else */
+    int64_t frozen;           /* a slice that a cached block holds (sliced HOP): the generated
+                               * loop asks for a thaw (LC_NEED_THAW) before it changes it */
 } lc_table;
 
 /* ---- output batch under construction; buffers are handed to pyarrow without copying ---- */
@@ -146,6 +150,13 @@ typedef int64_t (*lc_merge_fn)(lc_ctx* ctx, lc_table* dst, const lc_table* src, 
  * the same for any number of workers (lanes, not workers, fix the order of the additions). */
 #define LC_LANES 8
 
+/* ---- a cached block of a sliced HOP: slices index << level ... + 2^level - 1, folded ---- */
+typedef struct lc_block {
+    int64_t level;            /* 0: an empty slot */
+    int64_t index;
+    lc_table* t;              /* NULL: none of its slices holds a row */
+} lc_block;
+
 /* ---- aggregate state: one table, or one table per open window ---- */
 typedef struct lc_agg {
     int64_t* win_ids;         /* window directory: open addressing, empty = INT64_MIN */
@@ -189,6 +200,9 @@ typedef struct lc_agg {
     int64_t* fold_order;
     uint8_t* fold_entries;
     int64_t fold_cap;         /* entries the three have room for */
+    lc_block* blocks;         /* cached folds of aligned runs of 2^k slices (direct-mapped) */
+    int64_t block_mask;       /* slots - 1 */
+    int64_t block_levels;     /* the largest k a window can use: floor(log2(slice_m)) */
 } lc_agg;
 
 /* ---- a compiled pipeline: generated loop + its sink state ---- */

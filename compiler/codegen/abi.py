@@ -78,6 +78,7 @@ LC_TABLE = CStruct("lc_table", [
     ("slots", PTR), ("entries", PTR), ("dirty", PTR), ("mask", I64), ("count", I64),
     ("limit", I64), ("ndirty", I64), ("window", I64), ("entry_size", I64), ("sets", PTR),
     ("nsets", I64), ("strings", LC_ARENA), ("next", PTR), ("entries_mem", PTR), ("ordered", I64),
+    ("frozen", I64),
 ])
 LC_OUTCOL = CStruct("lc_outcol", [
     ("values", PTR), ("validity", PTR), ("offsets", PTR), ("data_len", I64), ("data_cap", I64),
@@ -98,7 +99,8 @@ LC_AGG = CStruct("lc_agg", [
     ("returned", PTR), ("slice_units", I64), ("slice_r", I64),
     ("slice_m", I64), ("slice_c", I64), ("fold_limit", I64), ("fold_next", I64), ("fold", PTR),
     ("folded", PTR), ("folded_tail", PTR), ("fold_where", PTR), ("fold_order", PTR),
-    ("fold_entries", PTR), ("fold_cap", I64),
+    ("fold_entries", PTR), ("fold_cap", I64), ("blocks", PTR), ("block_mask", I64),
+    ("block_levels", I64),
 ])
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
@@ -113,6 +115,7 @@ LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX)]
 STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIPE, LC_PART)
 
 # Need codes (LC_NEED_* in the header).
-NEED_GROW, NEED_WINDOW, NEED_STRINGS, NEED_OUT_DATA, NEED_SCRATCH, NEED_FOLD = 1, 2, 3, 4, 5, 6
+(NEED_GROW, NEED_WINDOW, NEED_STRINGS, NEED_OUT_DATA, NEED_SCRATCH, NEED_FOLD,
+ NEED_THAW) = 1, 2, 3, 4, 5, 6, 7
 # Expression error codes (LC_EXPR_*).
 ERR_DIV_ZERO, ERR_OVERFLOW, ERR_CAST = 1, 2, 3

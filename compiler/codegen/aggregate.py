@@ -40,6 +40,7 @@ from .abi import (
     LC_TABLE,
     NEED_GROW,
     NEED_STRINGS,
+    NEED_THAW,
     NEED_WINDOW,
     PTR,
 )
@@ -426,13 +427,25 @@ class AggregateCodegen:
         g.exit(NEED_WINDOW, agg, k)
         b.position_at_end(got)
         found = b.load(b.gep(dir_tabs, [s], source_etype=PTR), typ=PTR)
+        if self.sink.slice:
+            # A slice that a cached block of the runtime holds is thawed before it changes
+            # (the block is dropped). Blocks are built only between calls, and this cache
+            # starts empty at each call, so every slice a call changes passes here first.
+            frozen = b.icmp_signed("!=", LC_TABLE.load(b, found, "frozen"), i64(0))
+            thaw = g.fn.append_basic_block("wdir.thaw")
+            thawed = g.fn.append_basic_block("wdir.thawed")
+            b.cbranch(frozen, thaw, thawed)
+            b.position_at_end(thaw)
+            g.exit(NEED_THAW, agg, k)
+            b.position_at_end(thawed)
         b.store(k, id_p)
         b.store(found, tab_p)
         b.branch(done)
+        found_in = b.block
         b.position_at_end(done)
         t = b.phi(PTR)
         t.add_incoming(cached, start)
-        t.add_incoming(found, got)
+        t.add_incoming(found, found_in)
         return t
 
     # -- per-row update -----------------------------------------------------------------------
