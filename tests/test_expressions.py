@@ -852,6 +852,26 @@ def test_extract_every_field(seed, n):
     check(pairs, make_table(seed, n), seed)
 
 
+@SETTINGS
+@SEEDS
+@BIG
+def test_extract_epoch_of_an_interval(seed, n):
+    """EXTRACT(EPOCH FROM interval): its seconds, as a DOUBLE (a duration between two times,
+    years apart or negative, and interval literals and sums)."""
+    pairs = [(f"EXTRACT(EPOCH FROM {x})", f"EXTRACT(EPOCH FROM {x})") for x in (
+        "t6 - t3", "t3 - t6", "t3 - CAST(dt AS TIMESTAMP)", "INTERVAL '90' SECOND",
+        "t3 - t3 + INTERVAL '1.5' SECOND", "INTERVAL '2' DAY - INTERVAL '1' MINUTE")]
+    check(pairs, make_table(seed, n), seed)
+
+
+def test_extract_of_an_interval_takes_only_epoch(db):
+    db.execute("CREATE SOURCE e (ts TIMESTAMP(3))")
+    with pytest.raises(laminarc.SqlError, match=r"EXTRACT\(HOUR\) of an INTERVAL is not "
+                       r"defined; EXTRACT\(EPOCH FROM interval\) gives its seconds") as info:
+        db.execute("CREATE STREAM s AS SELECT EXTRACT(HOUR FROM ts - ts) AS h FROM e")
+    assert (info.value.line, info.value.column) == (1, 45)   # the interval
+
+
 def duck_trunc(unit: str, v: str) -> str:
     """DATE_TRUNC in DuckDB terms: centuries and millennia start at years ...01 (as EXTRACT);
     a DATE stays a DATE."""

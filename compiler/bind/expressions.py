@@ -711,6 +711,14 @@ def _temporal_arg(b: ExprBinder, node: exp.Expr, what: str) -> Expr:
 
 def _extract(b: ExprBinder, node: exp.Extract) -> Expr:
     field_name = _date_part(node.this, EXTRACT_FIELDS, "EXTRACT", node)
+    x = b.bind(node.expression)
+    if x.type.kind is Kind.INTERVAL:
+        # An interval is a count of microseconds (day-time): its seconds are well defined,
+        # but not its fields (is INTERVAL '25' HOUR one day and an hour, or 25 hours?).
+        if field_name != "epoch":
+            raise error_at(node, f"EXTRACT({field_name.upper()}) of an INTERVAL is not "
+                           "defined; EXTRACT(EPOCH FROM interval) gives its seconds")
+        return Expr(Op.EXTRACT, DOUBLE, (x,), value="epoch", nullable=x.nullable)
     x = _temporal_arg(b, node.expression, "EXTRACT")
     return _extract_field(x, field_name, node, f"EXTRACT({field_name.upper()})")
 
