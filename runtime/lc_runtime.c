@@ -854,11 +854,25 @@ static int64_t fold_into(lc_agg* a, lc_table** dst, const lc_table* src, lc_ctx*
     return rc ? rc : merge_with(a->fold, *dst, src, a->fold_where, ctx);
 }
 
+/* Whether a slice in the directory (ids: all of them, ascending) lies in [lo, hi]. */
+static int any_slice_in(const int64_t* ids, int64_t n, __int128 lo, __int128 hi) {
+    int64_t l = 0, r = n;   /* the first id >= lo */
+    while (l < r) {
+        int64_t m = l + (r - l) / 2;
+        if (ids[m] < lo) l = m + 1;
+        else r = m;
+    }
+    return l < n && ids[l] <= hi;
+}
+
 /* Block (k, j) (k = 0: a slice) in *out, NULL when none of its slices holds a row: cached,
- * else folded from its halves and cached. The left half is dropped then: a later window
- * holding all of it holds the whole block too (windows' ends only rise), so only a thaw
- * could need it again, and a thaw rebuilds it. */
-static int64_t block_get(lc_agg* a, int64_t k, int64_t j, lc_table** out, lc_ctx* ctx) {
+ * else folded from its halves and cached (a run with no slice in the directory, `ids`, is
+ * passed over without descending into it, so a sparse window costs its slices, not its
+ * span). The left half is dropped then: a later window holding all of it holds the whole
+ * block too (windows' ends only rise), so only a thaw could need it again, and a thaw
+ * rebuilds it. */
+static int64_t block_get(lc_agg* a, int64_t k, int64_t j, const int64_t* ids, int64_t n,
+                         lc_table** out, lc_ctx* ctx) {
     if (k == 0) {
         *out = j == LC_MIN_WINDOW ? NULL : dir_find(a, j);
         return LC_OK;
@@ -868,10 +882,13 @@ static int64_t block_get(lc_agg* a, int64_t k, int64_t j, lc_table** out, lc_ctx
         *out = b->t;
         return LC_OK;
     }
+    *out = NULL;
+    __int128 lo = (__int128)j << k;
+    if (!any_slice_in(ids, n, lo, lo + ((__int128)1 << k) - 1)) return LC_OK;
     lc_table* dst = NULL;
     for (int64_t half = 0; half < 2; half++) {
         lc_table* h;
-        int64_t rc = block_get(a, k - 1, j * 2 + half, &h, ctx);
+        int64_t rc = block_get(a, k - 1, j * 2 + half, ids, n, &h, ctx);
         if (!rc) rc = fold_into(a, &dst, h, ctx);
         if (rc) {
             if (dst) pool_put(a, dst);
@@ -894,8 +911,15 @@ static int64_t fold_window(lc_agg* a, int64_t w, lc_ctx* ctx) {
     __int128 first = (__int128)w * a->slice_r + a->slice_c, last = first + a->slice_m - 1;
     if (first <= LC_MIN_WINDOW) first = (__int128)LC_MIN_WINDOW + 1;   /* (no such slices) */
     if (last > INT64_MAX) last = INT64_MAX;
-    int64_t rc, pieces = 0, one_slice = 0;
+    int64_t rc, pieces = 0, one_slice = 0, n = 0;
     if (!a->blocks && (rc = blocks_alloc(a))) return rc;
+    for (int64_t i = 0; i <= a->win_mask; i++) {   /* the slices in the directory, ascending */
+        int64_t s = a->win_ids[i];
+        if (s != LC_MIN_WINDOW && s >= first && s <= last && push_close_id(a, &n, s))
+            return LC_ERR_NOMEM;
+    }
+    if (!n) return LC_OK;
+    if (n > 1) qsort(a->close_ids, (size_t)n, sizeof(int64_t), cmp_i64);
     lc_table* dst = NULL;
     for (__int128 x = first; x <= last;) {
         /* the largest block starting at x that is aligned there and ends by last */
@@ -904,7 +928,7 @@ static int64_t fold_window(lc_agg* a, int64_t w, lc_ctx* ctx) {
                x + ((__int128)2 << k) - 1 <= last)
             k++;
         lc_table* p;
-        if ((rc = block_get(a, k, (int64_t)(x >> k), &p, ctx)) ||
+        if ((rc = block_get(a, k, (int64_t)(x >> k), a->close_ids, n, &p, ctx)) ||
             (rc = fold_into(a, &dst, p, ctx))) {
             if (dst) pool_put(a, dst);
             return rc;

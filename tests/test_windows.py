@@ -138,6 +138,33 @@ def test_sliced_hop_blocks_follow_rows_behind_the_watermark(seed, n, shape):
     assert_rows_equal(got, want)
 
 
+def test_sliced_hop_with_millions_of_slices_a_window_folds_only_those_with_rows():
+    """A day-long HOP sliding by a day less 1 ms is sliced by the millisecond: 86.4 M slices a
+    window, of which a handful hold rows. A window's blocks are built only over slices that
+    exist (a build descending through every slice of a day would take seconds a window)."""
+    day = 86_400_000
+    ts = [5, 1000, 50_000_000, day - 7, day + 3, 2 * day, 3 * day + 12_345, 3 * day + 12_346]
+    events = pa.table({"ts": pa.array(ts, pa.int64()).cast(pa.timestamp("ms")),
+                       "k": pa.array([1, 2, 1, 1, 2, 1, 1, 2], pa.int64()),
+                       "v": pa.array([1.5] * 8), "i": pa.array(range(8), pa.int32()),
+                       "s": pa.array(["a"] * 8)})
+    setup = EVENTS_DDL.format(delay=0) + f"""
+        CREATE STREAM w AS SELECT k, window_start, COUNT(*) AS c, SUM(i) AS si
+        FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '{day - 1}' MILLISECOND,
+                       INTERVAL '{day}' MILLISECOND))
+        GROUP BY k, window_start, window_end;"""
+    with laminarc.open(workers=1) as db:
+        db.execute(setup)
+        assert db.engine.streams["w"].pipelines[0].aggregate.slice == 1
+    got = assert_cut_invariant(setup, "w", {"events": events}, 3)
+    pairs = hop_pairs(ts, 0, day - 1, day)
+    rows = events.take(pa.array([r for r, _ in pairs], pa.int64()))
+    want = duck("SELECT k, ws, COUNT(*), SUM(i) FROM ev GROUP BY k, ws",
+                ev=with_window_start(rows, [s for _, s in pairs]))
+    assert got.num_rows == 6
+    assert_rows_equal(got, want)
+
+
 @SETTINGS
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 100))
 def test_group_window_form_equals_table_function_form(seed, n):
