@@ -381,7 +381,7 @@ static void thaw(lc_agg* a, int64_t slice);
 
 int lc_agg_open_window(lc_agg* a, int64_t id) {
     if (id == LC_MIN_WINDOW) return LC_ERR_LIMIT;
-    if (a->blocks) thaw(a, id);   /* (a block may hold it as a slice without rows) */
+    thaw(a, id);   /* (a sliced HOP's block may hold it as a slice without rows) */
     if ((a->nwin + 1) * 2 > a->win_mask + 1) {
         int rc = dir_grow(a);
         if (rc) return rc;
@@ -911,7 +911,7 @@ static int64_t fold_window(lc_agg* a, int64_t w, lc_ctx* ctx) {
     __int128 first = (__int128)w * a->slice_r + a->slice_c, last = first + a->slice_m - 1;
     if (first <= LC_MIN_WINDOW) first = (__int128)LC_MIN_WINDOW + 1;   /* (no such slices) */
     if (last > INT64_MAX) last = INT64_MAX;
-    int64_t rc, pieces = 0, one_slice = 0, n = 0;
+    int64_t rc, n = 0;
     if (!a->blocks && (rc = blocks_alloc(a))) return rc;
     for (int64_t i = 0; i <= a->win_mask; i++) {   /* the slices in the directory, ascending */
         int64_t s = a->win_ids[i];
@@ -933,16 +933,11 @@ static int64_t fold_window(lc_agg* a, int64_t w, lc_ctx* ctx) {
             if (dst) pool_put(a, dst);
             return rc;
         }
-        if (p && p->count) {
-            pieces++;
-            one_slice = k == 0;
-        }
         x += (__int128)1 << k;
     }
     if (!dst) return LC_OK;
     dst->window = w;
-    /* (a slice is in order of first rows already; a block holds its halves one after the other) */
-    if ((pieces > 1 || !one_slice) && (rc = order_by_first_row(a, dst))) {
+    if ((rc = order_by_first_row(a, dst))) {   /* (a pass when they are in order already) */
         pool_put(a, dst);
         return rc;
     }

@@ -701,7 +701,11 @@ def _date_part(node: exp.Expr | str | None, allowed: tuple[str, ...], what: str,
 
 
 def _temporal_arg(b: ExprBinder, node: exp.Expr, what: str) -> Expr:
-    e = b.bind(node)
+    return _as_temporal(b.bind(node), node, what)
+
+
+def _as_temporal(e: Expr, node: exp.Expr, what: str) -> Expr:
+    """e (bound from node), which must be a DATE or TIMESTAMP (or NULL)."""
     if e.type.kind is Kind.NULL:
         return lit(None, TIMESTAMP_US)
     if not e.type.is_temporal:
@@ -719,7 +723,7 @@ def _extract(b: ExprBinder, node: exp.Extract) -> Expr:
             raise error_at(node, f"EXTRACT({field_name.upper()}) of an INTERVAL is not "
                            "defined; EXTRACT(EPOCH FROM interval) gives its seconds")
         return Expr(Op.EXTRACT, DOUBLE, (x,), value="epoch", nullable=x.nullable)
-    x = _temporal_arg(b, node.expression, "EXTRACT")
+    x = _as_temporal(x, node.expression, "EXTRACT")
     return _extract_field(x, field_name, node, f"EXTRACT({field_name.upper()})")
 
 
