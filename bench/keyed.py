@@ -1,0 +1,82 @@
+"""Keyed pipelines (rows routed to workers by a hash of their keys, docs/architecture.md
+"Workers") on 1 and 2 workers, over W1's events (../shared/WORKLOADS.md): aggregates that
+cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
+
+    python bench/keyed.py [--events N] [--runs 5] [--queries changelog,distinct] [--cached]
+
+- `changelog`: W1's COUNT(*), SUM(v), MAX(v) per key without a window, a changelog (one
+  update per key an insert).
+- `distinct`: COUNT(*) and COUNT(DISTINCT v) per key and 2-second TUMBLE, emitted on close.
+
+1 and 2 workers alternate, a fresh database each run, in this process; each figure is the
+median of events over the seconds from the first insert to the last result row, and every
+2-worker output is checked equal to the 1-worker one (rows and order). With `--cached` the
+input is 4 batches (262,144 events) inserted over and over, so that it stays in the CPUs'
+caches: each worker reads its own rows, which are spread over every cache line of the
+input, so two workers each read all of it (the flag shows whether that is what limits them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import pyarrow as pa
+
+import laminarc
+from laminarc.workloads import w1_batches
+
+SOURCE = ("CREATE SOURCE events (ts BIGINT, k BIGINT, v DOUBLE, "
+          "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);\n")
+QUERIES = {
+    "changelog": "CREATE STREAM h AS SELECT k, COUNT(*) AS cnt, SUM(v) AS s, MAX(v) AS m "
+                 "FROM events GROUP BY k;",
+    "distinct": "CREATE STREAM h AS SELECT k, window_start, COUNT(*) AS cnt, "
+                "COUNT(DISTINCT v) AS dv "
+                "FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '2' SECOND)) "
+                "GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;",
+}
+
+
+def run(batches: list[pa.RecordBatch], sql: str, workers: int) -> tuple[float, pa.Table]:
+    with laminarc.open(workers=workers) as db:
+        db.execute(SOURCE + sql)
+        sub = db.subscribe("h")
+        t0 = time.perf_counter()
+        for b in batches:
+            db.insert("events", b)
+        db.end_input("events")
+        out = sub.to_arrow()
+        return time.perf_counter() - t0, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=4_000_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--queries", default="changelog,distinct")
+    ap.add_argument("--cached", action="store_true")
+    args = ap.parse_args()
+    if args.cached:
+        few = w1_batches(262_144)
+        batches = few * max(1, args.events // 262_144)
+    else:
+        batches = w1_batches(args.events)
+    n = sum(b.num_rows for b in batches)
+    for name in args.queries.split(","):
+        secs: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(args.runs):
+            s1, one = run(batches, QUERIES[name], 1)
+            s2, two = run(batches, QUERIES[name], 2)
+            assert one.equals(two), f"{name}: 2 workers' output differs from 1 worker's"
+            secs[1].append(s1)
+            secs[2].append(s2)
+        m1, m2 = (n / statistics.median(secs[w]) / 1e6 for w in (1, 2))
+        print(f"{name}{' (cached)' if args.cached else ''}: 1 worker {m1:6.1f} M events/s, "
+              f"2 workers {m2:6.1f} M/s, ratio {m2 / m1:.2f} (medians of {args.runs}; "
+              f"{one.num_rows:,} rows, equal)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
