@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
-import pyarrow as pa
+from hop import run  # (bench/ is the script's directory: the same run, W1's source)
 
-import laminarc
 from laminarc.workloads import w1_batches
 
 SOURCE = ("CREATE SOURCE events (ts BIGINT, k BIGINT, v DOUBLE, "
@@ -37,18 +35,6 @@ QUERIES = {
                 "FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '2' SECOND)) "
                 "GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;",
 }
-
-
-def run(batches: list[pa.RecordBatch], sql: str, workers: int) -> tuple[float, pa.Table]:
-    with laminarc.open(workers=workers) as db:
-        db.execute(SOURCE + sql)
-        sub = db.subscribe("h")
-        t0 = time.perf_counter()
-        for b in batches:
-            db.insert("events", b)
-        db.end_input("events")
-        out = sub.to_arrow()
-        return time.perf_counter() - t0, out
 
 
 def main() -> None:
@@ -67,8 +53,8 @@ def main() -> None:
     for name in args.queries.split(","):
         secs: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.runs):
-            s1, one = run(batches, QUERIES[name], 1)
-            s2, two = run(batches, QUERIES[name], 2)
+            s1, one = run(batches, SOURCE + QUERIES[name], 1)
+            s2, two = run(batches, SOURCE + QUERIES[name], 2)
             assert one.equals(two), f"{name}: 2 workers' output differs from 1 worker's"
             secs[1].append(s1)
             secs[2].append(s2)
