@@ -120,14 +120,18 @@ class PipelinePlan:
 
     @property
     def preaggregable(self) -> bool:
-        """Workers may each aggregate their own blocks of rows and merge the partial states
-        of a window when it closes (instead of routing rows by key): a window aggregate over
-        a source, emitted once per window, over event time, without DISTINCT (whose sets do
-        not merge). A changelog would need the merged state after every insert."""
+        """Workers may each aggregate their own blocks of rows and merge partial states
+        (instead of routing rows by key), over a source, without DISTINCT (whose sets do not
+        merge): a window aggregate emitted once per window, over event time, merges a window
+        when it closes; a changelog without a window merges the groups an insert changed,
+        after the insert (a windowed changelog would need every open window's)."""
         a = self.aggregate
-        return (a is not None and self.from_source and a.window is not None
-                and a.node.emit is EmitMode.WINDOW_CLOSE and not self.proctime
-                and not any(c.distinct for c in a.node.aggs))
+        if a is None or not self.from_source or any(c.distinct for c in a.node.aggs):
+            return False
+        if a.node.emit is EmitMode.CHANGES:
+            return a.window is None
+        return (a.window is not None and a.node.emit is EmitMode.WINDOW_CLOSE
+                and not self.proctime)
 
     @property
     def proctime(self) -> bool:

@@ -848,7 +848,24 @@ void lc_combine_free(lc_combine* cb) {
     lc_free(cb->ctx.scratch);
     lc_free(cb->block_wm);
     lc_free(cb->block_ready);
+    if (cb->copies)
+        for (int64_t w = 0; w < cb->nworkers; w++) lc_free(cb->copies[w].entries_mem);
+    lc_free(cb->copies);
     lc_free(cb);
+}
+
+/* Makes cb a changelog's (see LC_LANES): its merges fold the groups each worker took into
+ * `merged` (the caller's, shared by the pipeline's combines) and emit its changes. */
+int64_t lc_combine_set_changes(lc_combine* cb, lc_agg* merged) {
+    cb->copies = (lc_table*)lc_calloc(cb->nworkers * (int64_t)sizeof(lc_table));
+    if (!cb->copies) return LC_ERR_NOMEM;
+    for (int64_t w = 0; w < cb->nworkers; w++) {
+        cb->copies[w].entry_size = merged->entry_size;
+        for (int64_t l = 0; l < LC_LANES; l++)
+            if (l % cb->nworkers == w) cb->copies[w].owned_lanes |= (int64_t)1 << l;
+    }
+    cb->changes = merged;
+    return LC_OK;
 }
 
 /* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
@@ -885,6 +902,8 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
     cb->ctx.errors = 0;
     cb->ctx.first_error = 0;
     cb->nblocks = 0;
+    if (cb->copies)
+        for (int64_t w = 0; w < cb->nworkers; w++) cb->copies[w].count = 0;
     if (n > 0 && cb->time_col >= 0) {
         int64_t first = seq_base / cb->block_rows, count = (seq_base + n - 1) / cb->block_rows -
                                                           first + 1;
@@ -1103,6 +1122,49 @@ static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t 
     return lc_agg_emit_table(a, dst, cb->out, &cb->ctx);
 }
 
+/* A changelog's merge (see LC_LANES): the groups each worker took folded into the merged
+ * table, then listed in order of their first rows since the last emission (a k-way merge of
+ * the copies, each in that order, by seq; a group is listed where it is first met, its dirty
+ * byte marking it) and emitted as one worker's table would be. */
+static int64_t merge_changes(lc_combine* cb) {
+    lc_agg* a = cb->changes;
+    int64_t N = cb->nworkers, total = 0, rc;
+    for (int64_t w = 0; w < N; w++) total += cb->copies[w].count;
+    if (!total) return LC_OK;
+    if ((rc = merge_room(cb, total))) return rc;
+    if (!cb->out) {
+        lc_task* t = cb->tasks[0];
+        cb->out = lc_out_new(t->out_ncols, t->out_widths, t->out_nullable);
+        if (!cb->out) return LC_ERR_NOMEM;
+    }
+    lc_table* dst = a->table;
+    int64_t at[N], len[N], head[N], base[N];
+    for (int64_t w = 0, b = 0; w < N; w++) {
+        lc_table* c = &cb->copies[w];
+        if ((rc = lc_agg_merge_into(a, dst, c, cb->where + b, &cb->ctx))) return rc;
+        base[w] = b;
+        at[w] = 0;
+        len[w] = c->count;
+        head[w] = len[w] ? entry_seq(c, 0, a->seq_offset) : INT64_MAX;
+        b += c->count;
+    }
+    int64_t m = 0, size = dst->entry_size, dirty = a->dirty_offset;
+    for (int64_t j = 0; j < total; j++) {
+        int64_t best = 0;
+        for (int64_t w = 1; w < N; w++) best = head[w] < head[best] ? w : best;
+        int64_t i = at[best]++;
+        int32_t idx = cb->where[base[best] + i];
+        head[best] = i + 1 < len[best] ? entry_seq(&cb->copies[best], i + 1, a->seq_offset)
+                                       : INT64_MAX;
+        uint8_t* flag = dst->entries + (int64_t)idx * size + dirty;
+        if (*flag) continue;
+        *flag = 1;
+        dst->dirty[m++] = idx;
+    }
+    dst->ndirty = m;
+    return lc_agg_emit_changes(a, cb->out, &cb->ctx);
+}
+
 /* Every worker's detached windows, window by window in order of their ids: merged and
  * emitted (unless a task failed: that task reports it), then given back to their owners. Only
  * the aggregates' code and layout are used, never their state: any thread may run it. */
@@ -1112,6 +1174,7 @@ static int64_t merge_closed(lc_combine* cb, int64_t self) {
     lc_table* heads[N];
     lc_table* parts[N];
     lc_agg* owners[N];
+    if (cb->changes) return failed ? LC_OK : merge_changes(cb);
     for (int64_t w = 0; w < N; w++) {
         heads[w] = cb->tasks[w]->closed;
         cb->tasks[w]->closed = NULL;
@@ -1160,6 +1223,7 @@ static void merge_earlier(lc_combine* prev, int64_t seq, int64_t self) {
         seq--;
         int64_t m = __atomic_load_n(&c->merge, __ATOMIC_ACQUIRE);
         if (m / 4 != seq) return;   /* collected (and maybe reused for a later chunk) */
+        if (c->changes) return;     /* (a changelog's merges are the collector's, in order) */
         if (m % 4 == LC_MERGE_OPEN) try_merge(c, seq, self);
     }
 }
@@ -1200,6 +1264,8 @@ static int64_t run_combined(lc_task* t) {
     }
     t->wm = p->wm;
     if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed, &p->ctx);
+    if (!rc && t->emit == LC_EMIT_CHANGES && cb->changes)
+        rc = lc_agg_take_changes(p->agg, &cb->copies[t->worker]);
     if (rc) {
         int32_t none = LC_OK;
         __atomic_compare_exchange_n(&cb->status, &none, (int32_t)rc, 0, __ATOMIC_RELEASE,
@@ -1222,7 +1288,7 @@ int64_t lc_combine_collect(lc_pool* pool, lc_combine* const* cbs, int64_t k, int
     for (int64_t j = 0; j < k; j++) {
         lc_combine* cb = cbs[j];
         wms[j] = lc_combine_wait(pool, cb);
-        int64_t rc = lc_combine_finish(cb, claim_last && j == k - 1);
+        int64_t rc = lc_combine_finish(cb, (claim_last && j == k - 1) || cb->changes);
         int32_t failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE);
         outs[j] = cb->out;
         cb->out = NULL;

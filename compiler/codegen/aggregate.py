@@ -127,6 +127,16 @@ class EntryLayout:
             self.emitted = off + 1
             off += 8
         self.size = _entry_size(off)
+        # A changelog's worker zeroes these (offset, length) once it handed its changes over
+        # (see LC_LANES in lc_runtime.h): counts and exact sums; float lanes and extremes stay.
+        self.additive: list[tuple[int, int]] = []
+        for st in self.states:
+            at = self.states_begin + st.offset
+            if st.call.func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
+                self.additive.append((at, 8))
+            elif st.call.func in (AggFunc.SUM, AggFunc.AVG):
+                self.additive.append((at, 24) if st.exact else
+                                     (self.states_begin + st.count_offset, 8))
         # Distinct sets: (hash u64, group index i64, value slot).
         self.distinct = [i for i, a in enumerate(node.aggs) if a.distinct]
         self.set_sizes = [
@@ -963,8 +973,10 @@ class AggregateCodegen:
             b.store(g.smin(b.load(p, typ=I64), seq), p)
         b.store(b.trunc(idx, I32), b.gep(where, [e], source_etype=I32))
         states_d = _at(g, entry, lay.states_begin)
+        # A changelog's copies carry their worker's whole float lanes (see LC_LANES)
+        owned = LC_TABLE.load(b, src, "owned_lanes") if self.sink.changelog else None
         for st in lay.states:
-            self._combine(g, dst, st, states_d, states_s)
+            self._combine(g, dst, st, states_d, states_s, owned)
         b.store(b.add(e, i64(1)), e_var)
         b.branch(g.head)
 
@@ -972,8 +984,10 @@ class AggregateCodegen:
         return g.fn.name
 
     def _combine(self, g: FnGen, dst: ir.Value, st: AggState, states_d: ir.Value,
-                 states_s: ir.Value) -> None:
-        """Fold one partial state into another (a new entry's states are zero: the same)."""
+                 states_s: ir.Value, owned: ir.Value | None = None) -> None:
+        """Fold one partial state into another (a new entry's states are zero: the same).
+        `owned`: a bit per lane whose float sums src holds whole (a changelog's worker's
+        groups, see LC_LANES): those are copied, the others kept."""
         b = g.b
         func = st.call.func
 
@@ -995,8 +1009,13 @@ class AggregateCodegen:
                 # every load and store (W1's merge: 90 instructions an entry).
                 vt = ir.VectorType(F64, st.lanes)
                 pd, ps = _at(g, states_d, st.offset), _at(g, states_s, st.offset)
-                b.store(b.fadd(b.load(pd, typ=vt, align=8), b.load(ps, typ=vt, align=8)), pd,
-                        align=8)
+                x, y = b.load(pd, typ=vt, align=8), b.load(ps, typ=vt, align=8)
+                if owned is None:
+                    b.store(b.fadd(x, y), pd, align=8)
+                else:
+                    bits = b.bitcast(b.trunc(owned, ir.IntType(st.lanes)),
+                                     ir.VectorType(I1, st.lanes))
+                    b.store(b.select(bits, y, x), pd, align=8)
             add(st.count_offset, I64)
             return
         t = st.arg_type
