@@ -218,6 +218,8 @@ typedef struct lc_agg {
     lc_block* blocks;         /* cached folds of aligned runs of 2^k slices (direct-mapped) */
     int64_t block_mask;       /* slots - 1 */
     int64_t block_levels;     /* the largest k a window can use: floor(log2(slice_m)) */
+    int64_t changes_merged;   /* a changelog's merged aggregate: the number of the last chunk
+                               * whose changes it took (they are merged in order) */
 } lc_agg;
 
 /* ---- a compiled pipeline: generated loop + its sink state ---- */
@@ -473,6 +475,7 @@ typedef struct lc_combine {
     int32_t merge_now;
     int64_t merge;            /* chunk number * 4 + LC_MERGE_OPEN / _CLAIMED / _DONE */
     struct lc_combine* prev;  /* the pipeline's chunk before this one, while it is in flight */
+    struct lc_combine* next;  /* a changelog's: the chunk after it, once started */
     int32_t merged;           /* futex word: 1 once the merge is done */
     int32_t waiters;
     int64_t merge_status;
@@ -493,8 +496,9 @@ typedef struct lc_combine {
     int64_t* block_wm;
     int32_t* block_ready;
     /* A changelog (lc_combine_set_changes): the merged aggregate it is emitted from, and per
-     * worker the groups its task took (copies[w]). Its merges are the collector's only, in
-     * order: each folds into the same merged table. */
+     * worker the groups its task took (copies[w]). Its chunks are merged in order, as each
+     * folds into the same merged table: by the last of its tasks if the chunk before is
+     * merged, else by the thread merging that one, which goes on to the next (`next`). */
     lc_agg* changes;
     lc_table* copies;
 } lc_combine;

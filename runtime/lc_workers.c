@@ -897,6 +897,9 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
     cb->status = LC_OK;
     cb->merge_now = merge_now;
     __atomic_store_n(&cb->prev, prev, __ATOMIC_RELEASE);
+    __atomic_store_n(&cb->next, NULL, __ATOMIC_RELEASE);
+    /* (before any task can arrive: see try_merge) */
+    if (prev && cb->changes) __atomic_store_n(&prev->next, cb, __ATOMIC_SEQ_CST);
     cb->merged = 0;
     cb->merge_status = LC_OK;
     cb->ctx.errors = 0;
@@ -1201,31 +1204,53 @@ static int64_t merge_closed(lc_combine* cb, int64_t self) {
 }
 
 /* Merge chunk `seq` of cb if every task has arrived and no one has claimed it (self: the
- * merging worker, or -1). */
+ * merging worker, or -1). A changelog's chunk only once the chunk before it is merged; its
+ * merger then goes on to the chunk after it, whose last task may have found this one not yet
+ * merged (each of the two stores its part, then reads the other's: one of them sees both). */
 static int try_merge(lc_combine* cb, int64_t seq, int64_t self) {
-    int64_t open = seq * 4 + LC_MERGE_OPEN;
-    if (__atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) != open) return 0;
-    if (__atomic_load_n(&cb->arrived, __ATOMIC_ACQUIRE) != cb->nworkers) return 0;
-    if (!__atomic_compare_exchange_n(&cb->merge, &open, seq * 4 + LC_MERGE_CLAIMED, 0,
-                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-        return 0;
-    cb->merge_status = merge_closed(cb, self);
-    __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_DONE, __ATOMIC_RELEASE);
-    __atomic_store_n(&cb->merged, 1, __ATOMIC_RELEASE);
-    if (__atomic_load_n(&cb->waiters, __ATOMIC_SEQ_CST)) futex_wake(&cb->merged);
-    return 1;
+    int merged = 0;
+    while (cb) {
+        int64_t open = seq * 4 + LC_MERGE_OPEN;
+        lc_agg* changes = cb->changes;
+        if (__atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) != open) break;
+        if (__atomic_load_n(&cb->arrived, __ATOMIC_SEQ_CST) != cb->nworkers) break;
+        if (changes && __atomic_load_n(&changes->changes_merged, __ATOMIC_SEQ_CST) != seq - 1)
+            break;
+        if (!__atomic_compare_exchange_n(&cb->merge, &open, seq * 4 + LC_MERGE_CLAIMED, 0,
+                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            break;
+        cb->merge_status = merge_closed(cb, self);
+        lc_combine* next = NULL;
+        if (changes) {
+            __atomic_store_n(&changes->changes_merged, seq, __ATOMIC_SEQ_CST);
+            /* (read before the collector may take cb and start it again) */
+            next = __atomic_load_n(&cb->next, __ATOMIC_SEQ_CST);
+        }
+        __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_DONE, __ATOMIC_RELEASE);
+        __atomic_store_n(&cb->merged, 1, __ATOMIC_RELEASE);
+        if (__atomic_load_n(&cb->waiters, __ATOMIC_SEQ_CST)) futex_wake(&cb->merged);
+        merged = 1;
+        cb = next;
+        seq++;
+    }
+    return merged;
 }
 
 /* The chunks before cb still in flight, newest first, each merged if it can be: a worker ahead
  * of the others takes the merges the last of them would otherwise add to its own work. */
 static void merge_earlier(lc_combine* prev, int64_t seq, int64_t self) {
+    lc_combine* oldest = NULL;   /* a changelog's: merged in order, from its oldest open chunk */
+    int64_t oldest_seq = 0;
     for (lc_combine* c = prev; c; c = __atomic_load_n(&c->prev, __ATOMIC_ACQUIRE)) {
         seq--;
         int64_t m = __atomic_load_n(&c->merge, __ATOMIC_ACQUIRE);
-        if (m / 4 != seq) return;   /* collected (and maybe reused for a later chunk) */
-        if (c->changes) return;     /* (a changelog's merges are the collector's, in order) */
-        if (m % 4 == LC_MERGE_OPEN) try_merge(c, seq, self);
+        if (m / 4 != seq) break;   /* collected (and maybe reused for a later chunk) */
+        if (m % 4 != LC_MERGE_OPEN) continue;
+        if (!c->changes) try_merge(c, seq, self);
+        oldest = c;
+        oldest_seq = seq;
     }
+    if (oldest && oldest->changes) try_merge(oldest, oldest_seq, self);
 }
 
 /* Without `claim`, a worker ending a later chunk is expected to merge this one; still, after
@@ -1275,7 +1300,7 @@ static int64_t run_combined(lc_task* t) {
     int64_t seq = __atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) / 4;
     int merge_now = cb->merge_now;
     lc_combine* prev = cb->prev;
-    int last = __atomic_add_fetch(&cb->arrived, 1, __ATOMIC_ACQ_REL) == cb->nworkers;
+    int last = __atomic_add_fetch(&cb->arrived, 1, __ATOMIC_SEQ_CST) == cb->nworkers;
     if (last && merge_now) try_merge(cb, seq, t->worker);
     else merge_earlier(prev, seq, t->worker);
     p->ns_run += now_ns() - t0;
