@@ -1,12 +1,14 @@
-"""Keyed pipelines (rows routed to workers by a hash of their keys, docs/architecture.md
-"Workers") on 1 and 2 workers, over W1's events (../shared/WORKLOADS.md): aggregates that
-cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
+"""Aggregates other than W1's windows on 1 and 2 workers, over W1's events
+(../shared/WORKLOADS.md; docs/architecture.md "Workers"): one routed to workers by a hash of
+its keys, so every worker sees only its keys, and a changelog, which was routed so too and is
+now pre-aggregated by blocks of rows (its groups merged after each insert).
 
     python bench/keyed.py [--events N] [--runs 5] [--queries changelog,distinct] [--cached]
 
 - `changelog`: W1's COUNT(*), SUM(v), MAX(v) per key without a window, a changelog (one
-  update per key an insert).
-- `distinct`: COUNT(*) and COUNT(DISTINCT v) per key and 2-second TUMBLE, emitted on close.
+  update per key an insert): pre-aggregated.
+- `distinct`: COUNT(*) and COUNT(DISTINCT v) per key and 2-second TUMBLE, emitted on close:
+  routed by key (DISTINCT sets do not merge).
 
 1 and 2 workers alternate, a fresh database each run, in this process; each figure is the
 median of events over the seconds from the first insert to the last result row, and every

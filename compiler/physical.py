@@ -68,8 +68,8 @@ class AggregateSink:
         window) and, per group, the source position of its first row (of its first row since
         the last emission, for a changelog). One worker emits in exactly that order; sorting
         by them merges the outputs of several workers into the same order. A pre-aggregated
-        sink needs none: its windows are merged before they are emitted, and in that order
-        (from the entries' own `seq`)."""
+        sink needs none: its windows (a changelog's changed groups) are merged before they are
+        emitted, and in that order (from the entries' own `seq`)."""
         if self.preaggregated:
             return ()
         return (Field("$wend", BIGINT, False), Field("$seq", BIGINT, False))

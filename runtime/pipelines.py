@@ -4,13 +4,13 @@
 and its aggregate state) per worker, in one of three modes:
 - "keyed": rows are routed by the compiled partition kernel, so each worker sees only its
   groups;
-- "blocks" (a window aggregate emitted when windows close): each worker aggregates its own
-  blocks of rows, and the partial states of a window are merged when it closes (see LC_LANES
-  in lc_runtime.h);
+- "blocks" (a window aggregate emitted when windows close, or a changelog without a window):
+  each worker aggregates its own blocks of rows, and the partial states of a window are
+  merged when it closes, a changelog's changed groups after each insert (see LC_LANES in
+  lc_runtime.h);
 - "ranges" (no aggregate): a batch is split into row ranges.
 Outputs come back per worker and are merged into exactly what one worker would emit: ranges in
-order; window results by their hidden (`$wend`, `$seq`) columns; changelogs by worker (their
-net effect is what is specified).
+order; keyed results by their hidden (`$wend`, `$seq`) columns.
 """
 
 from __future__ import annotations
