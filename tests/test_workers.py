@@ -53,6 +53,9 @@ FROM events GROUP BY s, k HAVING COUNT(*) > 2;
 
 def run_changelog(workers: int, data: pa.Table, cuts: list[int]) -> pa.Table:
     with laminarc.open(workers=workers) as db:
+        # small chunks, handed over even when small: many in flight, each merged by whichever
+        # thread comes first, in order (see lc_combine.next)
+        db.engine.chunk_rows, db.engine.inline_rows = 1_500, 100
         db.execute(CHANGELOG_SQL)
         if workers > 1:
             assert db.engine.sources["events"].relation.consumers[0].mode == "blocks"
