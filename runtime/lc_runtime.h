@@ -497,8 +497,9 @@ typedef struct lc_combine {
     int32_t* block_ready;
     /* A changelog (lc_combine_set_changes): the merged aggregate it is emitted from, and per
      * worker the groups its task took (copies[w]). Its chunks are merged in order, as each
-     * folds into the same merged table: by the last of its tasks if the chunk before is
-     * merged, else by the thread merging that one, which goes on to the next (`next`). */
+     * folds into the same merged table (lc_agg.changes_merged): by the first worker to end a
+     * later chunk, from the oldest open one on, each merger going on to the next chunk
+     * (`next`) if that one is complete; the collector claims any it finds still open. */
     lc_agg* changes;
     lc_table* copies;
 } lc_combine;

@@ -311,10 +311,8 @@ class ShardedPipeline:
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         if self.mode == "keyed":
             ex, parts, tasks = slot
-            emit = self.emit_code
-            if not last_chunk and emit == EMIT_CHANGES:
-                emit = EMIT_NONE   # a changelog emits after the insert's last chunk
-            check(lib.lc_exchange_start(ex, n, desc.cols, nulls, seq_base, emit, now),
+            check(lib.lc_exchange_start(ex, n, desc.cols, nulls, seq_base,
+                                        self._chunk_emit(last_chunk), now),
                   self.spec.produces)
             keep.append(ex)
             return parts, tasks
@@ -341,10 +339,14 @@ class ShardedPipeline:
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
-        emit = self.emit_code
-        if not last_chunk and emit == EMIT_CHANGES:
-            emit = EMIT_NONE
-        return self._start_combined(slot, emit, source_wm, False, rows, pool)
+        return self._start_combined(slot, self._chunk_emit(last_chunk), source_wm, False, rows,
+                                    pool)
+
+    def _chunk_emit(self, last_chunk: bool) -> int:
+        """What a chunk's tasks emit: a changelog emits after an insert's last chunk only."""
+        if not last_chunk and self.emit_code == EMIT_CHANGES:
+            return EMIT_NONE
+        return self.emit_code
 
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first

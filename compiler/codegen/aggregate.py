@@ -127,21 +127,25 @@ class EntryLayout:
             self.emitted = off + 1
             off += 8
         self.size = _entry_size(off)
-        # A changelog's worker zeroes these (offset, length) once it handed its changes over
-        # (see LC_LANES in lc_runtime.h): counts and exact sums; float lanes and extremes stay.
-        self.additive: list[tuple[int, int]] = []
-        for st in self.states:
-            at = self.states_begin + st.offset
-            if st.call.func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
-                self.additive.append((at, 8))
-            elif st.call.func in (AggFunc.SUM, AggFunc.AVG):
-                self.additive.append((at, 24) if st.exact else
-                                     (self.states_begin + st.count_offset, 8))
         # Distinct sets: (hash u64, group index i64, value slot).
         self.distinct = [i for i, a in enumerate(node.aggs) if a.distinct]
         self.set_sizes = [
             16 + _align(max(SLOT_WIDTH[self.states[i].arg_type.kind], 1)) for i in self.distinct
         ]
+
+    @property
+    def additive(self) -> list[tuple[int, int]]:
+        """What a changelog's worker zeroes, as (offset, length), once it handed its changes
+        over (see LC_LANES in lc_runtime.h): counts and exact sums; float lanes and extremes
+        stay."""
+        out = []
+        for st in self.states:
+            if st.call.func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
+                out.append((self.states_begin + st.offset, 8))
+            elif st.call.func in (AggFunc.SUM, AggFunc.AVG):
+                out.append((self.states_begin + st.offset, 24) if st.exact else
+                           (self.states_begin + st.count_offset, 8))
+        return out
 
 
 def _entry_size(n: int) -> int:
