@@ -52,8 +52,10 @@ from .values import FALSE, SLOT_WIDTH, TRUE, Val, i64, llvm_type, truth
 NULL_HASH = 0x5BD1E9955BD1E995
 SEED = 0x243F6A8885A308D3
 EMPTY_WINDOW = -(2**63)   # the runtime's LC_MIN_WINDOW: a window directory's empty slot
-# How many entries ahead a merge asks for the entries it will fold.
-MERGE_AHEAD = 8
+# How many entries ahead a merge asks for the entries it will fold (and an emission for the
+# entries it will emit). 16 rather than 8: a changelog of 1 M random keys merged on 2 workers
+# ran at 1.84x the speed without the dst prefetches, against 1.77x with 8 (A/B, medians of 5).
+MERGE_AHEAD = 16
 
 
 def _align(n: int) -> int:
@@ -163,6 +165,12 @@ def _entry_size(n: int) -> int:
 # ---------------------------------------------------------------------------------------------
 def _at(g: FnGen, base: ir.Value, offset: int) -> ir.Value:
     return g.b.gep(base, [i64(offset)], source_etype=I8)
+
+
+def _prefetch_entry(g: FnGen, entry: ir.Value, size: int) -> None:
+    """Ask for every cache line an entry of `size` bytes spans (a prefetch never faults)."""
+    for at in sorted({*range(0, size, 64), size - 1}):
+        g.prefetch(_at(g, entry, at))
 
 
 def _canonical_float(g: FnGen, v: ir.Value) -> ir.Value:
@@ -882,6 +890,11 @@ class AggregateCodegen:
         d, done = g.loop_head(d_var, ndirty)
         b.store(i64(0), row_err)
         b.store(i64(0), g.scratch_used)
+        # The entries are wherever their groups were inserted: ask for one a few ahead
+        ahead = g.smin(b.add(d, i64(MERGE_AHEAD)), b.sub(ndirty, i64(1)))
+        later = b.sext(b.load(b.gep(dirty, [ahead], source_etype=I32), typ=I32), I64)
+        _prefetch_entry(g, b.gep(entries, [b.mul(later, i64(lay.size))], source_etype=I8),
+                        lay.size)
         idx = b.sext(b.load(b.gep(dirty, [d], source_etype=I32), typ=I32), I64)
         entry = b.gep(entries, [b.mul(idx, i64(lay.size))], source_etype=I8)
         emitted = b.trunc(b.load(_at(g, entry, lay.emitted), typ=I8), I1)
@@ -941,8 +954,23 @@ class AggregateCodegen:
         # (a prefetch never faults, past the last entry too).
         later = b.gep(entries, [b.mul(b.add(e, i64(MERGE_AHEAD)), i64(lay.size))],
                       source_etype=I8)
-        for at in sorted({*range(0, lay.size, 64), lay.size - 1}):   # (every line it spans)
-            g.prefetch(_at(g, later, at))
+        _prefetch_entry(g, later, lay.size)
+        # ... and for the groups' entries in dst, which a big table has in no cache: the
+        # slot of the group half as far ahead (its entry in src is in by then), and the entry
+        # that slot names a quarter as far (the first probe's: a collision's is not asked for)
+        last = b.sub(n, i64(1))
+        d_slots, d_mask = LC_TABLE.load(b, dst, "slots"), LC_TABLE.load(b, dst, "mask")
+
+        def ahead_slot(k: int) -> ir.Value:
+            j = g.smin(b.add(e, i64(k)), last)
+            h = b.load(b.gep(entries, [b.mul(j, i64(lay.size))], source_etype=I8), typ=I64)
+            return b.gep(d_slots, [b.and_(h, d_mask)], source_etype=I32)
+
+        g.prefetch(ahead_slot(MERGE_AHEAD // 2))
+        named = b.zext(b.load(ahead_slot(MERGE_AHEAD // 4), typ=I32), I64)
+        _prefetch_entry(g, b.gep(LC_TABLE.load(b, dst, "entries"),
+                                 [b.mul(b.sub(named, i64(1)), i64(lay.size))], source_etype=I8),
+                        lay.size)
         part = b.gep(entries, [b.mul(e, i64(lay.size))], source_etype=I8)
         keys = []
         for p, (off, f) in lay.keys.items():
