@@ -1,14 +1,13 @@
-"""Aggregates other than W1's windows on 1 and 2 workers, over W1's events
-(../shared/WORKLOADS.md; docs/architecture.md "Workers"): one routed to workers by a hash of
-its keys, so every worker sees only its keys, and a changelog, which was routed so too and is
-now pre-aggregated by blocks of rows (its groups merged after each insert).
+"""Keyed pipelines (rows routed to workers by a hash of their keys, docs/architecture.md
+"Workers") on 1 and 2 workers, over W1's events (../shared/WORKLOADS.md): aggregates that
+cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
 
     python bench/keyed.py [--events N] [--runs 5] [--queries changelog,distinct] [--cached]
+                          [--keys K]
 
 - `changelog`: W1's COUNT(*), SUM(v), MAX(v) per key without a window, a changelog (one
-  update per key an insert): pre-aggregated.
-- `distinct`: COUNT(*) and COUNT(DISTINCT v) per key and 2-second TUMBLE, emitted on close:
-  routed by key (DISTINCT sets do not merge).
+  update per key an insert).
+- `distinct`: COUNT(*) and COUNT(DISTINCT v) per key and 2-second TUMBLE, emitted on close.
 
 1 and 2 workers alternate, a fresh database each run, in this process; each figure is the
 median of events over the seconds from the first insert to the last result row, and every
@@ -16,6 +15,10 @@ median of events over the seconds from the first insert to the last result row, 
 input is 4 batches (262,144 events) inserted over and over, so that it stays in the CPUs'
 caches: each worker reads its own rows, which are spread over every cache line of the
 input, so two workers each read all of it (the flag shows whether that is what limits them).
+With `--keys K`, `k` is drawn uniformly at random from K keys instead of W1's 1,000 in
+turn: with many keys, nearly every row of an insert changes a group of its own, and the
+groups' lookups miss every cache (this is what showed that a changelog must not be
+pre-aggregated by blocks, docs/architecture.md "Workers").
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from __future__ import annotations
 import argparse
 import statistics
 
+import numpy as np
+import pyarrow as pa
 from hop import run  # (bench/ is the script's directory: the same run, W1's source)
 
 from laminarc.workloads import w1_batches
@@ -39,18 +44,29 @@ QUERIES = {
 }
 
 
+def random_keys(batches: list[pa.RecordBatch], keys: int) -> list[pa.RecordBatch]:
+    """The batches with `k` drawn uniformly from `keys` keys (a fixed seed)."""
+    rng = np.random.default_rng(1)
+    k = batches[0].schema.get_field_index("k")
+    return [b.set_column(k, "k", pa.array(rng.integers(0, keys, b.num_rows)))
+            for b in batches]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=4_000_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--queries", default="changelog,distinct")
     ap.add_argument("--cached", action="store_true")
+    ap.add_argument("--keys", type=int, default=None)
     args = ap.parse_args()
     if args.cached:
         few = w1_batches(262_144)
         batches = few * max(1, args.events // 262_144)
     else:
         batches = w1_batches(args.events)
+    if args.keys:
+        batches = random_keys(batches, args.keys)
     n = sum(b.num_rows for b in batches)
     for name in args.queries.split(","):
         secs: dict[int, list[float]] = {1: [], 2: []}
@@ -61,7 +77,9 @@ def main() -> None:
             secs[1].append(s1)
             secs[2].append(s2)
         m1, m2 = (n / statistics.median(secs[w]) / 1e6 for w in (1, 2))
-        print(f"{name}{' (cached)' if args.cached else ''}: 1 worker {m1:6.1f} M events/s, "
+        what = name + (" (cached)" if args.cached else "") + \
+            (f" ({args.keys:,} random keys)" if args.keys else "")
+        print(f"{what}: 1 worker {m1:6.1f} M events/s, "
               f"2 workers {m2:6.1f} M/s, ratio {m2 / m1:.2f} (medians of {args.runs}; "
               f"{one.num_rows:,} rows, equal)", flush=True)
 

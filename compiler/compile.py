@@ -62,8 +62,6 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
                 emit_changes=sym.emit_changes, global_agg=not a.node.keys,
                 merge=sym.merge, seq_offset=sym.layout.seq, slice=a.slice, fold=sym.fold,
             )
-            if a.preaggregated and a.changelog:
-                agg.dirty_offset, agg.additive = sym.layout.dirty, sym.layout.additive
         specs.append(PipelineSpec(
             name=p.name, input=p.input, from_source=p.from_source,
             columns_read=sorted(sym.columns_read), run_dense=sym.run_dense,

@@ -68,8 +68,8 @@ class AggregateSink:
         window) and, per group, the source position of its first row (of its first row since
         the last emission, for a changelog). One worker emits in exactly that order; sorting
         by them merges the outputs of several workers into the same order. A pre-aggregated
-        sink needs none: its windows (a changelog's changed groups) are merged before they are
-        emitted, and in that order (from the entries' own `seq`)."""
+        sink needs none: its windows are merged before they are emitted, and in that order
+        (from the entries' own `seq`)."""
         if self.preaggregated:
             return ()
         return (Field("$wend", BIGINT, False), Field("$seq", BIGINT, False))
@@ -120,18 +120,14 @@ class PipelinePlan:
 
     @property
     def preaggregable(self) -> bool:
-        """Workers may each aggregate their own blocks of rows and merge partial states
-        (instead of routing rows by key), over a source, without DISTINCT (whose sets do not
-        merge): a window aggregate emitted once per window, over event time, merges a window
-        when it closes; a changelog without a window merges the groups an insert changed,
-        after the insert (a windowed changelog would need every open window's)."""
+        """Workers may each aggregate their own blocks of rows and merge the partial states
+        of a window when it closes (instead of routing rows by key): a window aggregate over
+        a source, emitted once per window, over event time, without DISTINCT (whose sets do
+        not merge). A changelog would need the merged state after every insert."""
         a = self.aggregate
-        if a is None or not self.from_source or any(c.distinct for c in a.node.aggs):
-            return False
-        if a.node.emit is EmitMode.CHANGES:
-            return a.window is None
-        return (a.window is not None and a.node.emit is EmitMode.WINDOW_CLOSE
-                and not self.proctime)
+        return (a is not None and self.from_source and a.window is not None
+                and a.node.emit is EmitMode.WINDOW_CLOSE and not self.proctime
+                and not any(c.distinct for c in a.node.aggs))
 
     @property
     def proctime(self) -> bool:

@@ -226,17 +226,15 @@ class Engine:
                 if wm > rel.wm:
                     rel.wm = wm
 
-    def _hand_over_blocks(self, src: Source, desc: Descriptors, seq_base: int,
-                          last: bool) -> None:
-        """A chunk of a source whose pipelines are all pre-aggregated (`last`: the insert's
-        last): each starts it and hands it over in one native call; nothing is deferred to the
-        next chunk."""
+    def _hand_over_blocks(self, src: Source, desc: Descriptors, seq_base: int) -> None:
+        """A chunk of a source whose pipelines are all pre-aggregated: each starts it and
+        hands it over in one native call; nothing is deferred to the next chunk."""
         if self.deferred:
             self._submit_deferred()
         wm = src.relation.wm
         epoch = []
         for p in src.relation.consumers:
-            epoch.append((p, p.start_blocks(desc, seq_base, wm, self.pool, last)))
+            epoch.append((p, p.start_blocks(desc, seq_base, wm, self.pool)))
         self._in_flight((epoch, [desc], src, desc.batch))
 
     def _run_sharded(self, src: Source, batch_desc: Descriptors, seq_base: int,
@@ -257,10 +255,10 @@ class Engine:
                 lo, min(self.chunk_rows, n - lo))
             chunk = desc.batch
             keep: list = [desc]
-            last = lo + self.chunk_rows >= n
             if blocks and (self.inflight or chunk.num_rows > self.inline_rows):
-                self._hand_over_blocks(src, desc, seq_base + lo, last)
+                self._hand_over_blocks(src, desc, seq_base + lo)
                 continue
+            last = lo + self.chunk_rows >= n
             epoch, now, later = [], [], []
             for p in consumers:
                 first, results = p.prepare_run(desc, seq_base + lo, src.relation.wm, keep, last)

@@ -330,7 +330,6 @@ void lc_agg_free(lc_agg* a) {
     lc_free(a->fold_where);
     lc_free(a->fold_order);
     lc_free(a->fold_entries);
-    lc_free(a->reset);
     if (a->blocks)
         for (int64_t i = 0; i <= a->block_mask; i++) lc_table_free(a->blocks[i].t);
     lc_free(a->blocks);
@@ -627,51 +626,6 @@ int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* c
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset) {
     a->merge = merge;
     a->seq_offset = seq_offset;
-}
-
-/* A changelog's worker aggregate (see LC_LANES): where its entries keep their dirty byte,
- * and the byte ranges of their additive states, as nreset (offset, length) pairs. */
-int64_t lc_agg_set_changes(lc_agg* a, int64_t dirty_offset, const int32_t* reset,
-                           int64_t nreset) {
-    int32_t* r = (int32_t*)lc_malloc(2 * (nreset ? nreset : 1) * 4);
-    if (!r) return LC_ERR_NOMEM;
-    memcpy(r, reset, (size_t)(2 * nreset * 4));
-    lc_free(a->reset);
-    a->reset = r;
-    a->nreset = nreset;
-    a->dirty_offset = dirty_offset;
-    return LC_OK;
-}
-
-/* The groups the worker changed since it last took them, copied into `copy` in the order
- * they were first changed (so by their first rows since: its `seq`), as they are now; then
- * their additive states are zeroed and they are clean again. A copy's string keys and values
- * point into the worker's table, whose strings stay until the aggregate is freed. */
-int64_t lc_agg_take_changes(lc_agg* a, lc_table* copy) {
-    lc_table* t = a->table;
-    int64_t nd = t->ndirty, size = t->entry_size;
-    copy->count = 0;
-    if (nd > copy->limit) {
-        int64_t limit = pow2_at_least(nd);
-        copy->entry_size = size;
-        if (entries_alloc(copy, limit)) return LC_ERR_NOMEM;
-        copy->limit = limit;
-    }
-    uint8_t* to = copy->entries;
-    for (int64_t d = 0; d < nd; d++, to += size) {
-        uint8_t* e = t->entries + (int64_t)t->dirty[d] * size;
-        /* a big table's entries are in no cache: ask for one a few ahead */
-        const uint8_t* later = t->entries + (int64_t)t->dirty[d + 8 < nd ? d + 8 : d] * size;
-        for (int64_t at = 0; at < size; at += 64) __builtin_prefetch(later + at, 1);
-        __builtin_prefetch(later + size - 1, 1);
-        memcpy(to, e, (size_t)size);
-        for (int64_t r = 0; r < a->nreset; r++)
-            memset(e + a->reset[2 * r], 0, (size_t)a->reset[2 * r + 1]);
-        e[a->dirty_offset] = 0;
-    }
-    copy->count = nd;
-    t->ndirty = 0;
-    return LC_OK;
 }
 
 /* The windows closed at wm leave the directory, as a list (through lc_table.next) in order

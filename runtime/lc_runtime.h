@@ -98,8 +98,6 @@ typedef struct lc_table {
                                * `dirty` list, which such a table keeps for nothing else */
     int64_t frozen;           /* a slice that a cached block holds (sliced HOP): the generated
                                * loop asks for a thaw (LC_NEED_THAW) before it changes it */
-    int64_t owned_lanes;      /* a worker's changes (pre-aggregated changelog): bit l set for
-                               * each lane l that worker sums (the merge copies those) */
 } lc_table;
 
 /* ---- output batch under construction; buffers are handed to pyarrow without copying ---- */
@@ -144,20 +142,12 @@ typedef int64_t (*lc_emit_fn)(lc_ctx* ctx, lc_table* t, lc_out* out, int64_t sta
 typedef int64_t (*lc_merge_fn)(lc_ctx* ctx, lc_table* dst, const lc_table* src, int64_t start,
                                int32_t* where);
 
-/* Pre-aggregation across workers (window aggregates emitted when windows close, changelogs
- * without a window): rows are dealt to workers in blocks of source positions (block =
- * position / block_rows), block b to lane b % LC_LANES and lane l to worker l % nworkers. Each
- * worker aggregates its blocks into its own tables; a closed window's partial tables are
- * merged, then emitted. A float SUM keeps one partial sum per lane and adds the lanes in order
- * when it is emitted, so its result is the same for any number of workers (lanes, not workers,
- * fix the order of the additions).
- * A changelog's workers keep one table each, for good. After an insert each takes the groups
- * it changed (lc_agg_take_changes): it copies them as they are, then resets their additive
- * states (counts, exact sums), keeping its float lanes and MIN/MAX, which it alone keeps
- * whole. One thread folds the copies into the merged table the changelog is emitted from:
- * additive states added, extremes folded, and the lanes a copy's worker owns copied (so a
- * float sum is the one worker's, exactly); then the groups, in order of their first rows
- * since the last emission, are emitted as one worker's table would be. */
+/* Pre-aggregation across workers (window aggregates emitted when windows close): rows are
+ * dealt to workers in blocks of source positions (block = position / block_rows), block b to
+ * lane b % LC_LANES and lane l to worker l % nworkers. Each worker aggregates its blocks into
+ * its own tables; a closed window's partial tables are merged, then emitted. A float SUM keeps
+ * one partial sum per lane and adds the lanes in order when it is emitted, so its result is
+ * the same for any number of workers (lanes, not workers, fix the order of the additions). */
 #define LC_LANES 8
 
 /* ---- a cached block of a sliced HOP: slices index << level ... + 2^level - 1, folded ---- */
@@ -193,11 +183,6 @@ typedef struct lc_agg {
     int64_t seq_offset;       /* where an entry keeps the source position of its first row */
     lc_table* returned;       /* tables given back by the worker that merged them (a stack
                                * others push to; the owner takes it whole when its pool is empty) */
-    /* A changelog's worker: the entry's dirty byte, and the byte ranges (offset, length
-     * pairs) of its additive states, which lc_agg_take_changes zeroes once it copied them. */
-    int64_t dirty_offset;
-    int32_t* reset;
-    int64_t nreset;
     /* Sliced (a HOP, see AggregateSink.slice in compiler/physical.py): the directory holds
      * slices, not windows. Slice s covers [s * slice_units + offset % slice_units,
      * + slice_units); window w holds slices w * slice_r + slice_c ... + slice_m - 1. */
@@ -218,8 +203,6 @@ typedef struct lc_agg {
     lc_block* blocks;         /* cached folds of aligned runs of 2^k slices (direct-mapped) */
     int64_t block_mask;       /* slots - 1 */
     int64_t block_levels;     /* the largest k a window can use: floor(log2(slice_m)) */
-    int64_t changes_merged;   /* a changelog's merged aggregate: the number of the last chunk
-                               * whose changes it took (they are merged in order) */
 } lc_agg;
 
 /* ---- a compiled pipeline: generated loop + its sink state ---- */
@@ -301,9 +284,6 @@ int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* c
 int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
-int64_t lc_agg_set_changes(lc_agg* a, int64_t dirty_offset, const int32_t* reset,
-                           int64_t nreset);
-int64_t lc_agg_take_changes(lc_agg* a, lc_table* copy);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed, lc_ctx* ctx);
 void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
@@ -475,7 +455,6 @@ typedef struct lc_combine {
     int32_t merge_now;
     int64_t merge;            /* chunk number * 4 + LC_MERGE_OPEN / _CLAIMED / _DONE */
     struct lc_combine* prev;  /* the pipeline's chunk before this one, while it is in flight */
-    struct lc_combine* next;  /* a changelog's: the chunk after it, once started */
     int32_t merged;           /* futex word: 1 once the merge is done */
     int32_t waiters;
     int64_t merge_status;
@@ -495,13 +474,6 @@ typedef struct lc_combine {
     int64_t blocks_cap;
     int64_t* block_wm;
     int32_t* block_ready;
-    /* A changelog (lc_combine_set_changes): the merged aggregate it is emitted from, and per
-     * worker the groups its task took (copies[w]). Its chunks are merged in order, as each
-     * folds into the same merged table (lc_agg.changes_merged): by the first worker to end a
-     * later chunk, from the oldest open one on, each merger going on to the next chunk
-     * (`next`) if that one is complete; the collector claims any it finds still open. */
-    lc_agg* changes;
-    lc_table* copies;
 } lc_combine;
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1
@@ -509,7 +481,6 @@ typedef struct lc_combine {
 lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_col,
                            int64_t delay, int64_t chunk_rows);
 void lc_combine_free(lc_combine* cb);
-int64_t lc_combine_set_changes(lc_combine* cb, lc_agg* merged);
 typedef struct lc_pool lc_pool;
 int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
                          int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,

@@ -848,24 +848,7 @@ void lc_combine_free(lc_combine* cb) {
     lc_free(cb->ctx.scratch);
     lc_free(cb->block_wm);
     lc_free(cb->block_ready);
-    if (cb->copies)
-        for (int64_t w = 0; w < cb->nworkers; w++) lc_free(cb->copies[w].entries_mem);
-    lc_free(cb->copies);
     lc_free(cb);
-}
-
-/* Makes cb a changelog's (see LC_LANES): its merges fold the groups each worker took into
- * `merged` (the caller's, shared by the pipeline's combines) and emit its changes. */
-int64_t lc_combine_set_changes(lc_combine* cb, lc_agg* merged) {
-    cb->copies = (lc_table*)lc_calloc(cb->nworkers * (int64_t)sizeof(lc_table));
-    if (!cb->copies) return LC_ERR_NOMEM;
-    for (int64_t w = 0; w < cb->nworkers; w++) {
-        cb->copies[w].entry_size = merged->entry_size;
-        for (int64_t l = 0; l < LC_LANES; l++)
-            if (l % cb->nworkers == w) cb->copies[w].owned_lanes |= (int64_t)1 << l;
-    }
-    cb->changes = merged;
-    return LC_OK;
 }
 
 /* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
@@ -897,15 +880,11 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
     cb->status = LC_OK;
     cb->merge_now = merge_now;
     __atomic_store_n(&cb->prev, prev, __ATOMIC_RELEASE);
-    __atomic_store_n(&cb->next, NULL, __ATOMIC_RELEASE);
-    if (prev && cb->changes) __atomic_store_n(&prev->next, cb, __ATOMIC_RELEASE);
     cb->merged = 0;
     cb->merge_status = LC_OK;
     cb->ctx.errors = 0;
     cb->ctx.first_error = 0;
     cb->nblocks = 0;
-    if (cb->copies)
-        for (int64_t w = 0; w < cb->nworkers; w++) cb->copies[w].count = 0;
     if (n > 0 && cb->time_col >= 0) {
         int64_t first = seq_base / cb->block_rows, count = (seq_base + n - 1) / cb->block_rows -
                                                           first + 1;
@@ -1058,39 +1037,12 @@ static void merged_order2(lc_combine* cb, lc_table* dst, const lc_table* other, 
     dst->ordered = 1;
 }
 
-/* The groups of k runs of entries in order of their first rows, into `list`: a k-way merge
- * by seq of the runs, each in that order already (a worker meets its rows in source order).
- * Run i is the first len[i] entries of runs[i], whose groups are from[i][e] in the table
- * listed (NULL: e itself). A group is listed where it is first met, and marked at
- * marks[group * stride] (clear before). Each run's next seq is kept (INT64_MAX once it is
- * done), so a step reads one entry: the one taken. (No two runs share a seq: a row goes to
- * one worker.) Returns how many groups it listed. */
-static int64_t list_by_seq(lc_table* const* runs, const int64_t* len,
-                           const int32_t* const* from, int64_t k, int64_t seq_offset,
-                           uint8_t* marks, int64_t stride, int32_t* list) {
-    int64_t at[k], head[k], total = 0, m = 0;
-    for (int64_t i = 0; i < k; i++) {
-        at[i] = 0;
-        head[i] = len[i] ? entry_seq(runs[i], 0, seq_offset) : INT64_MAX;
-        total += len[i];
-    }
-    for (int64_t j = 0; j < total; j++) {
-        int64_t best = 0;
-        for (int64_t i = 1; i < k; i++) best = head[i] < head[best] ? i : best;
-        int64_t a = at[best]++;
-        int32_t idx = from[best] ? from[best][a] : (int32_t)a;
-        head[best] = a + 1 < len[best] ? entry_seq(runs[best], a + 1, seq_offset) : INT64_MAX;
-        uint8_t* mark = marks + (int64_t)idx * stride;
-        if (*mark) continue;
-        *mark = 1;
-        list[m++] = idx;
-    }
-    return m;
-}
-
-/* dst's groups in order of their first rows, as its `dirty` list (list_by_seq): the runs are
- * parts[d], dst's own first `own` entries, and the others, which went where cb->where says,
- * one part after another. */
+/* dst's groups in order of their first rows, as its `dirty` list: a k-way merge by seq of
+ * the runs of entries (parts[d]: dst's own first `own`; the others: where they went, in
+ * cb->where one part after another), each run in that order already (a worker meets its
+ * rows in source order). A group is listed where it is first met. Each run's next seq is kept
+ * (INT64_MAX once it is done), so a step reads one entry: the one taken. (No two runs share a
+ * seq: a row goes to one worker.) */
 static void merged_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t d, int64_t own,
                          int64_t seq_offset) {
     lc_table* dst = parts[d];
@@ -1099,23 +1051,30 @@ static void merged_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t d,
         merged_order2(cb, dst, parts[1 - d], own, seq_offset);
         return;
     }
-    int64_t len[k], total = 0;
+    int64_t at[k], len[k], head[k], total = 0;
     const int32_t* from[k];
     for (int64_t i = 0; i < k; i++) {
+        at[i] = 0;
         len[i] = i == d ? own : parts[i]->count;
         from[i] = i == d ? NULL : cb->where + total;
         if (i != d) total += len[i];
+        head[i] = len[i] ? entry_seq(parts[i], 0, seq_offset) : INT64_MAX;
     }
-    list_by_seq(parts, len, from, k, seq_offset, cb->marks, 1, dst->dirty);
+    total += own;
+    uint8_t* marks = cb->marks;
+    int32_t* dirty = dst->dirty;
+    int64_t m = 0;
+    for (int64_t j = 0; j < total; j++) {
+        int64_t best = 0;
+        for (int64_t i = 1; i < k; i++) best = head[i] < head[best] ? i : best;
+        int64_t a = at[best]++;
+        int32_t idx = from[best] ? from[best][a] : (int32_t)a;
+        head[best] = a + 1 < len[best] ? entry_seq(parts[best], a + 1, seq_offset) : INT64_MAX;
+        if (marks[idx]) continue;
+        marks[idx] = 1;
+        dirty[m++] = idx;
+    }
     dst->ordered = 1;
-}
-
-/* The chunk's output batch, made when there is something to emit. */
-static int64_t combine_out(lc_combine* cb) {
-    if (cb->out) return LC_OK;
-    lc_task* t = cb->tasks[0];
-    cb->out = lc_out_new(t->out_ncols, t->out_widths, t->out_nullable);
-    return cb->out ? LC_OK : LC_ERR_NOMEM;
 }
 
 /* One closed window's partial tables (k of them) merged and emitted into the chunk's output.
@@ -1125,7 +1084,11 @@ static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t 
     int64_t rc, total = 0;
     for (int64_t i = 0; i < k; i++) total += parts[i]->count;
     if (!total) return LC_OK;
-    if ((rc = combine_out(cb))) return rc;
+    if (!cb->out) {
+        lc_task* t = cb->tasks[0];
+        cb->out = lc_out_new(t->out_ncols, t->out_widths, t->out_nullable);
+        if (!cb->out) return LC_ERR_NOMEM;
+    }
     if (k == 1) return lc_agg_emit_table(a, parts[0], cb->out, &cb->ctx);
     lc_table* dst = parts[d];
     int64_t own = dst->count;
@@ -1140,31 +1103,6 @@ static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t 
     return lc_agg_emit_table(a, dst, cb->out, &cb->ctx);
 }
 
-/* A changelog's merge (see LC_LANES): the groups each worker took folded into the merged
- * table, then listed in order of their first rows since the last emission (list_by_seq over
- * the copies, a group's dirty byte marking it) and emitted as one worker's table would be. */
-static int64_t merge_changes(lc_combine* cb) {
-    lc_agg* a = cb->changes;
-    int64_t N = cb->nworkers, total = 0, rc;
-    for (int64_t w = 0; w < N; w++) total += cb->copies[w].count;
-    if (!total) return LC_OK;
-    if ((rc = merge_room(cb, total)) || (rc = combine_out(cb))) return rc;
-    lc_table* dst = a->table;
-    lc_table* runs[N];
-    int64_t len[N];
-    const int32_t* from[N];
-    for (int64_t w = 0, at = 0; w < N; w++) {
-        runs[w] = &cb->copies[w];
-        len[w] = runs[w]->count;
-        from[w] = cb->where + at;
-        if ((rc = lc_agg_merge_into(a, dst, runs[w], cb->where + at, &cb->ctx))) return rc;
-        at += len[w];
-    }
-    dst->ndirty = list_by_seq(runs, len, from, N, a->seq_offset,
-                              dst->entries + a->dirty_offset, dst->entry_size, dst->dirty);
-    return lc_agg_emit_changes(a, cb->out, &cb->ctx);
-}
-
 /* Every worker's detached windows, window by window in order of their ids: merged and
  * emitted (unless a task failed: that task reports it), then given back to their owners. Only
  * the aggregates' code and layout are used, never their state: any thread may run it. */
@@ -1174,7 +1112,6 @@ static int64_t merge_closed(lc_combine* cb, int64_t self) {
     lc_table* heads[N];
     lc_table* parts[N];
     lc_agg* owners[N];
-    if (cb->changes) return failed ? LC_OK : merge_changes(cb);
     for (int64_t w = 0; w < N; w++) {
         heads[w] = cb->tasks[w]->closed;
         cb->tasks[w]->closed = NULL;
@@ -1201,54 +1138,30 @@ static int64_t merge_closed(lc_combine* cb, int64_t self) {
 }
 
 /* Merge chunk `seq` of cb if every task has arrived and no one has claimed it (self: the
- * merging worker, or -1). A changelog's chunk only once the chunk before it is merged; its
- * merger then goes on to the chunk after it if it can (a worker that tried that one while
- * this one was being merged gave up). Whatever no worker merges, the collector does. */
+ * merging worker, or -1). */
 static int try_merge(lc_combine* cb, int64_t seq, int64_t self) {
-    int merged = 0;
-    while (cb) {
-        int64_t open = seq * 4 + LC_MERGE_OPEN;
-        lc_agg* changes = cb->changes;
-        if (__atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) != open) break;
-        if (__atomic_load_n(&cb->arrived, __ATOMIC_ACQUIRE) != cb->nworkers) break;
-        if (changes && __atomic_load_n(&changes->changes_merged, __ATOMIC_ACQUIRE) != seq - 1)
-            break;
-        if (!__atomic_compare_exchange_n(&cb->merge, &open, seq * 4 + LC_MERGE_CLAIMED, 0,
-                                         __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-            break;
-        cb->merge_status = merge_closed(cb, self);
-        lc_combine* next = NULL;
-        if (changes) {
-            __atomic_store_n(&changes->changes_merged, seq, __ATOMIC_RELEASE);
-            /* (read before the collector may take cb and start it again) */
-            next = __atomic_load_n(&cb->next, __ATOMIC_ACQUIRE);
-        }
-        __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_DONE, __ATOMIC_RELEASE);
-        __atomic_store_n(&cb->merged, 1, __ATOMIC_RELEASE);
-        if (__atomic_load_n(&cb->waiters, __ATOMIC_SEQ_CST)) futex_wake(&cb->merged);
-        merged = 1;
-        cb = next;
-        seq++;
-    }
-    return merged;
+    int64_t open = seq * 4 + LC_MERGE_OPEN;
+    if (__atomic_load_n(&cb->merge, __ATOMIC_ACQUIRE) != open) return 0;
+    if (__atomic_load_n(&cb->arrived, __ATOMIC_ACQUIRE) != cb->nworkers) return 0;
+    if (!__atomic_compare_exchange_n(&cb->merge, &open, seq * 4 + LC_MERGE_CLAIMED, 0,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        return 0;
+    cb->merge_status = merge_closed(cb, self);
+    __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_DONE, __ATOMIC_RELEASE);
+    __atomic_store_n(&cb->merged, 1, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&cb->waiters, __ATOMIC_SEQ_CST)) futex_wake(&cb->merged);
+    return 1;
 }
 
 /* The chunks before cb still in flight, newest first, each merged if it can be: a worker ahead
- * of the others takes the merges the last of them would otherwise add to its own work. A
- * changelog's are merged in order, from the oldest still open on (try_merge goes on). */
+ * of the others takes the merges the last of them would otherwise add to its own work. */
 static void merge_earlier(lc_combine* prev, int64_t seq, int64_t self) {
-    lc_combine* oldest = NULL;   /* a changelog's oldest open chunk */
-    int64_t oldest_seq = 0;
     for (lc_combine* c = prev; c; c = __atomic_load_n(&c->prev, __ATOMIC_ACQUIRE)) {
         seq--;
         int64_t m = __atomic_load_n(&c->merge, __ATOMIC_ACQUIRE);
-        if (m / 4 != seq) break;   /* collected (and maybe reused for a later chunk) */
-        if (m % 4 != LC_MERGE_OPEN) continue;
-        if (!c->changes) try_merge(c, seq, self);
-        oldest = c;
-        oldest_seq = seq;
+        if (m / 4 != seq) return;   /* collected (and maybe reused for a later chunk) */
+        if (m % 4 == LC_MERGE_OPEN) try_merge(c, seq, self);
     }
-    if (oldest && oldest->changes) try_merge(oldest, oldest_seq, self);
 }
 
 /* Without `claim`, a worker ending a later chunk is expected to merge this one; still, after
@@ -1287,8 +1200,6 @@ static int64_t run_combined(lc_task* t) {
     }
     t->wm = p->wm;
     if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed, &p->ctx);
-    if (!rc && t->emit == LC_EMIT_CHANGES && cb->changes)
-        rc = lc_agg_take_changes(p->agg, &cb->copies[t->worker]);
     if (rc) {
         int32_t none = LC_OK;
         __atomic_compare_exchange_n(&cb->status, &none, (int32_t)rc, 0, __ATOMIC_RELEASE,
@@ -1311,7 +1222,7 @@ int64_t lc_combine_collect(lc_pool* pool, lc_combine* const* cbs, int64_t k, int
     for (int64_t j = 0; j < k; j++) {
         lc_combine* cb = cbs[j];
         wms[j] = lc_combine_wait(pool, cb);
-        int64_t rc = lc_combine_finish(cb, (claim_last && j == k - 1) || cb->changes);
+        int64_t rc = lc_combine_finish(cb, claim_last && j == k - 1);
         int32_t failed = __atomic_load_n(&cb->status, __ATOMIC_ACQUIRE);
         outs[j] = cb->out;
         cb->out = NULL;

@@ -4,13 +4,13 @@
 and its aggregate state) per worker, in one of three modes:
 - "keyed": rows are routed by the compiled partition kernel, so each worker sees only its
   groups;
-- "blocks" (a window aggregate emitted when windows close, or a changelog without a window):
-  each worker aggregates its own blocks of rows, and the partial states of a window are
-  merged when it closes, a changelog's changed groups after each insert (see LC_LANES in
-  lc_runtime.h);
+- "blocks" (a window aggregate emitted when windows close): each worker aggregates its own
+  blocks of rows, and the partial states of a window are merged when it closes (see LC_LANES
+  in lc_runtime.h);
 - "ranges" (no aggregate): a batch is split into row ranges.
 Outputs come back per worker and are merged into exactly what one worker would emit: ranges in
-order; keyed results by their hidden (`$wend`, `$seq`) columns.
+order; window results by their hidden (`$wend`, `$seq`) columns; changelogs by worker (their
+net effect is what is specified).
 """
 
 from __future__ import annotations
@@ -57,11 +57,6 @@ def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
         lib.lc_agg_set_merger(agg, ffi.cast("lc_merge_fn", addresses[a.merge]), a.seq_offset)
     if a.slice:
         lib.lc_agg_set_slices(agg, a.slice, ffi.cast("lc_merge_fn", addresses[a.fold]))
-    if a.additive is not None:
-        pairs = [x for r in a.additive for x in r]
-        if lib.lc_agg_set_changes(agg, a.dirty_offset, ffi.new("int32_t[]", pairs or [0]),
-                                  len(a.additive)):
-            raise MemoryError("laminarc: out of memory for an aggregate")
     agg.global_agg = int(a.global_agg)
     return ffi.gc(agg, lib.lc_agg_free)
 
@@ -240,14 +235,6 @@ class ShardedPipeline:
                 agg = _new_agg(spec.aggregate, addresses)
                 pipe.agg = agg
                 self.aggs.append(agg)
-        # A pre-aggregated changelog: the table its workers' changes are merged into and
-        # emitted from (see LC_LANES), shared by its combines.
-        self.merged = None
-        if self.mode == "blocks" and spec.aggregate.emit == "changes":
-            self.merged = _new_agg(spec.aggregate, addresses)
-            for comb in [s[0] for s in self.slots] + [self.advance_slot[0]]:
-                if lib.lc_combine_set_changes(comb, self.merged):
-                    raise MemoryError("laminarc: out of memory for a changelog's merge")
         self.schema = _visible(self.output.schema, spec.hidden)
         self.emit_code = EMIT_CODES[spec.aggregate.emit] if spec.aggregate else EMIT_NONE
         self._wm = INT64_MIN
@@ -302,7 +289,7 @@ class ShardedPipeline:
         one another in step. A changelog emits once per insert, after its last chunk, as one
         worker does."""
         if self.mode == "blocks":
-            return [], self.start_blocks(desc, seq_base, source_wm, ffi.NULL, last_chunk)
+            return [], self.start_blocks(desc, seq_base, source_wm, ffi.NULL)
         n = desc.n
         self.rows_in += n
         nulls = int(desc.null_mask & self.read_mask != 0)
@@ -311,8 +298,10 @@ class ShardedPipeline:
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         if self.mode == "keyed":
             ex, parts, tasks = slot
-            check(lib.lc_exchange_start(ex, n, desc.cols, nulls, seq_base,
-                                        self._chunk_emit(last_chunk), now),
+            emit = self.emit_code
+            if not last_chunk and emit == EMIT_CHANGES:
+                emit = EMIT_NONE   # a changelog emits after the insert's last chunk
+            check(lib.lc_exchange_start(ex, n, desc.cols, nulls, seq_base, emit, now),
                   self.spec.produces)
             keep.append(ex)
             return parts, tasks
@@ -328,25 +317,16 @@ class ShardedPipeline:
             t.status, t.done, t.next = 0, 0, ffi.NULL
         return [], tasks
 
-    def start_blocks(self, desc: Descriptors, seq_base: int, source_wm: int, pool,
-                     last_chunk: bool = True) -> list:
+    def start_blocks(self, desc: Descriptors, seq_base: int, source_wm: int, pool) -> list:
         """A pre-aggregated pipeline's tasks for a chunk, started and, unless `pool` is NULL,
         handed over to the workers in the same native call (the engine's path for a source
-        whose pipelines are all pre-aggregated). A changelog emits after an insert's last
-        chunk, as one worker does."""
+        whose pipelines are all pre-aggregated)."""
         self.rows_in += desc.n
         slot = self.slots[self.next_slot]
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
-        return self._start_combined(slot, self._chunk_emit(last_chunk), source_wm, False, rows,
-                                    pool)
-
-    def _chunk_emit(self, last_chunk: bool) -> int:
-        """What a chunk's tasks emit: a changelog emits after an insert's last chunk only."""
-        if not last_chunk and self.emit_code == EMIT_CHANGES:
-            return EMIT_NONE
-        return self.emit_code
+        return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool)
 
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first
@@ -475,10 +455,7 @@ class ShardedPipeline:
         m = {"rows_in": self.rows_in,
              "late_rows": sum(p.ctx.late_rows for p in self.pipes),
              "errors": sum(p.ctx.errors for p in self.pipes) + self.merge_errors}
-        if self.merged is not None:   # (its workers' tables hold the same groups, in parts)
-            m["groups"] = lib.lc_agg_entries(self.merged)
-            m["open_windows"] = 0
-        elif self.aggs:
+        if self.aggs:
             m["groups"] = sum(lib.lc_agg_entries(a) for a in self.aggs)
             m["open_windows"] = max(lib.lc_agg_open_windows(a) for a in self.aggs)
         return m

@@ -45,10 +45,6 @@ class AggregateSpec:
     seq_offset: int = 0        # ... where an entry keeps its first row's source position
     slice: int = 0             # a sliced HOP: the slice's time units (AggregateSink.slice)
     fold: str | None = None    # ... and the merger folding its slices into a window
-    # A pre-aggregated changelog: where an entry keeps its dirty byte, and the (offset,
-    # length) byte ranges of its additive states (see lc_agg_take_changes)
-    dirty_offset: int = -1
-    additive: list[tuple[int, int]] | None = None
 
 
 @dataclass

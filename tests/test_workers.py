@@ -4,7 +4,6 @@ under concurrent inserts, in-flight shutdown, back-pressure and native failures.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import os
 import random
@@ -18,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from harness import EVENTS_DDL, assert_rows_equal, consolidate_changelog, duck, random_events
+from harness import EVENTS_DDL, random_events
 from laminarc.runtime.arrow import Descriptors
 from laminarc.runtime.native import ffi, lib
 
@@ -41,51 +40,6 @@ def test_w1_is_identical_for_any_number_of_workers():
     assert w1_check(base, 500_000)["exact"]
     for workers, rows in ((2, 65_536), (3, 10_000), (4, 100_003)):
         assert run_w1(workers, 500_000, rows).equals(base), workers
-
-
-CHANGELOG_SQL = EVENTS_DDL.format(delay=800) + """
-CREATE STREAM c AS
-SELECT s, k, COUNT(*) AS n, COUNT(v) AS nv, SUM(i) AS si, SUM(v) AS sv, AVG(v) AS av,
-       MIN(s) AS ms, MAX(v) AS mv
-FROM events GROUP BY s, k HAVING COUNT(*) > 2;
-"""
-
-
-def run_changelog(workers: int, data: pa.Table, cuts: list[int]) -> pa.Table:
-    with laminarc.open(workers=workers) as db:
-        # small chunks, handed over even when small: many in flight, each merged by whichever
-        # thread comes first, in order (see lc_combine.next)
-        db.engine.chunk_rows, db.engine.inline_rows = 1_500, 100
-        db.execute(CHANGELOG_SQL)
-        if workers > 1:
-            assert db.engine.sources["events"].relation.consumers[0].mode == "blocks"
-        sub = db.subscribe("c")
-        for lo, hi in itertools.pairwise(cuts):
-            db.insert("events", data.slice(lo, hi - lo))
-        db.end_input("events")
-        return sub.to_arrow()
-
-
-def test_a_changelog_is_pre_aggregated_and_identical_for_any_number_of_workers():
-    """A changelog without a window is pre-aggregated: each worker aggregates its blocks, and
-    after each insert the groups it changed are merged and emitted (see LC_LANES). For one
-    cutting of the input, every number of workers emits exactly one worker's rows, in its order
-    (float sums to the bit, -0.0 included, string keys and MIN over strings, HAVING moving
-    groups in and out); the net result is DuckDB's."""
-    data = random_events(30_000, seed=5, keys=40)
-    v = data.column("v").to_numpy(zero_copy_only=False)
-    v[::97] = -0.0
-    data = data.set_column(2, "v", pa.array(v, pa.float64(), mask=data.column("v").is_null().to_numpy()))
-    rng = random.Random(3)
-    for _ in range(3):
-        cuts = sorted({0, data.num_rows, *rng.sample(range(1, data.num_rows), rng.randint(1, 12))})
-        base = run_changelog(1, data, cuts)
-        assert base.num_rows > 0
-        for workers in (2, 3):
-            assert run_changelog(workers, data, cuts).equals(base), (workers, cuts)
-    want = duck("""SELECT s, k, COUNT(*), COUNT(v), SUM(i), SUM(v), AVG(v), MIN(s), MAX(v)
-                   FROM ev GROUP BY s, k HAVING COUNT(*) > 2""", ev=data)
-    assert_rows_equal(consolidate_changelog(base), want)
 
 
 def test_workers_are_pinned_to_distinct_allowed_cpus():

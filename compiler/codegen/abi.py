@@ -78,7 +78,7 @@ LC_TABLE = CStruct("lc_table", [
     ("slots", PTR), ("entries", PTR), ("dirty", PTR), ("mask", I64), ("count", I64),
     ("limit", I64), ("ndirty", I64), ("window", I64), ("entry_size", I64), ("sets", PTR),
     ("nsets", I64), ("strings", LC_ARENA), ("next", PTR), ("entries_mem", PTR), ("ordered", I64),
-    ("frozen", I64), ("owned_lanes", I64),
+    ("frozen", I64),
 ])
 LC_OUTCOL = CStruct("lc_outcol", [
     ("values", PTR), ("validity", PTR), ("offsets", PTR), ("data_len", I64), ("data_cap", I64),
@@ -96,12 +96,11 @@ LC_AGG = CStruct("lc_agg", [
     ("size", I64), ("slide", I64), ("offset", I64), ("emit_rows", PTR), ("emit_changes", PTR),
     ("pool", PTR), ("initial_entries", I64), ("close_ids", PTR),
     ("close_cap", I64), ("global_agg", I64), ("merge", PTR), ("seq_offset", I64),
-    ("returned", PTR), ("dirty_offset", I64), ("reset", PTR), ("nreset", I64),
-    ("slice_units", I64), ("slice_r", I64),
+    ("returned", PTR), ("slice_units", I64), ("slice_r", I64),
     ("slice_m", I64), ("slice_c", I64), ("fold_limit", I64), ("fold_next", I64), ("fold", PTR),
     ("folded", PTR), ("folded_tail", PTR), ("fold_where", PTR), ("fold_order", PTR),
     ("fold_entries", PTR), ("fold_cap", I64), ("blocks", PTR), ("block_mask", I64),
-    ("block_levels", I64), ("changes_merged", I64),
+    ("block_levels", I64),
 ])
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),

@@ -53,8 +53,8 @@ NULL_HASH = 0x5BD1E9955BD1E995
 SEED = 0x243F6A8885A308D3
 EMPTY_WINDOW = -(2**63)   # the runtime's LC_MIN_WINDOW: a window directory's empty slot
 # How many entries ahead a merge asks for the entries it will fold (and an emission for the
-# entries it will emit). 16 rather than 8: a changelog of 1 M random keys merged on 2 workers
-# ran at 1.84x the speed without the dst prefetches, against 1.77x with 8 (A/B, medians of 5).
+# entries it will emit). 16 rather than 8: merges of ~64 K groups each into a table of 1 M
+# ran 1.84x as fast as without the dst prefetches with 16, 1.77x with 8 (medians of 5).
 MERGE_AHEAD = 16
 
 
@@ -134,20 +134,6 @@ class EntryLayout:
         self.set_sizes = [
             16 + _align(max(SLOT_WIDTH[self.states[i].arg_type.kind], 1)) for i in self.distinct
         ]
-
-    @property
-    def additive(self) -> list[tuple[int, int]]:
-        """What a changelog's worker zeroes, as (offset, length), once it handed its changes
-        over (see LC_LANES in lc_runtime.h): counts and exact sums; float lanes and extremes
-        stay."""
-        out = []
-        for st in self.states:
-            if st.call.func in (AggFunc.COUNT, AggFunc.COUNT_STAR):
-                out.append((self.states_begin + st.offset, 8))
-            elif st.call.func in (AggFunc.SUM, AggFunc.AVG):
-                out.append((self.states_begin + st.offset, 24) if st.exact else
-                           (self.states_begin + st.count_offset, 8))
-        return out
 
 
 def _entry_size(n: int) -> int:
@@ -1005,10 +991,8 @@ class AggregateCodegen:
             b.store(g.smin(b.load(p, typ=I64), seq), p)
         b.store(b.trunc(idx, I32), b.gep(where, [e], source_etype=I32))
         states_d = _at(g, entry, lay.states_begin)
-        # A changelog's copies carry their worker's whole float lanes (see LC_LANES)
-        owned = LC_TABLE.load(b, src, "owned_lanes") if self.sink.changelog else None
         for st in lay.states:
-            self._combine(g, dst, st, states_d, states_s, owned)
+            self._combine(g, dst, st, states_d, states_s)
         b.store(b.add(e, i64(1)), e_var)
         b.branch(g.head)
 
@@ -1016,10 +1000,8 @@ class AggregateCodegen:
         return g.fn.name
 
     def _combine(self, g: FnGen, dst: ir.Value, st: AggState, states_d: ir.Value,
-                 states_s: ir.Value, owned: ir.Value | None = None) -> None:
-        """Fold one partial state into another (a new entry's states are zero: the same).
-        `owned`: a bit per lane whose float sums src holds whole (a changelog's worker's
-        groups, see LC_LANES): those are copied, the others kept."""
+                 states_s: ir.Value) -> None:
+        """Fold one partial state into another (a new entry's states are zero: the same)."""
         b = g.b
         func = st.call.func
 
@@ -1041,13 +1023,8 @@ class AggregateCodegen:
                 # every load and store (W1's merge: 90 instructions an entry).
                 vt = ir.VectorType(F64, st.lanes)
                 pd, ps = _at(g, states_d, st.offset), _at(g, states_s, st.offset)
-                x, y = b.load(pd, typ=vt, align=8), b.load(ps, typ=vt, align=8)
-                if owned is None:
-                    b.store(b.fadd(x, y), pd, align=8)
-                else:
-                    bits = b.bitcast(b.trunc(owned, ir.IntType(st.lanes)),
-                                     ir.VectorType(I1, st.lanes))
-                    b.store(b.select(bits, y, x), pd, align=8)
+                b.store(b.fadd(b.load(pd, typ=vt, align=8), b.load(ps, typ=vt, align=8)), pd,
+                        align=8)
             add(st.count_offset, I64)
             return
         t = st.arg_type
