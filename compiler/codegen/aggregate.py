@@ -56,6 +56,11 @@ EMPTY_WINDOW = -(2**63)   # the runtime's LC_MIN_WINDOW: a window directory's em
 # entries it will emit). 16 rather than 8: merges of ~64 K groups each into a table of 1 M
 # ran 1.84x as fast as without the dst prefetches with 16, 1.77x with 8 (medians of 5).
 MERGE_AHEAD = 16
+# The row loop's look-ahead over a big table (see AggregateCodegen.prefetch_group): the slot
+# of the row this far ahead, the entry of the row half as far. Tables with fewer slots than
+# BIG_TABLE_SLOTS stay in cache, and the loop then skips the look-ahead.
+ROW_AHEAD = 32
+BIG_TABLE_SLOTS = 1 << 15
 
 
 def _align(n: int) -> int:
@@ -376,6 +381,10 @@ class AggregateCodegen:
         # pre-aggregated: byte offset of the lane being run within a float sum (the pipeline
         # loads it from lc_pipe.lane)
         self.lane_off: ir.Value | None = None
+        # The row loop's look-ahead (PipelineCodegen.look_ahead): variables of the loop naming
+        # the table the last window looked up (or the one table) and whether it is big, set
+        # where a table is looked up, not per row. Rows mostly go where the last went.
+        self.ahead: tuple[ir.Value, ir.Value] | None = None
 
     # -- window tables --------------------------------------------------------------------
     def window_table(self, g: FnGen, agg: ir.Value, k: ir.Value) -> ir.Value:
@@ -448,6 +457,8 @@ class AggregateCodegen:
             b.position_at_end(thawed)
         b.store(k, id_p)
         b.store(found, tab_p)
+        if self.ahead is not None:
+            self.note_table(b, found)
         b.branch(done)
         found_in = b.block
         b.position_at_end(done)
@@ -455,6 +466,39 @@ class AggregateCodegen:
         t.add_incoming(cached, start)
         t.add_incoming(found, found_in)
         return t
+
+    # -- looking ahead --------------------------------------------------------------------
+    def hash_key_columns(self) -> list[int]:
+        """The aggregate input's columns whose values a group's hash is made of, in order."""
+        return [self.node.keys[p] for p in self.layout.keys]
+
+    def hash_of(self, g: FnGen, vals: list[Val]) -> ir.Value:
+        """The group hash of key values (hash_key_columns' order), as consume computes it."""
+        return hash_keys(g, [(key_value(g, v, f.type), f.type) for v, (_, f) in zip(
+            vals, self.layout.keys.values(), strict=True)])
+
+    def note_table(self, b: ir.IRBuilder, table: ir.Value) -> None:
+        """Set the look-ahead's variables to this table."""
+        table_var, big_var = self.ahead
+        b.store(table, table_var)
+        b.store(b.icmp_unsigned(">=", LC_TABLE.load(b, table, "mask"), i64(BIG_TABLE_SLOTS - 1)),
+                big_var)
+
+    def prefetch_group(self, g: FnGen, table: ir.Value, h_slot: ir.Value,
+                       h_entry: ir.Value) -> None:
+        """Ask for the slot of hash h_slot and for the entry the slot of h_entry names: a
+        row ROW_AHEAD rows ahead and one half as far, whose slot was asked for before. In a
+        table of a million groups each is a miss that the row's lookup would otherwise wait
+        for. (An empty slot names "entry -1", an address before the block: a prefetch never
+        faults. A collision's entry is not asked for.)"""
+        b = g.b
+        slots, mask = LC_TABLE.load(b, table, "slots"), LC_TABLE.load(b, table, "mask")
+        g.prefetch(b.gep(slots, [b.and_(h_slot, mask)], source_etype=I32))
+        named = b.zext(b.load(b.gep(slots, [b.and_(h_entry, mask)], source_etype=I32),
+                              typ=I32), I64)
+        _prefetch_entry(g, b.gep(LC_TABLE.load(b, table, "entries"),
+                                 [b.mul(b.sub(named, i64(1)), i64(self.layout.size))],
+                                 source_etype=I8), self.layout.size)
 
     # -- per-row update -----------------------------------------------------------------------
     def consume(self, g: FnGen, agg: ir.Value, vals: list[Val], k: ir.Value | None,
@@ -466,6 +510,8 @@ class AggregateCodegen:
             table = self.window_table(g, agg, k)
         else:
             table = g.in_entry(lambda bb: LC_AGG.load(bb, agg, "table"))
+            if self.ahead is not None:
+                g.in_entry(lambda bb: self.note_table(bb, table))
         keys = []
         for p, (off, f) in lay.keys.items():
             keys.append((off, key_value(g, vals[node.keys[p]], f.type), f.type,

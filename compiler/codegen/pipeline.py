@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from llvmlite import ir
 
+from ..expr import Expr, col, columns_used, substitute
 from ..plan import Filter, Node, Project, Window
 from ..types import Kind
 from .abi import (
@@ -34,7 +35,7 @@ from .abi import (
     NEED_FOLD,
     PTR,
 )
-from .aggregate import EMPTY_WINDOW, AggregateCodegen
+from .aggregate import EMPTY_WINDOW, ROW_AHEAD, AggregateCodegen
 from .exprs import ValuesEnv, cheap, clamp_i64, keep_if, lower, window_bounds, window_number
 from .function import FnGen
 from .output import OutputWriter
@@ -226,6 +227,8 @@ class PipelineCodegen:
             b.position_at_end(bp_done)
         else:
             i = j
+        if self.aggcg is not None:
+            self.look_ahead(cols, j, n, sel if self.selected else None)
         if sliced is not None:
             # The watermark before this row passed the end of the next window to close: the
             # runtime folds that window's slices now, before this row can reach one of them.
@@ -272,6 +275,58 @@ class PipelineCodegen:
         g.save_state(b)
         LC_CTX.store(b, b.load(self.k_var, typ=I64), ctx, "resume_k")
         b.ret(b.load(i_var, typ=I64))
+
+    # -- looking ahead -------------------------------------------------------------------
+    def ahead_keys(self) -> list[Expr] | None:
+        """The aggregate's hash keys as expressions of the input row, when every one is
+        cheap to compute again for another row and depends on no window (see look_ahead)."""
+        cur: list[Expr | None] = [col(c, f.type, f.nullable)
+                                  for c, f in enumerate(self.plan.input_fields)]
+        for op in self.plan.ops:
+            if isinstance(op, Project):
+                cur = [None if any(cur[c] is None for c in columns_used(e)) else
+                       substitute(e, cur) for e in op.exprs]
+            elif isinstance(op, Window):
+                cur = [*cur, None, None]    # window_start, window_end
+        keys = [cur[c] for c in self.aggcg.hash_key_columns()]
+        if not keys or any(k is None or not cheap(k) for k in keys):
+            return None
+        return keys
+
+    def look_ahead(self, cols: ir.Value, j: ir.Value, n: ir.Value, sel: ir.Value | None
+                   ) -> None:
+        """Prefetch the groups of rows ahead in a big table (AggregateCodegen.prefetch_group):
+        their keys are computed again there (filters are not applied: a dropped row's
+        prefetch is only wasted), counting no errors. A table smaller than BIG_TABLE_SLOTS,
+        in cache, skips this for the test of a flag, set where the table is looked up (W1's
+        loop took 5 instructions more a row when each row loaded the table's size)."""
+        keys = self.ahead_keys()
+        if keys is None:
+            return
+        g = self.g
+        b = g.b
+        table_var = g.alloca(PTR, "ahead_table", ir.Constant(PTR, None))
+        big_var = g.alloca(I1, "ahead_big", FALSE)
+        self.aggcg.ahead = (table_var, big_var)
+        ahead = g.fn.append_basic_block("ahead")
+        after = g.fn.append_basic_block("ahead.done")
+        b.cbranch(b.load(big_var, typ=I1), ahead, after).set_weights([1, 99])
+        b.position_at_end(ahead)
+        table = b.load(table_var, typ=PTR)
+        guard, err_var = g.guard, g.err_var
+        g.guard, g.err_var = FALSE, g.alloca(I64, "ahead_errors", i64(0))
+        last = b.sub(n, i64(1))
+        hashes = []
+        for d in (ROW_AHEAD, ROW_AHEAD // 2):
+            ja = g.smin(b.add(j, i64(d)), last)
+            ia = ja if sel is None else b.sext(b.load(b.gep(sel, [ja], source_etype=I32),
+                                                      typ=I32), I64)
+            env = ScanEnv(g, cols, self.plan.input_fields, self.nulls, ahead, ia)
+            hashes.append(self.aggcg.hash_of(g, [lower(g, k, env) for k in keys]))
+        g.guard, g.err_var = guard, err_var
+        self.aggcg.prefetch_group(g, table, *hashes)
+        b.branch(after)
+        b.position_at_end(after)
 
     # -- sinks ---------------------------------------------------------------------------
     def make_sink(self, pipe: ir.Value) -> Sink:
@@ -321,6 +376,7 @@ class PipelineCodegen:
             raise AssertionError(f"{op.kind} can not run inside a pipeline")
 
     window_id: ir.Value | None = None
+    aggcg: AggregateCodegen | None = None
 
     def tumble_window(self, w: Window, ts: ir.Value, keyed: bool,
                       hop: Window | None = None) -> tuple[ir.Value, ir.Value, ir.Value]:
