@@ -681,7 +681,7 @@ class Engine:
             self.closed = True
             for rel in self.relations.values():
                 for s in rel.subscribers:
-                    s._end()
+                    s._cut_off()
             self.relations.clear()
             self.sources.clear()
             self.streams.clear()

@@ -14,7 +14,10 @@ from .errors import StateError
 class Subscription:
     """Batches a stream emitted since `subscribe`. `poll` never blocks longer than asked;
     iteration and `to_arrow` wait until the stream ends (all its inputs ended), so call them
-    after `end_input` or while another thread inserts."""
+    after `end_input` or while another thread inserts. When the database closes before the
+    stream ended, the batches it emitted are still delivered, and then `poll`, iteration and
+    `to_arrow` raise StateError rather than end as if the stream had (a consumer in another
+    thread would otherwise take a cut-off stream for a whole one)."""
 
     def __init__(self, stream: str, schema: pa.Schema, on_close=None, pump=None):
         self.stream = stream
@@ -24,6 +27,7 @@ class Subscription:
         self._cond = threading.Condition(self._lock)
         self._ended = False
         self._closed = False
+        self._cut = False   # the database closed before the stream ended
         self._on_close = on_close
         self._pump = pump   # delivers results still being computed by workers
         self._waiting = 0   # consumers blocked in poll: only then is a push notified
@@ -40,6 +44,12 @@ class Subscription:
             self._ended = True
             self._cond.notify_all()
 
+    def _cut_off(self) -> None:
+        """The database closed: no more batches will come, and the stream did not end."""
+        with self._cond:
+            self._cut = True
+            self._cond.notify_all()
+
     # -- consumer side ----------------------------------------------------------------------
     @property
     def ended(self) -> bool:
@@ -49,7 +59,8 @@ class Subscription:
 
     def poll(self, timeout: float | None = 0.0) -> pa.RecordBatch | None:
         """The next batch, or None if none arrives within `timeout` seconds (None: wait until
-        one arrives or the stream ends)."""
+        one arrives or the stream ends). StateError once the database closed before the
+        stream ended and every batch was taken."""
         if self._queue:   # the common case; a deque's popleft is atomic
             try:
                 return self._queue.popleft()
@@ -62,6 +73,9 @@ class Subscription:
             while not self._queue:
                 if self._ended or self._closed:
                     return None
+                if self._cut:
+                    raise StateError(f"the database was closed before stream '{self.stream}' "
+                                     "ended")
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return None

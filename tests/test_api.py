@@ -198,15 +198,54 @@ def test_pandas_datetimes_and_nulls():
         assert sub.poll().to_pylist() == [{"k": 1, "v2": 3.0}, {"k": 2, "v2": None}]
 
 
-def test_close_ends_subscriptions_and_context_manager():
+def test_close_cuts_subscriptions_off_and_context_manager():
+    """Closing the database delivers what streams emitted; then a stream that did not end
+    raises StateError in its consumers instead of ending as if it had, and one that ended
+    ends."""
+    db = laminarc.open()
+    db.execute(DDL)
+    cut, whole = db.subscribe("doubled"), db.subscribe("doubled")
+    with db:
+        db.insert("events", rows(2))
+    assert cut.poll().num_rows == 2
+    for _ in range(2):
+        with pytest.raises(laminarc.StateError, match="closed before stream 'doubled' ended"):
+            cut.poll(timeout=None)
+    assert not cut.ended
+    with pytest.raises(laminarc.StateError, match="closed before"):
+        whole.to_arrow(timeout=1)
+    with pytest.raises(laminarc.StateError):
+        db.subscribe("doubled")
+
     db = laminarc.open()
     db.execute(DDL)
     sub = db.subscribe("doubled")
-    with db:
-        db.insert("events", rows(2))
-    assert sub.to_arrow(timeout=1).num_rows == 2
-    with pytest.raises(laminarc.StateError):
-        db.subscribe("doubled")
+    db.insert("events", rows(3))
+    db.end_input("events")
+    db.close()
+    assert sub.to_arrow(timeout=1).num_rows == 3 and sub.ended
+
+
+def test_close_stops_another_threads_iteration_with_an_error():
+    db = laminarc.open(workers=2)
+    db.execute(DDL)
+    sub = db.subscribe("doubled")
+    got, errors = [], []
+
+    def consume():
+        try:
+            for batch in sub:
+                got.append(batch.num_rows)
+        except laminarc.StateError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=consume)
+    t.start()
+    for j in range(20):
+        db.insert("events", rows(10, j * 10))
+    db.close()
+    t.join(timeout=10)
+    assert not t.is_alive() and sum(got) == 200 and len(errors) == 1
 
 
 def test_readme_quickstart_runs():
