@@ -3,11 +3,15 @@
 cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
 
     python bench/keyed.py [--events N] [--runs 5] [--queries changelog,distinct] [--cached]
-                          [--keys K]
+                          [--keys K] [--routed]
 
 - `changelog`: W1's COUNT(*), SUM(v), MAX(v) per key without a window, a changelog (one
   update per key an insert).
 - `distinct`: COUNT(*) and COUNT(DISTINCT v) per key and 2-second TUMBLE, emitted on close.
+- `tumble`: W1's aggregates per key and 10-second TUMBLE, emitted on close: pre-aggregated
+  by blocks, unlike the others; with `--routed` the planner's choice is overridden and it is
+  routed by key like them (its float SUM then one left-to-right sum, not 8 lanes), to compare
+  the two ways with many keys (docs/architecture.md "Workers", many groups a window).
 
 1 and 2 workers alternate, a fresh database each run, in this process; each figure is the
 median of events over the seconds from the first insert to the last result row, and every
@@ -41,6 +45,10 @@ QUERIES = {
                 "COUNT(DISTINCT v) AS dv "
                 "FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '2' SECOND)) "
                 "GROUP BY k, window_start, window_end EMIT ON WINDOW CLOSE;",
+    "tumble": "CREATE STREAM h AS SELECT k, window_start, COUNT(*) AS cnt, SUM(v) AS s, "
+              "MAX(v) AS m "
+              "FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
+              "GROUP BY k, window_start, window_end;",
 }
 
 
@@ -59,7 +67,12 @@ def main() -> None:
     ap.add_argument("--queries", default="changelog,distinct")
     ap.add_argument("--cached", action="store_true")
     ap.add_argument("--keys", type=int, default=None)
+    ap.add_argument("--routed", action="store_true",
+                    help="route window aggregates by key instead of pre-aggregating them")
     args = ap.parse_args()
+    if args.routed:
+        from laminarc.compiler import physical
+        physical.PipelinePlan.preaggregable = property(lambda self: False)
     if args.cached:
         few = w1_batches(262_144)
         batches = few * max(1, args.events // 262_144)
@@ -78,7 +91,8 @@ def main() -> None:
             secs[2].append(s2)
         m1, m2 = (n / statistics.median(secs[w]) / 1e6 for w in (1, 2))
         what = name + (" (cached)" if args.cached else "") + \
-            (f" ({args.keys:,} random keys)" if args.keys else "")
+            (f" ({args.keys:,} random keys)" if args.keys else "") + \
+            (" (routed)" if args.routed else "")
         print(f"{what}: 1 worker {m1:6.1f} M events/s, "
               f"2 workers {m2:6.1f} M/s, ratio {m2 / m1:.2f} (medians of {args.runs}; "
               f"{one.num_rows:,} rows, equal)", flush=True)
