@@ -486,11 +486,11 @@ class AggregateCodegen:
 
     def prefetch_group(self, g: FnGen, table: ir.Value, h_slot: ir.Value,
                        h_entry: ir.Value) -> None:
-        """Ask for the slot of hash h_slot and for the entry the slot of h_entry names: a
-        row ROW_AHEAD rows ahead and one half as far, whose slot was asked for before. In a
-        table of a million groups each is a miss that the row's lookup would otherwise wait
-        for. (An empty slot names "entry -1", an address before the block: a prefetch never
-        faults. A collision's entry is not asked for.)"""
+        """Ask for the slot of hash h_slot and for the entry the slot of h_entry names (a
+        group further ahead, and one nearer whose slot was asked for before: the row loop's
+        and the merge's look-ahead). In a table of a million groups each is a miss that the
+        lookup would otherwise wait for. (An empty slot names "entry -1", an address before
+        the block: a prefetch never faults. A collision's entry is not asked for.)"""
         b = g.b
         slots, mask = LC_TABLE.load(b, table, "slots"), LC_TABLE.load(b, table, "mask")
         g.prefetch(b.gep(slots, [b.and_(h_slot, mask)], source_etype=I32))
@@ -989,20 +989,14 @@ class AggregateCodegen:
         _prefetch_entry(g, later, lay.size)
         # ... and for the groups' entries in dst, which a big table has in no cache: the
         # slot of the group half as far ahead (its entry in src is in by then), and the entry
-        # that slot names a quarter as far (the first probe's: a collision's is not asked for)
+        # of the group a quarter as far
         last = b.sub(n, i64(1))
-        d_slots, d_mask = LC_TABLE.load(b, dst, "slots"), LC_TABLE.load(b, dst, "mask")
 
-        def ahead_slot(k: int) -> ir.Value:
+        def ahead_hash(k: int) -> ir.Value:
             j = g.smin(b.add(e, i64(k)), last)
-            h = b.load(b.gep(entries, [b.mul(j, i64(lay.size))], source_etype=I8), typ=I64)
-            return b.gep(d_slots, [b.and_(h, d_mask)], source_etype=I32)
+            return b.load(b.gep(entries, [b.mul(j, i64(lay.size))], source_etype=I8), typ=I64)
 
-        g.prefetch(ahead_slot(MERGE_AHEAD // 2))
-        named = b.zext(b.load(ahead_slot(MERGE_AHEAD // 4), typ=I32), I64)
-        _prefetch_entry(g, b.gep(LC_TABLE.load(b, dst, "entries"),
-                                 [b.mul(b.sub(named, i64(1)), i64(lay.size))], source_etype=I8),
-                        lay.size)
+        self.prefetch_group(g, dst, ahead_hash(MERGE_AHEAD // 2), ahead_hash(MERGE_AHEAD // 4))
         part = b.gep(entries, [b.mul(e, i64(lay.size))], source_etype=I8)
         keys = []
         for p, (off, f) in lay.keys.items():
