@@ -3,7 +3,7 @@
 cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
 
     python bench/keyed.py [--events N] [--runs 5] [--queries changelog,distinct] [--cached]
-                          [--keys K] [--routed]
+                          [--keys K] [--routed | --blocks]
 
 - `changelog`: W1's COUNT(*), SUM(v), MAX(v) per key without a window, a changelog (one
   update per key an insert).
@@ -11,7 +11,9 @@ cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
 - `tumble`: W1's aggregates per key and 10-second TUMBLE, emitted on close: pre-aggregated
   by blocks, unlike the others; with `--routed` the planner's choice is overridden and it is
   routed by key like them (its float SUM then one left-to-right sum, not 8 lanes), to compare
-  the two ways with many keys (docs/architecture.md "Workers", many groups a window).
+  the two ways with many keys (docs/architecture.md "Workers", many groups a window). By
+  default the runtime routes its windows by key once they hold many groups (still in 8
+  lanes); `--blocks` keeps it pre-aggregating by blocks whatever the groups.
 
 1 and 2 workers alternate, a fresh database each run, in this process; each figure is the
 median of events over the seconds from the first insert to the last result row, and every
@@ -69,10 +71,15 @@ def main() -> None:
     ap.add_argument("--keys", type=int, default=None)
     ap.add_argument("--routed", action="store_true",
                     help="route window aggregates by key instead of pre-aggregating them")
+    ap.add_argument("--blocks", action="store_true",
+                    help="pre-aggregate by blocks only, never routing a TUMBLE's big windows")
     args = ap.parse_args()
     if args.routed:
         from laminarc.compiler import physical
         physical.PipelinePlan.preaggregable = property(lambda self: False)
+    if args.blocks:
+        from laminarc.runtime import pipelines
+        pipelines.ROUTE_BYTES = 1 << 62
     if args.cached:
         few = w1_batches(262_144)
         batches = few * max(1, args.events // 262_144)
@@ -92,7 +99,7 @@ def main() -> None:
         m1, m2 = (n / statistics.median(secs[w]) / 1e6 for w in (1, 2))
         what = name + (" (cached)" if args.cached else "") + \
             (f" ({args.keys:,} random keys)" if args.keys else "") + \
-            (" (routed)" if args.routed else "")
+            (" (routed)" if args.routed else "") + (" (blocks only)" if args.blocks else "")
         print(f"{what}: 1 worker {m1:6.1f} M events/s, "
               f"2 workers {m2:6.1f} M/s, ratio {m2 / m1:.2f} (medians of {args.runs}; "
               f"{one.num_rows:,} rows, equal)", flush=True)

@@ -102,11 +102,21 @@ class PipelinePlan:
     def partition_keys(self) -> list[int] | None:
         """Positions (in the aggregate's input) of the keys rows are partitioned by across
         workers: the group keys except window bounds. None when the pipeline is split by
-        ranges instead (no aggregate), pre-aggregated, or cannot be partitioned."""
-        if self.aggregate is None or not self.from_source or self.aggregate.preaggregated:
-            return None
+        ranges instead (no aggregate), or cannot be partitioned: pre-aggregated, unless
+        `routable`."""
         a = self.aggregate
+        if a is None or not self.from_source or (a.preaggregated and not self.routable):
+            return None
         return [a.node.keys[p] for p in a.stored_keys]
+
+    @property
+    def routable(self) -> bool:
+        """A pre-aggregated TUMBLE with group keys besides its window bounds: once its windows
+        hold many groups, its rows may be routed by key instead, window by window (see
+        lc_combine.route_from in runtime/lc_runtime.h)."""
+        a = self.aggregate
+        return (a is not None and a.preaggregated and not a.slice and a.window is not None
+                and a.window.function == "TUMBLE" and bool(a.stored_keys))
 
     @property
     def window(self) -> Window | None:

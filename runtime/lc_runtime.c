@@ -277,6 +277,7 @@ lc_agg* lc_agg_new(int64_t entry_size, int64_t nsets, const int64_t* set_entry_s
         memcpy(a->set_entry_sizes, set_entry_sizes, (size_t)nsets * sizeof(int64_t));
     }
     a->windowed = windowed;
+    a->max_opened = INT64_MIN;
     a->size = size;
     a->slide = slide;
     a->offset = offset;
@@ -391,6 +392,7 @@ int lc_agg_open_window(lc_agg* a, int64_t id) {
     t->window = id;
     dir_put(a->win_ids, a->win_tables, a->win_mask, id, t);
     a->nwin++;
+    if (id > a->max_opened) a->max_opened = id;
     return LC_OK;
 }
 
@@ -1520,6 +1522,13 @@ int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t 
     int which, timed;
     lc_run_fn fn = pick_loop(p, n - start, nulls, &which, &timed);
     uint64_t t0 = timed ? loop_clock() : 0;
+    int64_t rc = lc_pipe_run_with(p, fn, cols, start, n);
+    if (!rc && timed) pick_loop_done(p, which, loop_clock() - t0, n - start);
+    return rc;
+}
+
+int64_t lc_pipe_run_with(lc_pipe* p, lc_run_fn fn, const lc_col* cols, int64_t start,
+                         int64_t n) {
     int64_t pos = start, last = -1, last_k = -1, stalls = 0;
     p->ctx.resume_k = 0;
     while (pos < n) {
@@ -1537,7 +1546,6 @@ int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t 
         pos = r;
     }
     p->ctx.resume_k = 0;
-    if (timed) pick_loop_done(p, which, loop_clock() - t0, n - start);
     return LC_OK;
 }
 

@@ -203,6 +203,7 @@ typedef struct lc_agg {
     lc_block* blocks;         /* cached folds of aligned runs of 2^k slices (direct-mapped) */
     int64_t block_mask;       /* slots - 1 */
     int64_t block_levels;     /* the largest k a window can use: floor(log2(slice_m)) */
+    int64_t max_opened;       /* the largest id of a window ever opened (INT64_MIN: none) */
 } lc_agg;
 
 /* ---- a compiled pipeline: generated loop + its sink state ---- */
@@ -359,6 +360,11 @@ typedef struct lc_part {
     uint8_t* dest;            /* per row of the chunk (shared by the slices): worker or 255 */
     int64_t nworkers;
     lc_ctx ctx;
+    /* A pre-aggregated TUMBLE routed by key (see lc_combine.route_from): a row whose window
+     * is numbered below route_from goes to the worker of its block's lane instead. */
+    int64_t route_from;
+    int64_t block_rows;
+    int64_t seq_base;         /* source position of the chunk's row 0 */
 } lc_part;
 typedef int64_t (*lc_part_fn)(lc_part* k, const lc_col* cols, int64_t start, int64_t n);
 
@@ -430,6 +436,9 @@ typedef struct lc_task {
     struct lc_task* next;     /* tasks of one submission, run in order */
     struct lc_combine* comb;  /* BLOCKS, and ADVANCE of a pre-aggregated pipeline */
     lc_table* closed;         /* ... the partial tables of windows it closed, by window id */
+    int64_t groups;           /* ... with a route (lc_combine.ex): on return, the most
+                               * groups the shard held in one window that closed, or in its
+                               * open windows together */
 } lc_task;
 
 /* The tasks of one chunk (or watermark) of a pre-aggregated pipeline, one per worker. Each
@@ -474,6 +483,18 @@ typedef struct lc_combine {
     int64_t blocks_cap;
     int64_t* block_wm;
     int32_t* block_ready;
+    /* Routed by key (a TUMBLE whose windows hold many groups: each worker would hold nearly
+     * all of them, so the state doubles and the merge folds every group again). With an
+     * exchange, every worker partitions a slice of the chunk: a row of a window numbered
+     * route_from or above goes to its group's worker, one below to its block's lane's
+     * worker; each runs its rows (the selected loops, sel_fns) block by block, each block in
+     * its own lane, so every (group, lane) partial state stays with one worker for the whole
+     * window and results remain those of one worker. The windows that close are detached and
+     * merged as without a route. route_from is fixed once chosen (ShardedPipeline), above
+     * every window opened before, so a window never changes hands. */
+    lc_exchange* ex;          /* NULL: this pipeline never routes */
+    lc_run_fn sel_fns[2];     /* dense, nulls */
+    int64_t route_from;       /* this chunk's; INT64_MAX: blocks only */
 } lc_combine;
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1
@@ -485,7 +506,11 @@ typedef struct lc_pool lc_pool;
 int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
                          int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
-                         lc_pool* pool);
+                         int64_t route_from, lc_pool* pool);
+/* Give a combine its route: an exchange whose kernels partition by key (the caller keeps it
+ * as long as the combine), and the selected loops. */
+void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
+                          lc_run_fn sel_nulls);
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
@@ -528,6 +553,10 @@ void lc_pipe_free(lc_pipe* p);
 int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls);
 int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t n,
                          int32_t nulls);
+/* Rows [start, n) through loop `fn` (which reads them as lc_pipe_run_from's would), meeting
+ * its needs until it is done. */
+int64_t lc_pipe_run_with(lc_pipe* p, lc_run_fn fn, const lc_col* cols, int64_t start,
+                         int64_t n);
 /* A stateless pipeline over n rows, at the processing time of now, into a new output batch
  * of `ncols` columns (room for `reserve` rows), exported into `array` when it has rows:
  * lc_out_new, lc_out_reserve, the run and lc_out_export in one call, the way an insert that

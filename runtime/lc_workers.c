@@ -856,11 +856,31 @@ void lc_combine_free(lc_combine* cb) {
  * chunk before it if that is still in flight, else NULL. (One call rather than a dozen field
  * stores per task and a hand-over from Python: this is on the inserting thread's path once
  * per chunk.) */
+void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
+                          lc_run_fn sel_nulls) {
+    cb->ex = ex;
+    cb->sel_fns[0] = sel_dense;
+    cb->sel_fns[1] = sel_nulls;
+}
+
 int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
                          int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
-                         lc_pool* pool) {
+                         int64_t route_from, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
+    cb->route_from = n > 0 ? route_from : INT64_MAX;   /* (a watermark has no rows to route) */
+    if (cb->route_from != INT64_MAX && (!cb->ex || cb->ex->nworkers != cb->nworkers))
+        return LC_ERR_LIMIT;
+    if (cb->route_from != INT64_MAX) {
+        lc_exchange* ex = cb->ex;
+        int rc = lc_exchange_start(ex, n, cols, nulls, seq_base, LC_EMIT_NONE, proc_now);
+        if (rc) return rc;
+        for (int64_t w = 0; w < cb->nworkers; w++) {
+            ex->parts[w]->route_from = route_from;
+            ex->parts[w]->block_rows = cb->block_rows;
+            ex->parts[w]->seq_base = seq_base;
+        }
+    }
     for (int64_t w = 0; w < cb->nworkers; w++) {
         lc_task* t = cb->tasks[w] = &tasks[w];
         t->emit = emit;
@@ -1184,6 +1204,48 @@ int64_t lc_combine_finish(lc_combine* cb, int32_t claim) {
     return cb->merge_status;
 }
 
+/* The index of the first of sel[lo, hi) (ascending) that is at least `row`. */
+static int64_t sel_lower_bound(const int32_t* sel, int64_t lo, int64_t hi, int64_t row) {
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (sel[mid] < row) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* A routed BLOCKS task (see lc_combine.ex): this worker's slice partitioned (and any slice
+ * no one has started), then its rows run block by block, each in its block's lane, with the
+ * per-row watermarks of the exchange's breakpoints. */
+static int64_t run_routed(lc_task* t, lc_combine* cb) {
+    lc_exchange* ex = cb->ex;
+    lc_pipe* p = t->pipe;
+    int64_t w = t->worker, rc = LC_OK;
+    for (int64_t k = 0; k < ex->nworkers; k++) {
+        int64_t s = (w + k) % ex->nworkers, r = LC_OK;   /* its own slice first */
+        if (claim_slice(ex, s, t->cols, t->nulls, &r) && r) return r;
+    }
+    if ((rc = wait_partitioned(ex))) return rc;
+    const int32_t* sel = ex->sel[w];
+    int64_t nsel = select_rows(ex->dest, ex->n, (uint8_t)w, ex->sel[w]);
+    p->sel = sel;
+    p->bp_pos = ex->bp_pos;
+    p->bp_wm = ex->bp_wm;
+    p->nbp = ex->nbp;
+    p->bp_next = 0;
+    lc_run_fn fn = cb->sel_fns[t->nulls ? 1 : 0];
+    int64_t base = t->seq_base, rows = cb->block_rows;
+    for (int64_t j = 0; j < nsel;) {
+        int64_t block = (base + sel[j]) / rows;
+        int64_t end = sel_lower_bound(sel, j, nsel, (block + 1) * rows - base);
+        p->lane = block % LC_LANES;
+        if ((rc = lc_pipe_run_with(p, fn, t->cols, j, end))) return rc;
+        j = end;
+    }
+    if (ex->wm_after > p->wm) p->wm = ex->wm_after;
+    return LC_OK;
+}
+
 /* A BLOCKS task (this worker's blocks of a chunk) or an ADVANCE task (a watermark) of a
  * pre-aggregated pipeline. */
 static int64_t run_combined(lc_task* t) {
@@ -1195,11 +1257,18 @@ static int64_t run_combined(lc_task* t) {
         p->sel = NULL;
         p->seq_base = t->seq_base;
         p->proc_now = t->proc_now;
-        rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
-                                cb->block_rows, cb->time_col, cb->delay, cb);
+        if (cb->route_from != INT64_MAX) rc = run_routed(t, cb);
+        else rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
+                                     cb->block_rows, cb->time_col, cb->delay, cb);
+        p->sel = NULL;
     }
     t->wm = p->wm;
     if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed, &p->ctx);
+    if (cb->ex) {   /* the most groups a window of the chunk held: open, or closed by it */
+        t->groups = lc_agg_entries(p->agg);
+        for (lc_table* w = t->closed; w; w = w->next)
+            if (w->count > t->groups) t->groups = w->count;
+    }
     if (rc) {
         int32_t none = LC_OK;
         __atomic_compare_exchange_n(&cb->status, &none, (int32_t)rc, 0, __ATOMIC_RELEASE,

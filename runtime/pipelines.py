@@ -32,6 +32,9 @@ EMIT_CODES = {"window_close": EMIT_CLOSE, "changes": EMIT_CHANGES, "final": EMIT
 # Rows per block of a pre-aggregated pipeline (see LC_LANES): a float sum's result depends on
 # it, never on the number of workers. Tests make it small to exercise merging.
 BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
+# A pre-aggregated TUMBLE is routed by key from its next window on once a worker's open
+# windows hold this many bytes of groups (see lc_combine.route_from). Tests make it small.
+ROUTE_BYTES = int(os.environ.get("LAMINARC_ROUTE_BYTES", str(2 << 20)))
 
 
 def processing_time() -> int:
@@ -184,10 +187,11 @@ class ShardedPipeline:
         self.pool = pool
         self.n = nworkers
         self.mode = "keyed" if spec.keyed else "blocks" if spec.preaggregated else "ranges"
-        if self.mode == "keyed":
-            dense, nulls = addresses[spec.run_sel_dense], addresses[spec.run_sel_nulls]
+        if spec.part_dense is not None:
             part_dense = ffi.cast("lc_part_fn", addresses[spec.part_dense])
             part_nulls = ffi.cast("lc_part_fn", addresses[spec.part_nulls])
+        if self.mode == "keyed":
+            dense, nulls = addresses[spec.run_sel_dense], addresses[spec.run_sel_nulls]
         else:
             dense, nulls = addresses[spec.run_dense], addresses[spec.run_nulls]
         free = _free_loops(spec, addresses)
@@ -200,14 +204,29 @@ class ShardedPipeline:
         self.slots: list[tuple] = []
         self.next_slot = 0
         tc = -1 if spec.time_column is None else spec.time_column
+        # A routable pre-aggregated TUMBLE: the window from which rows are routed by key
+        # (INT64_MAX: none yet), and whether a chunk found its windows big enough to start.
+        self.route_from = INT64_MAX
+        self.route_due = False
         if self.mode == "blocks":
             # collect_blocks' arguments: the chunks, and per chunk its watermark and output;
             # the merges' expression errors and the first failure
             k = depth + 2
             self.burst = (ffi.new("lc_combine*[]", k), ffi.new("int64_t[]", k),
                           ffi.new("lc_out*[]", k), ffi.new("int64_t[2]"))
+            self.exchanges = []   # (a routable one's, kept as long as their combines)
             for _ in range(k):
-                self.slots.append(self._combined(tc, TASK_BLOCKS, chunk_rows))
+                slot = self._combined(tc, TASK_BLOCKS, chunk_rows)
+                if spec.routable:
+                    ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
+                                             spec.watermark_delay)
+                    if ex == ffi.NULL:
+                        raise MemoryError("laminarc: out of memory for a partition exchange")
+                    self.exchanges.append(ffi.gc(ex, lib.lc_exchange_free))
+                    lib.lc_combine_set_route(
+                        slot[0], ex, ffi.cast("lc_run_fn", addresses[spec.run_sel_dense]),
+                        ffi.cast("lc_run_fn", addresses[spec.run_sel_nulls]))
+                self.slots.append(slot)
             self.advance_slot = self._combined(tc, TASK_ADVANCE, 0)   # for prepare_advance
         elif self.mode == "keyed":
             for _ in range(depth + 2):
@@ -273,7 +292,7 @@ class ShardedPipeline:
         comb, block, tasks = slot
         self.chunks += 1
         rc = lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
-                                  int(merge_now), emit, wm, *rows, pool)
+                                  int(merge_now), emit, wm, *rows, self.route_from, pool)
         if rc:
             check(rc, "handing tasks to the workers")
         self.newest = comb
@@ -322,11 +341,33 @@ class ShardedPipeline:
         handed over to the workers in the same native call (the engine's path for a source
         whose pipelines are all pre-aggregated)."""
         self.rows_in += desc.n
+        if self.route_due:
+            self._start_route()
         slot = self.slots[self.next_slot]
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
         return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool)
+
+    def _start_route(self) -> None:
+        """Route by key from the window after every window opened so far: once the chunks
+        in flight are run (each worker runs its tasks in order, so the newest chunk's are
+        the last), no row of a later window has been aggregated in blocks, and no window
+        ever has rows both ways (see lc_combine.route_from)."""
+        self.route_due = False
+        if self.newest is not None:
+            lib.lc_combine_wait(self.pool, self.newest)
+        top = max(a.max_opened for a in self.aggs)
+        if top < INT64_MAX:
+            self.route_from = top + 1
+
+    def _note_groups(self, tasks: list) -> None:
+        """After a chunk: whether its workers' open windows hold enough groups for the
+        route (ROUTE_BYTES)."""
+        if self.spec.routable and self.route_from == INT64_MAX:
+            groups = max(t.groups for t in tasks)
+            if groups * self.spec.aggregate.entry_size > ROUTE_BYTES:
+                self.route_due = True
 
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first
@@ -426,6 +467,8 @@ class ShardedPipeline:
         self.merge_errors += nums[0]
         if newest and done == k:
             self.newest = None   # nothing of this pipeline is in flight any more
+        for tasks in chunks[:done]:
+            self._note_groups(tasks)
         got = []
         for j in range(done):
             out = outs[j]
@@ -458,6 +501,8 @@ class ShardedPipeline:
         if self.aggs:
             m["groups"] = sum(lib.lc_agg_entries(a) for a in self.aggs)
             m["open_windows"] = max(lib.lc_agg_open_windows(a) for a in self.aggs)
+        if self.spec.routable:
+            m["routed_from_window"] = None if self.route_from == INT64_MAX else self.route_from
         return m
 
 

@@ -74,8 +74,14 @@ class PipelineSpec:
 
     @property
     def keyed(self) -> bool:
-        """Rows are routed to workers by a partition kernel (else split by ranges)."""
-        return self.part_dense is not None
+        """Rows are routed to workers by a partition kernel (else pre-aggregated, or split by
+        ranges). A pre-aggregated pipeline with a kernel may route some windows' rows
+        (`routable`)."""
+        return self.part_dense is not None and not self.preaggregated
+
+    @property
+    def routable(self) -> bool:
+        return self.part_dense is not None and self.preaggregated
 
     def symbols(self) -> list[str]:
         out = [self.run_dense, self.run_nulls]

@@ -100,7 +100,7 @@ LC_AGG = CStruct("lc_agg", [
     ("slice_m", I64), ("slice_c", I64), ("fold_limit", I64), ("fold_next", I64), ("fold", PTR),
     ("folded", PTR), ("folded_tail", PTR), ("fold_where", PTR), ("fold_order", PTR),
     ("fold_entries", PTR), ("fold_cap", I64), ("blocks", PTR), ("block_mask", I64),
-    ("block_levels", I64),
+    ("block_levels", I64), ("max_opened", I64),
 ])
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
@@ -110,7 +110,8 @@ LC_PIPE = CStruct("lc_pipe", [
     ("free_dense", PTR), ("free_nulls", PTR), ("loop_force", I64), ("loop_pick", I64),
     ("loop_runs", I64), ("loop_cost_branching", I64), ("loop_cost_free", I64),
 ])
-LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX)])
+LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX),
+                              ("route_from", I64), ("block_rows", I64), ("seq_base", I64)])
 
 STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIPE, LC_PART)
 

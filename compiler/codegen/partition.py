@@ -16,13 +16,14 @@ from __future__ import annotations
 from llvmlite import ir
 
 from ..expr import columns_used
+from ..physical import LANES
 from ..plan import Filter, Node, Project, Window
 from .abi import I8, I64, LC_PART, PTR
 from .aggregate import hash_keys, key_value
-from .exprs import ValuesEnv, keep_if, lower
+from .exprs import ValuesEnv, keep_if, lower, window_number
 from .function import FnGen
 from .pipeline import ScanEnv
-from .values import FALSE, Val, i64
+from .values import FALSE, TRUE, Val, i64
 
 
 class PartitionCodegen:
@@ -71,8 +72,10 @@ class PartitionCodegen:
         env = ScanEnv(g, cols, plan.input_fields, self.nulls, loads, i)
         self.env = env
         keys = plan.partition_keys
+        self.window_k: ir.Value | None = None
         vals, tainted = self.run_ops(list(plan.ops), env, set(), set(keys), row_end)
-        if any(c in tainted for c in keys):
+        routed = any(c in tainted for c in keys)
+        if routed:
             h = i64(0)   # keys that depend on the window: every row to worker 0
         else:
             key_types = [plan.aggregate.node.input.fields[c].type for c in keys]
@@ -80,6 +83,8 @@ class PartitionCodegen:
                 keys, key_types, strict=True)])
         # Lemire's multiply-shift on the hash's high half: the low half indexes tables.
         w = b.lshr(b.mul(b.lshr(h, i64(32)), nworkers), i64(32), name="worker")
+        if plan.aggregate.preaggregated:
+            w = self.lane_owner_before_route(w, i, nworkers, routed)
         b.store(b.trunc(w, I8), dest_p)
         b.branch(row_end)
 
@@ -87,6 +92,26 @@ class PartitionCodegen:
         b.store(b.add(i, i64(1)), i_var)
         b.branch(head)
         g.loop_returns(done, n, i_var)
+
+    def lane_owner_before_route(self, w: ir.Value, i: ir.Value, nworkers: ir.Value,
+                                tainted: bool) -> ir.Value:
+        """A pre-aggregated TUMBLE (PipelinePlan.routable): a row whose window is numbered
+        below k->route_from goes where it would without a route, to the worker of its
+        block's lane (LC_LANES), as does every row when the keys depend on the window (no
+        route could spread those)."""
+        g = self.g
+        b = g.b
+        k = g.args["k"]
+        route_from = g.in_entry(lambda bb: LC_PART.load(bb, k, "route_from"))
+        rows = g.in_entry(lambda bb: LC_PART.load(bb, k, "block_rows"))
+        base = g.in_entry(lambda bb: LC_PART.load(bb, k, "seq_base"))
+        out = g.alloca(I64, "dest_worker")
+        b.store(w, out)
+        before = TRUE if tainted else b.icmp_signed("<", self.window_k, route_from)
+        with b.if_then(before, likely=False):
+            lane = b.urem(b.udiv(b.add(base, i), rows), i64(LANES))
+            b.store(b.urem(lane, nworkers), out)
+        return b.load(out, typ=I64)
 
     def run_ops(self, ops: list[Node], env, tainted: set[int], needed_top: set[int],
                 cont: ir.Block):
@@ -105,6 +130,8 @@ class PartitionCodegen:
                 tainted = {c for c, e in enumerate(op.exprs) if columns_used(e) & tainted}
                 env = ValuesEnv(vals)
             elif isinstance(op, Window):
+                if op is self.plan.aggregate.window and self.plan.aggregate.preaggregated:
+                    self.window_k = window_number(g, op, env.get(op.time).v)[0]
                 width = len(op.input.fields)
                 inner, placeholder = env, Val(i64(0), FALSE)
 
