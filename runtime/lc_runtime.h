@@ -436,9 +436,9 @@ typedef struct lc_task {
     struct lc_task* next;     /* tasks of one submission, run in order */
     struct lc_combine* comb;  /* BLOCKS, and ADVANCE of a pre-aggregated pipeline */
     lc_table* closed;         /* ... the partial tables of windows it closed, by window id */
-    int64_t groups;           /* ... with a route (lc_combine.ex): on return, the most
-                               * groups the shard held in one window that closed, or in its
-                               * open windows together */
+    int64_t groups;           /* ... with a route (lc_combine.ex) not yet taken: on return,
+                               * the most groups the shard held in one window that closed, or
+                               * in its open windows together */
 } lc_task;
 
 /* The tasks of one chunk (or watermark) of a pre-aggregated pipeline, one per worker. Each

@@ -754,36 +754,50 @@ static int64_t merge_outputs(lc_exchange* ex, lc_task* t) {
     return LC_OK;
 }
 
+/* Every slice of the chunk no worker has started yet (its worker is behind, say preempted, or
+ * the tasks run inline), partitioned here rather than waited for, this worker's own first;
+ * *claimed says whether any was. The first failure, or LC_OK. */
+static int64_t claim_rest(lc_exchange* ex, lc_task* t, int* claimed) {
+    *claimed = 0;
+    for (int64_t k = 0; k < ex->nworkers; k++) {
+        int64_t s = (t->worker + k) % ex->nworkers, r = LC_OK;
+        if (claim_slice(ex, s, t->cols, t->nulls, &r)) {
+            if (r) return r;
+            *claimed = 1;
+        }
+    }
+    return LC_OK;
+}
+
+/* Once the chunk is partitioned: worker w's rows selected, and its shard set to run over them
+ * with the exchange's breakpoints. Returns how many rows it has. */
+static int64_t select_shard(lc_exchange* ex, lc_pipe* p, int64_t w) {
+    int64_t nsel = select_rows(ex->dest, ex->n, (uint8_t)w, ex->sel[w]);
+    p->sel = ex->sel[w];
+    p->bp_pos = ex->bp_pos;
+    p->bp_wm = ex->bp_wm;
+    p->nbp = ex->nbp;
+    p->bp_next = 0;
+    return nsel;
+}
+
 /* This worker's rows of a partitioned chunk through its shard, then emission. */
 static int64_t run_consume(lc_task* t) {
     lc_exchange* ex = t->ex;
     lc_pipe* p = t->pipe;
     int64_t w = t->worker, rc, t0 = now_ns();
     ex->consumers[w] = t;
-    /* A slice no worker has started yet (its worker is behind, say preempted): partition it
-     * here rather than wait for it. */
-    int claimed = 0;
-    for (int64_t s = 0; s < ex->nworkers; s++) {
-        int64_t r = LC_OK;
-        if (claim_slice(ex, s, t->cols, t->nulls, &r)) {
-            if (r) return r;
-            claimed = 1;
-        }
-    }
+    int claimed;
+    if ((rc = claim_rest(ex, t, &claimed))) return rc;
     int64_t t1 = now_ns();
     if (claimed) p->ns_partition += t1 - t0;
     if ((rc = wait_partitioned(ex))) return rc;
     int64_t t2w = now_ns();
     p->ns_wait += t2w - t1;
     t1 = t2w;
-    int64_t nsel = select_rows(ex->dest, ex->n, (uint8_t)w, ex->sel[w]);
+    int64_t nsel = select_shard(ex, p, w);
     int64_t wm_after = ex->wm_after, t2 = now_ns();
     p->ns_select += t2 - t1;
-    p->sel = ex->sel[w];
-    p->bp_pos = ex->bp_pos;
-    p->bp_wm = ex->bp_wm;
-    p->nbp = ex->nbp;
-    p->bp_next = 0;
     p->seq_base = t->seq_base;
     p->proc_now = t->proc_now;
     if (nsel) {
@@ -851,11 +865,6 @@ void lc_combine_free(lc_combine* cb) {
     lc_free(cb);
 }
 
-/* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
- * collects them, and with a pool hands them over (each on its own); `prev` is the pipeline's
- * chunk before it if that is still in flight, else NULL. (One call rather than a dozen field
- * stores per task and a hand-over from Python: this is on the inserting thread's path once
- * per chunk.) */
 void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
                           lc_run_fn sel_nulls) {
     cb->ex = ex;
@@ -863,16 +872,20 @@ void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
     cb->sel_fns[1] = sel_nulls;
 }
 
+/* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
+ * collects them, and with a pool hands them over (each on its own); `prev` is the pipeline's
+ * chunk before it if that is still in flight, else NULL. (One call rather than a dozen field
+ * stores per task and a hand-over from Python: this is on the inserting thread's path once
+ * per chunk.) */
 int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
                          int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
                          int64_t route_from, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
     cb->route_from = n > 0 ? route_from : INT64_MAX;   /* (a watermark has no rows to route) */
-    if (cb->route_from != INT64_MAX && (!cb->ex || cb->ex->nworkers != cb->nworkers))
-        return LC_ERR_LIMIT;
     if (cb->route_from != INT64_MAX) {
         lc_exchange* ex = cb->ex;
+        if (!ex) return LC_ERR_LIMIT;
         int rc = lc_exchange_start(ex, n, cols, nulls, seq_base, LC_EMIT_NONE, proc_now);
         if (rc) return rc;
         for (int64_t w = 0; w < cb->nworkers; w++) {
@@ -1220,19 +1233,11 @@ static int64_t sel_lower_bound(const int32_t* sel, int64_t lo, int64_t hi, int64
 static int64_t run_routed(lc_task* t, lc_combine* cb) {
     lc_exchange* ex = cb->ex;
     lc_pipe* p = t->pipe;
-    int64_t w = t->worker, rc = LC_OK;
-    for (int64_t k = 0; k < ex->nworkers; k++) {
-        int64_t s = (w + k) % ex->nworkers, r = LC_OK;   /* its own slice first */
-        if (claim_slice(ex, s, t->cols, t->nulls, &r) && r) return r;
-    }
-    if ((rc = wait_partitioned(ex))) return rc;
-    const int32_t* sel = ex->sel[w];
-    int64_t nsel = select_rows(ex->dest, ex->n, (uint8_t)w, ex->sel[w]);
-    p->sel = sel;
-    p->bp_pos = ex->bp_pos;
-    p->bp_wm = ex->bp_wm;
-    p->nbp = ex->nbp;
-    p->bp_next = 0;
+    int64_t rc;
+    int claimed;
+    if ((rc = claim_rest(ex, t, &claimed)) || (rc = wait_partitioned(ex))) return rc;
+    int64_t nsel = select_shard(ex, p, t->worker);
+    const int32_t* sel = p->sel;
     lc_run_fn fn = cb->sel_fns[t->nulls ? 1 : 0];
     int64_t base = t->seq_base, rows = cb->block_rows;
     for (int64_t j = 0; j < nsel;) {
@@ -1264,7 +1269,9 @@ static int64_t run_combined(lc_task* t) {
     }
     t->wm = p->wm;
     if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed, &p->ctx);
-    if (cb->ex) {   /* the most groups a window of the chunk held: open, or closed by it */
+    if (cb->ex && cb->route_from == INT64_MAX) {
+        /* (until a route is fixed) the most groups a window of the chunk held: open, or
+         * closed by it */
         t->groups = lc_agg_entries(p->agg);
         for (lc_table* w = t->closed; w; w = w->next)
             if (w->count > t->groups) t->groups = w->count;

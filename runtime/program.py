@@ -81,6 +81,8 @@ class PipelineSpec:
 
     @property
     def routable(self) -> bool:
+        """Pre-aggregated, with a kernel and selected loops to route windows by key
+        (PipelinePlan.routable)."""
         return self.part_dense is not None and self.preaggregated
 
     def symbols(self) -> list[str]:

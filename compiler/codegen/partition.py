@@ -74,8 +74,8 @@ class PartitionCodegen:
         keys = plan.partition_keys
         self.window_k: ir.Value | None = None
         vals, tainted = self.run_ops(list(plan.ops), env, set(), set(keys), row_end)
-        routed = any(c in tainted for c in keys)
-        if routed:
+        window_keys = any(c in tainted for c in keys)
+        if window_keys:
             h = i64(0)   # keys that depend on the window: every row to worker 0
         else:
             key_types = [plan.aggregate.node.input.fields[c].type for c in keys]
@@ -84,7 +84,7 @@ class PartitionCodegen:
         # Lemire's multiply-shift on the hash's high half: the low half indexes tables.
         w = b.lshr(b.mul(b.lshr(h, i64(32)), nworkers), i64(32), name="worker")
         if plan.aggregate.preaggregated:
-            w = self.lane_owner_before_route(w, i, nworkers, routed)
+            w = self.lane_owner_before_route(w, i, nworkers, window_keys)
         b.store(b.trunc(w, I8), dest_p)
         b.branch(row_end)
 
@@ -94,7 +94,7 @@ class PartitionCodegen:
         g.loop_returns(done, n, i_var)
 
     def lane_owner_before_route(self, w: ir.Value, i: ir.Value, nworkers: ir.Value,
-                                tainted: bool) -> ir.Value:
+                                window_keys: bool) -> ir.Value:
         """A pre-aggregated TUMBLE (PipelinePlan.routable): a row whose window is numbered
         below k->route_from goes where it would without a route, to the worker of its
         block's lane (LC_LANES), as does every row when the keys depend on the window (no
@@ -107,7 +107,7 @@ class PartitionCodegen:
         base = g.in_entry(lambda bb: LC_PART.load(bb, k, "seq_base"))
         out = g.alloca(I64, "dest_worker")
         b.store(w, out)
-        before = TRUE if tainted else b.icmp_signed("<", self.window_k, route_from)
+        before = TRUE if window_keys else b.icmp_signed("<", self.window_k, route_from)
         with b.if_then(before, likely=False):
             lane = b.urem(b.udiv(b.add(base, i), rows), i64(LANES))
             b.store(b.urem(lane, nworkers), out)
