@@ -1162,11 +1162,13 @@ int lc_out_reserve_data(lc_out* o, int64_t c, int64_t bytes) {
 }
 
 /* Merge output batches that are each sorted by two BIGINT columns (key1, key2) into one
- * sorted batch; ties keep the order of the inputs (outs[0] first, then rows in order). The
- * shards of a pipeline emit such runs; merging them gives exactly one worker's order. The order
- * is decided first, then each column is gathered in one pass (typed, not per-row memcpy). */
-/* dst bit k = bit at[k] of src[which[k]], a 64-bit word at a time (dst is zeroed and sized
- * in whole 64-byte blocks). */
+ * sorted batch of their first `ncols` columns (the keys, hidden columns, left out); ties keep
+ * the order of the inputs (outs[0] first, then rows in order). The shards of a pipeline emit
+ * such runs; merging them gives exactly one worker's order. The order is decided first, then
+ * each column is gathered in one pass (typed, not per-row memcpy). */
+
+/* dst bit k = bit at[k] of src[which[k]], a 64-bit word at a time (dst is sized in whole
+ * 64-byte blocks). */
 static void gather_bits(uint8_t* dst, const uint8_t* const* src, const int32_t* which,
                         const int32_t* at, int64_t total) {
     for (int64_t base = 0; base < total; base += 64) {
@@ -1180,15 +1182,23 @@ static void gather_bits(uint8_t* dst, const uint8_t* const* src, const int32_t* 
     }
 }
 
+/* Whether bits [0, n) of a validity bitmap are all set (no NULL was written). */
+static int all_set(const uint8_t* bits, int64_t n) {
+    int64_t whole = n / 8;
+    for (int64_t i = 0; i < whole; i++)
+        if (bits[i] != 0xFF) return 0;
+    return n % 8 == 0 || (uint8_t)(bits[whole] | (0xFF << (n % 8))) == 0xFF;
+}
+
 #define GATHER_FIXED(T)                                                                       \
     {                                                                                         \
         T* out = (T*)d->values;                                                               \
         for (int64_t k = 0; k < total; k++) out[k] = ((const T*)src[which[k]])[at[k]];        \
     }
 
-lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
-    if (n < 1) return NULL;
-    int64_t ncols = outs[0]->ncols, total = 0;
+lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t ncols, int64_t key1, int64_t key2) {
+    if (n < 1 || ncols > outs[0]->ncols) return NULL;
+    int64_t total = 0;
     int64_t widths[ncols ? ncols : 1];
     int32_t nullable[ncols ? ncols : 1];
     for (int64_t c = 0; c < ncols; c++) {
@@ -1235,9 +1245,11 @@ lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
     }
     for (int64_t c = 0; c < ncols; c++) {
         lc_outcol* d = &dst->cols[c];
+        int nulls = 0;   /* (a nullable column's bitmap stays all set when no input has a NULL) */
         for (int64_t i = 0; i < n; i++) {
             src[i] = outs[i]->cols[c].values;
             valid[i] = outs[i]->cols[c].validity;
+            nulls |= valid[i] && !all_set(valid[i], outs[i]->n);
         }
         switch (d->width) {
         case 16: GATHER_FIXED(__int128) break;
@@ -1250,10 +1262,7 @@ lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
             break;
         case -1: {
             int64_t bytes = 0;
-            for (int64_t k = 0; k < total; k++) {
-                const int32_t* off = outs[which[k]]->cols[c].offsets;
-                bytes += off[at[k] + 1] - off[at[k]];
-            }
+            for (int64_t i = 0; i < n; i++) bytes += outs[i]->cols[c].data_len;
             if (lc_out_reserve_data(dst, c, bytes)) goto fail;
             for (int64_t k = 0; k < total; k++) {
                 const lc_outcol* sc = &outs[which[k]]->cols[c];
@@ -1269,7 +1278,7 @@ lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2) {
                 memcpy(d->values + k * d->width, src[which[k]] + at[k] * d->width,
                        (size_t)d->width);
         }
-        if (d->validity) gather_bits(d->validity, valid, which, at, total);
+        if (d->validity && nulls) gather_bits(d->validity, valid, which, at, total);
     }
     dst->n = total;
     lc_free(which);

@@ -297,7 +297,7 @@ lc_out* lc_out_new(int64_t ncols, const int64_t* widths, const int32_t* nullable
 int lc_out_reserve(lc_out* o, int64_t rows);
 int lc_out_reserve_data(lc_out* o, int64_t col, int64_t bytes);
 void lc_out_free(lc_out* o);
-lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t key1, int64_t key2);
+lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t ncols, int64_t key1, int64_t key2);
 
 /* The Arrow C data interface's ArrowArray (same layout), to hand a batch to pyarrow in one
  * call. lc_out_export moves the batch into `array` (a struct array of its columns; a column is
@@ -355,7 +355,10 @@ int64_t lc_cols_from_arrow(lc_arrow_array* batch, lc_arrow_schema* schema,
  * Partitioning needs nothing from earlier chunks, so a worker partitions chunk c and then
  * consumes chunk c - 1, which the other workers partitioned a whole step earlier; and a worker
  * about to consume a chunk partitions any slice no one has started yet itself: a worker that
- * falls behind for a moment (preempted) does not stall the others. */
+ * falls behind for a moment (preempted) does not stall the others. A CONSUME task leaves its
+ * shard's output, sorted by the hidden $wend and $seq, in the task; the thread that collects
+ * the chunk merges them (lc_out_merge). A worker that merged would fall behind the others by
+ * the merge, and so consume last and merge again, chunk after chunk, while the other waits. */
 typedef struct lc_part {
     uint8_t* dest;            /* per row of the chunk (shared by the slices): worker or 255 */
     int64_t nworkers;
@@ -392,10 +395,6 @@ typedef struct lc_exchange {
     int32_t waiters;
     int32_t status;           /* the first slice's failure (LC_ERR_*), or LC_OK */
     int32_t ready;            /* every slice is in and the breakpoints are merged */
-    /* The worker that consumes last merges every shard's output (sorted by their two hidden
-     * columns, $wend and $seq) into its own task's, in one worker's order. */
-    struct lc_task** consumers;
-    int64_t consumed;
     int32_t* claimed;         /* per slice: taken by a worker (its own, or one that got ahead) */
     struct lc_task* tasks;    /* reused every chunk: N PARTITION tasks, then N CONSUME tasks */
 } lc_exchange;

@@ -384,7 +384,6 @@ void lc_exchange_free(lc_exchange* ex) {
     lc_free(ex->sel);
     lc_free(ex->bp_pos);
     lc_free(ex->bp_wm);
-    lc_free(ex->consumers);
     lc_free(ex->claimed);
     lc_free(ex->tasks);
     lc_free(ex->dest);
@@ -407,11 +406,10 @@ lc_exchange* lc_exchange_new(int64_t nworkers, lc_part_fn dense, lc_part_fn null
     ex->slice_nbp = (int64_t*)lc_calloc(N * 8);
     ex->slice_wm = (int64_t*)lc_calloc(N * 8);
     ex->sel = (int32_t**)lc_calloc(N * 8);
-    ex->consumers = (lc_task**)lc_calloc(N * 8);
     ex->claimed = (int32_t*)lc_calloc(N * 4);
     ex->tasks = (lc_task*)lc_calloc(2 * N * (int64_t)sizeof(lc_task));
     if (!ex->claimed || !ex->tasks || !ex->parts || !ex->slice_bp_pos || !ex->slice_bp_wm ||
-        !ex->slice_nbp || !ex->slice_wm || !ex->sel || !ex->consumers) {
+        !ex->slice_nbp || !ex->slice_wm || !ex->sel) {
         lc_exchange_free(ex);
         return NULL;
     }
@@ -467,7 +465,7 @@ int lc_exchange_start(lc_exchange* ex, int64_t n, const lc_col* cols, int32_t nu
     if (rc) return rc;
     int64_t N = ex->nworkers;
     ex->n = n;
-    ex->arrived = ex->consumed = 0;
+    ex->arrived = 0;
     ex->status = LC_OK;
     ex->ready = 0;
     ex->nbp = 0;
@@ -722,38 +720,6 @@ static int64_t run_partition(lc_task* t) {
     return rc;
 }
 
-/* Every shard's output of the chunk merged into t's (t consumed last: the others are done). */
-static int64_t merge_outputs(lc_exchange* ex, lc_task* t) {
-    lc_out* outs[ex->nworkers];
-    int64_t n = 0;
-    for (int64_t w = 0; w < ex->nworkers; w++) {
-        lc_task* c = ex->consumers[w];
-        if (c->out && c->out->n) outs[n++] = c->out;
-    }
-    if (n < 2) {   /* at most one has rows: it keeps them */
-        if (n == 1 && outs[0] != t->out) {
-            lc_out* mine = t->out;
-            for (int64_t w = 0; w < ex->nworkers; w++)
-                if (ex->consumers[w]->out == outs[0]) ex->consumers[w]->out = mine;
-            t->out = outs[0];
-        }
-        return LC_OK;
-    }
-    int64_t ncols = outs[0]->ncols;
-    lc_out* merged = lc_out_merge(outs, n, ncols - 2, ncols - 1);
-    if (!merged) return LC_ERR_NOMEM;
-    for (int64_t w = 0; w < ex->nworkers; w++) {
-        lc_task* c = ex->consumers[w];
-        if (c->out && c->out->n) {
-            lc_out_free(c->out);
-            c->out = NULL;
-        }
-    }
-    lc_out_free(t->out);
-    t->out = merged;
-    return LC_OK;
-}
-
 /* Every slice of the chunk no worker has started yet (its worker is behind, say preempted, or
  * the tasks run inline), partitioned here rather than waited for, this worker's own first;
  * *claimed says whether any was. The first failure, or LC_OK. */
@@ -786,7 +752,6 @@ static int64_t run_consume(lc_task* t) {
     lc_exchange* ex = t->ex;
     lc_pipe* p = t->pipe;
     int64_t w = t->worker, rc, t0 = now_ns();
-    ex->consumers[w] = t;
     int claimed;
     if ((rc = claim_rest(ex, t, &claimed))) return rc;
     int64_t t1 = now_ns();
@@ -805,10 +770,7 @@ static int64_t run_consume(lc_task* t) {
         if (rc) return rc;
     }
     if (wm_after > p->wm) p->wm = wm_after;
-    rc = emit(p, t);
-    /* publish this shard's output; the last to finish merges them all */
-    if (__atomic_add_fetch(&ex->consumed, 1, __ATOMIC_ACQ_REL) == ex->nworkers && !rc)
-        rc = merge_outputs(ex, t);
+    rc = emit(p, t);   /* (the collector merges the shards' outputs: see lc_part) */
     p->ns_run += now_ns() - t2;
     return rc;
 }

@@ -197,6 +197,8 @@ class ShardedPipeline:
         free = _free_loops(spec, addresses)
         self.pipes = [_new_pipe(dense, nulls, free) for _ in range(nworkers)]
         self.output = OutputLayout(spec.output)
+        # merged shard outputs come without the hidden columns they were merged by
+        self.merged = OutputLayout(spec.output[: len(spec.output) - spec.hidden])
         # Per chunk in flight (and one being prepared), reused once the chunk is collected:
         # keyed, an exchange and its tasks (exchange, partition tasks, consume tasks); in
         # blocks, a combine and one BLOCKS task per worker (combine, task array, tasks); with
@@ -419,12 +421,11 @@ class ShardedPipeline:
         task.out_nullable = self.output.nullable
 
     def collect(self, tasks: list) -> list[pa.RecordBatch]:
-        """Wait for this pipeline's tasks of one chunk; merge the outputs."""
+        """Wait for this pipeline's tasks of one chunk; merge their outputs."""
         if self.mode == "blocks":   # (its tasks emit nothing: the chunk's merge does)
             status, _, batches = self.collect_blocks([tasks])
             check(status, self.spec.produces)
             return [b for b in batches if b is not None]
-        # Every task first: the last consumer of an exchange merges the others' outputs.
         statuses = [lib.lc_pool_wait(self.pool, t) for t in tasks]
         outs = []
         failure = None
@@ -442,13 +443,14 @@ class ShardedPipeline:
         if not self.spec.hidden:   # ranges of rows: in order (as batches: no copy)
             return [self.output.to_batch(o) for o in outs]
         # Each shard's rows are sorted by ($wend, $seq): merge the runs into one worker's order
-        # (ties keep their order: a changelog's -old row stays before its +new row).
+        # (ties keep their order: a changelog's -old row stays before its +new row), here
+        # rather than by a worker (see lc_part), and without those two columns.
         ncols = len(self.spec.output)
-        merged = lib.lc_out_merge(ffi.new("lc_out*[]", outs), len(outs), ncols - 2, ncols - 1)
+        merged = lib.lc_out_merge(ffi.new("lc_out*[]", outs), len(outs), ncols - 2, ncols - 2,
+                                  ncols - 1)
         if merged == ffi.NULL:
             raise MemoryError("laminarc: out of memory merging shard outputs")
-        merged = ffi.gc(merged, lib.lc_out_free)
-        return _strip([self.output.to_batch(merged)], self.spec.hidden)
+        return [self.merged.to_batch(ffi.gc(merged, lib.lc_out_free))]
 
     def collect_blocks(self, chunks: list, imported: bool = True) -> tuple[int, list[int], list]:
         """Pre-aggregated chunks (each its tasks, oldest first) collected in one native call:
@@ -481,7 +483,7 @@ class ShardedPipeline:
 
     def discard(self, tasks: list) -> None:
         """Wait for a chunk's tasks and free their outputs (after an error elsewhere)."""
-        for t in tasks:   # all of them first: an exchange's last consumer merges the outputs
+        for t in tasks:
             lib.lc_pool_wait(self.pool, t)
         for t in tasks:
             take_output(t)

@@ -172,3 +172,66 @@ def test_a_filter_runs_the_loop_that_measured_faster():
         db.insert("s", {"k": [1, 2], "v": [0.0, 0.0]})   # small: not timed
         assert sub.poll().num_rows == 1
         assert (pipe.loop_cost_branching, pipe.loop_cost_free, pipe.loop_runs) == costs
+
+
+def _filled_out(layout, rows: list[tuple]):
+    """An lc_out of `layout` holding `rows` (BIGINT, BOOLEAN, VARCHAR, TINYINT, then the two
+    BIGINT merge keys), written as the emitters write them."""
+    out = layout.new()
+    n = len(rows)
+    assert lib.lc_out_reserve(out, n) == 0
+    data = b"".join((r[2] or "").encode() for r in rows)
+    assert lib.lc_out_reserve_data(out, 2, len(data)) == 0
+    cols = out.cols
+    ints = ffi.cast("int64_t*", cols[0].values)
+    tiny = ffi.cast("int8_t*", cols[3].values)
+    k1, k2 = ffi.cast("int64_t*", cols[4].values), ffi.cast("int64_t*", cols[5].values)
+    offsets = cols[2].offsets
+    ffi.memmove(cols[2].values, data, len(data))
+    at = 0
+    for i, (a, b, s, t, x, y) in enumerate(rows):
+        ints[i], tiny[i], k1[i], k2[i] = a or 0, t, x, y
+        if a is None:
+            cols[0].validity[i // 8] &= ~(1 << (i % 8)) & 0xFF
+        if b:
+            cols[1].values[i // 8] |= 1 << (i % 8)
+        if s is None:
+            cols[2].validity[i // 8] &= ~(1 << (i % 8)) & 0xFF
+        at += len((s or "").encode())
+        offsets[i + 1] = at
+    cols[2].data_len = at
+    out.n = n
+    return out
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_merging_sorted_outputs_gives_one_order_without_the_keys(seed):
+    """lc_out_merge, which puts the shards' outputs of a keyed chunk in one worker's order:
+    ties of both keys keep the inputs' order, NULLs stay where they were (also when only one
+    input has any, and at lengths that are not whole bytes of a bitmap), and the merged batch
+    leaves the two key columns out."""
+    from laminarc.runtime.arrow import OutputLayout
+    from laminarc.runtime.program import Column
+
+    rng = random.Random(seed)
+    cols = [Column("a", "BIGINT"), Column("b", "BOOLEAN", False), Column("s", "VARCHAR"),
+            Column("t", "TINYINT", False), Column("$wend", "BIGINT", False),
+            Column("$seq", "BIGINT", False)]
+    full, visible = OutputLayout(cols), OutputLayout(cols[:4])
+    runs, outs = [], []
+    for v in range(rng.randint(1, 4)):
+        nulls = rng.random() < 0.5
+        keys = sorted((rng.randrange(3), rng.randrange(40)) for _ in range(rng.randrange(90)))
+        rows = [(None if nulls and rng.random() < 0.3 else rng.randrange(-9, 9),
+                 rng.random() < 0.5,
+                 None if nulls and rng.random() < 0.3 else "x" * rng.randrange(4),
+                 rng.randrange(-5, 5), x, y) for x, y in keys]
+        runs.append(rows)
+        outs.append(_filled_out(full, rows))
+    order = sorted(((r[4], r[5], v, i), r) for v, rows in enumerate(runs)
+                   for i, r in enumerate(rows))
+    want = [r[:4] for _, r in order]
+    merged = lib.lc_out_merge(ffi.new("lc_out*[]", outs), len(outs), 4, 4, 5)
+    assert merged != ffi.NULL and merged.ncols == 4
+    got = visible.to_batch(ffi.gc(merged, lib.lc_out_free))
+    assert [tuple(r.values()) for r in got.to_pylist()] == want
