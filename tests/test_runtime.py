@@ -219,7 +219,7 @@ def test_merging_sorted_outputs_gives_one_order_without_the_keys(seed):
             Column("$seq", "BIGINT", False)]
     full, visible = OutputLayout(cols), OutputLayout(cols[:4])
     runs, outs = [], []
-    for v in range(rng.randint(1, 4)):
+    for _ in range(rng.randint(1, 4)):
         nulls = rng.random() < 0.5
         keys = sorted((rng.randrange(3), rng.randrange(40)) for _ in range(rng.randrange(90)))
         rows = [(None if nulls and rng.random() < 0.3 else rng.randrange(-9, 9),
