@@ -198,7 +198,8 @@ class ShardedPipeline:
         self.pipes = [_new_pipe(dense, nulls, free) for _ in range(nworkers)]
         self.output = OutputLayout(spec.output)
         # merged shard outputs come without the hidden columns they were merged by
-        self.merged = OutputLayout(spec.output[: len(spec.output) - spec.hidden])
+        self.merged = (OutputLayout(spec.output[: len(spec.output) - spec.hidden])
+                       if spec.hidden else self.output)
         # Per chunk in flight (and one being prepared), reused once the chunk is collected:
         # keyed, an exchange and its tasks (exchange, partition tasks, consume tasks); in
         # blocks, a combine and one BLOCKS task per worker (combine, task array, tasks); with
