@@ -98,6 +98,9 @@ typedef struct lc_table {
                                * `dirty` list, which such a table keeps for nothing else */
     int64_t frozen;           /* a slice that a cached block holds (sliced HOP): the generated
                                * loop asks for a thaw (LC_NEED_THAW) before it changes it */
+    uint8_t** listed;         /* NULL, or the entries to emit, by address and in order: a view
+                               * of other tables' entries with no entries of its own (a routed
+                               * window's parts, see emit_disjoint in lc_workers.c) */
 } lc_table;
 
 /* ---- output batch under construction; buffers are handed to pyarrow without copying ---- */
@@ -494,6 +497,10 @@ typedef struct lc_combine {
     lc_exchange* ex;          /* NULL: this pipeline never routes */
     lc_run_fn sel_fns[2];     /* dense, nulls */
     int64_t route_from;       /* this chunk's; INT64_MAX: blocks only */
+    /* The pipeline's route (also for a watermark's chunk, which routes no rows): a window
+     * numbered this or above holds each group in one worker's table only, so its parts are
+     * emitted as they are, interleaved by first row (`listed`), not folded into one. */
+    int64_t routed_windows;
 } lc_combine;
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1

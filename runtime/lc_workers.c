@@ -845,6 +845,7 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
                          int64_t route_from, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
     cb->route_from = n > 0 ? route_from : INT64_MAX;   /* (a watermark has no rows to route) */
+    cb->routed_windows = route_from;
     if (cb->route_from != INT64_MAX) {
         lc_exchange* ex = cb->ex;
         if (!ex) return LC_ERR_LIMIT;
@@ -1072,10 +1073,57 @@ static void merged_order(lc_combine* cb, lc_table** parts, int64_t k, int64_t d,
     dst->ordered = 1;
 }
 
+/* A routed window's parts (k > 1 of them: no group is in two) emitted as one table would be,
+ * in order of their groups' first rows, through views listing their entries by address: a
+ * k-way merge by seq, each part being in that order already. Folding them into one table
+ * instead would look up every group of the others (a cache miss each, when the window holds
+ * many groups, which is why it was routed) to find none there. The merge lists LISTED_ROWS
+ * entries at a time and emits them at once, while the entries it read are still in cache. */
+#define LISTED_ROWS 1024
+
+static int64_t emit_disjoint(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t k,
+                             int64_t window) {
+    uint8_t* listed[LISTED_ROWS];
+    uint8_t* at[k];
+    uint8_t* end[k];
+    int64_t head[k], size = parts[0]->entry_size, off = a->seq_offset, left = 0;
+    for (int64_t i = 0; i < k; i++) {
+        at[i] = parts[i]->entries;
+        end[i] = at[i] + parts[i]->count * size;
+        head[i] = INT64_MAX;
+        if (at[i] < end[i]) memcpy(&head[i], at[i] + off, 8);
+        left += parts[i]->count;
+    }
+    int64_t rc = lc_out_reserve(cb->out, left);   /* (once, not chunk after chunk) */
+    if (rc) return rc;
+    lc_table view;
+    memset(&view, 0, sizeof view);
+    view.window = window;
+    view.entry_size = size;
+    view.listed = listed;
+    while (left > 0) {
+        int64_t m = left < LISTED_ROWS ? left : LISTED_ROWS;
+        for (int64_t j = 0; j < m; j++) {
+            int64_t best = 0;
+            for (int64_t i = 1; i < k; i++) best = head[i] < head[best] ? i : best;
+            listed[j] = at[best];
+            at[best] += size;
+            __builtin_prefetch(at[best] + 8 * size);
+            head[best] = INT64_MAX;
+            if (at[best] < end[best]) memcpy(&head[best], at[best] + off, 8);
+        }
+        view.count = m;
+        if ((rc = lc_agg_emit_table(a, &view, cb->out, &cb->ctx))) return rc;
+        left -= m;
+    }
+    return LC_OK;
+}
+
 /* One closed window's partial tables (k of them) merged and emitted into the chunk's output.
  * The others are folded into parts[d] (the merging worker's own, which its cache may still
  * hold), and that table is emitted in order of the groups' first rows. */
-static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t k, int64_t d) {
+static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t k, int64_t d,
+                           int64_t window) {
     int64_t rc, total = 0;
     for (int64_t i = 0; i < k; i++) total += parts[i]->count;
     if (!total) return LC_OK;
@@ -1085,6 +1133,7 @@ static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t 
         if (!cb->out) return LC_ERR_NOMEM;
     }
     if (k == 1) return lc_agg_emit_table(a, parts[0], cb->out, &cb->ctx);
+    if (window >= cb->routed_windows) return emit_disjoint(cb, a, parts, k, window);
     lc_table* dst = parts[d];
     int64_t own = dst->count;
     if ((rc = merge_room(cb, total))) return rc;   /* (dst ends with at most `total` groups) */
@@ -1127,7 +1176,7 @@ static int64_t merge_closed(lc_combine* cb, int64_t self) {
             owners[k++] = cb->tasks[w]->pipe->agg;
             heads[w] = heads[w]->next;
         }
-        if (!rc && !failed) rc = emit_merged(cb, owners[0], parts, k, d);
+        if (!rc && !failed) rc = emit_merged(cb, owners[0], parts, k, d, id);
         for (int64_t i = 0; i < k; i++) lc_agg_give_back(owners[i], parts[i]);
     }
 }

@@ -78,7 +78,7 @@ LC_TABLE = CStruct("lc_table", [
     ("slots", PTR), ("entries", PTR), ("dirty", PTR), ("mask", I64), ("count", I64),
     ("limit", I64), ("ndirty", I64), ("window", I64), ("entry_size", I64), ("sets", PTR),
     ("nsets", I64), ("strings", LC_ARENA), ("next", PTR), ("entries_mem", PTR), ("ordered", I64),
-    ("frozen", I64),
+    ("frozen", I64), ("listed", PTR),
 ])
 LC_OUTCOL = CStruct("lc_outcol", [
     ("values", PTR), ("validity", PTR), ("offsets", PTR), ("data_len", I64), ("data_cap", I64),
