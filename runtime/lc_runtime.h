@@ -491,16 +491,15 @@ typedef struct lc_combine {
      * route_from or above goes to its group's worker, one below to its block's lane's
      * worker; each runs its rows (the selected loops, sel_fns) block by block, each block in
      * its own lane, so every (group, lane) partial state stays with one worker for the whole
-     * window and results remain those of one worker. The windows that close are detached and
-     * merged as without a route. route_from is fixed once chosen (ShardedPipeline), above
-     * every window opened before, so a window never changes hands. */
+     * window and results remain those of one worker. A routed window that closes holds each
+     * group in one worker's table only, so its parts are not folded into one: they are
+     * emitted as they are, interleaved by first row (emit_disjoint, lc_table.listed).
+     * route_from is fixed once chosen (ShardedPipeline), above every window opened before, so
+     * a window never changes hands; a chunk with rows routes them once it is set (a
+     * watermark's has none). */
     lc_exchange* ex;          /* NULL: this pipeline never routes */
     lc_run_fn sel_fns[2];     /* dense, nulls */
-    int64_t route_from;       /* this chunk's; INT64_MAX: blocks only */
-    /* The pipeline's route (also for a watermark's chunk, which routes no rows): a window
-     * numbered this or above holds each group in one worker's table only, so its parts are
-     * emitted as they are, interleaved by first row (`listed`), not folded into one. */
-    int64_t routed_windows;
+    int64_t route_from;       /* the pipeline's; INT64_MAX: blocks only */
 } lc_combine;
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1

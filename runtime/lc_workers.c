@@ -844,9 +844,8 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
                          int64_t route_from, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
-    cb->route_from = n > 0 ? route_from : INT64_MAX;   /* (a watermark has no rows to route) */
-    cb->routed_windows = route_from;
-    if (cb->route_from != INT64_MAX) {
+    cb->route_from = route_from;
+    if (n > 0 && route_from != INT64_MAX) {
         lc_exchange* ex = cb->ex;
         if (!ex) return LC_ERR_LIMIT;
         int rc = lc_exchange_start(ex, n, cols, nulls, seq_base, LC_EMIT_NONE, proc_now);
@@ -1121,7 +1120,8 @@ static int64_t emit_disjoint(lc_combine* cb, lc_agg* a, lc_table** parts, int64_
 
 /* One closed window's partial tables (k of them) merged and emitted into the chunk's output.
  * The others are folded into parts[d] (the merging worker's own, which its cache may still
- * hold), and that table is emitted in order of the groups' first rows. */
+ * hold), and that table is emitted in order of the groups' first rows; a routed window's
+ * parts, which share no group, are emitted as they are (emit_disjoint). */
 static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t k, int64_t d,
                            int64_t window) {
     int64_t rc, total = 0;
@@ -1133,7 +1133,7 @@ static int64_t emit_merged(lc_combine* cb, lc_agg* a, lc_table** parts, int64_t 
         if (!cb->out) return LC_ERR_NOMEM;
     }
     if (k == 1) return lc_agg_emit_table(a, parts[0], cb->out, &cb->ctx);
-    if (window >= cb->routed_windows) return emit_disjoint(cb, a, parts, k, window);
+    if (window >= cb->route_from) return emit_disjoint(cb, a, parts, k, window);
     lc_table* dst = parts[d];
     int64_t own = dst->count;
     if ((rc = merge_room(cb, total))) return rc;   /* (dst ends with at most `total` groups) */
@@ -1273,7 +1273,7 @@ static int64_t run_combined(lc_task* t) {
         p->sel = NULL;
         p->seq_base = t->seq_base;
         p->proc_now = t->proc_now;
-        if (cb->route_from != INT64_MAX) rc = run_routed(t, cb);
+        if (t->n > 0 && cb->route_from != INT64_MAX) rc = run_routed(t, cb);
         else rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
                                      cb->block_rows, cb->time_col, cb->delay, cb);
         p->sel = NULL;

@@ -9,8 +9,8 @@ and its aggregate state) per worker, in one of three modes:
   in lc_runtime.h);
 - "ranges" (no aggregate): a batch is split into row ranges.
 Outputs come back per worker and are merged into exactly what one worker would emit: ranges in
-order; window results by their hidden (`$wend`, `$seq`) columns; changelogs by worker (their
-net effect is what is specified).
+order; keyed results (window rows and changelogs alike) by their hidden (`$wend`, `$seq`)
+columns; pre-aggregated windows before they are emitted, in order of their groups' first rows.
 """
 
 from __future__ import annotations
