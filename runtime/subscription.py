@@ -96,8 +96,14 @@ class Subscription:
     def to_arrow(self, timeout: float | None = None) -> pa.Table:
         """Every batch until the stream ends, as one table."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        batches = []
+        batches: list[pa.RecordBatch] = []
+        take = self._queue.popleft
         while True:
+            try:   # what is there already, without a poll's calls for each batch
+                while True:
+                    batches.append(take())
+            except IndexError:
+                pass
             remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             batch = self.poll(timeout=remaining)
             if batch is None:
