@@ -834,6 +834,12 @@ void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
     cb->sel_fns[1] = sel_nulls;
 }
 
+/* Whether a chunk of n rows routes them by key (its exchange partitions it, and its BLOCKS
+ * tasks run routed): it has rows, and the pipeline's route is set (lc_combine.route_from). */
+static int chunk_routes(const lc_combine* cb, int64_t n) {
+    return n > 0 && cb->route_from != INT64_MAX;
+}
+
 /* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
  * collects them, and with a pool hands them over (each on its own); `prev` is the pipeline's
  * chunk before it if that is still in flight, else NULL. (One call rather than a dozen field
@@ -845,7 +851,7 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
                          int64_t route_from, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
     cb->route_from = route_from;
-    if (n > 0 && route_from != INT64_MAX) {
+    if (chunk_routes(cb, n)) {
         lc_exchange* ex = cb->ex;
         if (!ex) return LC_ERR_LIMIT;
         int rc = lc_exchange_start(ex, n, cols, nulls, seq_base, LC_EMIT_NONE, proc_now);
@@ -1273,7 +1279,7 @@ static int64_t run_combined(lc_task* t) {
         p->sel = NULL;
         p->seq_base = t->seq_base;
         p->proc_now = t->proc_now;
-        if (t->n > 0 && cb->route_from != INT64_MAX) rc = run_routed(t, cb);
+        if (chunk_routes(cb, t->n)) rc = run_routed(t, cb);
         else rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
                                      cb->block_rows, cb->time_col, cb->delay, cb);
         p->sel = NULL;
