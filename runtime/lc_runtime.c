@@ -1206,13 +1206,13 @@ lc_out* lc_out_merge(lc_out** outs, int64_t n, int64_t ncols, int64_t key1, int6
         nullable[c] = outs[0]->cols[c].validity != NULL;
     }
     for (int64_t i = 0; i < n; i++) total += outs[i]->n;
-    lc_out* dst = lc_out_new(ncols, widths, nullable);
+    lc_out* dst = out_with_room(ncols, widths, nullable, total);
     int32_t* which = (int32_t*)lc_malloc((total ? total : 1) * 4);
     int32_t* at = (int32_t*)lc_malloc((total ? total : 1) * 4);
     int64_t* pos = (int64_t*)lc_calloc(n * 8);
     const uint8_t** src = (const uint8_t**)lc_calloc(n * 8);
     const uint8_t** valid = (const uint8_t**)lc_calloc(n * 8);
-    if (!dst || !which || !at || !pos || !src || !valid || lc_out_reserve(dst, total)) goto fail;
+    if (!dst || !which || !at || !pos || !src || !valid) goto fail;
     /* the keys' columns, hoisted: stores below may alias anything (-fno-strict-aliasing) */
     for (int64_t i = 0; i < n; i++) {
         src[i] = outs[i]->cols[key1].values;
