@@ -195,6 +195,16 @@ def parse(sql: str) -> list[exp.Expr]:
     return [e for e in statements if e is not None and not isinstance(e, exp.Semicolon)]
 
 
+def sql_text(node: exp.Expr) -> str:
+    """`node` as SQL in a message or a derived column name: sqlglot's default generator (which
+    names columns as they always were named), or this dialect's for the nodes only it prints,
+    such as a `TABLE rel` argument outside a window call."""
+    try:
+        return node.sql()
+    except ValueError:
+        return node.sql(dialect=Laminar)
+
+
 def to_sql(node: exp.Expr) -> str:
     """Statement text in this dialect (what catalogs and manifests keep)."""
     return node.sql(dialect=Laminar)

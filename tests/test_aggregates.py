@@ -100,6 +100,20 @@ def test_select_distinct(seed, n):
 
 
 @SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 80))
+def test_star_over_an_aggregate_reads_each_column_from_its_key(seed, n):
+    """`*` over GROUP BY names the input's columns, each read from its key whatever the keys'
+    order (it once read the aggregate's output by input position: here s's values as k's)."""
+    events = random_events(n, seed)
+    setup = DDL + ("CREATE STREAM g AS SELECT *, COUNT(*) AS c FROM "
+                   "(SELECT k, s FROM events) AS t GROUP BY s, t.k;")
+    want = duck("SELECT k, s, COUNT(*) FROM ev GROUP BY s, k", ev=events)
+    changelog_matches(setup, "g", events, want, seed)
+    setup = DDL + "CREATE STREAM g AS SELECT DISTINCT t.* FROM (SELECT s, k FROM events) AS t;"
+    changelog_matches(setup, "g", events, duck("SELECT DISTINCT s, k FROM ev", ev=events), seed)
+
+
+@SETTINGS
 @given(seed=st.integers(0, 2**31), n=st.integers(0, 100))
 def test_window_emit_changes_nets_to_the_window_close_result(seed, n):
     events = random_events(n, seed)

@@ -32,6 +32,9 @@ def sql_error(db, sql: str) -> laminarc.SqlError:
     ("CREATE STREAM x AS SELECT e.k FROM events AS f", 1, 27, ["unknown table", "e"]),
     ("CREATE STREAM x AS SELECT k, COUNT(*) FROM events", 1, 27,
      ["'k'", "GROUP BY"]),
+    # `*` over an aggregate names every input column, each of which must be a key
+    ("CREATE STREAM x AS SELECT *, COUNT(*) AS c FROM events GROUP BY k", 1, 27,
+     ["'ts'", "(from *)", "GROUP BY"]),
     ("CREATE STREAM x AS SELECT k FROM events WHERE s + 1 > 2", 1, 47,
      ["operator +", "VARCHAR"]),
     ("CREATE STREAM x AS SELECT SUM(s) FROM events", 1, 31, ["SUM", "numeric", "VARCHAR"]),
@@ -50,6 +53,9 @@ def sql_error(db, sql: str) -> laminarc.SqlError:
     ("CREATE STREAM x AS SELECT CAST(k AS TIMESTAMP WITH TIME ZONE) FROM events", 1, 32,
      ["TIMESTAMP WITH TIME ZONE", "not supported"]),
     ("CREATE STREAM x AS SELECT foo(k) FROM events", 1, 27, ["foo"]),
+    # a TABLE argument outside a window call, printed in the message (it once failed to print)
+    ("CREATE STREAM x AS SELECT k FROM SELECT(TUMBLE(TABLE events, DESCRIPTOR(ts), "
+     "INTERVAL '1' SECOND))", 1, 41, ["unsupported FROM item", "TABLE events"]),
     # a placeholder where a name goes has no position of its own: the table it names
     ("CREATE STREAM x AS SELECT k FROM events AS :a", 1, 34, ["expected a name", ":a"]),
     ("CREATE STREAM z AS FROM SELECT0:A", 1, 25, ["expected a name", ":A"]),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from ..catalog import Catalog, Source
+from ..dialect import sql_text
 from ..errors import error_at
 from ..plan import Field
 from ..types import BIGINT, Kind
@@ -99,7 +100,7 @@ def bind_create_source(stmt: exp.Create, catalog: Catalog, sql: str) -> CreateSo
             watermark = item
             continue
         if not isinstance(item, exp.ColumnDef):
-            raise error_at(item, f"unsupported item in a source definition: {item.sql()}")
+            raise error_at(item, f"unsupported item in a source definition: {sql_text(item)}")
         col_name = normalize(item.this)
         if col_name == "_op":
             raise error_at(item.this, "the column name _op is reserved for changelogs")
@@ -113,7 +114,7 @@ def bind_create_source(stmt: exp.Create, catalog: Catalog, sql: str) -> CreateSo
             if isinstance(c.kind, exp.NotNullColumnConstraint):
                 nullable = bool(c.kind.args.get("allow_null"))
             else:
-                raise error_at(c, f"column constraint {c.sql()} is not supported")
+                raise error_at(c, f"column constraint {sql_text(c)} is not supported")
         fields.append(Field(col_name, t, nullable))
     time_column = None
     delay = 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from ..dialect import WindowCall
+from ..dialect import WindowCall, sql_text
 from ..errors import error_at
 from ..expr import Expr, Op, col, lit
 from ..plan import AggFunc
@@ -126,9 +126,9 @@ class ExprBinder:
         if self.output:
             if not contains_aggregate(node):
                 e = self.input_binder().bind(node)
-                for i, k in enumerate(self.aggregates.keys):
-                    if e == k:
-                        return col(i, k.type, k.nullable, label=_label(node))
+                key = self.output_key(e)
+                if key is not None:
+                    return col(key.value, key.type, key.nullable, label=_label(node))
                 if isinstance(node, exp.Column):
                     raise error_at(
                         node,
@@ -141,8 +141,16 @@ class ExprBinder:
                 return self.aggregate(node)
         handler = HANDLERS.get(type(node))
         if handler is None:
-            raise error_at(node, f"unsupported expression: {node.sql()}")
+            raise error_at(node, f"unsupported expression: {sql_text(node)}")
         return handler(self, node)
+
+    def output_key(self, e: Expr) -> Expr | None:
+        """The aggregate output's column of the GROUP BY key `e` (bound over the input), or
+        None when `e` is no key."""
+        for i, k in enumerate(self.aggregates.keys):
+            if e == k:
+                return col(i, k.type, k.nullable, label=e.label)
+        return None
 
     def bind_predicate(self, node: exp.Expr, clause: str) -> Expr:
         e = self.bind(node)
@@ -158,7 +166,7 @@ class ExprBinder:
     # -- aggregates -----------------------------------------------------------------------
     def aggregate(self, node: exp.Expr) -> Expr:
         if self.aggregates is None:
-            raise error_at(node, f"aggregate function {node.sql()} is not allowed here")
+            raise error_at(node, f"aggregate function {sql_text(node)} is not allowed here")
         if self.in_aggregate:
             raise error_at(node, "aggregate functions can not be nested")
         filt = None
@@ -200,7 +208,7 @@ class ExprBinder:
 
 
 def _label(node: exp.Expr) -> str:
-    return node.sql()
+    return sql_text(node)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,7 +477,7 @@ def _is(b: ExprBinder, node: exp.Is) -> Expr:
         # x IS TRUE is never NULL: COALESCE(x = TRUE, FALSE)
         value = a if target.this else Expr(Op.NOT, BOOLEAN, (a,), nullable=a.nullable)
         return Expr(Op.COALESCE, BOOLEAN, (value, lit(False, BOOLEAN)), nullable=False)
-    raise error_at(node, f"unsupported IS expression: {node.sql()}")
+    raise error_at(node, f"unsupported IS expression: {sql_text(node)}")
 
 
 def _in(b: ExprBinder, node: exp.In) -> Expr:

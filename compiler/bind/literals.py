@@ -8,6 +8,7 @@ import re
 
 from sqlglot import exp
 
+from ..dialect import sql_text
 from ..errors import SqlError, error_at
 from ..types import (
     BIGINT,
@@ -80,7 +81,7 @@ def bind_type(node: exp.DataType, what: str = "") -> SqlType:
         return TIMESTAMP_MS
     if kind in (exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ):
         raise fail("TIMESTAMP WITH TIME ZONE is not supported; use TIMESTAMP (UTC)")
-    raise fail(f"type {node.sql()} is not supported (supported: {SUPPORTED_TYPES})")
+    raise fail(f"type {sql_text(node)} is not supported (supported: {SUPPORTED_TYPES})")
 
 
 def bind_number(node: exp.Literal) -> tuple[object, SqlType]:
@@ -135,7 +136,7 @@ def _unit(name: str) -> tuple[int, int] | None:
 def bind_interval(node: exp.Interval) -> tuple[int, int]:
     """INTERVAL '1' SECOND, INTERVAL '1.5 seconds', INTERVAL '1 day 2 hours'."""
     this = node.this
-    text = this.name if isinstance(this, exp.Literal) else this.sql() if this else ""
+    text = this.name if isinstance(this, exp.Literal) else sql_text(this) if this else ""
     unit = node.args.get("unit")
     parts: list[tuple[str, str]]
     if unit is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from sqlglot import exp
 
 from ..catalog import Catalog, Source, Stream
-from ..dialect import Descriptor, Emit, TableArg, WindowCall
+from ..dialect import Descriptor, Emit, TableArg, WindowCall, sql_text
 from ..errors import error_at
 from ..expr import Expr, Op, col
 from ..plan import (
@@ -134,7 +134,7 @@ class QueryBinder:
             hidden = ("_op",) if bq.changelog else ()
             return Relation(bq.plan, Scope.of(bq.plan.fields, alias, hidden), bq.changelog)
         if not isinstance(item, exp.Table):
-            raise error_at(item, f"unsupported FROM item: {item.sql()}")
+            raise error_at(item, f"unsupported FROM item: {sql_text(item)}")
         alias = normalize(item.args["alias"].this) if item.args.get("alias") else ""
         inner = item.this
         if isinstance(inner, exp.Anonymous) and inner.name.upper() == "TABLE":
@@ -272,13 +272,19 @@ class QueryBinder:
 
     def select_item(self, item: exp.Expr, scope: Scope, binder: ExprBinder):
         """(expr, field) pairs of one select item; `*` expands to several."""
-        if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and
-                                          isinstance(item.this, exp.Star)):
-            table = normalize(item.args.get("table")) if isinstance(item, exp.Column) else None
-            if table and not scope.has_table(table):
-                raise error_at(item, f"unknown table or alias '{table}'")
-            for c in scope.star(table):
-                yield col(c.index, c.field.type, c.field.nullable, c.field.name), c.field
+        if is_star(item):
+            for c in star_columns(item, scope):
+                e = col(c.index, c.field.type, c.field.nullable, c.field.name)
+                if not binder.output:
+                    yield e, c.field
+                    continue
+                # Over an aggregate `*` names its input's columns, each of which must be a
+                # GROUP BY key; it then reads that key, not the event-time column it was.
+                key = binder.output_key(e)
+                if key is None:
+                    raise error_at(item, f"column '{c.field.name}' (from *) must appear in the "
+                                   "GROUP BY clause or be used in an aggregate function")
+                yield key, Field(c.field.name, key.type, key.nullable)
             return
         name, node = output_name(item)
         e = binder.bind(node)
@@ -313,11 +319,17 @@ class QueryBinder:
             node, scope, gwindow = self.group_window(calls[0], node, scope)
         selects = query.expressions
         if distinct:
-            group_items = [output_name(s)[1] for s in selects]
+            group_items = [s if is_star(s) else output_name(s)[1] for s in selects]
         # GROUP BY keys, bound over the input; aliases and ordinals of the select list work too.
         keys: list[Expr] = []
         input_binder = ExprBinder(scope, window=gwindow)
         for g in group_items:
+            if is_star(g):   # SELECT DISTINCT *: every column a key
+                for c in star_columns(g, scope):
+                    k = col(c.index, c.field.type, c.field.nullable, c.field.name)
+                    if k not in keys:
+                        keys.append(k)
+                continue
             if isinstance(g, WindowCall):
                 keys.append(col(gwindow.start_column, gwindow.time_type, False, "window_start"))
                 keys.append(col(gwindow.end_column, gwindow.time_type, False, "window_end"))
@@ -505,6 +517,20 @@ def _count(node: exp.Expr, what: str) -> int:
     raise error_at(node, f"{what} takes a non-negative integer")
 
 
+def is_star(item: exp.Expr) -> bool:
+    """`*` or `t.*` in a select list."""
+    return isinstance(item, exp.Star) or (isinstance(item, exp.Column) and
+                                          isinstance(item.this, exp.Star))
+
+
+def star_columns(item: exp.Expr, scope: Scope):
+    """The columns a `*` or `t.*` names."""
+    table = normalize(item.args.get("table")) if isinstance(item, exp.Column) else None
+    if table and not scope.has_table(table):
+        raise error_at(item, f"unknown table or alias '{table}'")
+    return scope.star(table)
+
+
 def output_name(item: exp.Expr) -> tuple[str, exp.Expr]:
     """(column name, expression) of a select item."""
     if isinstance(item, exp.Alias):
@@ -514,7 +540,7 @@ def output_name(item: exp.Expr) -> tuple[str, exp.Expr]:
     if isinstance(item, exp.Anonymous) and item.name.upper() in (
             "TUMBLE_START", "TUMBLE_END", "HOP_START", "HOP_END"):
         return "window_" + item.name.split("_")[1].lower(), item
-    return item.sql().lower(), item
+    return sql_text(item).lower(), item
 
 
 __all__ = ["AggFunc", "BoundQuery", "QueryBinder"]

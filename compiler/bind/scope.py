@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from ..dialect import sql_text
 from ..errors import error_at
 from ..plan import Field
 
@@ -17,7 +18,7 @@ def normalize(ident: exp.Identifier | str | None) -> str:
     if isinstance(ident, str):
         return ident.lower()
     if not isinstance(ident, exp.Identifier):   # e.g. a placeholder (`:a`) where a name goes
-        raise error_at(ident, f"expected a name, found '{ident.sql()}'")
+        raise error_at(ident, f"expected a name, found '{sql_text(ident)}'")
     return ident.this if ident.quoted else ident.this.lower()
 
 
@@ -42,7 +43,7 @@ class Scope:
     def resolve(self, column: exp.Column) -> ScopeColumn:
         name = normalize(column.this if isinstance(column.this, exp.Identifier) else None)
         if not name:
-            raise error_at(column, f"invalid column reference {column.sql()}")
+            raise error_at(column, f"invalid column reference {sql_text(column)}")
         table = normalize(column.args.get("table"))
         found = [
             c for c in self.columns
