@@ -53,6 +53,8 @@ def sql_error(db, sql: str) -> laminarc.SqlError:
     ("CREATE STREAM x AS SELECT CAST(k AS TIMESTAMP WITH TIME ZONE) FROM events", 1, 32,
      ["TIMESTAMP WITH TIME ZONE", "not supported"]),
     ("CREATE STREAM x AS SELECT foo(k) FROM events", 1, 27, ["foo"]),
+    ("CREATE STREAM x AS SELECT k, UPPER(s) FILTER (WHERE v > 0) FROM events GROUP BY k, s",
+     1, 30, ["FILTER", "aggregate function", "UPPER(s)"]),
     # a TABLE argument outside a window call, printed in the message (it once failed to print)
     ("CREATE STREAM x AS SELECT k FROM SELECT(TUMBLE(TABLE events, DESCRIPTOR(ts), "
      "INTERVAL '1' SECOND))", 1, 41, ["unsupported FROM item", "TABLE events"]),

@@ -165,6 +165,9 @@ class ExprBinder:
 
     # -- aggregates -----------------------------------------------------------------------
     def aggregate(self, node: exp.Expr) -> Expr:
+        if isinstance(node, exp.Filter) and type(node.this) not in AGGREGATES:
+            raise error_at(node.this, "FILTER (WHERE ...) follows an aggregate function, not "
+                           f"{sql_text(node.this)}")
         if self.aggregates is None:
             raise error_at(node, f"aggregate function {sql_text(node)} is not allowed here")
         if self.in_aggregate:
