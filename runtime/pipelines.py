@@ -211,13 +211,13 @@ class ShardedPipeline:
         # (INT64_MAX: none yet), and whether a chunk found its windows big enough to start.
         self.route_from = INT64_MAX
         self.route_due = False
+        self.exchanges = []   # every exchange (their kernels count dropped rows' errors)
         if self.mode == "blocks":
             # collect_blocks' arguments: the chunks, and per chunk its watermark and output;
             # the merges' expression errors and the first failure
             k = depth + 2
             self.burst = (ffi.new("lc_combine*[]", k), ffi.new("int64_t[]", k),
                           ffi.new("lc_out*[]", k), ffi.new("int64_t[2]"))
-            self.exchanges = []   # (a routable one's, kept as long as their combines)
             for _ in range(k):
                 slot = self._combined(tc, TASK_BLOCKS, chunk_rows)
                 if spec.routable:
@@ -238,6 +238,7 @@ class ShardedPipeline:
                 if ex == ffi.NULL:
                     raise MemoryError("laminarc: out of memory for a partition exchange")
                 ex = ffi.gc(ex, lib.lc_exchange_free)
+                self.exchanges.append(ex)
                 tasks = [ex.tasks + i for i in range(2 * nworkers)]
                 for i, t in enumerate(tasks):
                     t.pipe = self.pipes[i % nworkers]
@@ -500,7 +501,8 @@ class ShardedPipeline:
     def metrics(self) -> dict:
         m = {"rows_in": self.rows_in,
              "late_rows": sum(p.ctx.late_rows for p in self.pipes),
-             "errors": sum(p.ctx.errors for p in self.pipes) + self.merge_errors}
+             "errors": sum(p.ctx.errors for p in self.pipes) + self.merge_errors
+             + sum(ex.parts[w].ctx.errors for ex in self.exchanges for w in range(ex.nworkers))}
         if self.aggs:
             m["groups"] = sum(lib.lc_agg_entries(a) for a in self.aggs)
             m["open_windows"] = max(lib.lc_agg_open_windows(a) for a in self.aggs)

@@ -12,6 +12,7 @@ import itertools
 import random
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from harness import (
@@ -111,6 +112,34 @@ def test_star_over_an_aggregate_reads_each_column_from_its_key(seed, n):
     changelog_matches(setup, "g", events, want, seed)
     setup = DDL + "CREATE STREAM g AS SELECT DISTINCT t.* FROM (SELECT s, k FROM events) AS t;"
     changelog_matches(setup, "g", events, duck("SELECT DISTINCT s, k FROM ev", ev=events), seed)
+    # DISTINCT's keys are its expressions: 5 is a value here, not the 5th column
+    setup = DDL + "CREATE STREAM g AS SELECT DISTINCT k, 5 AS c FROM events;"
+    changelog_matches(setup, "g", events, duck("SELECT DISTINCT k, 5 FROM ev", ev=events), seed)
+
+
+@pytest.mark.parametrize("cut", ["one@1", "random@2"])
+def test_keys_computed_with_branches_in_a_big_table(cut):
+    """Keys computed with branches (COALESCE, CASE, NULLIF) in a table big enough for the
+    loop to prefetch groups of rows ahead, whose keys it computes again there (this once
+    failed to compile: the ahead rows' columns were loaded in a block the branches left)."""
+    rng = np.random.default_rng(3)
+    n = 60_000
+    events = pa.table({
+        "ts": pa.array(1_700_000_000_000 + np.arange(n), pa.timestamp("ms")),
+        "k": pa.array(rng.integers(0, 40_000, n), mask=rng.random(n) < 0.05),
+        "v": pa.array(rng.normal(0, 1, n)),
+        "i": pa.array(rng.integers(-5, 5, n).astype(np.int32), mask=rng.random(n) < 0.1),
+        "s": pa.array(["x"] * n),
+    })
+    setup = DDL + """CREATE STREAM g AS
+        SELECT COALESCE(k, -1) AS ck, CASE WHEN i > 0 THEN 1 ELSE 2 END AS pos,
+               NULLIF(i, 2) AS ni, COUNT(*) AS c
+        FROM events GROUP BY COALESCE(k, -1), CASE WHEN i > 0 THEN 1 ELSE 2 END, NULLIF(i, 2);"""
+    want = duck("""SELECT COALESCE(k, -1), CASE WHEN i > 0 THEN 1 ELSE 2 END, NULLIF(i, 2),
+                   COUNT(*) FROM ev GROUP BY ALL""", ev=events)
+    got = consolidate_changelog(run_stream(setup, "g", {"events": events}, cut, seed=3))
+    assert got.num_rows > 40_000
+    assert_rows_equal(got, want, exact=True)
 
 
 @SETTINGS

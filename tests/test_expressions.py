@@ -777,6 +777,19 @@ def _case_mapped(texts: list[str]) -> pa.Table:
     return run(DDL + "; CREATE STREAM o AS SELECT UPPER(s) AS a, LOWER(s) AS b FROM t;", table)[0]
 
 
+def test_literals_of_different_lengths_concatenated_in_one_stream():
+    """The memcpy intrinsic is declared once a module, with opaque pointers: literals of
+    different lengths (different LLVM array types) once failed to compile after the first."""
+    table = pa.table({"ts": pa.array([0, 1, 2], pa.timestamp("ms")),
+                      "s": pa.array(["x", None, ""])})
+    out, errors = run("CREATE SOURCE t (ts TIMESTAMP(3), s VARCHAR, WATERMARK FOR ts AS ts);"
+                      "CREATE STREAM o AS SELECT CONCAT('ab', s, 'abc') AS c,"
+                      " 'a' || s || 'abcd' AS d FROM t;", table)
+    assert out.column("c").to_pylist() == ["abxabc", "ababc", "ababc"]   # CONCAT skips NULLs
+    assert out.column("d").to_pylist() == ["axabcd", None, "aabcd"]
+    assert errors == 0
+
+
 def test_upper_keeps_sharp_s():
     """Simple case mapping: 'ß' has no one-character upper case (DuckDB gives 'ẞ')."""
     got = _case_mapped(["Straße", "ǅ", "ÀÉÎõü", "ΣΑΣ"])
@@ -1174,6 +1187,7 @@ for _cmp in OPS:
     _fold(f"{{a}} {_cmp} {{b}}", a=("BOOLEAN", True), b=("BOOLEAN", False))
     _fold(f"{{a}} {_cmp} {{b}}", a=("DATE", dt.date(1969, 12, 31)), b=("DATE", dt.date(1970, 1, 1)))
 for _src, _v in [("DOUBLE", -2.5), ("DOUBLE", 0.49999999999999994), ("DOUBLE", 1e300),
+                 ("DOUBLE", 1e308),   # scaled to DECIMAL(10,2) it is past any double
                  ("DOUBLE", math.nan), ("DOUBLE", -2147483648.4), ("REAL", 16777217.0),
                  ("BIGINT", 9007199254740993), ("BIGINT", 2**62 + 2**38 + 1),
                  ("DECIMAL(18,4)", D("12345678901234.5678")), ("DECIMAL(10,2)", D("-2.50")),

@@ -893,3 +893,53 @@ def test_a_filters_loops_split_over_workers_keep_rows_and_order(force):
     want = data.filter(keep)
     assert got[0].column("ts").to_pylist() == want.column("ts").to_pylist()
     assert got[1].equals(got[0])
+
+
+ERRORS_DDL = EVENTS_DDL.format(delay=500)
+WHERE_ERRORS = "WHERE i / (i - i) > 1 OR (v > 0 AND i % 7 = 1)"   # i / 0 for every non-NULL i
+
+
+@pytest.mark.parametrize("sql", [
+    f"SELECT k, COUNT(*) AS c FROM events {WHERE_ERRORS} GROUP BY k",
+    f"SELECT COUNT(*) AS c, SUM(v) AS sv FROM events {WHERE_ERRORS}",
+    f"SELECT DISTINCT k, s FROM events {WHERE_ERRORS}",
+    "SELECT window_start, k, COUNT(DISTINCT s) AS ds FROM TABLE(TUMBLE(TABLE events, "
+    f"DESCRIPTOR(ts), INTERVAL '2' SECOND)) {WHERE_ERRORS} GROUP BY window_start, window_end, k",
+    "SELECT window_start, k, SUM(v) AS sv FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), "
+    f"INTERVAL '2' SECOND)) {WHERE_ERRORS} GROUP BY window_start, window_end, k EMIT CHANGES",
+    # a filter on window bounds stays above the window: evaluated once per (row, window)
+    "SELECT window_start, k, COUNT(*) AS c FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), "
+    "INTERVAL '1' SECOND, INTERVAL '3' SECOND)) WHERE i / (i - i) > 1 OR window_end < ts "
+    "GROUP BY window_start, window_end, k",
+    # the grouping key itself divides by zero: errors of rows that reach a worker
+    "SELECT k / (k - k) AS z, COUNT(*) AS c FROM events WHERE i > 0 GROUP BY k / (k - k)",
+    # pre-aggregated, then routed by key (ROUTE_BYTES made tiny): a kernel drops rows too
+    "SELECT window_start, k, COUNT(*) AS c, SUM(v) AS total FROM TABLE(TUMBLE(TABLE events, "
+    f"DESCRIPTOR(ts), INTERVAL '1' MINUTE)) {WHERE_ERRORS} GROUP BY window_start, window_end, k",
+], ids=["changelog", "global", "distinct", "window-distinct", "emit-changes", "hop-bounds",
+        "key", "routed"])
+def test_expression_errors_are_counted_as_one_worker_counts_them(sql, monkeypatch):
+    """A keyed pipeline's partition kernel drops the rows its filters reject before any
+    worker sees them; their expression errors are counted there, as one worker counts them
+    (they were once lost: 2 workers counted none of a WHERE's errors on rows it dropped)."""
+    from laminarc.runtime import pipelines
+    monkeypatch.setattr(pipelines, "ROUTE_BYTES", 500)
+    events = random_events(3_000, 7, keys=400)
+    counts = []
+    for workers, seed in ((1, 1), (2, 2), (3, 3), (2, 4)):
+        cut = random.Random(seed)
+        with laminarc.open(workers=workers) as db:
+            db.execute(ERRORS_DDL + f"CREATE STREAM out AS {sql};")
+            sub = db.subscribe("out")
+            at = 0
+            while at < events.num_rows:
+                size = cut.choice([1, 13, 200, 1_000])
+                db.insert("events", events.slice(at, size))
+                at += size
+            db.end_input("events")
+            sub.to_arrow()
+            counts.append(db.metrics()["expression_errors"])
+            if workers > 1 and "AS total" in sql:
+                assert db.metrics()["streams"]["out"]["routed_from_window"] is not None
+    assert counts[0] > 1_000
+    assert counts == [counts[0]] * 4

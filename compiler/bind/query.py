@@ -334,7 +334,8 @@ class QueryBinder:
                 keys.append(col(gwindow.start_column, gwindow.time_type, False, "window_start"))
                 keys.append(col(gwindow.end_column, gwindow.time_type, False, "window_end"))
                 continue
-            g = self.resolve_group_alias(g, selects, scope)
+            if not distinct:   # DISTINCT's keys are the select list's expressions themselves
+                g = self.resolve_group_alias(g, selects, scope)
             if contains_aggregate(g):
                 raise error_at(g, "aggregate functions are not allowed in GROUP BY")
             k = input_binder.bind(g)

@@ -162,7 +162,10 @@ class FnGen:
     def intrinsic(self, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
         fn = self.module.globals.get(name)
         if fn is None:
-            fn = ir.Function(self.module, ir.FunctionType(ret, [a.type for a in args]), name)
+            # Pointer parameters are opaque: the first call's argument may be a constant of
+            # `[N x i8]*` type, which a later call's `[M x i8]*` would not match.
+            params = [PTR if isinstance(a.type, ir.PointerType) else a.type for a in args]
+            fn = ir.Function(self.module, ir.FunctionType(ret, params), name)
         return self.b.call(fn, args)
 
     def memcpy(self, dst: ir.Value, src: ir.Value, n: ir.Value) -> None:

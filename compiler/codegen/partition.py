@@ -9,6 +9,11 @@ hashes the keys, and writes the row's destination into k->dest[row] (255: droppe
 else: the watermark breakpoints come from a scan of the event-time column in the runtime, and
 workers evaluate the operators again on their own rows. Without filters or string keys the
 loop is straight-line code that LLVM vectorizes. See runtime/lc_workers.c (exchanges).
+
+A row a filter drops here never reaches a worker, so its expression errors are counted here
+(in k->ctx), as one worker would count them: every column of a projection before the filter is
+evaluated, and filters past a window (whose rows the workers evaluate once per window) are left
+to the workers. A routed row's errors here are not counted; its worker counts them.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from llvmlite import ir
 from ..expr import columns_used
 from ..physical import LANES
 from ..plan import Filter, Node, Project, Window
-from .abi import I8, I64, LC_PART, PTR
+from .abi import I8, I64, LC_CTX, LC_PART, PTR
 from .aggregate import hash_keys, key_value
 from .exprs import ValuesEnv, keep_if, lower, window_number
 from .function import FnGen
@@ -44,7 +49,8 @@ class PartitionCodegen:
         b = g.b
         k, cols, start, n = (g.args[x] for x in ("k", "cols", "start", "n"))
         g.setup_ctx(g.in_entry(lambda bb: LC_PART.gep(bb, k, "ctx")))
-        g.err_var = g.alloca(I64, "ignored_errors", i64(0))   # workers count them
+        row_err = g.err_var = g.alloca(I64, "row_errors", i64(0))
+        dropped_err = g.alloca(I64, "dropped_errors", i64(0))
         i_var = g.alloca(I64, "i", start)
         dest = g.in_entry(lambda bb: LC_PART.load(bb, k, "dest"))
         nworkers = g.in_entry(lambda bb: LC_PART.load(bb, k, "nworkers"))
@@ -54,6 +60,7 @@ class PartitionCodegen:
         loads = g.fn.append_basic_block("row.loads")
         body = g.fn.append_basic_block("row.body")
         row_end = g.fn.append_basic_block("row.end")
+        dropped = g.fn.append_basic_block("row.dropped")
         done = g.fn.append_basic_block("done")
         g.exit_block = g.fn.append_basic_block("exit")
         g.start_body()
@@ -63,6 +70,7 @@ class PartitionCodegen:
         b.cbranch(b.icmp_signed("<", i, n), row, done)
         b.position_at_end(row)
         b.store(i64(0), g.scratch_used)
+        b.store(i64(0), row_err)
         dest_p = b.gep(dest, [i], source_etype=I8)
         b.store(ir.Constant(I8, 255), dest_p)        # dropped, unless routed below
         b.branch(loads)
@@ -73,7 +81,7 @@ class PartitionCodegen:
         self.env = env
         keys = plan.partition_keys
         self.window_k: ir.Value | None = None
-        vals, tainted = self.run_ops(list(plan.ops), env, set(), set(keys), row_end)
+        vals, tainted = self.run_ops(list(plan.ops), env, set(), set(keys), dropped)
         window_keys = any(c in tainted for c in keys)
         if window_keys:
             h = i64(0)   # keys that depend on the window: every row to worker 0
@@ -88,9 +96,25 @@ class PartitionCodegen:
         b.store(b.trunc(w, I8), dest_p)
         b.branch(row_end)
 
+        b.position_at_end(dropped)
+        b.store(b.add(b.load(dropped_err, typ=I64), b.load(row_err, typ=I64)), dropped_err)
+        b.branch(row_end)
+
         b.position_at_end(row_end)
         b.store(b.add(i, i64(1)), i_var)
         b.branch(head)
+
+        def save(bb: ir.IRBuilder) -> None:
+            ctx = g.ctx
+            errors = bb.load(dropped_err, typ=I64)
+            LC_CTX.store(bb, bb.add(LC_CTX.load(bb, ctx, "errors"), errors), ctx, "errors")
+            first = LC_CTX.load(bb, ctx, "first_error")
+            code = bb.select(bb.icmp_signed(">", errors, i64(0)),
+                             bb.load(g.err_code_var, typ=I64), i64(0))
+            LC_CTX.store(bb, bb.select(bb.icmp_signed("==", first, i64(0)), code, first), ctx,
+                         "first_error")
+
+        g.on_exit(save)
         g.loop_returns(done, n, i_var)
 
     def lane_owner_before_route(self, w: ir.Value, i: ir.Value, nworkers: ir.Value,
@@ -118,14 +142,21 @@ class PartitionCodegen:
         """Evaluate what the partition keys need; returns (env, window-derived columns)."""
         g = self.g
         needs = _needed(ops, needed_top)
-        for op, needed in zip(ops, needs, strict=True):
+        windows = [i for i, op in enumerate(ops) if isinstance(op, Window)]
+        # Filters past a window are the workers' (they evaluate them once per window), and a
+        # projection before a filter here is evaluated whole: a row the filter drops has then
+        # counted the errors one worker would count.
+        applied = [i for i, op in enumerate(ops[:windows[0] if windows else len(ops)])
+                   if isinstance(op, Filter)]
+        for idx, (op, needed) in enumerate(zip(ops, needs, strict=True)):
             if isinstance(op, Filter):
-                if columns_used(op.predicate) & tainted:
-                    continue   # a filter on window bounds: the workers decide per window
+                if idx not in applied:
+                    continue
                 keep_if(g, op.predicate, env, cont, "filter.pass")
             elif isinstance(op, Project):
                 zero = Val(i64(0), FALSE)
-                vals = [lower(g, e, env) if c in needed else zero
+                whole = bool(applied) and idx < applied[-1]
+                vals = [lower(g, e, env) if whole or c in needed else zero
                         for c, e in enumerate(op.exprs)]
                 tainted = {c for c, e in enumerate(op.exprs) if columns_used(e) & tainted}
                 env = ValuesEnv(vals)

@@ -321,7 +321,9 @@ class PipelineCodegen:
             ja = g.smin(b.add(j, i64(d)), last)
             ia = ja if sel is None else b.sext(b.load(b.gep(sel, [ja], source_etype=I32),
                                                       typ=I32), I64)
-            env = ScanEnv(g, cols, self.plan.input_fields, self.nulls, ahead, ia)
+            # Loads go to the block computing this row's index: a key with branches (CASE,
+            # COALESCE) leaves the builder in a later block, past `ahead`.
+            env = ScanEnv(g, cols, self.plan.input_fields, self.nulls, b.block, ia)
             hashes.append(self.aggcg.hash_of(g, [lower(g, k, env) for k in keys]))
         g.guard, g.err_var = guard, err_var
         self.aggcg.prefetch_group(g, table, *hashes)

@@ -203,7 +203,10 @@ def _cast(e: Expr, vals: list) -> object:
         if src.is_float:
             if math.isnan(v) or math.isinf(v):
                 raise _Unfoldable
-            return _check(_round_half_away(v * 10**dst.scale), dst)
+            scaled = v * 10**dst.scale
+            if math.isinf(scaled):   # past any DECIMAL: the runtime's overflow (a NULL)
+                raise _Unfoldable
+            return _check(_round_half_away(scaled), dst)
     raise _Unfoldable   # temporal conversions are the runtime's
 
 
