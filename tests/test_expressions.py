@@ -533,6 +533,24 @@ def test_case_coalesce_nullif(seed, n):
     check(pairs, make_table(seed, n), seed)
 
 
+def test_coalesce_of_a_value_its_common_type_can_not_hold_is_null():
+    """COALESCE(a, b) is CASE WHEN a IS NOT NULL THEN a ELSE b END: an `a` that overflows the
+    common type (DECIMAL(18,0) to DECIMAL(18,3), BIGINT to DECIMAL(18,2)) gives NULL and an
+    error, as that CASE does, not b (a wrong number it once gave)."""
+    table = pa.table({"ts": pa.array([0, 1, 2], pa.timestamp("ms")),
+                      "m": pa.array([D(-10**17), D(5), None], pa.decimal128(18, 0)),
+                      "k": pa.array([2**62, None, 7], pa.int64())})
+    out, errors = run(
+        "CREATE SOURCE t (ts TIMESTAMP(3), m DECIMAL(18,0), k BIGINT, WATERMARK FOR ts AS ts);"
+        "CREATE STREAM o AS SELECT COALESCE(m, CAST('123.456' AS DECIMAL(18,3))) AS a,"
+        " CASE WHEN m IS NOT NULL THEN m ELSE CAST('1.5' AS DECIMAL(18,3)) END AS c,"
+        " COALESCE(k, m, CAST(0.25 AS DECIMAL(10,2))) AS e FROM t;", table)
+    assert out.column("a").to_pylist() == [None, D("5.000"), D("123.456")]
+    assert out.column("c").to_pylist() == [None, D("5.000"), D("1.500")]
+    assert out.column("e").to_pylist() == [None, D("5.00"), D("7.00")]
+    assert errors == 3
+
+
 # ---------------------------------------------------------------------------------------------
 # casts
 # ---------------------------------------------------------------------------------------------

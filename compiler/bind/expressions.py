@@ -245,6 +245,11 @@ def _castable(src: SqlType, dst: SqlType) -> bool:
 def _unify(b: ExprBinder, nodes: list[exp.Expr], what: str) -> list[Expr]:
     """Bind nodes and convert them to their common type (string literals adapt to a temporal
     type, as in PostgreSQL's untyped literals)."""
+    return [converted for _, converted in _unified(b, nodes, what)]
+
+
+def _unified(b: ExprBinder, nodes: list[exp.Expr], what: str) -> list[tuple[Expr, Expr]]:
+    """_unify's pairs: each expression before and after its conversion to the common type."""
     exprs = [b.bind(n) for n in nodes]
     target: SqlType | None = NULLTYPE
     for e in exprs:
@@ -258,9 +263,10 @@ def _unify(b: ExprBinder, nodes: list[exp.Expr], what: str) -> list[Expr]:
         target = VARCHAR if any(e.type == VARCHAR for e in exprs) else INT
     out = []
     for n, e in zip(nodes, exprs, strict=True):
+        c = e
         if e.op is Op.LITERAL and e.type == VARCHAR and target != VARCHAR and e.value is not None:
-            e = _coerce_string_literal(n, e, target)
-        out.append(cast(e, target))
+            c = _coerce_string_literal(n, e, target)
+        out.append((c, cast(c, target)))
     return out
 
 
@@ -522,8 +528,21 @@ def _case(b: ExprBinder, node: exp.Case) -> Expr:
 
 
 def _coalesce(b: ExprBinder, node: exp.Coalesce) -> Expr:
-    exprs = _unify(b, [node.this, *node.expressions], "COALESCE")
-    return Expr(Op.COALESCE, exprs[0].type, tuple(exprs), nullable=all(e.nullable for e in exprs))
+    pairs = _unified(b, [node.this, *node.expressions], "COALESCE")
+    exprs = [converted for _, converted in pairs]
+    t = exprs[0].type
+    nullable = all(e.nullable for e in exprs)
+    if not any(_cast_can_fail(e.type, t) for e, _ in pairs[:-1]):
+        return Expr(Op.COALESCE, t, tuple(exprs), nullable=nullable)
+    # An argument whose conversion to the common type can overflow (BIGINT or DECIMAL(18,0)
+    # to DECIMAL(18,3)) is chosen by its own nullness, as COALESCE is defined: CASE WHEN a IS
+    # NOT NULL THEN a ... END. Its overflow is then the result's NULL, not the next argument.
+    args: list[Expr] = []
+    for e, converted in pairs[:-1]:
+        args += [Expr(Op.NOT, BOOLEAN, (Expr(Op.IS_NULL, BOOLEAN, (e,), nullable=False),),
+                      nullable=False), converted]
+    args.append(exprs[-1])
+    return Expr(Op.CASE, t, tuple(args), nullable=any(e.nullable for e in exprs))
 
 
 def _nullif(b: ExprBinder, node: exp.Nullif) -> Expr:
