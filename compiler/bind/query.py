@@ -279,7 +279,8 @@ class QueryBinder:
                     yield e, c.field
                     continue
                 # Over an aggregate `*` names its input's columns, each of which must be a
-                # GROUP BY key; it then reads that key, not the event-time column it was.
+                # GROUP BY key, and reads the aggregate's column of that key (whose time
+                # attribute, a window bound's, bind_aggregate sets as for any key).
                 key = binder.output_key(e)
                 if key is None:
                     raise error_at(item, f"column '{c.field.name}' (from *) must appear in the "
