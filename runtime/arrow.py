@@ -38,8 +38,13 @@ def to_table(data: object, source: str) -> pa.Table:
             return pa.table({})
         if not all(isinstance(r, dict) for r in data):
             raise SchemaError(f"insert into '{source}': a list must hold dicts (one per row)")
+        # The columns are every key of any row (Table.from_pylist takes the first row's
+        # only, dropping a key first given later); a row without a key holds NULL there.
+        names = list(dict.fromkeys(k for r in data for k in r))
+        if not names:
+            raise SchemaError(f"insert into '{source}': {len(data)} rows without columns")
         try:
-            return pa.Table.from_pylist(data)
+            return pa.table({n: [r.get(n) for r in data] for n in names})
         except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
             raise SchemaError(f"insert into '{source}': {e}") from None
     if isinstance(data, dict):
@@ -47,16 +52,17 @@ def to_table(data: object, source: str) -> pa.Table:
             return pa.table(data)
         except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
             raise SchemaError(f"insert into '{source}': {e}") from None
-    if hasattr(data, "__arrow_c_stream__"):
-        return pa.RecordBatchReader.from_stream(data).read_all()
-    if hasattr(data, "__arrow_c_array__"):
-        return pa.Table.from_batches([pa.record_batch(data)])
     type_name = type(data).__module__ + "." + type(data).__name__
-    if type_name.startswith("pandas."):
-        try:
+    try:
+        # (pandas first: a DataFrame may also export an Arrow stream, index and all)
+        if type_name.startswith("pandas."):
             return pa.Table.from_pandas(data, preserve_index=False)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-            raise SchemaError(f"insert into '{source}': {e}") from None
+        if hasattr(data, "__arrow_c_stream__"):
+            return pa.RecordBatchReader.from_stream(data).read_all()
+        if hasattr(data, "__arrow_c_array__"):
+            return pa.Table.from_batches([pa.record_batch(data)])
+    except (pa.ArrowException, TypeError, ValueError) as e:
+        raise SchemaError(f"insert into '{source}': {e}") from None
     raise SchemaError(
         f"insert into '{source}': unsupported data of type {type_name}; use a pyarrow "
         "RecordBatch or Table, a pandas DataFrame, a list of dicts, or an Arrow stream"
@@ -94,9 +100,9 @@ def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name
         raise SchemaError(
             f"insert into '{source}': column '{name}' has type {t}, which does not convert to "
             f"{target}", name)
-    if pa.types.is_integer(t) and pa.types.is_timestamp(target) and t != pa.int64():
-        arr = pc.cast(arr, pa.int64(), safe=True)   # Arrow casts only int64 to timestamps
     try:
+        if pa.types.is_integer(t) and pa.types.is_timestamp(target) and t != pa.int64():
+            arr = pc.cast(arr, pa.int64(), safe=True)   # Arrow casts only int64 to timestamps
         return pc.cast(arr, target, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
         raise SchemaError(
@@ -135,6 +141,10 @@ def conform(data: object, columns: list[Column], source: str) -> list[pa.RecordB
     by_lower: dict[str, list[str]] = {}
     for n in names:
         by_lower.setdefault(n.lower(), []).append(n)
+    for same in by_lower.values():
+        if len(same) > 1:   # (names match a source's case-insensitively: `s` and `S` clash)
+            raise SchemaError(f"insert into '{source}': column '{same[0]}' is given more than "
+                              f"once ({', '.join(repr(m) for m in same)})", same[0])
     wanted = {c.name for c in columns}
     for n in names:
         if n not in wanted and not any(c.name.lower() == n.lower() for c in columns):

@@ -147,6 +147,21 @@ def typed_batch(ts, s):
     (pa.table({"ts": [0], "k": pa.array([1.5]), "v": [1.0], "s": ["x"]}), "k", ["does not fit"]),
     ("not data", None, ["unsupported data"]),
     ([1, 2, 3], None, ["dicts"]),
+    # a key first given in a later row is a column too (it was once dropped silently)
+    ([{"ts": 0, "k": 1, "v": 1.0, "s": "x"}, {"ts": 1, "k": 2, "vv": 2.0, "s": "y"}], "vv",
+     ["not in the source"]),
+    ([{}, {}, {}], None, ["3 rows without columns"]),
+    # names that clash (sources match names case-insensitively)
+    (pa.table({"ts": [0], "k": [1], "v": [1.0], "s": ["x"], "S": ["y"]}), "s",
+     ["more than once"]),
+    (pa.Table.from_arrays([pa.array([0]), pa.array([1]), pa.array([1.0]), pa.array(["x"]),
+                           pa.array(["y"])], names=["ts", "k", "v", "s", "s"]), "s",
+     ["more than once"]),
+    # conversions that fail inside pyarrow, and inputs that are no table
+    (pa.table({"ts": pa.array([2**64 - 1], pa.uint64()), "k": [1], "v": [1.0], "s": ["x"]}),
+     "ts", ["does not fit"]),
+    (pa.chunked_array([[1, 2]]), None, []),
+    (pa.array([1, 2]), None, []),
 ])
 def test_bad_inserts_raise_schema_error_and_apply_nothing(db, data, column, words):
     db.execute(SOURCE + "CREATE MATERIALIZED VIEW m AS SELECT k FROM events;")
