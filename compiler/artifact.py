@@ -318,7 +318,7 @@ def render(manifest: dict, sql_file: str) -> dict[str, str]:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_templates()), keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined, autoescape=False)
+        undefined=jinja2.StrictUndefined, autoescape=False, finalize=_docstring_text)
     sources = [(s["name"], _source_line(SourceSpec.from_json(s))) for s in manifest["sources"]]
     streams = [(s["name"], ", ".join(f"{c['name']} {c['type']}" for c in s["spec"]["columns"]),
                 "materialized view" if s["materialized"] else
@@ -326,6 +326,17 @@ def render(manifest: dict, sql_file: str) -> dict[str, str]:
     return {module: env.get_template(template).render(
         m=manifest, sql_file=sql_file, sources=sources, streams=streams,
         format_version=FORMAT_VERSION) for module, template in TEMPLATES.items()}
+
+
+def _docstring_text(value: object) -> str:
+    """A value as the templates print it: each goes into a comment or a docstring, where a
+    name's backslash, quotes or line break (a stream named a\\N, a file named with three
+    double quotes) would make an invalid escape or end the string, and the module would not
+    import."""
+    text = str(value)
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(raw, escaped)
+    return text
 
 
 def _templates() -> str:

@@ -103,6 +103,10 @@ def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name
     try:
         if pa.types.is_integer(t) and pa.types.is_timestamp(target) and t != pa.int64():
             arr = pc.cast(arr, pa.int64(), safe=True)   # Arrow casts only int64 to timestamps
+        if pa.types.is_integer(t) and pa.types.is_decimal(target):
+            # Arrow refuses an integer type whose every value could not fit, whatever the
+            # values; through a DECIMAL that holds any of them, each value is checked.
+            arr = pc.cast(arr, pa.decimal128(20 + target.scale, target.scale), safe=True)
         return pc.cast(arr, target, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
         raise SchemaError(

@@ -218,3 +218,25 @@ def test_native_target_and_rebuild_in_place(tmp_path):
     """)], cwd=tmp_path / "out", capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[{'k': 1, 'w': 1.0}, {'k': 2, 'w': None}]"
+
+
+def test_names_with_backslashes_and_quotes_import(tmp_path):
+    """Names go into the generated modules' comments and docstrings: a backslash (an invalid
+    escape there), a run of quotes or a file name of that kind once compiled into a package
+    that did not import."""
+    sql = ('CREATE SOURCE "s\\N" ("c\\x" BIGINT);\n'
+           'CREATE STREAM "t""" AS SELECT "c\\x" * 2 AS w FROM "s\\N";')
+    (tmp_path / 'odd"""\\N.sql').write_text(sql)
+    info = build(sql, str(tmp_path / 'odd"""\\N.sql'), str(tmp_path / "out"))
+    package = os.path.basename(info.path)
+    p = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import importlib
+        m = importlib.import_module({package!r})
+        with m.Pipeline(workers=1) as p:
+            sub = p.subscribe('t"')
+            p.insert("s\\\\N", [{{"c\\\\x": 21}}])
+            p.end_input("s\\\\N")
+            print(sub.to_arrow().to_pylist())
+        """)], cwd=tmp_path / "out", capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[{'w': 42}]"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from decimal import Decimal as D
 from pathlib import Path
 
 import pyarrow as pa
@@ -175,6 +176,18 @@ def test_bad_inserts_raise_schema_error_and_apply_nothing(db, data, column, word
         assert w.lower() in str(info.value).lower()
     assert db.query("SELECT COUNT(*) AS n FROM m").to_pylist() == [{"n": 3}]
     assert db.metrics()["sources"]["events"]["rows"] == 3
+
+
+def test_integers_into_a_decimal_are_checked_by_value(db):
+    """Arrow refuses int64 into DECIMAL(10,2) by type (an int64 may need 21 digits); laminarc
+    checks the values, so 5 goes in and 10**9 is a SchemaError."""
+    db.execute("CREATE SOURCE t (d DECIMAL(10,2)); CREATE MATERIALIZED VIEW m AS SELECT d FROM t;")
+    assert db.insert("t", [{"d": 5}, {"d": -7}, {"d": None}]) == 3
+    assert db.insert("t", pa.table({"d": pa.array([2**20], pa.uint64())})) == 1
+    with pytest.raises(laminarc.SchemaError, match=r"'d'.*does not fit"):
+        db.insert("t", {"d": [1, 10**9]})
+    assert sorted(db.view("m").column("d").to_pylist(), key=str) == [
+        D("-7.00"), D("1048576.00"), D("5.00"), None]
 
 
 def test_state_errors(db):
