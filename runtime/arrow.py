@@ -107,11 +107,23 @@ def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name
             # Arrow refuses an integer type whose every value could not fit, whatever the
             # values; through a DECIMAL that holds any of them, each value is checked.
             arr = pc.cast(arr, pa.decimal128(20 + target.scale, target.scale), safe=True)
-        return pc.cast(arr, target, safe=True)
+        out = pc.cast(arr, target, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
         raise SchemaError(
             f"insert into '{source}': column '{name}' of type {t} does not fit {target}: {e}",
             name) from None
+    # What Arrow's safe casts let through although values change: a DOUBLE beyond REAL's
+    # range becomes infinite, and a time of day is dropped on the way to a DATE.
+    if pa.types.is_floating(t) and pa.types.is_float32(target) and t != target:
+        changed = pc.and_(pc.is_inf(out), pc.invert(pc.is_inf(arr)))
+    elif pa.types.is_timestamp(t) and pa.types.is_date(target):
+        changed = pc.not_equal(pc.cast(out, t), arr)
+    else:
+        return out
+    if pc.any(changed).as_py():
+        raise SchemaError(f"insert into '{source}': column '{name}' of type {t} holds values "
+                          f"that {target} can not hold exactly", name)
+    return out
 
 
 def _is_number(t: pa.DataType) -> bool:

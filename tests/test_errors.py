@@ -190,6 +190,22 @@ def test_integers_into_a_decimal_are_checked_by_value(db):
         D("-7.00"), D("1048576.00"), D("5.00"), None]
 
 
+def test_conversions_that_would_change_values_are_schema_errors(db):
+    """Arrow's safe casts let a DOUBLE beyond REAL's range become infinite and drop a
+    timestamp's time of day on the way to a DATE; inserts refuse both, as they refuse an
+    inexact integer in a REAL or a date64 that is not midnight."""
+    db.execute("CREATE SOURCE t (r REAL, d DATE); CREATE MATERIALIZED VIEW m AS SELECT * FROM t;")
+    ts = pa.array([dt.datetime(2024, 2, 29), None], pa.timestamp("ms"))
+    assert db.insert("t", {"r": pa.array([1.5, float("inf")]), "d": ts}) == 2
+    for bad in ({"r": pa.array([1e300]), "d": ts.slice(1)},
+                {"r": pa.array([1.0]), "d": pa.array([dt.datetime(2024, 1, 1, 0, 0, 0, 5000)],
+                                                     pa.timestamp("ms"))}):
+        with pytest.raises(laminarc.SchemaError, match="can not hold exactly"):
+            db.insert("t", bad)
+    assert db.view("m").to_pylist() == [{"r": 1.5, "d": dt.date(2024, 2, 29)},
+                                        {"r": float("inf"), "d": None}]
+
+
 def test_state_errors(db):
     db.execute(SOURCE + "CREATE STREAM s AS SELECT k FROM events;")
     with pytest.raises(laminarc.StateError, match="unknown source"):
