@@ -153,28 +153,29 @@ def conform(data: object, columns: list[Column], source: str) -> list[pa.RecordB
     table = to_table(data, source)
     if table.num_columns == 0 and table.num_rows == 0:
         return []
-    names = table.column_names
+    # Each given column to the source's column of its name, or else of its name in any case
+    # (when one column has it); two given for one column clash (`s` and `S` for s).
     by_lower: dict[str, list[str]] = {}
-    for n in names:
-        by_lower.setdefault(n.lower(), []).append(n)
-    for same in by_lower.values():
-        if len(same) > 1:   # (names match a source's case-insensitively: `s` and `S` clash)
-            raise SchemaError(f"insert into '{source}': column '{same[0]}' is given more than "
-                              f"once ({', '.join(repr(m) for m in same)})", same[0])
-    wanted = {c.name for c in columns}
-    for n in names:
-        if n not in wanted and not any(c.name.lower() == n.lower() for c in columns):
+    for c in columns:
+        by_lower.setdefault(c.name.lower(), []).append(c.name)
+    exact = {c.name for c in columns}
+    given: dict[str, str] = {}
+    for n in table.column_names:
+        match = [n] if n in exact else by_lower.get(n.lower(), [])
+        if len(match) != 1:
             raise SchemaError(f"insert into '{source}': column '{n}' is not in the source "
                               f"(columns: {', '.join(c.name for c in columns)})", n)
+        target = match[0]
+        if target in given:
+            raise SchemaError(f"insert into '{source}': column '{target}' is given more than "
+                              f"once ({given[target]!r} and {n!r})", target)
+        given[target] = n
     arrays = []
     for c in columns:
-        if c.name in names:
-            found = c.name
-        elif len(by_lower.get(c.name.lower(), [])) == 1:
-            found = by_lower[c.name.lower()][0]
-        else:
+        if c.name not in given:
             raise SchemaError(f"insert into '{source}': column '{c.name}' is missing", c.name)
-        arrays.append(_conform_column(table.column(found), arrow_type(c.type), source, c.name))
+        arrays.append(_conform_column(table.column(given[c.name]), arrow_type(c.type), source,
+                                      c.name))
     out = pa.Table.from_arrays(arrays, schema=schema_of(columns))
     return [b for b in out.to_batches() if b.num_rows]
 

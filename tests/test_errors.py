@@ -190,6 +190,17 @@ def test_integers_into_a_decimal_are_checked_by_value(db):
         D("-7.00"), D("1048576.00"), D("5.00"), None]
 
 
+def test_columns_are_matched_by_name_then_in_any_case(db):
+    """A given column names the source's column of its exact name, or the one column of its
+    name in any case; a source may have both "a" and "A"."""
+    db.execute('CREATE SOURCE t ("a" BIGINT, "A" BIGINT, b BIGINT);'
+               "CREATE MATERIALIZED VIEW m AS SELECT * FROM t;")
+    assert db.insert("t", {"A": [2], "a": [1], "B": [3]}) == 1
+    assert db.view("m").to_pylist() == [{"a": 1, "A": 2, "b": 3}]
+    with pytest.raises(laminarc.SchemaError, match="'b' is given more than once"):
+        db.insert("t", pa.table({"a": [1], "A": [2], "b": [3], "B": [4]}))
+
+
 def test_conversions_that_would_change_values_are_schema_errors(db):
     """Arrow's safe casts let a DOUBLE beyond REAL's range become infinite and drop a
     timestamp's time of day on the way to a DATE; inserts refuse both, as they refuse an

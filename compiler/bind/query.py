@@ -273,19 +273,18 @@ class QueryBinder:
     def select_item(self, item: exp.Expr, scope: Scope, binder: ExprBinder):
         """(expr, field) pairs of one select item; `*` expands to several."""
         if is_star(item):
-            for c in star_columns(item, scope):
-                e = col(c.index, c.field.type, c.field.nullable, c.field.name)
+            for e, f in star_columns(item, scope):
                 if not binder.output:
-                    yield e, c.field
+                    yield e, f
                     continue
                 # Over an aggregate `*` names its input's columns, each of which must be a
                 # GROUP BY key, and reads the aggregate's column of that key (whose time
                 # attribute, a window bound's, bind_aggregate sets as for any key).
                 key = binder.output_key(e)
                 if key is None:
-                    raise error_at(item, f"column '{c.field.name}' (from *) must appear in the "
+                    raise error_at(item, f"column '{f.name}' (from *) must appear in the "
                                    "GROUP BY clause or be used in an aggregate function")
-                yield key, Field(c.field.name, key.type, key.nullable)
+                yield key, Field(f.name, key.type, key.nullable)
             return
         name, node = output_name(item)
         e = binder.bind(node)
@@ -326,10 +325,7 @@ class QueryBinder:
         input_binder = ExprBinder(scope, window=gwindow)
         for g in group_items:
             if is_star(g):   # SELECT DISTINCT *: every column a key
-                for c in star_columns(g, scope):
-                    k = col(c.index, c.field.type, c.field.nullable, c.field.name)
-                    if k not in keys:
-                        keys.append(k)
+                keys += [k for k, _ in star_columns(g, scope) if k not in keys]
                 continue
             if isinstance(g, WindowCall):
                 keys.append(col(gwindow.start_column, gwindow.time_type, False, "window_start"))
@@ -525,12 +521,13 @@ def is_star(item: exp.Expr) -> bool:
                                           isinstance(item.this, exp.Star))
 
 
-def star_columns(item: exp.Expr, scope: Scope):
-    """The columns a `*` or `t.*` names."""
+def star_columns(item: exp.Expr, scope: Scope) -> list[tuple[Expr, Field]]:
+    """The columns a `*` or `t.*` names, each as an expression over the scope and its field."""
     table = normalize(item.args.get("table")) if isinstance(item, exp.Column) else None
     if table and not scope.has_table(table):
         raise error_at(item, f"unknown table or alias '{table}'")
-    return scope.star(table)
+    return [(col(c.index, c.field.type, c.field.nullable, c.field.name), c.field)
+            for c in scope.star(table)]
 
 
 def output_name(item: exp.Expr) -> tuple[str, exp.Expr]:

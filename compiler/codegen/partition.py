@@ -105,14 +105,8 @@ class PartitionCodegen:
         b.branch(head)
 
         def save(bb: ir.IRBuilder) -> None:
-            ctx = g.ctx
-            errors = bb.load(dropped_err, typ=I64)
-            LC_CTX.store(bb, bb.add(LC_CTX.load(bb, ctx, "errors"), errors), ctx, "errors")
-            first = LC_CTX.load(bb, ctx, "first_error")
-            code = bb.select(bb.icmp_signed(">", errors, i64(0)),
-                             bb.load(g.err_code_var, typ=I64), i64(0))
-            LC_CTX.store(bb, bb.select(bb.icmp_signed("==", first, i64(0)), code, first), ctx,
-                         "first_error")
+            errors = bb.add(LC_CTX.load(bb, g.ctx, "errors"), bb.load(dropped_err, typ=I64))
+            LC_CTX.store(bb, errors, g.ctx, "errors")
 
         g.on_exit(save)
         g.loop_returns(done, n, i_var)
@@ -141,22 +135,15 @@ class PartitionCodegen:
                 cont: ir.Block):
         """Evaluate what the partition keys need; returns (env, window-derived columns)."""
         g = self.g
-        needs = _needed(ops, needed_top)
-        windows = [i for i, op in enumerate(ops) if isinstance(op, Window)]
-        # Filters past a window are the workers' (they evaluate them once per window), and a
-        # projection before a filter here is evaluated whole: a row the filter drops has then
-        # counted the errors one worker would count.
-        applied = [i for i, op in enumerate(ops[:windows[0] if windows else len(ops)])
-                   if isinstance(op, Filter)]
+        applied = _applied_filters(ops)
+        needs = _needed(ops, needed_top, applied)
         for idx, (op, needed) in enumerate(zip(ops, needs, strict=True)):
             if isinstance(op, Filter):
-                if idx not in applied:
-                    continue
-                keep_if(g, op.predicate, env, cont, "filter.pass")
+                if idx in applied:
+                    keep_if(g, op.predicate, env, cont, "filter.pass")
             elif isinstance(op, Project):
                 zero = Val(i64(0), FALSE)
-                whole = bool(applied) and idx < applied[-1]
-                vals = [lower(g, e, env) if whole or c in needed else zero
+                vals = [lower(g, e, env) if c in needed else zero
                         for c, e in enumerate(op.exprs)]
                 tainted = {c for c, e in enumerate(op.exprs) if columns_used(e) & tainted}
                 env = ValuesEnv(vals)
@@ -176,14 +163,28 @@ class PartitionCodegen:
         return env, tainted
 
 
-def _needed(ops: list[Node], top: set[int]) -> list[set[int]]:
-    """For each op, which of its output columns the kernel must compute."""
+def _applied_filters(ops: list[Node]) -> set[int]:
+    """The positions of the filters a kernel applies: those before any window (past one, the
+    workers evaluate a filter once per window, errors included)."""
+    end = next((i for i, op in enumerate(ops) if isinstance(op, Window)), len(ops))
+    return {i for i, op in enumerate(ops[:end]) if isinstance(op, Filter)}
+
+
+def _needed(ops: list[Node], top: set[int], applied: set[int]) -> list[set[int]]:
+    """For each op, which of its output columns the kernel must compute: what the keys and
+    the applied filters read, and the whole of a projection before an applied filter (a row
+    that filter drops has then counted the errors one worker would count)."""
     out: list[set[int]] = []
     need = set(top)
-    for op in reversed(ops):
+    last = max(applied, default=-1)
+    for idx in reversed(range(len(ops))):
+        op = ops[idx]
+        if isinstance(op, Project) and idx < last:
+            need = set(range(len(op.exprs)))
         out.append(need)
         if isinstance(op, Filter):
-            need = need | columns_used(op.predicate)
+            if idx in applied:
+                need = need | columns_used(op.predicate)
         elif isinstance(op, Project):
             need = set().union(*(columns_used(op.exprs[c]) for c in need)) if need else set()
         elif isinstance(op, Window):
