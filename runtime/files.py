@@ -33,6 +33,7 @@ Backend: TypeAlias = Literal["auto", "io_uring", "pread"]
 BufferLike: TypeAlias = Any   # bytes, bytearray, memoryview, pyarrow.Buffer, numpy arrays, ...
 
 ENV_BACKEND = "LAMINARC_IO_BACKEND"
+STREAM_START = 1 << 20   # bytes: a read of a pipe or /proc file starts here and doubles
 BACKENDS = {"auto": lib.LC_IO_AUTO, "io_uring": lib.LC_IO_URING, "pread": lib.LC_IO_PREAD}
 BACKEND_NAMES = {lib.LC_IO_URING: "io_uring", lib.LC_IO_PREAD: "pread"}
 MODES = {
@@ -174,8 +175,36 @@ class File:
         return buf if n == size else buf.slice(0, n)
 
     def read_all(self) -> pa.Buffer:
-        """The whole file in one pyarrow buffer (64-byte aligned; wrap it without copying)."""
-        return self.read(self.size, 0)
+        """The whole file in one pyarrow buffer (64-byte aligned; wrap it without copying).
+
+        A regular file is read at offsets, its size known. A pipe, a FIFO, a socket or a file
+        whose size is not known ahead (those under /proc report 0) is read in order until its
+        writers close it, into a buffer that grows."""
+        self._check_readable()
+        with self._lock:
+            regular = lib.lc_file_regular(self._live())
+        size = self.size
+        if regular and size > 0:
+            return self.read(size, 0)
+        return self._read_stream()
+
+    def _read_stream(self) -> pa.Buffer:
+        buf = pa.allocate_buffer(STREAM_START, resizable=True)
+        n = 0
+        while True:
+            # (by address: a memoryview of a ResizableBuffer keeps its first size)
+            room = buf.size - n
+            with self._lock:
+                got = lib.lc_file_read_stream(
+                    self._live(), ffi.cast("uint8_t*", buf.address + n), room
+                )
+            if got < 0:
+                raise _os_error(got, f"read after {n} bytes failed", self.path)
+            n += got
+            if got < room:
+                buf.resize(n, shrink_to_fit=True)
+                return buf
+            buf.resize(2 * buf.size)
 
     def write(self, data: BufferLike, offset: int | None = None) -> int:
         """Write all of `data` at `offset`, or append it when `offset` is None; returns the

@@ -261,6 +261,7 @@ struct lc_file {
     int32_t depth;             /* chunks in flight at most (slots) */
     int64_t chunk;
     int64_t end;               /* where the next append goes */
+    int32_t regular;           /* a regular file (else a pipe, FIFO, socket or device) */
     uint64_t syncs;            /* fsyncs submitted: tells a late completion from the current */
     lc_ring ring;
     lc_slot* slots;
@@ -313,6 +314,7 @@ int32_t lc_file_open(const char* path, int32_t flags, int32_t backend, int32_t d
         goto fail;
     }
     f->end = st.st_size;
+    f->regular = S_ISREG(st.st_mode) ? 1 : 0;
     f->backend = LC_IO_PREAD;
     if (backend != LC_IO_PREAD) {
         /* Once the probe has ruled io_uring out, auto does not pay for a failing setup again. */
@@ -358,6 +360,8 @@ int32_t lc_file_uring_error(const lc_file* f) { return f->uring_error; }
 int32_t lc_file_depth(const lc_file* f) { return f->depth; }
 int64_t lc_file_chunk(const lc_file* f) { return f->chunk; }
 int64_t lc_file_end(const lc_file* f) { return f->end; }
+
+int32_t lc_file_regular(const lc_file* f) { return f->regular; }
 
 int64_t lc_file_size(lc_file* f) {
     struct stat st;
@@ -635,6 +639,27 @@ int64_t lc_file_read(lc_file* f, uint8_t* buf, int64_t len, int64_t offset) {
     lc_io_req q = {LC_IO_OP_READ, 0, buf, len, offset, 0};
     int64_t r = lc_file_submit(f, &q, 1, 0);
     return r < 0 ? r : q.result;
+}
+
+/* A pipe, FIFO or socket has no offsets (pread fails with ESPIPE) and no size, and a file
+ * under /proc reports a size of 0: such files are read in order from the descriptor's
+ * position until the end, with read(2) on either backend (their speed is the writer's). */
+int64_t lc_file_read_stream(lc_file* f, uint8_t* buf, int64_t len) {
+    int64_t pos = 0;
+    int32_t retries = 0;
+    while (pos < len) {
+        int64_t want = len - pos < f->chunk ? len - pos : f->chunk;
+        int64_t got = read(f->fd, buf + pos, (size_t)want);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN) && ++retries < LC_IO_RETRIES) {
+            if (errno == EAGAIN) backoff();   /* (a descriptor someone made non-blocking) */
+            continue;
+        }
+        if (got < 0) return -errno;
+        if (got == 0) break;   /* end of file: every writer closed */
+        pos += got;
+        retries = 0;
+    }
+    return pos;
 }
 
 int64_t lc_file_write(lc_file* f, const uint8_t* buf, int64_t len, int64_t offset) {

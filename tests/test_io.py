@@ -381,6 +381,52 @@ def test_file_sources_match_pyarrow_readers(tmp_path, table, backend, fmt):
         assert pa.Table.from_batches(list(read_arrow(path, backend, fmt))).equals(expected)
 
 
+@pytest.mark.parametrize("fmt", ["arrow", "arrow_stream", "parquet", "csv", "json"])
+def test_file_sources_read_fifos_to_the_end(tmp_path, table, backend, fmt):
+    """A FIFO has no size and no offsets: it is read in order until its writer closes it, in
+    pieces of whatever size the writer gives (here 1,000 bytes at a time)."""
+    path, expected = write_formats(table, tmp_path)[fmt]
+    with open(path, "rb") as f:
+        data = f.read()
+    fifo = tmp_path / f"{fmt}.fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "wb", buffering=0) as w:
+            for at in range(0, len(data), 1000):
+                w.write(data[at:at + 1000])
+
+    with ThreadPoolExecutor(1) as pool:
+        done = pool.submit(write)
+        got = pa.Table.from_batches(list(read_arrow(str(fifo), backend, fmt)))
+        done.result(timeout=60)
+    assert got.equals(expected)
+
+
+def test_pipes_and_proc_files_are_read_to_the_end(backend):
+    with open("/proc/self/mounts", "rb") as f:
+        expected = f.read()
+    assert os.stat("/proc/self/mounts").st_size == 0   # why it cannot be read by its size
+    assert files.read_file("/proc/self/mounts", backend).to_pybytes() == expected
+    payload = random_bytes(3 * MiB + 5, seed=3)   # past the first buffer, which then grows
+    r, w = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(w, "wb", buffering=0) as out:
+            out.write(payload[:7])
+            out.write(payload[7:])   # (a raw write to a blocking pipe writes all)
+
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            done = pool.submit(feed)
+            got = files.read_file(f"/proc/self/fd/{r}", backend)
+            done.result(timeout=60)
+    finally:
+        os.close(r)
+    assert got.to_pybytes() == payload
+    assert files.read_file("/dev/null", backend).size == 0
+
+
 def test_arrow_file_batches_are_views_of_the_bytes_read(tmp_path, table):
     path = tmp_path / "t.arrow"
     with pa_ipc.new_file(str(path), table.schema) as w:
