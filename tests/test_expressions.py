@@ -29,6 +29,8 @@ DuckDB side then says what we do instead, and a comment says why):
   the string (SUBSTRING('abc', -1, 3) = 'a'); DuckDB counts a negative start from the end.
 - DATE_TRUNC('century' | 'millennium') starts centuries at years ...01, as EXTRACT(CENTURY)
   and PostgreSQL do (DuckDB truncates to years ...00); DATE_TRUNC of a DATE is a DATE.
+- Before year 1, EXTRACT(DECADE) and DATE_TRUNC('decade') floor (decade -1 is years -10 to
+  -1, as PostgreSQL); DuckDB truncates toward zero (its decade 0 is years -9 to 9).
 - REAL to VARCHAR prints the shortest digits that read back as the same REAL; DuckDB prints
   more digits for a few percent of values (those where its shortest-digit search gives up).
 - A DECIMAL(p, p) prints a leading zero ('0.500'; DuckDB prints '.500').
@@ -54,7 +56,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
-from harness import cuts_of, duck
+from harness import cuts_of, duck, run_stream
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from laminarc.compiler.bind.expressions import EXTRACT_FIELDS, TRUNC_FIELDS
@@ -901,6 +903,31 @@ def test_extract_of_an_interval_takes_only_epoch(db):
                        r"defined; EXTRACT\(EPOCH FROM interval\) gives its seconds") as info:
         db.execute("CREATE STREAM s AS SELECT EXTRACT(HOUR FROM ts - ts) AS h FROM e")
     assert (info.value.line, info.value.column) == (1, 45)   # the interval
+
+
+def test_decades_centuries_and_millennia_before_year_one():
+    """Years are astronomical (year 0 is 1 BC, as DuckDB's). A decade is ten years everywhere:
+    decade -1 holds years -10 to -1, as in PostgreSQL, where DuckDB's decade 0 holds years -9
+    to 9. Centuries and millennia before year 1 count down from -1, as in both."""
+    years = [-1011, -1000, -999, -101, -100, -99, -11, -10, -9, -1, 0, 1, 9, 10, 11, 100, 101]
+    con = duckdb.connect()
+    days = [con.sql(f"SELECT (make_date({y}, 6, 15) - DATE '1970-01-01')::BIGINT").fetchall()[0][0]
+            for y in years]
+    got = run_stream(
+        "CREATE SOURCE e (ts TIMESTAMP(3)); CREATE STREAM s AS SELECT EXTRACT(YEAR FROM ts) AS y,"
+        " EXTRACT(DECADE FROM ts) AS de, EXTRACT(CENTURY FROM ts) AS ce,"
+        " EXTRACT(MILLENNIUM FROM ts) AS mi, EXTRACT(YEAR FROM DATE_TRUNC('decade', ts)) AS td"
+        " FROM e", "s",
+        {"e": pa.table({"ts": pa.array([d * 86_400_000 for d in days], pa.timestamp("ms"))})})
+    assert got.column("y").to_pylist() == years
+    assert got.column("de").to_pylist() == [y // 10 for y in years]   # floored
+    assert got.column("td").to_pylist() == [y // 10 * 10 for y in years]
+    duck = [con.sql(f"SELECT EXTRACT(CENTURY FROM make_date({y}, 6, 15)),"
+                    f" EXTRACT(MILLENNIUM FROM make_date({y}, 6, 15))").fetchall()[0]
+            for y in years]
+    pairs = zip(got.column("ce").to_pylist(), got.column("mi").to_pylist(), strict=True)
+    assert list(pairs) == duck
+    assert got.column("ce").to_pylist()[:8] == [-11, -11, -10, -2, -2, -1, -1, -1]
 
 
 def duck_trunc(unit: str, v: str) -> str:
