@@ -9,6 +9,7 @@ the buffers are freed when the last Arrow reference goes.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -107,6 +108,8 @@ def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name
             # Arrow refuses an integer type whose every value could not fit, whatever the
             # values; through a DECIMAL that holds any of them, each value is checked.
             arr = pc.cast(arr, pa.decimal128(20 + target.scale, target.scale), safe=True)
+        if pa.types.is_floating(t) and pa.types.is_decimal(target):
+            return _float_to_decimal(arr, target, source, name)
         out = pc.cast(arr, target, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
         raise SchemaError(
@@ -124,6 +127,35 @@ def _conform_column(arr: pa.ChunkedArray, target: pa.DataType, source: str, name
         raise SchemaError(f"insert into '{source}': column '{name}' of type {t} holds values "
                           f"that {target} can not hold exactly", name)
     return out
+
+
+def _float_to_decimal(arr: pa.ChunkedArray, target: pa.DataType, source: str, name: str
+                      ) -> pa.ChunkedArray:
+    """Floats into a DECIMAL exactly as CAST converts them: the value times 10^scale in
+    doubles, rounded half away from zero (Arrow's own cast rounds half to even, so 0.125 went
+    in as 0.12 where CAST gives 0.13). NaN, infinities and values of too many digits do not
+    fit."""
+    col = arr.combine_chunks()
+    if isinstance(col, pa.ChunkedArray):   # (a column of no chunks)
+        col = pa.array([], arr.type)
+    x = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):   # (inf - inf: NaN, refused below)
+        y = x * float(10**target.scale)
+        whole = np.trunc(y)
+        r = whole + np.where(np.abs(y - whole) >= 0.5, np.copysign(1.0, y), 0.0)
+        fits = np.abs(r) < float(10**target.precision)   # (False for NaN)
+    if not fits.all():
+        bad = float(x[~fits][0])
+        raise SchemaError(f"insert into '{source}': column '{name}' of type {arr.type} holds "
+                          f"{bad!r}, which does not fit {target}", name)
+    unscaled = r.astype(np.int64)
+    words = np.empty((len(unscaled), 2), np.int64)   # int128, little-endian
+    words[:, 0] = unscaled
+    words[:, 1] = unscaled >> 63
+    out = pa.Array.from_buffers(target, len(col), [None, pa.py_buffer(words)])
+    if col.null_count:
+        out = pc.if_else(pc.is_valid(col), out, pa.scalar(None, target))
+    return pa.chunked_array([out], target)
 
 
 def _is_number(t: pa.DataType) -> bool:

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal as D
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -188,6 +189,46 @@ def test_integers_into_a_decimal_are_checked_by_value(db):
         db.insert("t", {"d": [1, 10**9]})
     assert sorted(db.view("m").column("d").to_pylist(), key=str) == [
         D("-7.00"), D("1048576.00"), D("5.00"), None]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_floats_into_a_decimal_round_as_cast_does(db, seed):
+    """A float inserted into a DECIMAL gets the value CAST gives it in a query, ties (0.125,
+    2.5, float32 halves) rounded half away from zero as CAST rounds them, where Arrow's cast
+    rounds half to even; values beyond the precision, NaN and infinities are SchemaErrors."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    ties = rng.integers(-10**6, 10**6, n) / 8   # binary fractions: many exact ties at scale 2
+    wide = rng.normal(0, 1e5, n).round(int(rng.integers(0, 6)))
+    x = np.where(rng.random(n) < 0.5, ties, wide)
+    x[rng.random(n) < 0.05] = np.nan   # made NULLs below, not NaN
+    nulls = np.isnan(x)
+    db.execute("CREATE SOURCE t (d DECIMAL(12,2), e DECIMAL(9,0), f DECIMAL(18,6), x DOUBLE,"
+               " y REAL); CREATE MATERIALIZED VIEW m AS SELECT d, e, f,"
+               " CAST(x AS DECIMAL(12,2)) = d AND CAST(x AS DECIMAL(18,6)) = f"
+               " AND CAST(y AS DECIMAL(9,0)) = e AS same, x FROM t")
+    y = (x / 4).astype(np.float32)   # float32 halves (exact ties at scale 0)
+    data = pa.table({"d": pa.array(x, mask=nulls), "e": pa.array(y, mask=nulls),
+                     "f": pa.array(x, mask=nulls), "x": pa.array(x, mask=nulls),
+                     "y": pa.array(y, mask=nulls)})
+    cut = int(rng.integers(1, n))   # two chunks, one with an offset
+    assert db.insert("t", pa.concat_tables([data.slice(0, cut), data.slice(cut)])) == n
+    out = db.view("m")
+    assert out.column("same").to_pylist() == [None if m else True for m in nulls]
+    assert out.column("d").null_count == nulls.sum()
+    got = {(float(v), d) for v, d in zip(x, out.column("d").to_pylist(), strict=True)
+           if v in (0.125, 2.5, -2.5)}
+    assert got <= {(0.125, D("0.13")), (2.5, D("2.50")), (-2.5, D("-2.50"))}
+    for bad in (1e10, float("nan"), float("-inf")):
+        with pytest.raises(laminarc.SchemaError, match=r"'d' of type double holds .*which "
+                           r"does not fit decimal128\(12, 2\)"):
+            db.insert("t", {"d": [1.0, bad], "e": [1, 1], "f": [1, 1], "x": [1, 1],
+                            "y": [1, 1]})
+    assert db.insert("t", {"d": [0.125, 2.5], "e": pa.array([0.5, -1.5], pa.float32()),
+                           "f": [0, 0], "x": [0, 0], "y": [0, 0]}) == 2
+    last = db.view("m").slice(n)
+    assert last.column("d").to_pylist() == [D("0.13"), D("2.50")]
+    assert last.column("e").to_pylist() == [D("1"), D("-2")]
 
 
 def test_columns_are_matched_by_name_then_in_any_case(db):
