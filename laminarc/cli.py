@@ -240,7 +240,28 @@ def cmd_compile(args) -> int:
     print(f"{args.file} -> {info.path} (library {info.library_bytes / 1024:.0f} KiB; "
           f"{info.seconds:.2f} s, LLVM {info.llvm_seconds:.2f} s, "
           f"{info.compiled_modules} module(s) compiled, {info.cache_hits} from the cache)")
+    name = os.path.basename(info.path)
+    if hidden := shadowed_module(name, info.path):
+        print(f"warning: package '{name}' has the name of {hidden}: with {args.output} on "
+              f"sys.path, `import {name}` finds one of the two and the other is hidden "
+              f"(`laminarc run` loads the package by its path either way); --name gives it "
+              f"another name", file=sys.stderr)
     return EXIT_OK
+
+
+def shadowed_module(name: str, package_dir: str) -> str | None:
+    """What a package named `name` would hide: a module of the standard library or one
+    installed (pyarrow, numpy, ...), described; None when there is none."""
+    if name in sys.stdlib_module_names:
+        return f"the standard library's module {name}"
+    try:
+        spec = importlib.util.find_spec(name)   # (a top-level name: nothing is imported)
+    except (ImportError, ValueError):
+        return None
+    origin = spec and (spec.origin or next(iter(spec.submodule_search_locations or []), None))
+    if not origin or os.path.abspath(origin).startswith(os.path.abspath(package_dir) + os.sep):
+        return None
+    return f"an installed module ({origin})"
 
 
 def _count(items: list, what: str) -> str:

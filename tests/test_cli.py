@@ -201,6 +201,8 @@ def test_run_package_named_like_a_module(files):
     (files / "json.sql").write_text(SQL)
     p = cli("compile", str(files / "json.sql"), "-o", str(files / "out"))
     assert p.returncode == 0, p.stderr
+    assert "warning: package 'json' has the name of the standard library's module json" in (
+        p.stderr)
     for target in (files / "out" / "json", files / "out"):
         out = files / "pk.jsonl"
         p = cli("run", str(target), "--input", f"events={files / 'events.parquet'}",
@@ -209,6 +211,22 @@ def test_run_package_named_like_a_module(files):
         rows = [json.loads(line) for line in out.read_text().splitlines()]
         table = pa.Table.from_batches(w1_batches(300_000, 50_000))
         assert rows == expected("per_key", table).to_pylist()
+
+
+def test_compile_warns_of_a_package_that_hides_an_installed_module(files):
+    """pyarrow.sql compiles to a package named pyarrow, which `import pyarrow` may find
+    instead of the real one: the build says so, once, and still builds; a name nothing has
+    is built without a word."""
+    (files / "pyarrow.sql").write_text(SQL)
+    for _ in range(2):   # (the second time, the package of the first build is there)
+        p = cli("compile", str(files / "pyarrow.sql"), "-o", str(files))
+        assert p.returncode == 0, p.stderr
+        assert p.stderr.count("warning: package 'pyarrow' has the name of an installed "
+                              "module (") == 1, p.stderr
+        assert str(files / "pyarrow") not in p.stderr.split("module (")[1].split(")")[0]
+    assert (files / "pyarrow" / "__init__.py").exists()
+    p = cli("compile", str(files / "pyarrow.sql"), "-o", str(files), "--name", "ticks")
+    assert p.returncode == 0 and "warning" not in p.stderr, p.stderr
 
 
 def test_run_bad_inputs(files):
