@@ -36,11 +36,6 @@
 #define LC_ERR_STALL 2        /* a loop kept asking for the same thing: internal error */
 #define LC_ERR_LIMIT 3        /* a single value exceeds a hard limit (e.g. 2 GiB string batch) */
 
-/* ---- expression error codes (counted in lc_ctx.errors; the value becomes NULL) ---- */
-#define LC_EXPR_DIV_ZERO 1
-#define LC_EXPR_OVERFLOW 2
-#define LC_EXPR_CAST 3
-
 /* ---- date-time fields for lc_extract / lc_date_trunc; units: 0 days, 1 ms, 2 us ---- */
 #define LC_F_YEAR 0
 #define LC_F_QUARTER 1
@@ -129,8 +124,7 @@ typedef struct lc_ctx {
     int64_t need_arg2;
     int64_t resume_k;         /* window of the returned row to resume at */
     int64_t late_rows;
-    int64_t errors;
-    int64_t first_error;      /* LC_EXPR_* code of the first expression error */
+    int64_t errors;           /* expression errors (each made a value NULL) */
     uint8_t* scratch;
     int64_t scratch_cap;
 } lc_ctx;

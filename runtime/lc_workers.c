@@ -884,7 +884,6 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
     cb->merged = 0;
     cb->merge_status = LC_OK;
     cb->ctx.errors = 0;
-    cb->ctx.first_error = 0;
     cb->nblocks = 0;
     if (n > 0 && cb->time_col >= 0) {
         int64_t first = seq_base / cb->block_rows, count = (seq_base + n - 1) / cb->block_rows -

@@ -87,7 +87,7 @@ LC_OUTCOL = CStruct("lc_outcol", [
 LC_OUT = CStruct("lc_out", [("n", I64), ("cap", I64), ("ncols", I64), ("cols", PTR)])
 LC_CTX = CStruct("lc_ctx", [
     ("need", I64), ("need_ptr", PTR), ("need_arg", I64), ("need_arg2", I64), ("resume_k", I64),
-    ("late_rows", I64), ("errors", I64), ("first_error", I64), ("scratch", PTR),
+    ("late_rows", I64), ("errors", I64), ("scratch", PTR),
     ("scratch_cap", I64),
 ])
 LC_AGG = CStruct("lc_agg", [
@@ -118,5 +118,3 @@ STRUCTS = (LC_COL, LC_ARENA, LC_TABLE, LC_OUTCOL, LC_OUT, LC_CTX, LC_AGG, LC_PIP
 # Need codes (LC_NEED_* in the header).
 (NEED_GROW, NEED_WINDOW, NEED_STRINGS, NEED_OUT_DATA, NEED_SCRATCH, NEED_FOLD,
  NEED_THAW) = 1, 2, 3, 4, 5, 6, 7
-# Expression error codes (LC_EXPR_*).
-ERR_DIV_ZERO, ERR_OVERFLOW, ERR_CAST = 1, 2, 3

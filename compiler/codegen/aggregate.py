@@ -27,7 +27,6 @@ from llvmlite import ir
 from ..plan import AggCall, AggFunc, Field, Filter, Project
 from ..types import Kind, SqlType
 from .abi import (
-    ERR_OVERFLOW,
     F32,
     F64,
     I1,
@@ -742,7 +741,7 @@ class AggregateCodegen:
                     fits = b.icmp_signed("==", b.sext(b.trunc(acc, I64), I128), acc)
                 bad = b.and_(b.not_(fits), b.not_(empty))
                 if count_errors:
-                    g.count_error(ERR_OVERFLOW, bad)
+                    g.count_error(bad)
                 out.append(Val(b.trunc(acc, I64), b.or_(empty, bad)))
                 continue
             t = st.arg_type
@@ -800,10 +799,6 @@ class AggregateCodegen:
         def save(bb: ir.IRBuilder) -> None:
             old = LC_CTX.load(bb, ctx, "errors")
             LC_CTX.store(bb, bb.add(old, bb.load(self._committed, typ=I64)), ctx, "errors")
-            first = LC_CTX.load(bb, ctx, "first_error")
-            code = bb.load(g.err_code_var, typ=I64)
-            LC_CTX.store(bb, bb.select(bb.icmp_signed("==", first, i64(0)), code, first), ctx,
-                         "first_error")
 
         g.on_exit(save)
 

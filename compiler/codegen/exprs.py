@@ -33,9 +33,6 @@ from ..expr import COMPARISONS, Expr, Op
 from ..regex import compile_regex
 from ..types import Kind, SqlType, decimal_cast_overflows
 from .abi import (
-    ERR_CAST,
-    ERR_DIV_ZERO,
-    ERR_OVERFLOW,
     F32,
     F64,
     I1,
@@ -157,10 +154,10 @@ def _checked(g: FnGen, op: str, a: ir.Value, c: ir.Value) -> tuple[ir.Value, ir.
     return g.b.extract_value(r, 0), g.b.extract_value(r, 1)
 
 
-def _fail(g: FnGen, bad: ir.Value, ok_inputs: ir.Value, code: int) -> None:
+def _fail(g: FnGen, bad: ir.Value, ok_inputs: ir.Value) -> None:
     """Count an error for rows where `bad` holds and the inputs were not NULL."""
     cond = bad if ok_inputs is TRUE else g.b.and_(bad, ok_inputs)
-    g.count_error(code, cond)
+    g.count_error(cond)
 
 
 def _arith(g: FnGen, e: Expr, env: Env) -> Val:
@@ -183,14 +180,14 @@ def _arith(g: FnGen, e: Expr, env: Env) -> Val:
         if e.op is Op.MUL:
             wide = b.mul(b.sext(a.v, I128), b.sext(c.v, I128))
             bad = b.not_(_decimal_in_range(g, wide, t.precision))
-            _fail(g, bad, ok, ERR_OVERFLOW)
+            _fail(g, bad, ok)
             return Val(b.trunc(wide, I64), b.or_(null, bad) if null is not FALSE else bad)
         r = b.add(a.v, c.v) if e.op is Op.ADD else b.sub(a.v, c.v)
         bad = b.not_(_decimal_in_range(g, r, t.precision))
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(r, b.or_(null, bad) if null is not FALSE else bad)
     r, bad = _checked(g, sym, a.v, c.v)
-    _fail(g, bad, ok, ERR_OVERFLOW)
+    _fail(g, bad, ok)
     return Val(r, b.or_(null, bad) if null is not FALSE else bad)
 
 
@@ -204,9 +201,9 @@ def _int_divide(g: FnGen, e: Expr, a: Val, c: Val, null: ir.Value, ok: ir.Value)
     ovf = b.and_(b.icmp_signed("==", a.v, minimum), b.icmp_signed("==", c.v, ir.Constant(lt, -1)))
     bad = b.or_(zero_div, ovf)
     safe = b.select(bad, ir.Constant(lt, 1), c.v)
-    _fail(g, zero_div, ok, ERR_DIV_ZERO)
+    _fail(g, zero_div, ok)
     if e.op is Op.DIV:
-        _fail(g, ovf, ok, ERR_OVERFLOW)
+        _fail(g, ovf, ok)
         r = b.sdiv(a.v, safe)
         return Val(r, b.or_(null, bad) if null is not FALSE else bad)
     r = b.srem(a.v, safe)   # MIN % -1 is 0, which srem with divisor 1 also gives
@@ -226,7 +223,7 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
     if t.kind is Kind.INTERVAL and x.type.kind is Kind.INTERVAL:    # interval +/- interval
         a, c = lower(g, x, env), lower(g, y, env)
         r, bad = _checked(g, e.op.value, a.v, c.v)
-        _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+        _fail(g, bad, not_null(g, a, c))
         return Val(r, b.or_(or_nulls(g, a, c), bad))
     if t.kind is Kind.INTERVAL:                                     # ts - ts
         a, c = lower(g, x, env), lower(g, y, env)
@@ -235,7 +232,7 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
         if unit != 1:
             r, scaled_bad = _checked(g, "*", r, i64(unit))
             bad = b.or_(bad, scaled_bad)
-        _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+        _fail(g, bad, not_null(g, a, c))
         return Val(r, b.or_(or_nulls(g, a, c), bad))
     if t.kind is Kind.BIGINT:                                       # date - date
         a, c = lower(g, x, env), lower(g, y, env)
@@ -248,7 +245,7 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
         edge = ir.Constant(r.type, 2**31 - 1)
         bad = b.or_(bad, b.icmp_signed("==", r, edge))
         bad = b.or_(bad, b.icmp_signed("==", r, b.neg(edge)))
-        _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+        _fail(g, bad, not_null(g, a, c))
         return Val(r, b.or_(or_nulls(g, a, c), bad))
     # timestamp +/- interval (the interval may hold months when it is a literal)
     a = lower(g, x, env)
@@ -267,7 +264,7 @@ def _temporal(g: FnGen, e: Expr, env: Env) -> Val:
     delta = _to_units(g, c.v, t)
     r, bad = _checked(g, e.op.value, v, delta)
     bad = b.or_(bad, month_bad)
-    _fail(g, bad, not_null(g, a, c), ERR_OVERFLOW)
+    _fail(g, bad, not_null(g, a, c))
     return Val(r, b.or_(or_nulls(g, a, c), bad))
 
 
@@ -292,7 +289,7 @@ def _neg(g: FnGen, e: Expr, env: Env) -> Val:
     if e.type.kind is Kind.DECIMAL:
         return Val(b.neg(a.v), a.null)
     r, bad = _checked(g, "-", ir.Constant(a.v.type, 0), a.v)
-    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
+    _fail(g, bad, not_null(g, a))
     return Val(r, b.or_(a.null, bad))
 
 
@@ -523,7 +520,7 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
             return Val(b.sext(a.v, dt), a.null)
         r = b.trunc(a.v, dt)
         bad = b.icmp_signed("!=", b.sext(r, a.v.type), a.v)
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(r, b.or_(a.null, bad))
     if src.is_integer and dst.is_float:
         return Val(b.sitofp(a.v, dt), a.null)
@@ -538,7 +535,7 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
         a_finite = b.fcmp_ordered("!=", g.intrinsic("llvm.fabs.f64", F64, [a.v]),
                                   ir.Constant(F64, float("inf")))
         bad = b.and_(r_inf, a_finite)
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(r, b.or_(a.null, bad))
     if src.is_float and (dst.is_integer or dk is Kind.DECIMAL):
         x = b.fpext(a.v, F64) if sk is Kind.REAL else a.v
@@ -554,7 +551,7 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
                         b.fcmp_ordered("<", r, ir.Constant(F64, float(hi))))
         bad = b.not_(inside)   # also NaN
         safe = b.select(bad, ir.Constant(F64, 0.0), r)
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(b.fptosi(safe, dt), b.or_(a.null, bad))
     if sk is Kind.DECIMAL and dst.is_float:
         x = b.sitofp(a.v, F64)
@@ -564,7 +561,7 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
     if src.is_integer and dk is Kind.DECIMAL:
         wide = b.mul(b.sext(a.v, I128), ir.Constant(I128, 10**dst.scale))
         bad = b.not_(_decimal_in_range(g, wide, dst.precision))
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(b.trunc(wide, I64), b.or_(a.null, bad))
     if sk is Kind.DECIMAL and (dst.is_integer or dk is Kind.DECIMAL):
         v = a.v
@@ -578,13 +575,13 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
         else:
             r = b.trunc(wide, dt)
             bad = b.icmp_signed("!=", b.sext(r, I128), wide)
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(b.trunc(wide, dt), b.or_(a.null, bad))
     if sk is Kind.DATE and dk is Kind.TIMESTAMP:
         # DATE spans 5.8 million years, TIMESTAMP(6) 292 thousand: this can overflow
         per_day = 86_400_000_000 // dst.time_unit_us
         r, bad = _checked(g, "*", b.sext(a.v, I64), i64(per_day))
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(r, b.or_(a.null, bad))
     if sk is Kind.TIMESTAMP and dk is Kind.DATE:
         per_day = 86_400_000_000 // src.time_unit_us
@@ -593,12 +590,12 @@ def cast_val(g: FnGen, a: Val, src: SqlType, dst: SqlType) -> Val:
         if src.time_unit_us == 1:   # 2^63 us is 106 million days: always a DATE
             return Val(r, a.null)
         bad = b.icmp_signed("!=", b.sext(r, I64), days)
-        _fail(g, bad, ok, ERR_OVERFLOW)
+        _fail(g, bad, ok)
         return Val(r, b.or_(a.null, bad))
     if sk is Kind.TIMESTAMP and dk is Kind.TIMESTAMP:
         if dst.precision > src.precision:
             r, bad = _checked(g, "*", a.v, i64(1000))
-            _fail(g, bad, ok, ERR_OVERFLOW)
+            _fail(g, bad, ok)
             return Val(r, b.or_(a.null, bad))
         # Microseconds to milliseconds round half away from zero (as DuckDB and PostgreSQL).
         return Val(_round_half_away_div(g, a.v, 1000), a.null)
@@ -752,7 +749,7 @@ def _from_string(g: FnGen, a: Val, dst: SqlType) -> Val:
         raise SqlError(f"code generation can not cast VARCHAR to {dst}")
     bad = b.icmp_signed("!=", rc, g.i32(0))
     # Parsing a NULL's placeholder bytes is harmless: the result is discarded.
-    _fail(g, bad, ok, ERR_CAST)
+    _fail(g, bad, ok)
     return Val(v, b.or_(a.null, bad))
 
 
@@ -800,7 +797,7 @@ def _like(g: FnGen, e: Expr, env: Env) -> Val:
         return Val(b.icmp_signed("!=", r, g.i32(0)), null)
     # a pattern ending in its escape character is invalid: NULL and an error
     bad = b.icmp_signed("<", r, g.i32(0))
-    _fail(g, bad, not_null(g, s, p), ERR_CAST)
+    _fail(g, bad, not_null(g, s, p))
     return Val(b.icmp_signed(">", r, g.i32(0)), b.or_(null, bad))
 
 
@@ -827,7 +824,7 @@ def _substring(g: FnGen, e: Expr, env: Env) -> Val:
         count = lower(g, e.args[2], env)
         vals.append(count)
         negative = b.icmp_signed("<", count.v, i64(0))
-        _fail(g, negative, not_null(g, *vals), ERR_CAST)
+        _fail(g, negative, not_null(g, *vals))
         n = b.select(negative, i64(0), count.v)
         null = b.or_(or_nulls(g, *vals), negative)
     else:
@@ -881,7 +878,7 @@ def _abs(g: FnGen, e: Expr, env: Env) -> Val:
         return Val(b.select(neg, b.neg(a.v), a.v), a.null)
     r, bad = _checked(g, "-", ir.Constant(a.v.type, 0), a.v)
     bad = b.and_(bad, neg)
-    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
+    _fail(g, bad, not_null(g, a))
     return Val(b.select(neg, r, a.v), b.or_(a.null, bad))
 
 
@@ -945,7 +942,7 @@ def _round_exact(g: FnGen, e: Expr, a: Val, d: Val) -> Val:
         bad = b.not_(_decimal_in_range(g, r, rt.precision))
     else:
         bad = b.icmp_signed("!=", b.sext(b.trunc(r, lt), I128), r)
-    _fail(g, bad, not_null(g, a, d), ERR_OVERFLOW)
+    _fail(g, bad, not_null(g, a, d))
     return Val(b.trunc(r, lt), b.or_(or_nulls(g, a, d), bad))
 
 
@@ -1066,7 +1063,7 @@ def _date_trunc(g: FnGen, e: Expr, env: Env) -> Val:
         r = b.trunc(r, I32)
     else:
         bad = b.icmp_signed("==", r, i64(TIME_OVERFLOW))
-    _fail(g, bad, not_null(g, a), ERR_OVERFLOW)
+    _fail(g, bad, not_null(g, a))
     return Val(r, b.or_(a.null, bad))
 
 

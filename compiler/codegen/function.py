@@ -33,7 +33,6 @@ class FnGen:
         self.exit_block: ir.Block | None = None
         self.ctx: ir.Value | None = None
         self.err_var: ir.Value | None = None
-        self.err_code_var: ir.Value | None = None
         self.scratch_base: ir.Value | None = None
         self.scratch_cap: ir.Value | None = None
         self.scratch_used: ir.Value | None = None
@@ -74,7 +73,6 @@ class FnGen:
 
     def setup_ctx(self, ctx: ir.Value) -> None:
         self.ctx = ctx
-        self.err_code_var = self.alloca(I64, "err_code", i64(0))
         self.scratch_base = self.in_entry(lambda b: LC_CTX.load(b, ctx, "scratch"))
         self.scratch_cap = self.in_entry(lambda b: LC_CTX.load(b, ctx, "scratch_cap"))
         self.scratch_used = self.alloca(I64, "scratch_used", i64(0))
@@ -131,7 +129,7 @@ class FnGen:
             self.exit(need, ptr, arg, arg2)
 
     # -- errors --------------------------------------------------------------------------
-    def count_error(self, code: int, cond: ir.Value | None = None) -> None:
+    def count_error(self, cond: ir.Value | None = None) -> None:
         """Count an expression error (when `cond`, if given, and on a row whose results
         count: see `guard`)."""
         b = self.b
@@ -139,11 +137,6 @@ class FnGen:
             cond = self.guard if cond is None else b.and_(cond, self.guard)
         inc = i64(1) if cond is None else b.zext(cond, I64)
         b.store(b.add(b.load(self.err_var, typ=I64), inc), self.err_var)
-        if cond is None:
-            b.store(i64(code), self.err_code_var)
-        else:
-            old = b.load(self.err_code_var, typ=I64)
-            b.store(b.select(cond, i64(code), old), self.err_code_var)
 
     # -- scratch -------------------------------------------------------------------------
     def scratch(self, nbytes: ir.Value, need: int) -> ir.Value:

@@ -22,7 +22,6 @@ from ..expr import Expr, col, columns_used, substitute
 from ..plan import Filter, Node, Project, Window
 from ..types import Kind
 from .abi import (
-    ERR_OVERFLOW,
     I1,
     I8,
     I32,
@@ -181,10 +180,6 @@ class PipelineCodegen:
             for field, var in (("late_rows", late_var), ("errors", err_var)):
                 old = LC_CTX.load(bb, ctx, field)
                 LC_CTX.store(bb, bb.add(old, bb.load(var, typ=I64)), ctx, field)
-            first = LC_CTX.load(bb, ctx, "first_error")
-            code = bb.load(g.err_code_var, typ=I64)
-            LC_CTX.store(bb, bb.select(bb.icmp_signed("==", first, i64(0)), code, first), ctx,
-                         "first_error")
 
         g.on_exit(save)
         self.sink = self.make_sink(pipe)
@@ -429,7 +424,7 @@ class PipelineCodegen:
             b.store(start, start_var)
             b.store(end, end_var)
         if hop is not None:
-            g.count_error(ERR_OVERFLOW, b.load(cut_var, typ=I1))
+            g.count_error(b.load(cut_var, typ=I1))
         return tuple(b.load(v, typ=I64) for v in (k_var, start_var, end_var))
 
     def window_loop(self, w: Window, rest: list[Node], env, cont: ir.Block) -> None:
@@ -463,7 +458,7 @@ class PipelineCodegen:
                 cut = b.and_(b.icmp_signed("!=", count, i64(0)),
                              b.icmp_unsigned(">", b.sub(count, i64(1)), room))
                 room = b.add(room, i64(1))
-            g.count_error(ERR_OVERFLOW, cut)
+            g.count_error(cut)
             count = b.select(cut, room, count)
             first = b.add(b.sub(last, count), i64(1))
             if keyed:
@@ -504,7 +499,7 @@ class PipelineCodegen:
                 b.cbranch(closed, late, open_).set_weights([1, 99])
                 b.position_at_end(late)
                 reserved = b.icmp_signed("==", k, i64(EMPTY_WINDOW))   # see tumble_window
-                g.count_error(ERR_OVERFLOW, reserved)
+                g.count_error(reserved)
                 b.store(b.add(b.load(self.late_var, typ=I64), b.zext(b.not_(reserved), I64)),
                         self.late_var)
                 b.branch(nxt)
