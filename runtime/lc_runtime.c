@@ -1972,7 +1972,10 @@ static int read_int(const uint8_t* s, int64_t n, int64_t* i, int min_digits, int
 
 static int parse_date_part(const uint8_t* s, int64_t n, int64_t* i, int64_t* days) {
     int64_t y, m, d;
+    int bc = *i < n && s[*i] == '-';   /* an astronomical year before 1: -0001 is 2 BC */
+    *i += bc;
     if (!read_int(s, n, i, 1, 6, &y) || *i >= n || s[*i] != '-') return 0;
+    if (bc) y = -y;
     (*i)++;
     if (!read_int(s, n, i, 1, 2, &m) || *i >= n || s[*i] != '-') return 0;
     (*i)++;
@@ -1983,7 +1986,7 @@ static int parse_date_part(const uint8_t* s, int64_t n, int64_t* i, int64_t* day
 }
 
 /* Date-time text (compiler/bind/literals.py mirrors this grammar for literals):
- *   Y{1,6}-M{1,2}-D{1,2} [(' '|'T') H{1,2}:M{1,2}[:S{1,2}[.digits]] [' '* offset]]
+ *   [-]Y{1,6}-M{1,2}-D{1,2} [(' '|'T') H{1,2}:M{1,2}[:S{1,2}[.digits]] [' '* offset]]
  *   offset: Z | (+|-) HH [[:] MM]
  * Fractions beyond microseconds are cut off; 24:00:00 is the next midnight; an offset converts
  * the time to UTC. Gives the day and the microseconds from its midnight (may be outside
@@ -2147,8 +2150,9 @@ static int64_t format_days(int64_t days, uint8_t* dst) {
     int64_t y, m, d;
     civil_from_days(days, &y, &m, &d);
     char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lld", (long long)y, (long long)m,
-                     (long long)d);
+    /* ISO 8601's astronomical years, four digits after the sign: year 0, then -0001 */
+    int n = snprintf(buf, sizeof(buf), "%s%04lld-%02lld-%02lld", y < 0 ? "-" : "",
+                     (long long)(y < 0 ? -y : y), (long long)m, (long long)d);
     memcpy(dst, buf, (size_t)n);
     return n;
 }

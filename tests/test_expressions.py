@@ -29,6 +29,8 @@ DuckDB side then says what we do instead, and a comment says why):
   the string (SUBSTRING('abc', -1, 3) = 'a'); DuckDB counts a negative start from the end.
 - DATE_TRUNC('century' | 'millennium') starts centuries at years ...01, as EXTRACT(CENTURY)
   and PostgreSQL do (DuckDB truncates to years ...00); DATE_TRUNC of a DATE is a DATE.
+- Dates and times before year 1 print with astronomical years ('0000-06-15', '-0001-06-15',
+  as ISO 8601), which DuckDB reads back but prints as '0001-06-15 (BC)', '0002-06-15 (BC)'.
 - Before year 1, EXTRACT(DECADE) and DATE_TRUNC('decade') floor (decade -1 is years -10 to
   -1, as PostgreSQL); DuckDB truncates toward zero (its decade 0 is years -9 to 9).
 - REAL to VARCHAR prints the shortest digits that read back as the same REAL; DuckDB prints
@@ -928,6 +930,35 @@ def test_decades_centuries_and_millennia_before_year_one():
     pairs = zip(got.column("ce").to_pylist(), got.column("mi").to_pylist(), strict=True)
     assert list(pairs) == duck
     assert got.column("ce").to_pylist()[:8] == [-11, -11, -10, -2, -2, -1, -1, -1]
+
+
+def test_times_before_year_one_print_as_iso_years_and_read_back():
+    """Text of a DATE or TIMESTAMP before year 1 has ISO 8601's astronomical year, four digits
+    after the sign (year 0 is 1 BC, -0001 is 2 BC; DuckDB prints '0002-06-15 (BC)' and reads
+    '-0001-06-15' as this same day); CAST reads it back, in a query and in a literal."""
+    years = [-99999, -10000, -1001, -1, 0, 1, 999, 9999]
+    con = duckdb.connect()
+    us = [con.sql(f"SELECT epoch_us(make_timestamp({y}, 6, 15, 1, 2, 3.25))").fetchall()[0][0]
+          for y in years]
+    got = run_stream(
+        "CREATE SOURCE e (t TIMESTAMP(6)); CREATE STREAM s AS SELECT CAST(t AS VARCHAR) AS v,"
+        " CAST(CAST(t AS DATE) AS VARCHAR) AS d, DATE_FORMAT(t, 'yyyy-MM-dd') AS f,"
+        " CAST(CAST(t AS VARCHAR) AS TIMESTAMP(6)) = t AS back,"
+        " CAST(CAST(CAST(t AS TIMESTAMP(3)) AS VARCHAR) AS TIMESTAMP(3)) = CAST(t AS TIMESTAMP(3))"
+        " AS back3, CAST(CAST(CAST(t AS DATE) AS VARCHAR) AS DATE) = CAST(t AS DATE) AS back_d,"
+        " CAST('-0001-06-15 01:02:03.25' AS TIMESTAMP(6)) AS lit FROM e", "s",
+        {"e": pa.table({"t": pa.array(us, pa.timestamp("us"))})})
+    dates = ["-99999-06-15", "-10000-06-15", "-1001-06-15", "-0001-06-15", "0000-06-15",
+             "0001-06-15", "0999-06-15", "9999-06-15"]
+    assert got.column("d").to_pylist() == dates
+    assert got.column("f").to_pylist() == dates
+    assert got.column("v").to_pylist() == [f"{d} 01:02:03.25" for d in dates]
+    for c in ("back", "back3", "back_d"):
+        assert got.column(c).to_pylist() == [True] * len(years), c
+    assert got.column("lit").cast(pa.int64()).to_pylist() == [us[3]] * len(years)
+    duck = [con.sql(f"SELECT epoch_us(CAST('{v}' AS TIMESTAMP))").fetchall()[0][0]
+            for v in got.column("v").to_pylist()]
+    assert duck == us
 
 
 def duck_trunc(unit: str, v: str) -> str:
