@@ -183,7 +183,7 @@ _US_PER_DAY = 86_400_000_000  # microseconds
 
 def _days_from_civil(y: int, m: int, d: int) -> int:
     y -= m <= 2
-    era = (y if y >= 0 else y - 399) // 400
+    era = y // 400   # (Python floors: C's truncating division needs y - 399 for y < 0)
     yoe = y - era * 400
     doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
