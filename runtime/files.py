@@ -98,7 +98,11 @@ def open_file(
     if chosen == lib.LC_IO_URING and (code := lib.lc_io_uring_probe()):
         raise OSError(code, f"io_uring was asked for: {describe_uring_error(code)}", name)
     out = ffi.new("lc_file**")
-    status = lib.lc_file_open(os.fsencode(path), MODES[mode], chosen, queue_depth, chunk_size, out)
+    while True:   # (a signal's handler runs between tries: Ctrl-C stops a wait for a FIFO)
+        status = lib.lc_file_open(os.fsencode(path), MODES[mode], chosen, queue_depth,
+                                  chunk_size, out)
+        if status != -errno.EINTR:
+            break
     if status:
         raise _os_error(status, f"cannot open (mode {mode!r})", name)
     return File(ffi.gc(out[0], lib.lc_file_close), name, mode)
@@ -198,13 +202,16 @@ class File:
                 got = lib.lc_file_read_stream(
                     self._live(), ffi.cast("uint8_t*", buf.address + n), room
                 )
+            if got == -errno.EINTR:
+                continue   # (its handler has run: a KeyboardInterrupt was raised by now)
             if got < 0:
                 raise _os_error(got, f"read after {n} bytes failed", self.path)
-            n += got
-            if got < room:
+            if got == 0:
                 buf.resize(n, shrink_to_fit=True)
                 return buf
-            buf.resize(2 * buf.size)
+            n += got
+            if n == buf.size:
+                buf.resize(2 * buf.size)
 
     def write(self, data: BufferLike, offset: int | None = None) -> int:
         """Write all of `data` at `offset`, or append it when `offset` is None; returns the

@@ -297,9 +297,9 @@ int32_t lc_file_open(const char* path, int32_t flags, int32_t backend, int32_t d
     f->depth = depth <= 0 ? LC_IO_DEFAULT_DEPTH : depth > LC_IO_MAX_DEPTH ? LC_IO_MAX_DEPTH : depth;
     f->chunk = chunk <= 0 ? LC_IO_DEFAULT_CHUNK : chunk > LC_IO_MAX_CHUNK ? LC_IO_MAX_CHUNK : chunk;
     int e = 0;
-    do {
-        f->fd = open(path, oflags, 0666);
-    } while (f->fd < 0 && errno == EINTR);
+    /* (EINTR is returned, not retried: opening a FIFO waits for a writer, and the caller
+     * must be able to run its signal handlers, Python's KeyboardInterrupt among them) */
+    f->fd = open(path, oflags, 0666);
     if (f->fd < 0) {
         e = errno;
         goto fail;
@@ -643,18 +643,20 @@ int64_t lc_file_read(lc_file* f, uint8_t* buf, int64_t len, int64_t offset) {
 
 /* A pipe, FIFO or socket has no offsets (pread fails with ESPIPE) and no size, and a file
  * under /proc reports a size of 0: such files are read in order from the descriptor's
- * position until the end, with read(2) on either backend (their speed is the writer's). */
+ * position until the end, with read(2) on either backend (their speed is the writer's).
+ * A read waiting for a writer returns on a signal, with what it has, so the caller's
+ * handlers run. */
 int64_t lc_file_read_stream(lc_file* f, uint8_t* buf, int64_t len) {
     int64_t pos = 0;
     int32_t retries = 0;
     while (pos < len) {
         int64_t want = len - pos < f->chunk ? len - pos : f->chunk;
         int64_t got = read(f->fd, buf + pos, (size_t)want);
-        if (got < 0 && (errno == EINTR || errno == EAGAIN) && ++retries < LC_IO_RETRIES) {
-            if (errno == EAGAIN) backoff();   /* (a descriptor someone made non-blocking) */
+        if (got < 0 && errno == EAGAIN && ++retries < LC_IO_RETRIES) {
+            backoff();   /* (a descriptor someone made non-blocking) */
             continue;
         }
-        if (got < 0) return -errno;
+        if (got < 0) return pos ? pos : -errno;
         if (got == 0) break;   /* end of file: every writer closed */
         pos += got;
         retries = 0;

@@ -682,8 +682,10 @@ int64_t lc_file_size(lc_file* f);                     /* fstat size, or -errno *
 int64_t lc_file_end(const lc_file* f);                /* where the next append goes */
 int64_t lc_file_read(lc_file* f, uint8_t* buf, int64_t len, int64_t offset);   /* bytes read */
 int32_t lc_file_regular(const lc_file* f);            /* 1 for a regular file */
-/* Up to len bytes in order from the descriptor's position (read(2)), fewer only at the end of
- * the file: for pipes, FIFOs and files whose size fstat does not give (/proc). */
+/* Up to len bytes in order from the descriptor's position (read(2)), for pipes, FIFOs and
+ * files whose size fstat does not give (/proc): 0 only at the end of the file, fewer than len
+ * at the end or when a signal came (-EINTR if it came before any byte). lc_file_open also
+ * returns -EINTR when a signal interrupts it (a FIFO's open waits for a writer). */
 int64_t lc_file_read_stream(lc_file* f, uint8_t* buf, int64_t len);
 int64_t lc_file_write(lc_file* f, const uint8_t* buf, int64_t len, int64_t offset); /* offset */
 int64_t lc_file_submit(lc_file* f, lc_io_req* reqs, int64_t n, int32_t flags);

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -425,6 +426,30 @@ def test_pipes_and_proc_files_are_read_to_the_end(backend):
         os.close(r)
     assert got.to_pybytes() == payload
     assert files.read_file("/dev/null", backend).size == 0
+
+
+WAITS = {
+    # opening a FIFO waits for a writer
+    "fifo": "os.mkfifo(path)\nfiles.read_file(path, BACKEND)",
+    # a pipe whose writer stays open and silent: the read waits
+    "pipe": "r, w = os.pipe()\nfiles.read_file(f'/proc/self/fd/{r}', BACKEND)",
+}
+
+
+@pytest.mark.parametrize("wait", sorted(WAITS))
+def test_a_read_waiting_for_a_writer_stops_on_ctrl_c(tmp_path, backend, wait):
+    code = (f"import os, sys\nfrom laminarc.runtime import files\nBACKEND = {backend!r}\n"
+            f"path = {str(tmp_path / 'f')!r}\nprint('waiting', flush=True)\n{WAITS[wait]}\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "waiting\n"
+        time.sleep(0.5)   # (in the call by now)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode != 0 and "KeyboardInterrupt" in err, err
 
 
 def test_arrow_file_batches_are_views_of_the_bytes_read(tmp_path, table):
