@@ -533,8 +533,31 @@ def test_case_coalesce_nullif(seed, n):
         ("NULLIF(a, b)", "NULLIF(a, b)"), ("NULLIF(s, 'abc')", "NULLIF(s, 'abc')"),
         ("NULLIF(a, 0)", "NULLIF(a, 0)"), ("NULLIF(x, z)", "NULLIF(x, z)"),
         ("NULLIF(d, 0.5)", "NULLIF(d, 0.5)"), ("NULLIF(dt, d2)", "NULLIF(dt, d2)"),
+        ("NULLIF(a, x)", "NULLIF(a, x)"), ("NULLIF(d, e)", "NULLIF(d, e)"),
+        ("NULLIF(dt, t3)", "NULLIF(dt, t3)"),
     ]
     check(pairs, make_table(seed, n), seed)
+
+
+def test_nullif_keeps_its_first_arguments_type():
+    """NULLIF(v, w) compares in the two's common type and gives v in its own, as CASE WHEN
+    v = w THEN NULL ELSE v END does (and DuckDB): a DECIMAL(10,2) stays one beside 1.005."""
+    got = run_stream(
+        "CREATE SOURCE e (d DECIMAL(10,2), i INT, x DOUBLE, dt DATE, t TIMESTAMP(3));"
+        " CREATE STREAM s AS SELECT NULLIF(d, 1.005) AS a, NULLIF(i, 2.5) AS b,"
+        " NULLIF(i, x) AS c, NULLIF(dt, t) AS f, NULLIF(NULL, i) AS g,"
+        " NULLIF('2024-01-01', t) AS h, CAST(NULLIF(d, 1.5) AS VARCHAR) AS j FROM e", "s",
+        {"e": pa.table({"d": pa.array([D("1.50"), D("2.00")], pa.decimal128(10, 2)),
+                        "i": pa.array([2, 3], pa.int32()), "x": [2.0, 1.0],
+                        "dt": pa.array([0, 1], pa.date32()),
+                        "t": pa.array([0, 1704067200000], pa.timestamp("ms"))})})
+    assert [str(f.type) for f in got.schema] == [
+        "decimal128(10, 2)", "int32", "int32", "date32[day]", "int32", "timestamp[ms]", "string"]
+    assert got.to_pylist() == [
+        {"a": D("1.50"), "b": 2, "c": None, "f": None, "g": None, "h": dt.datetime(2024, 1, 1),
+         "j": None},
+        {"a": D("2.00"), "b": 3, "c": 3, "f": dt.date(1970, 1, 2), "g": None, "h": None,
+         "j": "2.00"}]
 
 
 def test_coalesce_of_a_value_its_common_type_can_not_hold_is_null():

@@ -546,9 +546,13 @@ def _coalesce(b: ExprBinder, node: exp.Coalesce) -> Expr:
 
 
 def _nullif(b: ExprBinder, node: exp.Nullif) -> Expr:
-    a, c = _unify(b, [node.this, node.expression], "NULLIF")
+    """CASE WHEN a = c THEN NULL ELSE a END: compared in their common type, the result is a
+    in its own (NULLIF(d, 1.005) of a DECIMAL(10,2) stays one, as in DuckDB and the SQL
+    standard); a bare NULL takes the other's type."""
+    (a0, a), (_, c) = _unified(b, [node.this, node.expression], "NULLIF")
     eq = Expr(Op.EQ, BOOLEAN, (a, c), nullable=a.nullable or c.nullable)
-    return Expr(Op.CASE, a.type, (eq, lit(None, a.type), a), nullable=True)
+    out = a if a0.type.kind is Kind.NULL else a0
+    return Expr(Op.CASE, out.type, (eq, lit(None, out.type), out), nullable=True)
 
 
 def _string_arg(b: ExprBinder, node: exp.Expr, what: str) -> Expr:
