@@ -43,7 +43,8 @@ DuckDB side then says what we do instead, and a comment says why):
   dropped (truncated toward zero); DuckDB's result is a TIMESTAMP.
 - A LIKE pattern from data that ends in its ESCAPE character is NULL and an error (DuckDB
   raises); as a literal it is a compile error. ILIKE takes no letter as ESCAPE character.
-- Floats: IEEE arithmetic; NaN = NaN and NaN sorts above every number (as DuckDB).
+- Floats: IEEE arithmetic; NaN = NaN and NaN sorts above every number (as DuckDB). A NaN
+  prints as 'nan' whatever its sign bit (DuckDB prints '-nan' for one whose bit is set).
 """
 
 from __future__ import annotations
