@@ -136,8 +136,6 @@ def _float_to_decimal(arr: pa.ChunkedArray, target: pa.DataType, source: str, na
     in as 0.12 where CAST gives 0.13). NaN, infinities and values of too many digits do not
     fit."""
     col = arr.combine_chunks()
-    if isinstance(col, pa.ChunkedArray):   # (a column of no chunks)
-        col = pa.array([], arr.type)
     x = np.asarray(col.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):   # (inf - inf: NaN, refused below)
         y = x * float(10**target.scale)
