@@ -438,7 +438,10 @@ WAITS = {
 
 @pytest.mark.parametrize("wait", sorted(WAITS))
 def test_a_read_waiting_for_a_writer_stops_on_ctrl_c(tmp_path, backend, wait):
-    code = (f"import os, sys\nfrom laminarc.runtime import files\nBACKEND = {backend!r}\n"
+    # (Ctrl-C's handler set explicitly: a shell starts background jobs with SIGINT ignored,
+    # and Python then leaves it ignored, which a suite run in the background passes down)
+    code = (f"import os, signal\nfrom laminarc.runtime import files\n"
+            f"signal.signal(signal.SIGINT, signal.default_int_handler)\nBACKEND = {backend!r}\n"
             f"path = {str(tmp_path / 'f')!r}\nprint('waiting', flush=True)\n{WAITS[wait]}\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
