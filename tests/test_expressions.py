@@ -540,6 +540,27 @@ def test_case_coalesce_nullif(seed, n):
     check(pairs, make_table(seed, n), seed)
 
 
+def test_long_in_lists_and_chains_of_and_or():
+    """An IN list of 1,100 values and conditions of 1,100 ANDed or ORed terms compile (the
+    parser nests such a chain as deep as it is long; it is bound as a balanced tree) and give
+    DuckDB's three-valued answers, NULLs in the data and in the list included."""
+    n = 1100
+    rng = np.random.default_rng(5)
+    k = [None if rng.random() < 0.1 else int(v) for v in rng.integers(-50, 3 * n, 500)]
+    table = pa.table({"k": pa.array(k, pa.int64())})
+    values = ", ".join(["NULL" if i == 7 else str(3 * i) for i in range(n)])
+    exprs = {
+        "a": f"k IN ({values})",
+        "c": " AND ".join(f"k <> {3 * i + 1}" for i in range(n)),
+        "e": " OR ".join(["k < 0", *(f"k = {5 * i}" for i in range(n)), "NULL"]),
+    }
+    for c, e in exprs.items():   # (one stream each: LLVM's time grows faster than a function)
+        got = run_stream(f"CREATE SOURCE t (k BIGINT); CREATE STREAM s AS SELECT {e} AS x"
+                         " FROM t", "s", {"t": table}).column("x").to_pylist()
+        assert got == duck(f"SELECT {e} AS x FROM t", t=table).column("x").to_pylist(), c
+        assert None in got and (True in got or c == "c"), c
+
+
 def test_nullif_keeps_its_first_arguments_type():
     """NULLIF(v, w) compares in the two's common type and gives v in its own, as CASE WHEN
     v = w THEN NULL ELSE v END does (and DuckDB): a DECIMAL(10,2) stays one beside 1.005."""

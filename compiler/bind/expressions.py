@@ -462,11 +462,30 @@ def _compare(op: Op) -> Callable[[ExprBinder, exp.Expr], Expr]:
 def _logic(op: Op) -> Callable[[ExprBinder, exp.Expr], Expr]:
     def handler(b: ExprBinder, node: exp.Expr) -> Expr:
         what = "AND" if op is Op.AND else "OR"
-        a = b.bind_predicate(node.this, f"operand of {what}")
-        c = b.bind_predicate(node.expression, f"operand of {what}")
-        return Expr(op, BOOLEAN, (a, c), nullable=a.nullable or c.nullable)
+        # The parser chains `a AND b AND c ...` to the left, as deep as it is long; its
+        # operands are gathered without recursion and joined as a balanced tree (AND and OR
+        # are associative in three-valued logic too), so a condition of a thousand terms
+        # compiles rather than exhausting Python's stack.
+        operands, stack = [], [node]
+        while stack:
+            n = stack.pop()
+            if type(n) is type(node):
+                stack += [n.expression, n.this]   # (the left one is taken first)
+            else:
+                operands.append(b.bind_predicate(n, f"operand of {what}"))
+        return balanced(op, operands)
 
     return handler
+
+
+def balanced(op: Op, operands: list[Expr]) -> Expr:
+    """operands[0] op operands[1] op ..., AND or OR, as a tree of depth log2(len), joined
+    pairwise in order (three are (a op b) op c, as the parser groups them)."""
+    while len(operands) > 1:
+        pairs = [Expr(op, BOOLEAN, (a, c), nullable=a.nullable or c.nullable)
+                 for a, c in zip(operands[0::2], operands[1::2], strict=False)]
+        operands = pairs + operands[len(pairs) * 2:]
+    return operands[0]
 
 
 def _not(b: ExprBinder, node: exp.Not) -> Expr:
@@ -494,11 +513,8 @@ def _in(b: ExprBinder, node: exp.In) -> Expr:
         raise error_at(node, "IN (subquery) is not supported; use a list of values")
     exprs = _unify(b, [node.this, *node.expressions], "IN list")
     x, items = exprs[0], exprs[1:]
-    out: Expr | None = None
-    for item in items:
-        eq = Expr(Op.EQ, BOOLEAN, (x, item), nullable=x.nullable or item.nullable)
-        out = eq if out is None else Expr(Op.OR, BOOLEAN, (out, eq), nullable=out.nullable or eq.nullable)
-    return out
+    return balanced(Op.OR, [Expr(Op.EQ, BOOLEAN, (x, item), nullable=x.nullable or item.nullable)
+                            for item in items])
 
 
 def _between(b: ExprBinder, node: exp.Between) -> Expr:
