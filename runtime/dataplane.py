@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+import operator
 import os
 
 import pyarrow as pa
@@ -25,6 +26,9 @@ class DataPlane:
     def __init__(self, workers: int | None = None) -> None:
         if workers is None:
             workers = len(os.sched_getaffinity(0))
+        if isinstance(workers, bool) or not hasattr(workers, "__index__"):
+            raise TypeError(f"workers must be an integer, not {type(workers).__name__}")
+        workers = operator.index(workers)   # (numpy's integers too)
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.engine = Engine(workers=workers)

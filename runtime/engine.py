@@ -110,7 +110,8 @@ class Engine:
             self.cpus = [allowed[i % len(allowed)] for i in range(self.workers)]
             pool = lib.lc_pool_new(self.workers, ffi.new("int32_t[]", self.cpus), int(pin))
             if pool == ffi.NULL:
-                raise ExecutionError("laminarc: could not start the worker threads")
+                raise ExecutionError(f"laminarc: could not start {self.workers} worker threads"
+                                     " (the system's limit on threads or memory)")
             self.pool = pool
 
     # -- definitions -------------------------------------------------------------------------

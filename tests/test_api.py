@@ -258,3 +258,19 @@ def test_readme_quickstart_runs():
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["sub"].ended
+
+
+def test_workers_must_be_a_positive_integer():
+    """A wrong `workers` is a clear error, not a TypeError from a comparison, a float
+    truncated or True taken for 1; numpy's integers are integers."""
+    for bad, error, words in [(0, ValueError, "at least 1"), (-3, ValueError, "at least 1"),
+                              ("2", TypeError, "integer, not str"),
+                              (2.5, TypeError, "integer, not float"),
+                              (True, TypeError, "integer, not bool")]:
+        with pytest.raises(error, match=words):
+            laminarc.open(workers=bad)
+    db = laminarc.open(workers=np.int64(2))
+    try:
+        assert len(db.metrics()["workers"]) == 2
+    finally:
+        db.close()
