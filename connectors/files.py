@@ -84,22 +84,28 @@ def detect_format(path: str, head: bytes) -> Format:
         return EXTENSIONS[ext]
     if head.startswith(STREAM_CONTINUATION):
         return "arrow_stream"
-    raise ValueError(
+    raise UnknownFormat(
         f"cannot tell the format of {path!r}; pass format= one of {sorted(DECODERS)}"
     )
+
+
+class UnknownFormat(ValueError):
+    """Neither the file's first bytes nor its name tell its format."""
 
 
 def read_arrow(
     path: str | os.PathLike[str],
     backend: Backend = "auto",
     format: Format | None = None,
+    on_signal: Callable[[], None] | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """The record batches of an Arrow IPC, Parquet, CSV or JSON-lines file. The file is read
-    now (so a missing file fails here); its batches are decoded as they are iterated."""
+    """The record batches of an Arrow IPC, Parquet, CSV or JSON-lines file, or of a pipe or
+    FIFO carrying one. The file is read now (so a missing file fails here); its batches are
+    decoded as they are iterated. `on_signal`: as for `runtime.files.open_file`."""
     if format is not None and format not in DECODERS:
         raise ValueError(f"unknown file format {format!r}; expected one of {sorted(DECODERS)}")
     name = os.fsdecode(path)
-    data = read_file(name, backend)
+    data = read_file(name, backend, on_signal)
     fmt = format or detect_format(name, data[:8].to_pybytes())
     return DECODERS[fmt](data)
 

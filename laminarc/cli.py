@@ -3,7 +3,8 @@
     laminarc compile FILE.sql -o DIR [--target-cpu x86-64-v3|native]
     laminarc check FILE.sql [FILE.sql ...]
     laminarc explain FILE.sql [--stage logical|optimized|physical|llvm|asm] [--stream NAME]
-    laminarc run FILE.sql|DIR --input SOURCE=PATH ... --output STREAM=PATH ... [--workers N]
+    laminarc run FILE.sql|DIR --input SOURCE=PATH|- ... [--input-format SOURCE=FORMAT]
+                 --output STREAM=PATH ... [--workers N]
 
 Exit status: 0 success, 1 a problem with the input (SQL, data, files), 2 a usage error,
 130 interrupted (Ctrl-C).
@@ -109,7 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "input ends, so every window closes.")
     r.add_argument("pipeline", metavar="FILE.sql|DIR")
     r.add_argument("--input", metavar="SOURCE=PATH", action="append", default=[],
-                   help="feed a source from a file (repeatable)")
+                   help="feed a source from a file, a FIFO, or standard input as '-' "
+                   "(repeatable)")
+    r.add_argument("--input-format", metavar="SOURCE=FORMAT", action="append", default=[],
+                   help="a source's input format where the name does not tell it: "
+                   "parquet, csv, arrow, arrow_stream or json (Parquet and Arrow files are "
+                   "also known by their first bytes)")
     r.add_argument("--output", metavar="STREAM=PATH", action="append", default=[],
                    help="write a stream to a file (repeatable)")
     r.add_argument("--workers", type=positive_int, default=None,
@@ -400,14 +406,20 @@ def open_pipeline(target: str, workers: int | None):
     return db
 
 
-def read_batches(path: str) -> Iterator:
-    """The record batches of an input file; what cannot be read or decoded is a CliError."""
+def read_batches(path: str, format: str | None = None,
+                 on_signal: Callable[[], None] | None = None) -> Iterator:
+    """The record batches of an input file ('-': standard input, read to its end); what
+    cannot be read or decoded is a CliError."""
     import pyarrow as pa
 
-    from .connectors.files import read_arrow
+    from .connectors.files import DECODERS, UnknownFormat, read_arrow
 
     try:
-        batches = read_arrow(path)
+        batches = read_arrow("/dev/stdin" if path == "-" else path, format=format,
+                             on_signal=on_signal)
+    except UnknownFormat:
+        raise CliError(f"cannot tell the format of {path}: give --input-format SOURCE=FORMAT "
+                       f"({', '.join(DECODERS)})") from None
     except (OSError, ValueError) as e:
         raise CliError(f"cannot read {path}: {e}") from None
     while True:
@@ -448,9 +460,16 @@ class Interrupts:
 
 
 def cmd_run(args) -> int:
-    from .connectors.files import FileWriter
+    from .connectors.files import DECODERS, FileWriter
 
     inputs = _pairs(args.input, "input")
+    formats = dict(_pairs(args.input_format, "input-format"))
+    for source, fmt in formats.items():
+        if fmt not in DECODERS:
+            raise CliError(f"--input-format {source}={fmt}: the formats are "
+                           f"{', '.join(DECODERS)}")
+        if source not in {s for s, _ in inputs}:
+            raise CliError(f"--input-format {source}={fmt}: no --input {source}=PATH")
     outputs = _pairs(args.output, "output")
     if not outputs:
         raise CliError("nothing to write: give at least one --output STREAM=PATH")
@@ -490,7 +509,9 @@ def cmd_run(args) -> int:
             for source, path in inputs:
                 progress.watermark = lambda src=sources[source]: _watermark(src)
                 try:
-                    for i, batch in enumerate(read_batches(path)):
+                    # (a wait for a pipe's writer is where a noted Ctrl-C is raised too)
+                    batches = read_batches(path, formats.get(source), interrupts.check)
+                    for i, batch in enumerate(batches):
                         interrupts.check()
                         pipe.insert(source, batch)
                         if i % 32 == 31:   # now and then: results do not pile up in memory,

@@ -21,7 +21,7 @@ import errno
 import io
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeAlias
 
@@ -85,12 +85,18 @@ def open_file(
     backend: Backend = "auto",
     queue_depth: int = 0,
     chunk_size: int = 0,
+    on_signal: Callable[[], None] | None = None,
 ) -> File:
     """Open `path` ("r", "r+", "w", "w+", "a", "a+" as for `open`, always binary).
 
     `queue_depth` chunks of `chunk_size` bytes stay in flight on large transfers (0: the
     runtime's defaults, 16 x 1 MiB). Appends ("a", or `write` without an offset) go at the end
-    of the file as it was at open, moved past every write through this File."""
+    of the file as it was at open, moved past every write through this File.
+
+    Opening a FIFO waits for a writer, and reading a pipe waits for its data: a signal stops
+    the wait for a moment, its Python handler runs (Ctrl-C's raises KeyboardInterrupt), then
+    `on_signal` is called, if given, and the wait goes on unless one of them raised. A handler
+    that only notes the signal can so have it raised from `on_signal`."""
     if mode not in MODES:
         raise ValueError(f"invalid mode {mode!r}; expected one of {sorted(MODES)}")
     name = os.fsdecode(path)
@@ -103,16 +109,20 @@ def open_file(
                                   chunk_size, out)
         if status != -errno.EINTR:
             break
+        if on_signal is not None:
+            on_signal()
     if status:
         raise _os_error(status, f"cannot open (mode {mode!r})", name)
-    return File(ffi.gc(out[0], lib.lc_file_close), name, mode)
+    return File(ffi.gc(out[0], lib.lc_file_close), name, mode, on_signal)
 
 
 class File:
     """An open file of the runtime's I/O layer. Use `open_file` to make one."""
 
-    def __init__(self, handle: Any, path: str, mode: str):
+    def __init__(self, handle: Any, path: str, mode: str,
+                 on_signal: Callable[[], None] | None = None):
         self._handle = handle
+        self._on_signal = on_signal
         self._lock = threading.Lock()
         self.path = path
         self.mode = mode
@@ -202,8 +212,10 @@ class File:
                 got = lib.lc_file_read_stream(
                     self._live(), ffi.cast("uint8_t*", buf.address + n), room
                 )
-            if got == -errno.EINTR:
-                continue   # (its handler has run: a KeyboardInterrupt was raised by now)
+            if got == -errno.EINTR:   # (its handler has run: a KeyboardInterrupt is raised)
+                if self._on_signal is not None:
+                    self._on_signal()
+                continue
             if got < 0:
                 raise _os_error(got, f"read after {n} bytes failed", self.path)
             if got == 0:
@@ -299,7 +311,8 @@ class File:
         return f"<laminarc File {self.path!r} mode={self.mode!r} {state}>"
 
 
-def read_file(path: str | os.PathLike[str], backend: Backend = "auto") -> pa.Buffer:
-    """The whole file at `path` as one pyarrow buffer."""
-    with open_file(path, "r", backend) as f:
+def read_file(path: str | os.PathLike[str], backend: Backend = "auto",
+              on_signal: Callable[[], None] | None = None) -> pa.Buffer:
+    """The whole file at `path` as one pyarrow buffer (`on_signal`: as for `open_file`)."""
+    with open_file(path, "r", backend, on_signal=on_signal) as f:
         return f.read_all()

@@ -229,6 +229,59 @@ def test_compile_warns_of_a_package_that_hides_an_installed_module(files):
     assert p.returncode == 0 and "warning" not in p.stderr, p.stderr
 
 
+def test_run_reads_standard_input(files):
+    """'-' is standard input, read to its end: CSV through a pipe, written a piece at a time,
+    with its format given; Parquet known by its first bytes."""
+    table = pa.Table.from_batches(w1_batches(300_000, 50_000))
+    for data, fmt in [((files / "events.csv").read_bytes(), ["--input-format", "events=csv"]),
+                      ((files / "events.parquet").read_bytes(), [])]:
+        out = files / "pk.parquet"
+        proc = subprocess.Popen([*LAMINARC, "run", str(files / "p.sql"), "--input", "events=-",
+                                 *fmt, "--output", f"per_key={out}", "--progress", "none"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        for at in range(0, len(data), 65_536):
+            proc.stdin.write(data[at:at + 65_536])
+        _, err = proc.communicate(timeout=300)   # (closes stdin: the end of the input)
+        assert proc.returncode == 0, err
+        assert pq.read_table(out).equals(expected("per_key", table))
+    p = subprocess.run([*LAMINARC, "run", str(files / "p.sql"), "--input", "events=-",
+                        "--output", f"per_key={files / 'o.parquet'}"], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 1
+    assert "cannot tell the format of -: give --input-format SOURCE=FORMAT" in p.stderr
+    p = cli("run", str(files / "p.sql"), "--input", f"events={files / 'events.csv'}",
+            "--input-format", "events=xlsx", "--output", f"per_key={files / 'o.parquet'}")
+    assert p.returncode == 1 and "--input-format events=xlsx: the formats are" in p.stderr
+    p = cli("run", str(files / "p.sql"), "--input", f"events={files / 'events.csv'}",
+            "--input-format", "other=csv", "--output", f"per_key={files / 'o.parquet'}")
+    assert p.returncode == 1 and "no --input other=PATH" in p.stderr
+
+
+def test_ctrl_c_stops_a_run_waiting_for_standard_input(files):
+    """A run reading a pipe whose writer is silent stops on Ctrl-C (the CLI notes the signal
+    and raises it where the read waits), with the run's usual exit status and outputs."""
+    out = files / "pk.arrow"
+    proc = subprocess.Popen([*LAMINARC, "run", str(files / "p.sql"), "--input", "events=-",
+                             "--input-format", "events=csv", "--output", f"per_key={out}",
+                             "--progress", "none"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60   # (the output opens before the input is read)
+        while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)   # (stdin kept open: closing it would end the input instead)
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.stdin.close()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert pa.ipc.open_file(str(out)).read_all().num_rows == 0   # closed properly
+
+
 def test_run_bad_inputs(files):
     sql = str(files / "p.sql")
     out = f"per_key={files / 'o.parquet'}"
