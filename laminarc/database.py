@@ -109,10 +109,7 @@ class Database(DataPlane):
             result = sub.to_arrow()
             engine.close()
         if bound.order:
-            keys = [(result.column_names[i], "descending" if desc else "ascending",
-                     "at_start" if nulls_first else "at_end")
-                    for i, desc, nulls_first in bound.order]
-            result = result.take(pc.sort_indices(result, sort_keys=keys))
+            result = result.take(pc.sort_indices(*_sort_keys(result, bound.order)))
         if bound.offset or bound.limit is not None:
             end = None if bound.limit is None else bound.offset + bound.limit
             result = result.slice(bound.offset, None if end is None else end - bound.offset)
@@ -166,3 +163,21 @@ def _shadow(catalog: Catalog, stmt) -> Catalog:
 
 
 __all__ = ["Database"]
+
+
+def _sort_keys(result: pa.Table, order: list[tuple[int, bool, bool]]
+               ) -> tuple[pa.Table, list[tuple[str, str, str]]]:
+    """`result` with the columns ORDER BY needs, and the keys for pyarrow's sort_indices.
+    NaN sorts above every number, as in DuckDB; pyarrow places it beside the NULLs whatever
+    the direction, so a float key is preceded by whether it is NaN, in its direction."""
+    table, keys = result, []
+    for j, (i, desc, nulls_first) in enumerate(order):
+        direction = "descending" if desc else "ascending"
+        nulls = "at_start" if nulls_first else "at_end"
+        column = result.column(i)
+        if pa.types.is_floating(column.type):
+            name = f"$nan{j}"
+            table = table.append_column(name, pc.is_nan(column))
+            keys.append((name, direction, nulls))
+        keys.append((result.column_names[i], direction, nulls))
+    return table, keys

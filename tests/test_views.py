@@ -176,3 +176,22 @@ def test_aggregate_of_an_aggregating_subquery(seed, n):
     for cut in CUTS:
         got = run_stream(ddl, "w", {"events": events}, cut, seed)
         assert_rows_equal(consolidate_changelog(got), want, context=f"cut={cut}")
+
+
+@pytest.mark.parametrize("column", ["x", "y"])
+def test_query_order_by_places_nan_above_every_number(db, column):
+    """ORDER BY in a one-shot query sorts NaN above every number, as DuckDB does, in both
+    directions and with NULLs first or last (pyarrow's sort put NaN beside the NULLs, so
+    DESC gave it after -inf)."""
+    db.execute("CREATE SOURCE t (k BIGINT, x DOUBLE, y REAL);"
+               "CREATE MATERIALIZED VIEW m AS SELECT k, x, y FROM t")
+    values = [float("nan"), 1.5, None, float("-inf"), float("inf"), -0.0, 2.0, float("nan")]
+    db.insert("t", pa.table({"k": list(range(len(values))), "x": values,
+                             "y": pa.array(values, pa.float32())}))
+    snapshot = db.view("m")
+    for order in ("ASC NULLS FIRST", "ASC NULLS LAST", "DESC NULLS FIRST", "DESC NULLS LAST"):
+        q = f"SELECT k, {column} FROM m ORDER BY {column} {order}, k"
+        got = db.query(q).column("k").to_pylist()
+        assert got == duck(q, m=snapshot).column("k").to_pylist(), order
+    got = db.query(f"SELECT k, {column} FROM m ORDER BY {column} DESC NULLS LAST, k LIMIT 3")
+    assert got.column("k").to_pylist() == [0, 7, 4]
