@@ -464,11 +464,12 @@ def cmd_run(args) -> int:
 
     inputs = _pairs(args.input, "input")
     formats = dict(_pairs(args.input_format, "input-format"))
+    fed = {source for source, _ in inputs}
     for source, fmt in formats.items():
         if fmt not in DECODERS:
             raise CliError(f"--input-format {source}={fmt}: the formats are "
                            f"{', '.join(DECODERS)}")
-        if source not in {s for s, _ in inputs}:
+        if source not in fed:
             raise CliError(f"--input-format {source}={fmt}: no --input {source}=PATH")
     outputs = _pairs(args.output, "output")
     if not outputs:

@@ -132,6 +132,7 @@ class File:
         self.fallback_reason: str | None = describe_uring_error(code) if code else None
         self.queue_depth: int = lib.lc_file_depth(handle)
         self.chunk_size: int = lib.lc_file_chunk(handle)
+        self._regular = bool(lib.lc_file_regular(handle))   # (else read in order to its end)
 
     def _live(self) -> Any:
         if self._handle is None:
@@ -195,12 +196,8 @@ class File:
         whose size is not known ahead (those under /proc report 0) is read in order until its
         writers close it, into a buffer that grows."""
         self._check_readable()
-        with self._lock:
-            regular = lib.lc_file_regular(self._live())
         size = self.size
-        if regular and size > 0:
-            return self.read(size, 0)
-        return self._read_stream()
+        return self.read(size, 0) if self._regular and size > 0 else self._read_stream()
 
     def _read_stream(self) -> pa.Buffer:
         buf = pa.allocate_buffer(STREAM_START, resizable=True)

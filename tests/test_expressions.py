@@ -952,14 +952,18 @@ def test_extract_of_an_interval_takes_only_epoch(db):
     assert (info.value.line, info.value.column) == (1, 45)   # the interval
 
 
+def duck_each(columns: str, values: list, name: str = "y") -> list[tuple]:
+    """DuckDB's row of `columns` (expressions of `name`) for each of `values`, in order."""
+    return duckdb.sql(f"SELECT {columns} FROM (SELECT unnest({values}) AS {name},"
+                      f" unnest(range({len(values)})) AS i) ORDER BY i").fetchall()
+
+
 def test_decades_centuries_and_millennia_before_year_one():
     """Years are astronomical (year 0 is 1 BC, as DuckDB's). A decade is ten years everywhere:
     decade -1 holds years -10 to -1, as in PostgreSQL, where DuckDB's decade 0 holds years -9
     to 9. Centuries and millennia before year 1 count down from -1, as in both."""
     years = [-1011, -1000, -999, -101, -100, -99, -11, -10, -9, -1, 0, 1, 9, 10, 11, 100, 101]
-    con = duckdb.connect()
-    days = [con.sql(f"SELECT (make_date({y}, 6, 15) - DATE '1970-01-01')::BIGINT").fetchall()[0][0]
-            for y in years]
+    days = [d for d, in duck_each("(make_date(y, 6, 15) - DATE '1970-01-01')::BIGINT", years)]
     got = run_stream(
         "CREATE SOURCE e (ts TIMESTAMP(3)); CREATE STREAM s AS SELECT EXTRACT(YEAR FROM ts) AS y,"
         " EXTRACT(DECADE FROM ts) AS de, EXTRACT(CENTURY FROM ts) AS ce,"
@@ -969,11 +973,9 @@ def test_decades_centuries_and_millennia_before_year_one():
     assert got.column("y").to_pylist() == years
     assert got.column("de").to_pylist() == [y // 10 for y in years]   # floored
     assert got.column("td").to_pylist() == [y // 10 * 10 for y in years]
-    duck = [con.sql(f"SELECT EXTRACT(CENTURY FROM make_date({y}, 6, 15)),"
-                    f" EXTRACT(MILLENNIUM FROM make_date({y}, 6, 15))").fetchall()[0]
-            for y in years]
     pairs = zip(got.column("ce").to_pylist(), got.column("mi").to_pylist(), strict=True)
-    assert list(pairs) == duck
+    assert list(pairs) == duck_each("EXTRACT(CENTURY FROM make_date(y, 6, 15)),"
+                                        " EXTRACT(MILLENNIUM FROM make_date(y, 6, 15))", years)
     assert got.column("ce").to_pylist()[:8] == [-11, -11, -10, -2, -2, -1, -1, -1]
 
 
@@ -982,9 +984,7 @@ def test_times_before_year_one_print_as_iso_years_and_read_back():
     after the sign (year 0 is 1 BC, -0001 is 2 BC; DuckDB prints '0002-06-15 (BC)' and reads
     '-0001-06-15' as this same day); CAST reads it back, in a query and in a literal."""
     years = [-99999, -10000, -1001, -1, 0, 1, 999, 9999]
-    con = duckdb.connect()
-    us = [con.sql(f"SELECT epoch_us(make_timestamp({y}, 6, 15, 1, 2, 3.25))").fetchall()[0][0]
-          for y in years]
+    us = [u for u, in duck_each("epoch_us(make_timestamp(y, 6, 15, 1, 2, 3.25))", years)]
     got = run_stream(
         "CREATE SOURCE e (t TIMESTAMP(6)); CREATE STREAM s AS SELECT CAST(t AS VARCHAR) AS v,"
         " CAST(CAST(t AS DATE) AS VARCHAR) AS d, DATE_FORMAT(t, 'yyyy-MM-dd') AS f,"
@@ -1007,9 +1007,8 @@ def test_times_before_year_one_print_as_iso_years_and_read_back():
     assert got.column("lit_d").cast(pa.int32()).to_pylist()[0] == -719835
     assert got.column("lit_d2").cast(pa.int32()).to_pylist()[0] == -865990
     assert got.column("d_rt").cast(pa.int32()).to_pylist() == [u // 86_400_000_000 for u in us]
-    duck = [con.sql(f"SELECT epoch_us(CAST('{v}' AS TIMESTAMP))").fetchall()[0][0]
-            for v in got.column("v").to_pylist()]
-    assert duck == us
+    texts = got.column("v").to_pylist()
+    assert [u for u, in duck_each("epoch_us(CAST(v AS TIMESTAMP))", texts, "v")] == us
 
 
 def duck_trunc(unit: str, v: str) -> str:
