@@ -41,7 +41,7 @@ class Op(enum.Enum):
     # conditionals: CASE args are (when1, then1, when2, then2, ..., else)
     CASE = "case"
     COALESCE = "coalesce"
-    CAST = "cast"           # to `type`
+    CAST = "cast"           # to `type`; value: WIDENED for a comparison's own conversion
     # strings
     LIKE = "like"           # args (s, pattern); value: escape character or None
     UPPER = "upper"
@@ -66,6 +66,13 @@ class Op(enum.Enum):
     REGEXP_EXTRACT = "regexp_extract"  # args (s, group); value: the pattern (compiler/regex.py)
     COUNT_CHAR = "count_char"          # args (s, c): occurrences of c in s
 
+
+# The value of a CAST that a comparison (=, IN, BETWEEN, a CASE operand, NULLIF) put on its
+# operand to reach the common type. A comparison never overflows, so code generation compares
+# such an operand exactly where the cast could overflow (BIGINT vs DECIMAL(18,4)); any other
+# CAST under a comparison is a conversion the query asked for, and overflows as it would
+# anywhere else. Rewrites keep the mark: they rebuild nodes with `with_args`.
+WIDENED = "widened"
 
 COMPARISONS = (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE)
 ARITHMETIC = (Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD)

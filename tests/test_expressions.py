@@ -600,6 +600,42 @@ def test_coalesce_of_a_value_its_common_type_can_not_hold_is_null():
     assert errors == 3
 
 
+def test_a_conversion_that_overflows_under_a_comparison_still_overflows():
+    """A comparison widens its operands without overflow (BIGINT vs DECIMAL(18,4) compares
+    exactly), but only its own widening: a CASE result, COALESCE or CAST that does not fit its
+    type is NULL and an error under a comparison too, however the optimizer reduces it (the
+    CASE WHEN TRUE folds to a bare CAST) and wherever it is written (a projection below a
+    filter that the filter is pushed through)."""
+    table = pa.table({"ts": pa.array([0, 1, 2], pa.timestamp("ms")),
+                      "g": pa.array([1, 1, None], pa.int8()),
+                      "m": pa.array([D(10**17), D(5), D(7)], pa.decimal128(18, 0)),
+                      "w": pa.array([D("1.5"), D("2.5"), None], pa.decimal128(18, 6)),
+                      "k": pa.array([2**62, 3, 4], pa.int64())})
+    src = ("CREATE SOURCE t (ts TIMESTAMP(3), g TINYINT, m DECIMAL(18,0), w DECIMAL(18,6),"
+           " k BIGINT, WATERMARK FOR ts AS ts);")
+    out, errors = run(src + "CREATE STREAM o AS SELECT"
+                      " g <= CASE WHEN TRUE THEN m ELSE w END AS a,"
+                      " g <= CASE WHEN k > 0 THEN m ELSE w END AS b,"
+                      " g <= CAST(m AS DECIMAL(18,6)) AS c,"
+                      " g <= COALESCE(m, w) AS d,"
+                      " m > w AS e, k > w AS f, k IN (w, 3) AS h,"
+                      " w BETWEEN g AND k AS i FROM t;", table)
+    assert out.column("a").to_pylist() == [None, True, None]
+    assert out.column("b").to_pylist() == [None, True, None]
+    assert out.column("c").to_pylist() == [None, True, None]
+    assert out.column("d").to_pylist() == [None, True, None]
+    # the comparisons' own widening: exact, never an error
+    assert out.column("e").to_pylist() == [True, True, None]
+    assert out.column("f").to_pylist() == [True, True, None]
+    assert out.column("h").to_pylist() == [False, True, None]
+    assert out.column("i").to_pylist() == [True, True, None]
+    assert errors == 4
+    out, errors = run(src + "CREATE STREAM o AS SELECT g, x FROM (SELECT ts, g,"
+                      " CASE WHEN TRUE THEN m ELSE w END AS x FROM t) WHERE g <= x;", table)
+    assert out.column("x").to_pylist() == [D(5)]
+    assert errors == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # casts
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from ..dialect import WindowCall, sql_text
 from ..errors import error_at
-from ..expr import Expr, Op, col, lit
+from ..expr import WIDENED, Expr, Op, col, lit
 from ..plan import AggFunc
 from ..regex import RegexError, compile_regex
 from ..types import (
@@ -217,13 +217,15 @@ def _label(node: exp.Expr) -> str:
 # ---------------------------------------------------------------------------------------------
 # conversions and typing helpers
 # ---------------------------------------------------------------------------------------------
-def cast(e: Expr, t: SqlType) -> Expr:
-    """e converted to t (a no-op when it already is)."""
+def cast(e: Expr, t: SqlType, widened: bool = False) -> Expr:
+    """e converted to t (a no-op when it already is); `widened` marks a comparison's own
+    conversion of its operand (expr.WIDENED)."""
     if e.type == t:
         return e
     if e.op is Op.LITERAL and e.value is None:
         return lit(None, t)
-    return Expr(Op.CAST, t, (e,), nullable=e.nullable or _cast_can_fail(e.type, t))
+    return Expr(Op.CAST, t, (e,), value=WIDENED if widened else None,
+                nullable=e.nullable or _cast_can_fail(e.type, t))
 
 
 def _castable(src: SqlType, dst: SqlType) -> bool:
@@ -242,13 +244,16 @@ def _castable(src: SqlType, dst: SqlType) -> bool:
     return s in (Kind.DATE, Kind.TIMESTAMP) and d in (Kind.DATE, Kind.TIMESTAMP)
 
 
-def _unify(b: ExprBinder, nodes: list[exp.Expr], what: str) -> list[Expr]:
+def _unify(b: ExprBinder, nodes: list[exp.Expr], what: str,
+           compared: bool = False) -> list[Expr]:
     """Bind nodes and convert them to their common type (string literals adapt to a temporal
-    type, as in PostgreSQL's untyped literals)."""
-    return [converted for _, converted in _unified(b, nodes, what)]
+    type, as in PostgreSQL's untyped literals). `compared`: the conversions are a comparison's
+    own, which never overflows (expr.WIDENED)."""
+    return [converted for _, converted in _unified(b, nodes, what, compared)]
 
 
-def _unified(b: ExprBinder, nodes: list[exp.Expr], what: str) -> list[tuple[Expr, Expr]]:
+def _unified(b: ExprBinder, nodes: list[exp.Expr], what: str,
+             compared: bool = False) -> list[tuple[Expr, Expr]]:
     """_unify's pairs: each expression before and after its conversion to the common type."""
     exprs = [b.bind(n) for n in nodes]
     target: SqlType | None = NULLTYPE
@@ -266,7 +271,7 @@ def _unified(b: ExprBinder, nodes: list[exp.Expr], what: str) -> list[tuple[Expr
         c = e
         if e.op is Op.LITERAL and e.type == VARCHAR and target != VARCHAR and e.value is not None:
             c = _coerce_string_literal(n, e, target)
-        out.append((c, cast(c, target)))
+        out.append((c, cast(c, target, widened=compared)))
     return out
 
 
@@ -451,7 +456,7 @@ def _temporal_arith(op: Op, a: Expr, c: Expr, node: exp.Expr) -> Expr:
 
 def _compare(op: Op) -> Callable[[ExprBinder, exp.Expr], Expr]:
     def handler(b: ExprBinder, node: exp.Expr) -> Expr:
-        a, c = _unify(b, [node.this, node.expression], f"comparison {op.value}")
+        a, c = _unify(b, [node.this, node.expression], f"comparison {op.value}", True)
         if a.type.kind is Kind.NULL:
             return lit(None, BOOLEAN)
         return Expr(op, BOOLEAN, (a, c), nullable=a.nullable or c.nullable)
@@ -511,14 +516,14 @@ def _is(b: ExprBinder, node: exp.Is) -> Expr:
 def _in(b: ExprBinder, node: exp.In) -> Expr:
     if node.args.get("query") or not node.expressions:
         raise error_at(node, "IN (subquery) is not supported; use a list of values")
-    exprs = _unify(b, [node.this, *node.expressions], "IN list")
+    exprs = _unify(b, [node.this, *node.expressions], "IN list", True)
     x, items = exprs[0], exprs[1:]
     return balanced(Op.OR, [Expr(Op.EQ, BOOLEAN, (x, item), nullable=x.nullable or item.nullable)
                             for item in items])
 
 
 def _between(b: ExprBinder, node: exp.Between) -> Expr:
-    x, lo, hi = _unify(b, [node.this, node.args["low"], node.args["high"]], "BETWEEN")
+    x, lo, hi = _unify(b, [node.this, node.args["low"], node.args["high"]], "BETWEEN", True)
     ge = Expr(Op.GE, BOOLEAN, (x, lo), nullable=x.nullable or lo.nullable)
     le = Expr(Op.LE, BOOLEAN, (x, hi), nullable=x.nullable or hi.nullable)
     return Expr(Op.AND, BOOLEAN, (ge, le), nullable=ge.nullable or le.nullable)
@@ -529,7 +534,7 @@ def _case(b: ExprBinder, node: exp.Case) -> Expr:
     conds: list[Expr] = []
     for branch in node.args.get("ifs") or []:
         if operand is not None:
-            x, v = _unify(b, [operand, branch.this], "CASE operand")
+            x, v = _unify(b, [operand, branch.this], "CASE operand", True)
             conds.append(Expr(Op.EQ, BOOLEAN, (x, v), nullable=x.nullable or v.nullable))
         else:
             conds.append(b.bind_predicate(branch.this, "CASE WHEN condition"))
@@ -565,7 +570,7 @@ def _nullif(b: ExprBinder, node: exp.Nullif) -> Expr:
     """CASE WHEN a = c THEN NULL ELSE a END: compared in their common type, the result is a
     in its own (NULLIF(d, 1.005) of a DECIMAL(10,2) stays one, as in DuckDB and the SQL
     standard); a bare NULL takes the other's type."""
-    (a0, a), (_, c) = _unified(b, [node.this, node.expression], "NULLIF")
+    (a0, a), (_, c) = _unified(b, [node.this, node.expression], "NULLIF", True)
     eq = Expr(Op.EQ, BOOLEAN, (a, c), nullable=a.nullable or c.nullable)
     out = a if a0.type.kind is Kind.NULL else a0
     return Expr(Op.CASE, out.type, (eq, lit(None, out.type), out), nullable=True)

@@ -29,7 +29,7 @@ from typing import Protocol
 from llvmlite import ir
 
 from ..errors import SqlError
-from ..expr import COMPARISONS, Expr, Op
+from ..expr import COMPARISONS, WIDENED, Expr, Op
 from ..regex import compile_regex
 from ..types import Kind, SqlType, decimal_cast_overflows
 from .abi import (
@@ -332,8 +332,9 @@ def _compare(g: FnGen, e: Expr, env: Env) -> Val:
 
 
 def _lossy_decimal_cast(e: Expr) -> bool:
-    """A CAST of an exact number to a DECIMAL that can overflow (BIGINT to DECIMAL(18,4))."""
-    if e.op is not Op.CAST or e.type.kind is not Kind.DECIMAL:
+    """A comparison's own CAST of an exact number to a DECIMAL that can overflow (BIGINT to
+    DECIMAL(18,4)); a CAST the query wrote, or a CASE's that the folder exposed, overflows."""
+    if e.op is not Op.CAST or e.value != WIDENED or e.type.kind is not Kind.DECIMAL:
         return False
     src = e.args[0].type
     return (src.is_integer or src.kind is Kind.DECIMAL) and decimal_cast_overflows(src, e.type)
