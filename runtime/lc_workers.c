@@ -18,6 +18,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,17 +263,26 @@ lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin) {
         return NULL;
     }
     p->n = nworkers;
-    for (int64_t i = 0; i < nworkers; i++) {
-        worker* w = &p->workers[i];
+    /* Workers start with every signal blocked (a thread inherits its creator's mask), so the
+     * kernel delivers Ctrl-C and its kind to a Python thread: a worker taking one would only
+     * have its futex wait cut short, and Python's handler runs on the main thread anyway. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int64_t started = 0;
+    for (; started < nworkers; started++) {
+        worker* w = &p->workers[started];
         w->pool = p;
-        w->id = i;
-        w->cpu = cpus ? cpus[i] : (int32_t)i;
+        w->id = started;
+        w->cpu = cpus ? cpus[started] : (int32_t)started;
         w->pin = pin;
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            p->n = i;
-            lc_pool_stop(p);
-            return NULL;
-        }
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (started < nworkers) {
+        p->n = started;
+        lc_pool_stop(p);
+        return NULL;
     }
     return p;
 }

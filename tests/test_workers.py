@@ -7,6 +7,7 @@ import contextlib
 import math
 import os
 import random
+import signal
 import struct
 import subprocess
 import sys
@@ -51,6 +52,24 @@ def test_workers_are_pinned_to_distinct_allowed_cpus():
         for w, cpu in enumerate(cpus):
             assert os.sched_getaffinity(lib.lc_pool_tid(pool, w)) == {cpu}
     assert lib.lc_numa_nodes() >= 1
+
+
+def _blocked_signals(tid: int) -> int:
+    with open(f"/proc/self/task/{tid}/status") as f:
+        return next(int(line.split()[1], 16) for line in f if line.startswith("SigBlk:"))
+
+
+def test_workers_block_signals_and_leave_them_to_python():
+    """Workers block every signal, so Ctrl-C reaches a thread that Python runs (the kernel
+    picks any thread that does not block it); the thread that opened the database keeps its
+    mask."""
+    before = _blocked_signals(threading.get_native_id())
+    with laminarc.open(workers=2) as db:
+        for w in range(2):
+            blocked = _blocked_signals(lib.lc_pool_tid(db.engine.pool, w))
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGALRM):
+                assert blocked >> (sig - 1) & 1, (w, sig)
+        assert _blocked_signals(threading.get_native_id()) == before
 
 
 def test_default_workers_are_the_allowed_cpus():
