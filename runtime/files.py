@@ -34,6 +34,9 @@ BufferLike: TypeAlias = Any   # bytes, bytearray, memoryview, pyarrow.Buffer, nu
 
 ENV_BACKEND = "LAMINARC_IO_BACKEND"
 STREAM_START = 1 << 20   # bytes: a read of a pipe or /proc file starts here and doubles
+# ... up to half the machine's memory: a stream is held whole, and one without an end
+# (/dev/zero, `yes`) must fail with a message rather than wake the OOM killer.
+STREAM_LIMIT = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
 BACKENDS = {"auto": lib.LC_IO_AUTO, "io_uring": lib.LC_IO_URING, "pread": lib.LC_IO_PREAD}
 BACKEND_NAMES = {lib.LC_IO_URING: "io_uring", lib.LC_IO_PREAD: "pread"}
 MODES = {
@@ -220,7 +223,11 @@ class File:
                 return buf
             n += got
             if n == buf.size:
-                buf.resize(2 * buf.size)
+                if n >= STREAM_LIMIT:
+                    raise MemoryError(
+                        f"{self.path}: still more data after {n:,} bytes, half this machine's "
+                        "memory; a pipe or FIFO is read whole, so give a larger input as a file")
+                buf.resize(min(2 * buf.size, STREAM_LIMIT))
 
     def write(self, data: BufferLike, offset: int | None = None) -> int:
         """Write all of `data` at `offset`, or append it when `offset` is None; returns the

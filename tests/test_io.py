@@ -428,6 +428,14 @@ def test_pipes_and_proc_files_are_read_to_the_end(backend):
     assert files.read_file("/dev/null", backend).size == 0
 
 
+def test_a_stream_without_an_end_is_an_error_not_an_oom(backend, monkeypatch):
+    """A pipe is held whole; one that never ends (/dev/zero) stops at a limit (half the
+    machine's memory; lowered here) with a MemoryError that says why."""
+    monkeypatch.setattr(files, "STREAM_LIMIT", 3 * MiB)
+    with pytest.raises(MemoryError, match=r"/dev/zero: still more data after 3,145,728 bytes"):
+        files.read_file("/dev/zero", backend)
+
+
 WAITS = {
     # opening a FIFO waits for a writer
     "fifo": "os.mkfifo(path)\nfiles.read_file(path, BACKEND)",
