@@ -8,6 +8,7 @@ generator never guesses. `nullable` is False only where NULL is impossible.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,6 +66,9 @@ class Op(enum.Enum):
     SPLIT_INDEX = "split_index"        # args (s, separator, index)
     REGEXP_EXTRACT = "regexp_extract"  # args (s, group); value: the pattern (compiler/regex.py)
     COUNT_CHAR = "count_char"          # args (s, c): occurrences of c in s
+    # membership: args (x,); value: (members, has_null): the distinct constants of a long IN
+    # list in x's type and representation, sorted (see in_set), and whether it held a NULL
+    IN_SET = "in_set"
 
 
 # The value of a CAST that a comparison (=, IN, BETWEEN, a CASE operand, NULLIF) put on its
@@ -112,6 +116,21 @@ def col(index: int, type_: SqlType, nullable: bool = True, label: str = "") -> E
 
 def lit(value: Any, type_: SqlType) -> Expr:
     return Expr(Op.LITERAL, type_, value=value, nullable=value is None)
+
+
+def in_set(x: Expr, members, has_null: bool) -> Expr:
+    """x IN (members..., NULL if has_null): TRUE if x equals a member (floats by the engine's
+    equality: NaN = NaN, -0.0 = 0.0), else NULL if x is NULL or the list held one, else
+    FALSE. Members are kept distinct and in order, so equal lists make equal nodes."""
+    if x.type.is_float:
+        members = {0.0 if v == 0 else math.nan if math.isnan(v) else v for v in members}
+        ordered = sorted(members, key=lambda v: (math.isnan(v), 0.0 if math.isnan(v) else v))
+    elif x.type.kind is Kind.VARCHAR:
+        ordered = sorted(set(members), key=str.encode)
+    else:
+        ordered = sorted(set(members))
+    return Expr(Op.IN_SET, BOOLEAN, (x,), value=(tuple(ordered), has_null),
+                nullable=x.nullable or has_null)
 
 
 def columns_used(e: Expr) -> set[int]:
@@ -170,6 +189,10 @@ def fmt(e: Expr, names: list[str] | None = None) -> str:
     if e.op is Op.CASE:
         parts = [f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2)]
         return f"CASE {' '.join(parts)} ELSE {args[-1]} END"
+    if e.op is Op.IN_SET:
+        members, has_null = e.value
+        items = [_fmt_literal(lit(v, e.args[0].type)) for v in members] + ["NULL"] * has_null
+        return f"({args[0]} IN ({', '.join(items)}))"
     value = e.value[0] if e.op is Op.DATE_FORMAT else e.value   # its pattern, not the program
     extra = f"[{value}]" if value is not None else ""
     return f"{e.op.name}{extra}({', '.join(args)})"

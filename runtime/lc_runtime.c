@@ -1589,6 +1589,20 @@ uint64_t lc_hash_bytes(const uint8_t* s, int64_t n) {
     return h;
 }
 
+/* A string's slot is its hash's top bits (the compiler's tables, codegen/sets.py), probed
+ * linearly to an empty slot; numbers' tables are probed by generated code. */
+int32_t lc_set_has_str(const int64_t* slots, int32_t bits, const uint8_t* blob,
+                       const uint8_t* s, int64_t n) {
+    uint64_t mask = ((uint64_t)1 << bits) - 1;
+    uint64_t i = lc_hash_bytes(s, n) >> (64 - bits);
+    for (;;) {
+        int64_t len = slots[2 * i + 1];
+        if (len < 0) return 0;
+        if (len == n && (n == 0 || memcmp(blob + slots[2 * i], s, (size_t)n) == 0)) return 1;
+        i = (i + 1) & mask;
+    }
+}
+
 int32_t lc_str_cmp(const uint8_t* a, int64_t an, const uint8_t* b, int64_t bn) {
     int64_t m = an < bn ? an : bn;
     int r = m ? memcmp(a, b, (size_t)m) : 0;

@@ -574,6 +574,11 @@ const char* lc_status_message(int64_t status);
 /* ---- helpers called by generated code (pure: they never allocate) ---- */
 uint64_t lc_hash_bytes(const uint8_t* s, int64_t n);
 int32_t lc_str_cmp(const uint8_t* a, int64_t an, const uint8_t* b, int64_t bn);
+/* Membership in a constant set of strings (a long IN list): an open-addressed table of
+ * 2^bits slots the compiler builds (compiler/codegen/sets.py), each an (offset into blob,
+ * length) pair, length -1 when empty. */
+int32_t lc_set_has_str(const int64_t* slots, int32_t bits, const uint8_t* blob,
+                       const uint8_t* s, int64_t n);
 int64_t lc_utf8_length(const uint8_t* s, int64_t n);
 int64_t lc_utf8_upper(const uint8_t* s, int64_t n, uint8_t* dst);
 int64_t lc_utf8_lower(const uint8_t* s, int64_t n, uint8_t* dst);

@@ -561,6 +561,60 @@ def test_long_in_lists_and_chains_of_and_or():
         assert None in got and (True in got or c == "c"), c
 
 
+def _sql_constant(col: str, v) -> str:
+    """v, a value of column col, as a constant both we and DuckDB read as that value."""
+    if v is None:
+        return "NULL"
+    if col in ("x", "y"):   # (a cast of text is the runtime's: it ends a run of constants)
+        if math.isfinite(v):
+            return repr(v) if col == "x" else f"CAST({v!r} AS REAL)"
+        return f"CAST('{'NaN' if math.isnan(v) else v}' AS {'REAL' if col == 'y' else 'DOUBLE'})"
+    if col == "s":
+        return "'" + v.replace("'", "''") + "'"
+    if col == "dt":
+        return f"DATE '{v.isoformat()}'"
+    if col in ("t3", "t6"):
+        return f"TIMESTAMP '{v.isoformat(sep=' ')}'"
+    return str(v)
+
+
+@SETTINGS
+@SEEDS
+@BIG
+def test_long_in_lists_of_every_type(seed, n):
+    """IN and NOT IN lists long enough to become hash sets (48 numbers, 8 strings), of every
+    type, with NULL in some lists: the data's own values (so rows match), others, and the
+    floats' NaN, -0.0 and infinities, against DuckDB. Also a BIGINT against DECIMAL constants
+    (compared exactly, beyond DECIMAL(18,1)'s range too) and = chains written out."""
+    table = make_table(seed, n)
+    rng = random.Random(seed)
+    extra = {"h": lambda: rng.randint(-300, 300), "a": lambda: rng.randint(-1100, 1100),
+             "c": lambda: rng.randint(-10**6, 10**6), "x": lambda: rng.choice(FLOATS),
+             "y": lambda: rng.choice(REALS), "d": lambda: D(rng.randint(-10**5, 10**5)) / 100,
+             "e": lambda: D(rng.randint(-10**9, 10**9)) / 10000,
+             "s": lambda: rng.choice(STRINGS) + rng.choice(["", "x"]),
+             "dt": lambda: rng.choice(DATES), "t3": lambda: rng.choice(STAMPS),
+             "t6": lambda: rng.choice(STAMPS6)}
+    pairs = []
+    for col, more in extra.items():
+        seen = [v for v in table.column(col).to_pylist() if v is not None]
+        size = 10 if col == "s" else 60
+        for negate, null in ((False, False), (True, False), (False, True), (True, True)):
+            items = [rng.choice(seen) if seen and rng.random() < 0.5 else more()
+                     for _ in range(size)]
+            text = ", ".join(_sql_constant(col, v) for v in items + [None] * null)
+            test = f"{col} {'NOT ' if negate else ''}IN ({text})"
+            pairs.append((test, test))
+    exact = ", ".join(["9223372036854775807.5", "9223372036854775807", "-9223372036854775808",
+                       *(f"{i}.5" for i in range(-30, 30)), *map(str, range(-30, 30))])
+    pairs.append((f"c IN ({exact})", f"c IN ({exact})"))
+    chain = " OR ".join(f"a = {i * 7}" for i in range(-30, 30))
+    pairs.append((chain, chain))
+    chain = " AND ".join(f"s <> {_sql_constant('s', v)}" for v in STRINGS[:20])
+    pairs.append((chain, chain))
+    check(pairs, table, seed)
+
+
 def test_nullif_keeps_its_first_arguments_type():
     """NULLIF(v, w) compares in the two's common type and gives v in its own, as CASE WHEN
     v = w THEN NULL ELSE v END does (and DuckDB): a DECIMAL(10,2) stays one beside 1.005."""

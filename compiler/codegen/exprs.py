@@ -32,6 +32,7 @@ from ..errors import SqlError
 from ..expr import COMPARISONS, WIDENED, Expr, Op
 from ..regex import compile_regex
 from ..types import Kind, SqlType, decimal_cast_overflows
+from . import sets
 from .abi import (
     F32,
     F64,
@@ -357,6 +358,76 @@ def _compare_exact(g: FnGen, sym: str, e: Expr, env: Env) -> Val:
         vals.append(v)
         wides.append(w)
     return Val(b.icmp_signed(sym, wides[0], wides[1]), or_nulls(g, *vals))
+
+
+def _in_set(g: FnGen, e: Expr, env: Env) -> Val:
+    """x IN (constants): a probe of a hash table built here (codegen/sets.py)."""
+    b = g.b
+    members, has_null = e.value
+    x = e.args[0]
+    t = x.type
+    if t.kind is Kind.VARCHAR:
+        slots, bits, blob = sets.str_table(list(members))
+        xv = lower(g, x, env)
+        table, _ = const_bytes(g, slots, align=8)
+        text, _ = const_bytes(g, blob)
+        # (a NULL's length is not always 0, and the probe reads that many bytes)
+        n = b.select(xv.null, i64(0), xv.len) if xv.maybe_null else xv.len
+        found = g.call("lc_set_has_str", [table, g.i32(bits), text, xv.v, n])
+        hit = b.icmp_signed("!=", found, ir.Constant(I32, 0))
+    elif _lossy_decimal_cast(x):
+        # a comparison's own widening that can overflow: the value scaled in 128 bits is in
+        # the set only if it fits the members' DECIMAL (as _compare_exact compares)
+        inner = x.args[0]
+        xv = lower(g, inner, env)
+        scale = inner.type.scale if inner.type.kind is Kind.DECIMAL else 0
+        wide = b.mul(b.sext(xv.v, I128), ir.Constant(I128, 10 ** (t.scale - scale)))
+        hit = b.and_(_probe_int_set(g, sets.int_table(list(members)), b.trunc(wide, I64)),
+                     _decimal_in_range(g, wide, t.precision))
+    else:
+        xv = lower(g, x, env)
+        keys = [sets.float_key(v) for v in members] if t.is_float else list(members)
+        hit = _probe_int_set(g, sets.int_table(keys), _set_key(g, xv.v, t))
+    null = xv.null if xv.maybe_null else FALSE
+    if has_null:
+        null = b.or_(null, b.not_(hit)) if null is not FALSE else b.not_(hit)
+    return Val(hit, null)
+
+
+def _probe_int_set(g: FnGen, table: tuple[bytes, int, int], key: ir.Value) -> ir.Value:
+    """i1: the int64 key is in sets.int_table's (slots, bits, empty key): a loop over the
+    slots from the key's hash to the key or an empty slot."""
+    b = g.b
+    slots, bits, empty = table
+    table, _ = const_bytes(g, slots, align=8)
+    start = b.lshr(b.mul(key, i64(sets.GOLDEN - 2**64)), i64(64 - bits))
+    before = b.block
+    loop = g.fn.append_basic_block("set.probe")
+    step = g.fn.append_basic_block("set.next")
+    done = g.fn.append_basic_block("set.end")
+    b.branch(loop)
+    b.position_at_end(loop)
+    i = b.phi(I64)
+    i.add_incoming(start, before)
+    v = b.load(b.gep(table, [i], source_etype=I64), typ=I64)
+    found = b.icmp_signed("==", v, key)
+    b.cbranch(b.or_(found, b.icmp_signed("==", v, i64(empty))), done, step)
+    b.position_at_end(step)
+    i.add_incoming(b.and_(b.add(i, i64(1)), i64((1 << bits) - 1)), step)
+    b.branch(loop)
+    b.position_at_end(done)
+    return b.and_(found, b.icmp_signed("!=", key, i64(empty)))   # (the empty key is no member)
+
+
+def _set_key(g: FnGen, v: ir.Value, t: SqlType) -> ir.Value:
+    """The int64 key of a value of type t (sets.float_key for floats)."""
+    b = g.b
+    if not t.is_float:
+        return b.sext(v, I64) if v.type != I64 else v
+    d = b.fpext(v, F64) if t.kind is Kind.REAL else v
+    bits = b.bitcast(b.fadd(d, ir.Constant(F64, 0.0)), I64)   # (-0.0 + 0.0 is 0.0)
+    nan = b.fcmp_unordered("uno", d, d)
+    return b.select(nan, i64(sets.float_key(float("nan"))), bits)
 
 
 def _combine_logic(g: FnGen, op: Op, a: Val, c: Val) -> Val:
@@ -1110,4 +1181,5 @@ LOWER: dict[Op, Callable[[FnGen, Expr, Env], Val]] = {
     Op.REGEXP_EXTRACT: _regexp_extract,
     Op.COUNT_CHAR: _count_char,
     Op.DATE_TRUNC: _date_trunc,
+    Op.IN_SET: _in_set,
 }

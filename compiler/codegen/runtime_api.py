@@ -11,6 +11,7 @@ from .abi import F32, F64, I32, I64, PTR
 SIGNATURES: dict[str, tuple[ir.Type, tuple[ir.Type, ...]]] = {
     "lc_hash_bytes": (I64, (PTR, I64)),
     "lc_str_cmp": (I32, (PTR, I64, PTR, I64)),
+    "lc_set_has_str": (I32, (PTR, I32, PTR, PTR, I64)),
     "lc_utf8_length": (I64, (PTR, I64)),
     "lc_utf8_upper": (I64, (PTR, I64, PTR)),
     "lc_utf8_lower": (I64, (PTR, I64, PTR)),

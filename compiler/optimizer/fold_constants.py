@@ -16,7 +16,7 @@ import math
 import struct
 from dataclasses import replace
 
-from ..expr import Expr, Op, lit
+from ..expr import Expr, Op, in_set, lit
 from ..plan import Aggregate, Filter, Node, Project, Scan, Window
 from ..types import BOOLEAN, Kind, SqlType
 
@@ -41,20 +41,111 @@ def fold(e: Expr) -> Expr:
     """The expression with constant parts evaluated and boolean identities applied."""
     if not e.args:
         return e
-    args = tuple(fold(a) for a in e.args)
-    e = e.with_args(args)
+    if e.op in (Op.AND, Op.OR):
+        return _fold_chain(e)
+    return _fold_node(e.with_args(tuple(fold(a) for a in e.args)))
+
+
+def _fold_node(e: Expr) -> Expr:
+    """e, whose arguments are folded, simplified or evaluated."""
     simplified = _simplify_logic(e)
     if simplified is not None:
         return simplified
-    if all(a.op is Op.LITERAL for a in args):
+    if all(a.op is Op.LITERAL for a in e.args):
         fn = _EVAL.get(e.op)
         if fn is not None:
             try:
-                value = fn(e, [a.value for a in args])
+                value = fn(e, [a.value for a in e.args])
             except _Unfoldable:
                 return e
             return lit(value, e.type)
     return e
+
+
+# ---------------------------------------------------------------------------------------------
+# chains: x = c1 OR x = c2 OR ... (an IN list) with many constants becomes one IN_SET, and
+# x <> c1 AND x <> c2 AND ... (NOT IN) its negation
+# ---------------------------------------------------------------------------------------------
+# The fewest constants that make an IN_SET: below these, LLVM's code for the comparisons is
+# as fast (it vectorizes or switches on numbers; strings cost a call per comparison).
+SET_MIN = 48
+SET_MIN_STRINGS = 8
+SET_TYPES = (Kind.TINYINT, Kind.SMALLINT, Kind.INT, Kind.BIGINT, Kind.DECIMAL, Kind.DATE,
+             Kind.TIMESTAMP, Kind.REAL, Kind.DOUBLE, Kind.VARCHAR)
+
+
+def _fold_chain(e: Expr) -> Expr:
+    """An AND or OR tree, its operands gathered without recursion (an IN list of ten
+    thousand values is one), folded, grouped into IN_SETs and joined again as a balanced tree
+    in their order (AND and OR are associative in three-valued logic, and the order keeps
+    which operands run)."""
+    operands, stack = [], [e]
+    while stack:
+        n = stack.pop()
+        if n.op is e.op:
+            stack += [n.args[1], n.args[0]]   # (the left one is taken first)
+        else:
+            operands.append(fold(n))
+    operands = _group_memberships(e.op, operands)
+    while len(operands) > 1:
+        pairs = [_fold_node(Expr(e.op, BOOLEAN, (a, c), nullable=a.nullable or c.nullable))
+                 for a, c in zip(operands[0::2], operands[1::2], strict=False)]
+        operands = pairs + operands[len(pairs) * 2:]
+    return operands[0]
+
+
+def _membership(chain: Op, e: Expr) -> tuple[Expr, list, bool] | None:
+    """(x, constants, has NULL) of an operand of an OR that is `x = constant` or an IN_SET,
+    or of an AND that is `x <> constant` or NOT of an IN_SET; else None."""
+    test, positive = (Op.EQ, True) if chain is Op.OR else (Op.NE, False)
+    if not positive and e.op is Op.NOT:
+        e = e.args[0]
+        positive = True
+    if positive and e.op is Op.IN_SET:
+        members, has_null = e.value
+        return e.args[0], list(members), has_null
+    if e.op is test and e.args[1].op is Op.LITERAL and e.args[0].op is not Op.LITERAL:
+        v = e.args[1].value
+        return e.args[0], [] if v is None else [v], v is None
+    return None
+
+
+def _group_memberships(chain: Op, operands: list[Expr]) -> list[Expr]:
+    """The operands with the (in)equalities of each x to enough constants made one IN_SET (or
+    NOT IN_SET) where the first of them was. An operand that can count an error stays where
+    it is, and members group only with those on the same side of it, so it runs for exactly
+    the rows it ran for. x is evaluated once, not once per constant."""
+    out: list[Expr] = []
+    run: list[Expr] = []
+    for op in operands:
+        if op.can_fail() and _membership(chain, op) is None:
+            out += [*_group_run(chain, run), op]
+            run = []
+        else:
+            run.append(op)
+    return out + _group_run(chain, run)
+
+
+def _group_run(chain: Op, operands: list[Expr]) -> list[Expr]:
+    found = [_membership(chain, op) for op in operands]
+    groups: dict[Expr, list[int]] = {}
+    for i, m in enumerate(found):
+        if m is not None and m[0].type.kind in SET_TYPES:
+            groups.setdefault(m[0], []).append(i)
+    chosen = {x: idx for x, idx in groups.items()
+              if sum(len(found[i][1]) for i in idx)
+              >= (SET_MIN_STRINGS if x.type.kind is Kind.VARCHAR else SET_MIN)}
+    out: list[Expr] = []
+    for i, op in enumerate(operands):
+        x = found[i][0] if found[i] is not None else None
+        if x not in chosen:
+            out.append(op)
+        elif i == chosen[x][0]:
+            members = [v for j in chosen[x] for v in found[j][1]]
+            test = in_set(x, members, any(found[j][2] for j in chosen[x]))
+            out.append(test if chain is Op.OR
+                       else Expr(Op.NOT, BOOLEAN, (test,), nullable=test.nullable))
+    return out
 
 
 class _Unfoldable(Exception):
@@ -288,6 +379,16 @@ def _and(e: Expr, vals: list) -> object:
     return True
 
 
+def _in_set(e: Expr, vals: list) -> object:
+    (x,) = vals
+    members, has_null = e.value
+    if x is None:
+        return None
+    if e.args[0].type.is_float and math.isnan(x):
+        raise _Unfoldable
+    return True if x in members else None if has_null else False
+
+
 def _or(e: Expr, vals: list) -> object:
     a, b = vals
     if a is True or b is True:
@@ -313,6 +414,7 @@ _EVAL = {
     Op.GE: _compare,
     Op.AND: _and,
     Op.OR: _or,
+    Op.IN_SET: _in_set,
     Op.NOT: lambda e, v: None if v[0] is None else not v[0],
     Op.IS_NULL: lambda e, v: v[0] is None,
     Op.IS_NOT_NULL: lambda e, v: v[0] is not None,

@@ -100,3 +100,9 @@ Project [k#0, $1#1 AS a, _op#3]
     Aggregate keys=[k#0] aggs=[SUM($1#1), COUNT(*)] emit=CHANGES
       Project [k#1, (v#2 * 5.0) AS $1]
         Scan events (source) [ts, k, v, s, d, b]
+
+-- case: long IN lists become hash sets (48 numbers, 8 strings; NOT IN and <> chains too)
+CREATE STREAM s AS SELECT k IN (144, 141, 138, 135, 132, 129, 126, 123, 120, 117, 114, 111, 108, 105, 102, 99, 96, 93, 90, 87, 84, 81, 78, 75, 72, 69, 66, 63, 60, 57, 54, 51, 48, 45, 42, 39, 36, 33, 30, 27, 24, 21, 18, 15, 12, 9, 6, 3, NULL) AS a, s NOT IN ('h', 'g', 'f', 'e', 'd', 'c', 'b', 'a', 'a') AS c, s <> 'a' AND s <> 'b' AND s <> 'c' AND v > 1 AND s <> 'd' AND s <> 'e' AND s <> 'f' AND s <> 'g' AND s <> 'h' AS e, v IN (1, 2, 3) AS f FROM events;
+-- expect:
+Project [(k#1 IN (3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39, 42, 45, 48, 51, 54, 57, 60, 63, 66, 69, 72, 75, 78, 81, 84, 87, 90, 93, 96, 99, 102, 105, 108, 111, 114, 117, 120, 123, 126, 129, 132, 135, 138, 141, 144, NULL)) AS a, NOT((s#3 IN ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'))) AS c, (NOT((s#3 IN ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'))) AND (v#2 > 1.0)) AS e, (((v#2 = 1.0) OR (v#2 = 2.0)) OR (v#2 = 3.0)) AS f]
+  Scan events (source) [ts, k, v, s, d, b]
