@@ -235,3 +235,20 @@ def test_merging_sorted_outputs_gives_one_order_without_the_keys(seed):
     assert merged != ffi.NULL and merged.ncols == 4
     got = visible.to_batch(ffi.gc(merged, lib.lc_out_free))
     assert [tuple(r.values()) for r in got.to_pylist()] == want
+
+
+def test_the_compilers_string_hash_is_the_runtimes():
+    """IN-list sets of strings are built by the compiler and probed by the runtime: both must
+    hash alike, for every length around the 8-byte words and bytes of every value."""
+    from laminarc.compiler.codegen.sets import hash_bytes, str_table
+
+    rng = random.Random(11)
+    for n in [*range(0, 41), 255, 1000]:
+        data = bytes(rng.randrange(256) for _ in range(n))
+        assert hash_bytes(data) == lib.lc_hash_bytes(data, n), n
+    texts = ["", "a", "ab", "日本", "x" * 17, *(f"s{i}" for i in range(100))]
+    slots, bits, blob = str_table(texts)
+    for text in [*texts, "b", "x" * 16, "s100", "s1 "]:
+        data = text.encode()
+        table = ffi.from_buffer("int64_t[]", slots)
+        assert lib.lc_set_has_str(table, bits, blob, data, len(data)) == (text in texts), text
