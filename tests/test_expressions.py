@@ -615,6 +615,28 @@ def test_long_in_lists_of_every_type(seed, n):
     check(pairs, table, seed)
 
 
+def test_a_set_keeps_which_rows_count_errors():
+    """An IN list's x is evaluated once for a set: `CAST(s AS INT) IN (60 constants)` counts one
+    error for a row whose s is no number, not sixty. An operand that can fail between the
+    constants runs for the rows it ran for before: `k = 1 OR a / b > 0 OR k = 2 OR ...` divides
+    by zero wherever k is not 1, matching or not."""
+    table = pa.table({"ts": pa.array([0, 1, 2, 3], pa.timestamp("ms")),
+                      "s": ["7", "x", "99", None], "k": pa.array([1, 2, 70, 5], pa.int64()),
+                      "a": pa.array([1, 1, 1, 1], pa.int32()),
+                      "b": pa.array([0, 0, 0, 1], pa.int32())})
+    src = ("CREATE SOURCE t (ts TIMESTAMP(3), s VARCHAR, k BIGINT, a INT, b INT,"
+           " WATERMARK FOR ts AS ts);")
+    sixty = ", ".join(map(str, range(60)))
+    out, errors = run(src + f"CREATE STREAM o AS SELECT CAST(s AS INT) IN ({sixty}) AS r FROM t;",
+                      table)
+    assert out.column("r").to_pylist() == [True, None, False, None]
+    assert errors == 1
+    chain = " OR ".join(["k = 1", "a / b > 0", *(f"k = {i}" for i in range(2, 62))])
+    out, errors = run(src + f"CREATE STREAM o AS SELECT {chain} AS r FROM t;", table)
+    assert out.column("r").to_pylist() == [True, True, None, True]
+    assert errors == 2   # rows 1 and 2: k is not 1 and b is 0
+
+
 def test_nullif_keeps_its_first_arguments_type():
     """NULLIF(v, w) compares in the two's common type and gives v in its own, as CASE WHEN
     v = w THEN NULL ELSE v END does (and DuckDB): a DECIMAL(10,2) stays one beside 1.005."""

@@ -112,9 +112,11 @@ def _membership(chain: Op, e: Expr) -> tuple[Expr, list, bool] | None:
 
 def _group_memberships(chain: Op, operands: list[Expr]) -> list[Expr]:
     """The operands with the (in)equalities of each x to enough constants made one IN_SET (or
-    NOT IN_SET) where the first of them was. An operand that can count an error stays where
-    it is, and members group only with those on the same side of it, so it runs for exactly
-    the rows it ran for. x is evaluated once, not once per constant."""
+    NOT IN_SET) where the first of them was. Operands only move earlier, so none runs for a
+    row it did not run for before; and none moves past an operand that can count an error
+    (other than another (in)equality), which so runs for exactly the rows it ran for. x is
+    evaluated once, not once per constant: a failing x counts one error, not one per
+    constant."""
     out: list[Expr] = []
     run: list[Expr] = []
     for op in operands:
