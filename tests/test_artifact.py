@@ -33,7 +33,8 @@ FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '3' S
 GROUP BY window_start, window_end;
 
 CREATE STREAM filtered AS
-SELECT ts, k, UPPER(s) AS us, v * 2 AS v2 FROM events WHERE i > 0 OR s LIKE 'al%';
+SELECT ts, k, UPPER(s) AS us, v * 2 AS v2 FROM events WHERE i > 0 OR s LIKE 'al%'
+    OR s IN ('beta', 'x y', 'b', 'c', 'd', 'e', 'f', 'g') OR i IN (0, -3, -6, -9, -12, -15, -18, -21, -24, -27, -30, -33, -36, -39, -42, -45, -48, -51, -54, -57, -60, -63, -66, -69, -72, -75, -78, -81, -84, -87, -90, -93, -96, -99, -102, -105, -108, -111, -114, -117, -120, -123, -126, -129, -132, -135, -138, -141);
 
 CREATE STREAM cascade AS
 SELECT k, TUMBLE_START(ts, INTERVAL '5' SECOND) AS ws, COUNT(*) AS n, SUM(v2) AS s2
