@@ -394,11 +394,11 @@ def _in_set(g: FnGen, e: Expr, env: Env) -> Val:
     return Val(hit, null)
 
 
-def _probe_int_set(g: FnGen, table: tuple[bytes, int, int], key: ir.Value) -> ir.Value:
+def _probe_int_set(g: FnGen, built: tuple[bytes, int, int], key: ir.Value) -> ir.Value:
     """i1: the int64 key is in sets.int_table's (slots, bits, empty key): a loop over the
     slots from the key's hash to the key or an empty slot."""
     b = g.b
-    slots, bits, empty = table
+    slots, bits, empty = built
     table, _ = const_bytes(g, slots, align=8)
     start = b.lshr(b.mul(key, i64(sets.GOLDEN - 2**64)), i64(64 - bits))
     before = b.block

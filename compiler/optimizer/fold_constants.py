@@ -129,6 +129,7 @@ def _group_memberships(chain: Op, operands: list[Expr]) -> list[Expr]:
 
 
 def _group_run(chain: Op, operands: list[Expr]) -> list[Expr]:
+    """_group_memberships within operands none of which moves past another."""
     found = [_membership(chain, op) for op in operands]
     groups: dict[Expr, list[int]] = {}
     for i, m in enumerate(found):
