@@ -56,7 +56,7 @@ class Backend:
     artifacts pass a portable CPU such as "x86-64-v3"."""
 
     def __init__(self, cpu: str = "host", opt: int = 3, use_disk_cache: bool = True,
-                 codemodel: str = "default"):
+                 codemodel: str = "default", reloc: str = "pic"):
         _init_llvm()
         self.triple = llvm.get_process_triple()
         target = llvm.Target.from_triple(self.triple)
@@ -68,8 +68,9 @@ class Backend:
             self.features = ""
         self.opt = opt
         self.codemodel = codemodel
+        self.reloc = reloc
         self.tm = target.create_target_machine(cpu=self.cpu, features=self.features, opt=opt,
-                                               reloc="pic", codemodel=codemodel)
+                                               reloc=reloc, codemodel=codemodel)
         self.data_layout = str(self.tm.target_data)
         self.use_disk_cache = use_disk_cache
         self.stats = CompileStats()
@@ -80,7 +81,7 @@ class Backend:
         """The cache key of the IR's object code (hash it once: callers pass it on)."""
         h = hashlib.sha256()
         for part in (BACKEND_VERSION, llvmlite.__version__, self.triple, self.cpu, self.features,
-                     str(self.opt), self.codemodel, ir_text):
+                     str(self.opt), self.codemodel, self.reloc, ir_text):
             h.update(part.encode())
             h.update(b"\0")
         return h.hexdigest()
@@ -161,8 +162,11 @@ class Jit:
         # The large code model: MCJIT's memory manager maps an object's code and constants
         # separately, and after enough modules (and the process's other mappings) they can be
         # more than 2 GiB apart, beyond the 32-bit offsets of the default model, where LLVM
-        # aborts the process resolving the relocation. Large addresses everything in 64 bits.
-        self.backend = Backend(codemodel="large")
+        # aborts the process resolving the relocation. Large addresses everything in 64 bits,
+        # and static relocation makes those plain absolute addresses (R_X86_64_64): large PIC
+        # code goes through the GOT (GOT64, GOTOFF64, GOTPC64), which RuntimeDyld resolved
+        # wrongly here (aggregates read garbage, and one crashed).
+        self.backend = Backend(codemodel="large", reloc="static")
         for name in SIGNATURES:
             llvm.add_symbol(name, runtime_symbols[name])
         # LLVM may lower 128-bit arithmetic to libgcc helpers (__divti3, __floattidf, ...); make
