@@ -118,6 +118,17 @@ def lit(value: Any, type_: SqlType) -> Expr:
     return Expr(Op.LITERAL, type_, value=value, nullable=value is None)
 
 
+def balanced(op: Op, operands: list[Expr], join=lambda e: e) -> Expr:
+    """operands[0] op operands[1] op ..., AND or OR, as a tree of depth log2(len), joined
+    pairwise in order (three are (a op b) op c, as the parser groups them); `join` may
+    simplify each node as it is made."""
+    while len(operands) > 1:
+        pairs = [join(Expr(op, BOOLEAN, (a, c), nullable=a.nullable or c.nullable))
+                 for a, c in zip(operands[0::2], operands[1::2], strict=False)]
+        operands = pairs + operands[len(pairs) * 2:]
+    return operands[0]
+
+
 def in_set(x: Expr, members, has_null: bool) -> Expr:
     """x IN (members..., NULL if has_null): TRUE if x equals a member (floats by the engine's
     equality: NaN = NaN, -0.0 = 0.0), else NULL if x is NULL or the list held one, else

@@ -615,6 +615,22 @@ def test_long_in_lists_of_every_type(seed, n):
     check(pairs, table, seed)
 
 
+def test_float_sets_hold_nan_and_zero_as_comparisons_do():
+    """A NaN member (folded from inf - inf) matches every NaN, and -0.0 and 0.0 match each
+    other, in DOUBLE and REAL sets, as `=` has them (DuckDB's order)."""
+    many = ", ".join(f"{i}.5e0" for i in range(60))
+    table = pa.table({"ts": pa.array(range(5), pa.timestamp("ms")),
+                      "x": [math.nan, 0.0, -0.0, 2.5, 3.0],
+                      "y": pa.array([math.nan, -0.0, 0.0, 2.5, 3.25], pa.float32())})
+    out, _ = run("CREATE SOURCE t (ts TIMESTAMP(3), x DOUBLE, y REAL, WATERMARK FOR ts AS ts);"
+                 f" CREATE STREAM o AS SELECT x IN ({many}, 1e308 * 10 - 1e308 * 10, -0.0e0) AS a,"
+                 f" y IN ({many}, 1e308 * 10 - 1e308 * 10, 0.0e0) AS b, x IN ({many}) AS c"
+                 " FROM t;", table)
+    assert out.column("a").to_pylist() == [True, True, True, True, False]
+    assert out.column("b").to_pylist() == [True, True, True, True, False]
+    assert out.column("c").to_pylist() == [False, False, False, True, False]
+
+
 def test_a_set_keeps_which_rows_count_errors():
     """An IN list's x is evaluated once for a set: `CAST(s AS INT) IN (60 constants)` counts one
     error for a row whose s is no number, not sixty. An operand that can fail between the

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from ..dialect import WindowCall, sql_text
 from ..errors import error_at
-from ..expr import WIDENED, Expr, Op, col, lit
+from ..expr import WIDENED, Expr, Op, balanced, col, lit
 from ..plan import AggFunc
 from ..regex import RegexError, compile_regex
 from ..types import (
@@ -481,16 +481,6 @@ def _logic(op: Op) -> Callable[[ExprBinder, exp.Expr], Expr]:
         return balanced(op, operands)
 
     return handler
-
-
-def balanced(op: Op, operands: list[Expr]) -> Expr:
-    """operands[0] op operands[1] op ..., AND or OR, as a tree of depth log2(len), joined
-    pairwise in order (three are (a op b) op c, as the parser groups them)."""
-    while len(operands) > 1:
-        pairs = [Expr(op, BOOLEAN, (a, c), nullable=a.nullable or c.nullable)
-                 for a, c in zip(operands[0::2], operands[1::2], strict=False)]
-        operands = pairs + operands[len(pairs) * 2:]
-    return operands[0]
 
 
 def _not(b: ExprBinder, node: exp.Not) -> Expr:

@@ -46,7 +46,7 @@ from .abi import (
 from .exprs import ValuesEnv, compare_values, keep_if, lower, window_bounds
 from .function import FnGen
 from .output import OutputWriter
-from .values import FALSE, SLOT_WIDTH, TRUE, Val, i64, llvm_type, truth
+from .values import FALSE, SLOT_WIDTH, TRUE, Val, canonical_float, i64, llvm_type, truth
 
 NULL_HASH = 0x5BD1E9955BD1E995
 SEED = 0x243F6A8885A308D3
@@ -163,17 +163,9 @@ def _prefetch_entry(g: FnGen, entry: ir.Value, size: int) -> None:
         g.prefetch(_at(g, entry, at))
 
 
-def _canonical_float(g: FnGen, v: ir.Value) -> ir.Value:
-    """-0.0 as 0.0 and every NaN as one NaN, so equal keys have equal bits."""
-    b = g.b
-    z = ir.Constant(v.type, 0.0)
-    v = b.select(b.fcmp_ordered("==", v, z), z, v)
-    return b.select(b.fcmp_unordered("uno", v, v), ir.Constant(v.type, float("nan")), v)
-
-
 def key_value(g: FnGen, v: Val, t: SqlType) -> Val:
     if t.is_float:
-        return Val(_canonical_float(g, v.v), v.null, v.len)
+        return Val(canonical_float(g.b, v.v), v.null, v.len)
     return v
 
 

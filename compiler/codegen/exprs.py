@@ -47,7 +47,7 @@ from .abi import (
 from .abi import NEED_SCRATCH as SCRATCH
 from .function import FnGen
 from .runtime_api import FIELD_CODES
-from .values import FALSE, TRUE, Val, i64, llvm_type, truth, zero
+from .values import FALSE, TRUE, Val, canonical_float, i64, llvm_type, truth, zero
 
 # What lc_add_months / lc_date_trunc return for a result beyond the unit's range (INT64_MIN)
 TIME_OVERFLOW = -(2**63)
@@ -424,10 +424,7 @@ def _set_key(g: FnGen, v: ir.Value, t: SqlType) -> ir.Value:
     b = g.b
     if not t.is_float:
         return b.sext(v, I64) if v.type != I64 else v
-    d = b.fpext(v, F64) if t.kind is Kind.REAL else v
-    bits = b.bitcast(b.fadd(d, ir.Constant(F64, 0.0)), I64)   # (-0.0 + 0.0 is 0.0)
-    nan = b.fcmp_unordered("uno", d, d)
-    return b.select(nan, i64(sets.float_key(float("nan"))), bits)
+    return b.bitcast(canonical_float(b, b.fpext(v, F64) if t.kind is Kind.REAL else v), I64)
 
 
 def _combine_logic(g: FnGen, op: Op, a: Val, c: Val) -> Val:

@@ -20,14 +20,12 @@ import struct
 
 MASK = 2**64 - 1
 GOLDEN = 0x9E3779B97F4A7C15
-CANONICAL_NAN = 0x7FF8000000000000   # the bits of every NaN once a key
 
 
 def float_key(v: float) -> int:
-    """A float's int64 key."""
-    if math.isnan(v):
-        return _signed(CANONICAL_NAN)
-    return struct.unpack("<q", struct.pack("<d", v + 0.0))[0]   # (-0.0 + 0.0 is 0.0)
+    """A float's int64 key: the bits of values.canonical_float's double."""
+    v = math.nan if math.isnan(v) else 0.0 if v == 0 else v
+    return struct.unpack("<q", struct.pack("<d", v))[0]
 
 
 def hash_bytes(s: bytes) -> int:
@@ -44,10 +42,6 @@ def hash_bytes(s: bytes) -> int:
 
 def _bits(n: int) -> int:
     return max(4, (4 * n - 1).bit_length())
-
-
-def _signed(u: int) -> int:
-    return u - 2**64 if u >= 2**63 else u
 
 
 def int_table(keys: list[int]) -> tuple[bytes, int, int]:

@@ -70,3 +70,11 @@ def zero(t: SqlType) -> ir.Constant:
     if isinstance(lt, ir.FloatType | ir.DoubleType):
         return ir.Constant(lt, 0.0)
     return ir.Constant(lt, 0)
+
+
+def canonical_float(b: ir.IRBuilder, v: ir.Value) -> ir.Value:
+    """-0.0 as 0.0 and every NaN as one NaN, so equal floats (NaN = NaN, -0.0 = 0.0) have
+    equal bits."""
+    z = ir.Constant(v.type, 0.0)
+    v = b.select(b.fcmp_ordered("==", v, z), z, v)
+    return b.select(b.fcmp_unordered("uno", v, v), ir.Constant(v.type, float("nan")), v)

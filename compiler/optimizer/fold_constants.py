@@ -16,7 +16,7 @@ import math
 import struct
 from dataclasses import replace
 
-from ..expr import Expr, Op, in_set, lit
+from ..expr import Expr, Op, balanced, in_set, lit
 from ..plan import Aggregate, Filter, Node, Project, Scan, Window
 from ..types import BOOLEAN, Kind, SqlType
 
@@ -86,12 +86,7 @@ def _fold_chain(e: Expr) -> Expr:
             stack += [n.args[1], n.args[0]]   # (the left one is taken first)
         else:
             operands.append(fold(n))
-    operands = _group_memberships(e.op, operands)
-    while len(operands) > 1:
-        pairs = [_fold_node(Expr(e.op, BOOLEAN, (a, c), nullable=a.nullable or c.nullable))
-                 for a, c in zip(operands[0::2], operands[1::2], strict=False)]
-        operands = pairs + operands[len(pairs) * 2:]
-    return operands[0]
+    return balanced(e.op, _group_memberships(e.op, operands), join=_fold_node)
 
 
 def _membership(chain: Op, e: Expr) -> tuple[Expr, list, bool] | None:
@@ -118,34 +113,34 @@ def _group_memberships(chain: Op, operands: list[Expr]) -> list[Expr]:
     evaluated once, not once per constant: a failing x counts one error, not one per
     constant."""
     out: list[Expr] = []
-    run: list[Expr] = []
+    run: list[tuple[Expr, tuple | None]] = []
     for op in operands:
-        if op.can_fail() and _membership(chain, op) is None:
+        m = _membership(chain, op)
+        if m is None and op.can_fail():
             out += [*_group_run(chain, run), op]
             run = []
         else:
-            run.append(op)
+            run.append((op, m))
     return out + _group_run(chain, run)
 
 
-def _group_run(chain: Op, operands: list[Expr]) -> list[Expr]:
-    """_group_memberships within operands none of which moves past another."""
-    found = [_membership(chain, op) for op in operands]
-    groups: dict[Expr, list[int]] = {}
-    for i, m in enumerate(found):
+def _group_run(chain: Op, run: list[tuple[Expr, tuple | None]]) -> list[Expr]:
+    """_group_memberships within operands (each with its _membership) none of which moves
+    past another."""
+    groups: dict[Expr, list[tuple]] = {}
+    for _, m in run:
         if m is not None and m[0].type.kind in SET_TYPES:
-            groups.setdefault(m[0], []).append(i)
-    chosen = {x: idx for x, idx in groups.items()
-              if sum(len(found[i][1]) for i in idx)
+            groups.setdefault(m[0], []).append(m)
+    chosen = {x: ms for x, ms in groups.items() if sum(len(m[1]) for m in ms)
               >= (SET_MIN_STRINGS if x.type.kind is Kind.VARCHAR else SET_MIN)}
     out: list[Expr] = []
-    for i, op in enumerate(operands):
-        x = found[i][0] if found[i] is not None else None
-        if x not in chosen:
+    for op, m in run:
+        if m is None or m[0] not in chosen:
             out.append(op)
-        elif i == chosen[x][0]:
-            members = [v for j in chosen[x] for v in found[j][1]]
-            test = in_set(x, members, any(found[j][2] for j in chosen[x]))
+        elif m is chosen[m[0]][0]:
+            ms = chosen[m[0]]
+            test = in_set(m[0], [v for _, values, _ in ms for v in values],
+                          any(null for _, _, null in ms))
             out.append(test if chain is Op.OR
                        else Expr(Op.NOT, BOOLEAN, (test,), nullable=test.nullable))
     return out
