@@ -728,6 +728,39 @@ def test_a_conversion_that_overflows_under_a_comparison_still_overflows():
     assert errors == 1
 
 
+def test_timestamps_beyond_the_finer_types_range_compare_exactly():
+    """TIMESTAMP(3) and DATE span more years than TIMESTAMP(6) (2^62 ms is ~146 million years,
+    beyond 2^63 us): a comparison converts them to microseconds without overflow, as it does
+    decimals, in a chain, BETWEEN, and an IN list made a hash set. 2^62 ms is 0 us modulo 2^64,
+    so a key cut to 64 bits would match the epoch."""
+    table = pa.table({"ts": pa.array([0, 1, 2, 3], pa.timestamp("ms")),
+                      "t3": pa.array([2**62, 5, None, -2**62], pa.timestamp("ms")),
+                      "t6": pa.array([0, 5000, 1, -2**63 + 1], pa.timestamp("us")),
+                      "dt": pa.array([2**31 - 1, 0, 1, -2**31], pa.date32())})
+    src = ("CREATE SOURCE t (ts TIMESTAMP(3), t3 TIMESTAMP(3), t6 TIMESTAMP(6), dt DATE,"
+           " WATERMARK FOR ts AS ts);")
+    out, errors = run(src + "CREATE STREAM o AS SELECT t3 > t6 AS a, t3 = t6 AS b,"
+                      " t3 IN (t6, TIMESTAMP '2000-01-01 00:00:00.000001') AS c, dt > t6 AS d,"
+                      " t3 BETWEEN t6 AND t6 AS e FROM t;", table)
+    assert out.column("a").to_pylist() == [True, False, None, False]
+    assert out.column("b").to_pylist() == [False, True, None, False]
+    assert out.column("c").to_pylist() == [False, True, None, False]
+    assert out.column("d").to_pylist() == [True, False, True, False]
+    assert out.column("e").to_pylist() == [False, True, None, False]
+    assert errors == 0
+    lits = ", ".join(f"TIMESTAMP '1970-01-01 00:00:00.{i * 5000:06d}'" for i in range(60))
+    query = f"SELECT t3 IN ({lits}) AS a, t3 NOT IN ({lits}) AS b, dt IN ({lits}) AS c FROM t"
+    with laminarc.open(workers=1) as db:
+        db.execute(src)
+        plan = db.explain(f"CREATE STREAM o AS {query};").split("== Optimized plan ==")[1]
+        assert "(CAST(t3#1 AS TIMESTAMP(6)) IN (" in plan
+    out, errors = run(src + f"CREATE STREAM o AS {query};", table)
+    assert out.column("a").to_pylist() == [False, True, None, False]
+    assert out.column("b").to_pylist() == [True, False, None, True]
+    assert out.column("c").to_pylist() == [False, True, False, False]
+    assert errors == 0
+
+
 # ---------------------------------------------------------------------------------------------
 # casts
 # ---------------------------------------------------------------------------------------------

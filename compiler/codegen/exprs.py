@@ -326,38 +326,49 @@ def compare_values(g: FnGen, op: str, t: SqlType, a: Val, c: Val) -> ir.Value:
 
 def _compare(g: FnGen, e: Expr, env: Env) -> Val:
     sym = {Op.EQ: "==", Op.NE: "!=", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}[e.op]
-    if any(_lossy_decimal_cast(x) for x in e.args):
+    if any(_lossy_widening(x) for x in e.args):
         return _compare_exact(g, sym, e, env)
     a, c = lower(g, e.args[0], env), lower(g, e.args[1], env)
     return Val(compare_values(g, sym, e.args[0].type, a, c), or_nulls(g, a, c))
 
 
-def _lossy_decimal_cast(e: Expr) -> bool:
-    """A comparison's own CAST of an exact number to a DECIMAL that can overflow (BIGINT to
-    DECIMAL(18,4)); a CAST the query wrote, or a CASE's that the folder exposed, overflows."""
-    if e.op is not Op.CAST or e.value != WIDENED or e.type.kind is not Kind.DECIMAL:
+def _lossy_widening(e: Expr) -> bool:
+    """A comparison's own CAST that can overflow: an exact number to a DECIMAL (BIGINT to
+    DECIMAL(18,4)), a DATE or TIMESTAMP(3) to TIMESTAMP(6). A CAST the query wrote, or a
+    CASE's that the folder exposed, overflows."""
+    if e.op is not Op.CAST or e.value != WIDENED:
         return False
-    src = e.args[0].type
-    return (src.is_integer or src.kind is Kind.DECIMAL) and decimal_cast_overflows(src, e.type)
+    src, dst = e.args[0].type, e.type
+    if dst.kind is Kind.DECIMAL:
+        return (src.is_integer or src.kind is Kind.DECIMAL) and decimal_cast_overflows(src, dst)
+    return dst.kind is Kind.TIMESTAMP and dst.time_unit_us == 1 and (
+        src.kind is Kind.DATE or (src.kind is Kind.TIMESTAMP and src.time_unit_us > 1))
+
+
+def _widening_factor(src: SqlType, dst: SqlType) -> int:
+    """What a value of src is multiplied by to be in dst's units (dst the finer type)."""
+    if dst.kind is Kind.TIMESTAMP:
+        per = 86_400_000_000 if src.kind is Kind.DATE else src.time_unit_us
+        return per // dst.time_unit_us
+    return 10 ** (dst.scale - (src.scale if src.kind is Kind.DECIMAL else 0))
+
+
+def _widened_exactly(g: FnGen, x: Expr, env: Env) -> tuple[Val, ir.Value]:
+    """x, a comparison's operand, lowered without its own lossy widening: its value and that
+    value in x's type's units in 128 bits (19 digits times at most 10^18 or 8.64 * 10^10)."""
+    inner = x.args[0] if _lossy_widening(x) else x
+    v = lower(g, inner, env)
+    wide = g.b.sext(v.v, I128)
+    factor = _widening_factor(inner.type, x.type)
+    return v, (wide if factor == 1 else g.b.mul(wide, ir.Constant(I128, factor)))
 
 
 def _compare_exact(g: FnGen, sym: str, e: Expr, env: Env) -> Val:
-    """Compare exact numbers whose common DECIMAL type can not hold both (BIGINT vs
-    DECIMAL(18,4)): a comparison never overflows, so compare the uncast values in i128 at the
-    common scale (19 + 18 digits fit)."""
-    b = g.b
-    target = e.args[0].type.scale
-    vals, wides = [], []
-    for x in e.args:
-        inner = x.args[0] if _lossy_decimal_cast(x) else x
-        v = lower(g, inner, env)
-        scale = inner.type.scale if inner.type.kind is Kind.DECIMAL else 0
-        w = b.sext(v.v, I128)
-        if target > scale:
-            w = b.mul(w, ir.Constant(I128, 10 ** (target - scale)))
-        vals.append(v)
-        wides.append(w)
-    return Val(b.icmp_signed(sym, wides[0], wides[1]), or_nulls(g, *vals))
+    """Compare operands whose common type can not hold both (BIGINT vs DECIMAL(18,4), a
+    TIMESTAMP(3) of year 10^6 vs a TIMESTAMP(6)): a comparison never overflows, so compare
+    the unconverted values in 128 bits in the common type's units."""
+    (a, wa), (c, wc) = (_widened_exactly(g, x, env) for x in e.args)
+    return Val(g.b.icmp_signed(sym, wa, wc), or_nulls(g, a, c))
 
 
 def _in_set(g: FnGen, e: Expr, env: Env) -> Val:
@@ -375,15 +386,14 @@ def _in_set(g: FnGen, e: Expr, env: Env) -> Val:
         n = b.select(xv.null, i64(0), xv.len) if xv.maybe_null else xv.len
         found = g.call("lc_set_has_str", [table, g.i32(bits), text, xv.v, n])
         hit = b.icmp_signed("!=", found, ir.Constant(I32, 0))
-    elif _lossy_decimal_cast(x):
-        # a comparison's own widening that can overflow: the value scaled in 128 bits is in
-        # the set only if it fits the members' DECIMAL (as _compare_exact compares)
-        inner = x.args[0]
-        xv = lower(g, inner, env)
-        scale = inner.type.scale if inner.type.kind is Kind.DECIMAL else 0
-        wide = b.mul(b.sext(xv.v, I128), ir.Constant(I128, 10 ** (t.scale - scale)))
-        hit = b.and_(_probe_int_set(g, sets.int_table(list(members)), b.trunc(wide, I64)),
-                     _decimal_in_range(g, wide, t.precision))
+    elif _lossy_widening(x):
+        # a comparison's own widening that can overflow: the value in 128 bits is in the set
+        # only if it fits the members' type (as _compare_exact compares)
+        xv, wide = _widened_exactly(g, x, env)
+        key = b.trunc(wide, I64)
+        fits = (_decimal_in_range(g, wide, t.precision) if t.kind is Kind.DECIMAL
+                else b.icmp_signed("==", b.sext(key, I128), wide))
+        hit = b.and_(_probe_int_set(g, sets.int_table(list(members)), key), fits)
     else:
         xv = lower(g, x, env)
         keys = [sets.float_key(v) for v in members] if t.is_float else list(members)
