@@ -108,6 +108,29 @@ def library_addresses(names) -> dict[str, int]:
     return {n: ctypes.cast(getattr(so, n), ctypes.c_void_p).value for n in names}
 
 
+# The out parameter of each text parser (the parsers take text, its length, the arguments
+# named in the call, and it; the formatters a value, those arguments and a buffer).
+_PARSED = {"lc_parse_i64": "int64_t *", "lc_parse_f64": "double *", "lc_parse_bool": "int32_t *",
+           "lc_parse_decimal": "int64_t *", "lc_parse_date": "int32_t *",
+           "lc_parse_timestamp": "int64_t *"}
+_FORMATTED_MAX = 64   # the longest a formatter writes is a TIMESTAMP's 48 bytes
+
+
+def parse_text(parser: str, text: bytes, *args) -> int | float | None:
+    """What the runtime's text parser `parser` makes of text, or None where it fails: the
+    compiler folds a constant's conversion with the code generated code calls."""
+    out = ffi.new(_PARSED[parser])
+    rc = getattr(lib, parser)(ffi.from_buffer("uint8_t[]", text), len(text), *args, out)
+    return None if rc else out[0]
+
+
+def format_text(formatter: str, value, *args) -> bytes:
+    """The text the runtime's `formatter` writes for value."""
+    buf = ffi.new("uint8_t[]", _FORMATTED_MAX)
+    n = getattr(lib, formatter)(value, *args, buf)
+    return ffi.buffer(buf, n)[:]
+
+
 @functools.cache
 def _artifact_library() -> ctypes.CDLL:
     return ctypes.CDLL(LIBRARY_PATH)   # the library cffi opened: the loader counts references

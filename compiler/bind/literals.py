@@ -8,6 +8,7 @@ import re
 
 from sqlglot import exp
 
+from ...runtime import native
 from ..dialect import sql_text
 from ..errors import SqlError, error_at
 from ..types import (
@@ -170,71 +171,17 @@ def bind_interval(node: exp.Interval) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------------------------
-# temporal literals: the grammar and arithmetic of the runtime's parsers (lc_parse_date and
-# lc_parse_timestamp in runtime/lc_runtime.c), so a literal means what the same text in a
-# column means
+# temporal literals: parsed by the runtime's own parsers, so a literal means what the same text
+# in a column means
 # ---------------------------------------------------------------------------------------------
-_DATETIME = re.compile(
-    r"(-?[0-9]{1,6})-([0-9]{1,2})-([0-9]{1,2})"
-    r"(?:[ T]([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:\.([0-9]*))?)?"
-    r" *(?:(Z)|([+-])([0-9]{2})(?::?([0-9]{2}))?)?)?")
-_US_PER_DAY = 86_400_000_000  # microseconds
-
-
-def _days_from_civil(y: int, m: int, d: int) -> int:
-    y -= m <= 2
-    era = y // 400   # (Python floors: C's truncating division needs y - 399 for y < 0)
-    yoe = y - era * 400
-    doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def _month_days(y: int, m: int) -> int:
-    if m == 2:
-        return 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28
-    return (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[m - 1]
-
-
-def _parse_datetime(text: str) -> tuple[int, int] | None:
-    """(days since 1970-01-01, microseconds from that midnight, UTC), or None."""
-    m = _DATETIME.fullmatch(text.strip(" \t\n\r"))
-    if m is None:
-        return None
-    y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    if not (1 <= mo <= 12 and 1 <= d <= _month_days(y, mo)):
-        return None
-    days = _days_from_civil(y, mo, d)
-    if m[4] is None:
-        return days, 0
-    hh, mi, ss = int(m[4]), int(m[5]), int(m[6] or 0)
-    frac = int(((m[7] or "")[:6]).ljust(6, "0"))
-    if mi > 59 or ss > 59 or hh > 24 or (hh == 24 and (mi or ss or frac)):
-        return None
-    offset = 0
-    if m[9] is not None:
-        oh, om = int(m[10]), int(m[11] or 0)
-        if oh > 23 or om > 59:
-            return None
-        offset = (1 if m[9] == "+" else -1) * (oh * 3600 + om * 60) * 1_000_000
-    return days, (hh * 3600 + mi * 60 + ss) * 1_000_000 + frac - offset
-
-
 def parse_date(text: str) -> int | None:
     """Days since 1970-01-01 of a date or date-time text: the date as written (a time and an
-    offset are checked, then dropped)."""
-    parsed = _parse_datetime(text)
-    if parsed is None:
-        return None
-    return parsed[0] if -(2**31) <= parsed[0] < 2**31 else None
+    offset are checked, then dropped); None if invalid or out of range."""
+    return native.parse_text("lc_parse_date", text.encode("utf-8", "surrogateescape"))
 
 
 def parse_timestamp(text: str, t: SqlType) -> int | None:
     """A TIMESTAMP(6) in microseconds, or a TIMESTAMP(3) in milliseconds rounded half away
     from zero, of a date-time text; None if invalid or out of range."""
-    parsed = _parse_datetime(text)
-    if parsed is None:
-        return None
-    us = parsed[0] * _US_PER_DAY + parsed[1]
-    v = us if t.precision == 6 else (abs(us) + 500) // 1000 * (1 if us >= 0 else -1)
-    return v if -(2**63) <= v < 2**63 else None
+    return native.parse_text("lc_parse_timestamp", text.encode("utf-8", "surrogateescape"),
+                             int(t.time_unit_us == 1))

@@ -16,6 +16,7 @@ import math
 import struct
 from dataclasses import replace
 
+from ...runtime import native
 from ..expr import Expr, Op, balanced, in_set, lit
 from ..plan import Aggregate, Filter, Node, Project, Scan, Window
 from ..types import BOOLEAN, Kind, SqlType
@@ -258,8 +259,10 @@ def _cast(e: Expr, vals: list) -> object:
     src, dst = e.args[0].type, e.type
     if v is None:
         return None
-    if src.kind is Kind.VARCHAR or dst.kind is Kind.VARCHAR:
-        raise _Unfoldable   # text conversions are the runtime's
+    if src.kind is Kind.VARCHAR:
+        return _from_text(v, dst)
+    if dst.kind is Kind.VARCHAR:
+        return _to_text(v, src)
     if dst.kind is Kind.BOOLEAN:
         if src.is_integer:
             return v != 0
@@ -297,6 +300,52 @@ def _cast(e: Expr, vals: list) -> object:
                 raise _Unfoldable
             return _check(_round_half_away(scaled), dst)
     raise _Unfoldable   # temporal conversions are the runtime's
+
+
+def _from_text(v: str, dst: SqlType) -> object:
+    """A text constant converted to dst by the runtime's own parser, which generated code calls
+    (so `x > CAST('1.5' AS DOUBLE)` compares with a constant, not a parse per row)."""
+    text = v.encode("utf-8", "surrogateescape")
+    k = dst.kind
+    if dst.is_float:
+        x = native.parse_text("lc_parse_f64", text)
+        return _raise() if x is None else _float_result(dst, x)
+    if k is Kind.BOOLEAN:
+        x = native.parse_text("lc_parse_bool", text)
+        return _raise() if x is None else x != 0
+    if k is Kind.DECIMAL:
+        x = native.parse_text("lc_parse_decimal", text, dst.scale)
+    elif k is Kind.DATE:
+        x = native.parse_text("lc_parse_date", text)
+    elif k is Kind.TIMESTAMP:
+        x = native.parse_text("lc_parse_timestamp", text, int(dst.time_unit_us == 1))
+    elif dst.is_integer:
+        x = native.parse_text("lc_parse_i64", text)
+    else:
+        raise _Unfoldable
+    return _raise() if x is None else _check(x, dst)
+
+
+def _to_text(v: object, src: SqlType) -> str:
+    """A constant's text, written by the runtime's own formatter."""
+    k = src.kind
+    if k is Kind.BOOLEAN:
+        return "true" if v else "false"
+    if src.is_integer:
+        out = native.format_text("lc_format_i64", v)
+    elif k is Kind.DOUBLE:
+        out = native.format_text("lc_format_f64", v)
+    elif k is Kind.REAL:
+        out = native.format_text("lc_format_f32", v)
+    elif k is Kind.DECIMAL:
+        out = native.format_text("lc_format_decimal", v, src.scale)
+    elif k is Kind.DATE:
+        out = native.format_text("lc_format_date", v)
+    elif k is Kind.TIMESTAMP:
+        out = native.format_text("lc_format_timestamp", v, int(src.time_unit_us == 1))
+    else:
+        raise _Unfoldable
+    return out.decode()
 
 
 def _raise() -> object:
