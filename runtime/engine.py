@@ -42,7 +42,8 @@ class Relation:
 
     name: str
     schema: pa.Schema
-    consumers: list[Pipeline] = field(default_factory=list)
+    readers: list[Pipeline] = field(default_factory=list)     # every pipeline reading it
+    consumers: list[Pipeline] = field(default_factory=list)   # those that run (Engine._rewire)
     subscribers: list[Subscription] = field(default_factory=list)
     view: ViewStore | None = None
     wm: int = INT64_MIN
@@ -142,19 +143,49 @@ class Engine:
                     rel = Relation(p.spec.produces, p.schema, inputs=[p.spec.input])
                     self.relations[p.spec.produces] = rel
                 rel.producer = p
-                src.set_consumers([*src.consumers, p])
-                # A pipeline over a relation that already has a watermark starts from it
-                # (one over processing time follows the clock instead).
+                src.readers = [*src.readers, p]
                 if p.spec.proctime:
                     self.proctime.append(p)
-                elif not p.spec.from_source:
-                    p.set_wm(_offset(src.wm, p.spec.watermark_offset))
-                elif src.wm != INT64_MIN:
-                    p.set_wm(src.wm)
             final = self.relations[spec.name]
             if spec.materialized:
                 final.view = ViewStore(final.schema, spec.changelog)
             self.streams[spec.name] = spec
+            self._rewire()
+
+    def _rewire(self) -> None:
+        """Which pipelines run (each relation's `consumers`), with nothing in flight. One with
+        state (an aggregate, or windows over processing time) always runs: what it emits
+        later depends on every row. One without runs only while its output is read (by a
+        subscriber, a view, or a pipeline that runs): subscribers see the rows emitted after
+        they subscribe, so a stateless stream nobody reads would make rows for no one (a named
+        step that the streams reading it inlined, as Nexmark q12's `b`). A pipeline that
+        starts, or starts again, starts from its input's watermark then."""
+        runs: dict[int, bool] = {}
+
+        def needed(p) -> bool:
+            if id(p) not in runs:
+                out = self.relations.get(p.spec.produces)
+                runs[id(p)] = (p.spec.aggregate is not None or p.spec.proctime or out is None
+                               or bool(out.subscribers) or out.view is not None
+                               or any(needed(c) for c in out.readers))
+            return runs[id(p)]
+
+        # (relations were added after their inputs: a pipeline starting below one that starts
+        # takes the watermark that one brings)
+        for rel in self.relations.values():
+            active = [p for p in rel.readers if needed(p)]
+            for p in active:
+                if p in rel.consumers or p.spec.proctime:
+                    continue   # (over processing time: its watermark is the clock)
+                if not p.spec.from_source:
+                    p.set_wm(_offset(rel.wm, p.spec.watermark_offset))
+                elif rel.wm != INT64_MIN:
+                    p.set_wm(rel.wm)
+                out = self.relations.get(p.spec.produces)
+                if out is not None and p.spec.aggregate is None and p.wm > out.wm:
+                    out.wm = p.wm
+            if active != rel.consumers:
+                rel.set_consumers(active)
 
     def drop(self, name: str) -> None:
         with self.lock:
@@ -170,11 +201,12 @@ class Engine:
             for p in spec.pipelines:
                 rel = self.relations.get(p.input)
                 if rel is not None:
-                    rel.set_consumers([c for c in rel.consumers if c.spec is not p])
+                    rel.readers = [c for c in rel.readers if c.spec is not p]
                 produced = self.relations.pop(p.produces, None)
                 if produced is not None:
                     for sub in produced.subscribers:
                         sub._end()
+            self._rewire()
 
     @property
     def depth(self) -> int:
@@ -538,6 +570,7 @@ class Engine:
             if rel.ended:
                 sub._end()
             rel.subscribers.append(sub)
+            self._rewire()
             return sub
 
     def snapshot(self, view: str) -> pa.Table:
@@ -586,7 +619,7 @@ class Engine:
         rel.ended = True
         for s in rel.subscribers:
             s._end()
-        for p in rel.consumers:
+        for p in rel.readers:
             out_rel = self.relations.get(p.spec.produces)
             if out_rel is not None and not out_rel.ended and all(
                     self.relations[i].ended for i in out_rel.inputs if i in self.relations):
@@ -602,7 +635,11 @@ class Engine:
         with self.lock:
             rel = self.relations.get(sub.stream)
             if rel is not None and sub in rel.subscribers:
+                if not self.closed and not self.failed:
+                    self.flush()   # (what is in flight was run for it: deliver it first)
                 rel.subscribers.remove(sub)
+                if not self.closed and not self.failed:
+                    self._rewire()
 
     def _check_open(self) -> None:
         if self.closed:
@@ -624,7 +661,7 @@ class Engine:
 
             sources = {}
             for name, s in self.sources.items():
-                late = sum(metrics_of(p)["late_rows"] for p in s.relation.consumers)
+                late = sum(metrics_of(p)["late_rows"] for p in s.relation.readers)
                 sources[name] = {
                     "rows": s.relation.rows, "batches": s.batches,
                     "watermark": None if s.relation.wm == INT64_MIN else s.relation.wm,
@@ -648,10 +685,14 @@ class Engine:
                                                None),
                     "watermark": None if rel.wm == INT64_MIN else rel.wm,
                     "subscribers": len(rel.subscribers),
+                    # a stream without state runs only while read (Engine._rewire): its
+                    # figures are of the time it ran
+                    "running": any(rel.producer in self.relations[i].consumers
+                                   for i in rel.inputs if i in self.relations),
                 }
             workers = []
             if self.pool is not None:
-                shards = [p for s in self.sources.values() for p in s.relation.consumers
+                shards = [p for s in self.sources.values() for p in s.relation.readers
                           if p.sharded]
                 for w in range(self.workers):
                     entry = {"cpu": self.cpus[w],

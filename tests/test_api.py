@@ -88,6 +88,84 @@ def test_subscribers_see_rows_from_now_on():
         assert second.to_arrow().num_rows == 2
 
 
+IDLE_SQL = """CREATE SOURCE s (ts TIMESTAMP(3), k BIGINT, v BIGINT,
+                WATERMARK FOR ts AS ts - INTERVAL '2' SECOND);
+             CREATE STREAM f AS SELECT ts, k, window_start, 100 / v AS q
+                FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' SECOND)) WHERE k > 0;
+             CREATE STREAM agg AS SELECT k, window_end, COUNT(*) AS c
+                FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+                GROUP BY k, window_start, window_end;
+             CREATE STREAM big AS SELECT k, window_end, c * 10 AS c10 FROM agg WHERE c > 2;"""
+
+
+def _idle_steps(seed: int) -> list[tuple[str, object]]:
+    """Inserts (times mostly rising, some rows late, some v = 0 to divide by) and explicit
+    watermarks."""
+    rng = np.random.default_rng(seed)
+    steps, t = [], 0
+    for _ in range(40):
+        if rng.random() < 0.2:
+            steps.append(("watermark", t - int(rng.integers(0, 1500))))
+            continue
+        n = int(rng.integers(1, 300))
+        ts = t + np.sort(rng.integers(-3000, 400, n))
+        t = int(ts.max())
+        steps.append(("insert", {"ts": pa.array(ts, pa.timestamp("ms")),
+                                 "k": rng.integers(-1, 4, n), "v": rng.integers(0, 5, n)}))
+    return steps
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_stream_without_state_runs_only_while_it_is_read(workers, seed):
+    """A stream that keeps no state (`f`; `big`, over a stream) and that nothing reads (no
+    subscriber, view or stream) makes no rows and counts no errors until a subscriber comes:
+    its rows would be for no one, as a subscriber sees only rows emitted after it came. From
+    then on it gives exactly the rows of a database where it was read all along, and has the
+    watermark it would have had, until the subscriber leaves, and again when another comes.
+    `agg`, with state, runs all along."""
+    steps = _idle_steps(seed)
+    with laminarc.open(workers=workers) as ref, laminarc.open(workers=workers) as db:
+        ref.execute(IDLE_SQL)
+        db.execute(IDLE_SQL)
+        subs = {name: ref.subscribe(name) for name in ("f", "big")}
+        want: list[dict[str, list]] = []   # each step's rows, of the database read all along
+        marks = []                          # and the streams' watermarks after it
+        for kind, arg in steps:
+            getattr(ref, kind)("s", arg)
+            want.append({n: [b for b in iter(s.poll, None)] for n, s in subs.items()})
+            m = ref.metrics()["streams"]
+            marks.append({n: m[n]["watermark"] for n in subs})
+        m = db.metrics()["streams"]
+        assert not m["f"]["running"] and not m["big"]["running"] and m["agg"]["running"]
+        reading = {"f": (8, 20), "big": (12, 25)}   # read over steps [a, b) and from b + 5
+        got: dict[str, list] = {name: [] for name in reading}
+        open_subs = {}
+        for i, (kind, arg) in enumerate(steps):
+            for name, (a, b) in reading.items():
+                if i in (a, b + 5):
+                    open_subs[name] = db.subscribe(name)
+                elif i == b:
+                    sub = open_subs.pop(name)
+                    got[name] += list(iter(sub.poll, None))
+                    sub.close()
+            getattr(db, kind)("s", arg)
+            m = db.metrics()["streams"]
+            for name in open_subs:
+                assert m[name]["running"] and m[name]["watermark"] == marks[i][name], (i, name)
+            if i == 3:
+                assert m["f"]["rows_out"] == 0 and m["f"]["expression_errors"] == 0
+        for name, sub in open_subs.items():
+            got[name] += list(iter(sub.poll, None))
+        for name, (a, b) in reading.items():
+            expected = [x for i in [*range(a, b), *range(b + 5, len(steps))]
+                        for x in want[i][name]]
+            schema = subs[name].schema
+            assert pa.Table.from_batches(got[name], schema) == \
+                pa.Table.from_batches(expected, schema), name
+            assert sum(x.num_rows for x in expected) > 0
+
+
 def test_iteration_across_threads():
     with laminarc.open() as db:
         db.execute(DDL)
@@ -160,7 +238,13 @@ def test_metrics_shape():
         m = db.metrics()
         assert m["rows_in"] == 30 and m["sources"]["events"]["rows"] == 30
         assert m["sources"]["events"]["batches"] == 1
-        assert m["streams"]["doubled"]["rows_out"] == 30
+        # nothing reads `doubled` (no subscriber, view or stream), and it keeps no state: it
+        # does not run until something does
+        assert m["streams"]["doubled"]["rows_out"] == 0
+        assert not m["streams"]["doubled"]["running"] and m["streams"]["counts"]["running"]
+        with db.subscribe("doubled"):
+            db.insert("events", rows(30))
+            assert db.metrics()["streams"]["doubled"]["rows_out"] == 30
         # ts 0..2900 ms, watermark 1900: [0, 1000) closed; 2 windows x 3 keys stay open,
         # each held once per worker that aggregated some of its rows (pre-aggregation)
         assert 6 <= m["streams"]["counts"]["groups"] <= 6 * max(1, len(m["workers"]))

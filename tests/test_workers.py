@@ -510,6 +510,7 @@ def test_in_flight_chunks_keep_their_all_valid_bitmap():
     without one is sized once for the insert, and every chunk in flight keeps it alive."""
     with laminarc.open(workers=2) as db:
         db.execute(STATELESS_SQL)
+        db.subscribe("f")   # (a stateless stream runs only while read)
         n = 700_000   # 11 chunks: more than `depth` (collected in a burst down to half)
         db.insert("s", {"ts": np.arange(n), "v": np.arange(n)})
         engine = db.engine
@@ -893,12 +894,12 @@ def test_a_filters_loops_split_over_workers_keep_rows_and_order(force):
     for workers in (1, 2):
         with laminarc.open(workers=workers) as db:
             db.execute(sql)
+            sub = db.subscribe("f")   # (before it, the stream does not run)
             consumer = db.engine.sources["s"].relation.consumers[0]
             pipes = getattr(consumer, "pipes", None) or [consumer.pipe]
             assert all(p.free_dense != ffi.NULL for p in pipes)
             for p in pipes:
                 p.loop_force = force
-            sub = db.subscribe("f")
             lo = 0
             while lo < n:
                 rows = int(rng.choice([100, 3000, 20_000, 70_000]))
