@@ -62,6 +62,44 @@ def test_date_format_text_padding_and_quotes():
     assert row["c"] == "23:59:59.9990000"
 
 
+def _civil(days: int) -> tuple[int, int, int]:
+    """(year, month, day) of days since 1970-01-01, proleptic Gregorian, any year."""
+    z = days + 719468
+    era, doe = divmod(z, 146097)
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    m = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (m <= 2), m, doy - (153 * mp + 2) // 5 + 1
+
+
+def test_date_format_of_years_far_from_now_fits_its_text():
+    """A TIMESTAMP(3) spans 292 million years each way: a year's text is a sign and up to 9
+    digits. Its room was 7 bytes, so such a text ran into the next one's (the next DATE_FORMAT
+    of the row printed over it)."""
+    ends = [-(2**62), 2**62, -(2**63) + 1, 2**63 - 1, -(10**15), 0]
+    table = pa.table({"ts": pa.array(range(len(ends)), pa.timestamp("ms")),
+                      "t3": pa.array(ends, pa.timestamp("ms")),
+                      "dt": pa.array([-(2**31), 2**31 - 1, 0, 1, -1, 5], pa.date32())})
+    got, errors = run("CREATE SOURCE t (ts TIMESTAMP(3), t3 TIMESTAMP(3), dt DATE,"
+                      " WATERMARK FOR ts AS ts); CREATE STREAM o AS SELECT"
+                      " DATE_FORMAT(t3, 'yyyy-MM-dd') AS a, DATE_FORMAT(t3, 'yyyy') AS b,"
+                      " DATE_FORMAT(dt, 'yyyy/MM/dd') AS c, DATE_FORMAT(t3, 'dd') AS d FROM t;",
+                      table)
+    assert errors == 0
+
+    def text(days: int, sep: str) -> str:
+        y, m, d = _civil(days)
+        return f"{'-' if y < 0 else ''}{abs(y):04d}{sep}{m:02d}{sep}{d:02d}"
+
+    days3 = [v // 86_400_000 for v in ends]
+    assert got.column("a").to_pylist() == [text(x, "-") for x in days3]
+    assert got.column("b").to_pylist() == [text(x, "-").rsplit("-", 2)[0] for x in days3]
+    assert got.column("c").to_pylist() == [text(x, "/") for x in table.column("dt").cast(
+        pa.int32()).to_pylist()]
+    assert got.column("d").to_pylist() == [f"{_civil(x)[2]:02d}" for x in days3]
+
+
 @SETTINGS
 @SEEDS
 @BIG

@@ -924,7 +924,8 @@ def date_format_program(pattern: str) -> tuple[bytes, int]:
                 raise ValueError(f"'{c * width}' is not supported")
             flush()
             out.extend((ord(c), width))
-            longest += max(width, 7 if c == "y" else 2)
+            # (a TIMESTAMP(3)'s years reach 292 million: a sign and 9 digits)
+            longest += max(width, 10 if c == "y" else 2)
             i = j
             continue
         literal.extend(c.encode())
