@@ -61,6 +61,7 @@ class Op(enum.Enum):
     EXTRACT = "extract"
     DATE_TRUNC = "date_trunc"
     DATE_FORMAT = "date_format"  # args (t); value: (pattern, program bytes, longest result)
+    TIME_BUCKET = "time_bucket"  # args (t); value: a unit in t's units; floor(t / unit), BIGINT
     PROCTIME = "proctime"        # the wall-clock time a row is processed (TIMESTAMP(3))
     # strings (Flink's)
     SPLIT_INDEX = "split_index"        # args (s, separator, index)

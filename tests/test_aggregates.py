@@ -298,3 +298,102 @@ def test_big_tables_match_duckdb_for_any_cut(seed):
         results.append((net.sort_by([("g", "ascending"), ("s", "ascending")]), out["w"]))
     for net, windows in results[1:]:
         assert net.equals(results[0][0]) and windows.equals(results[0][1])
+
+
+# ---------------------------------------------------------------------------------------------
+# GROUP BY DATE_FORMAT: grouped by the time unit the text names (optimizer/bucket_time_keys.py)
+# ---------------------------------------------------------------------------------------------
+TIME_KEYS_DDL = """CREATE SOURCE t (ts TIMESTAMP(3), t3 TIMESTAMP(3), t6 TIMESTAMP(6), dt DATE,
+                   v BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);"""
+# (pattern, whether it names a time exactly to a unit, so the key is bucketed)
+TIME_PATTERNS = [("yyyy-MM-dd", True), ("yyyy-MM-dd HH", True), ("dd.MM.yyyy HH:mm", True),
+                 ("yyyyMMddHHmmss", True), ("'at' HH 'on' MM/dd/yyyy", True),
+                 ("yyyy-MM", False), ("yy-MM-dd", False), ("yyyy-M-d", False),
+                 ("yyyy-MM-dd HH:mm:ss.SSS", False), ("HH:mm", False)]
+
+
+def _time_key_table(seed: int, n: int) -> pa.Table:
+    """Times on a few days (so groups repeat), some at the ends of each type's range (negative
+    years, whose text has a sign; a DATE's 5.8 million years), and NULLs."""
+    rng = np.random.default_rng(seed)
+    day_ms = 86_400_000
+    # (2070-01-01 is 1970-01-01 to a two-digit year)
+    base = rng.choice([-2 * day_ms, 0, 19_000 * day_ms, 19_001 * day_ms, 36_525 * day_ms], n)
+    t3 = base + rng.integers(0, 3 * day_ms, n)
+    ends = [-(2**62), 2**62, -62_135_596_800_001, 253_402_300_799_999]
+    t3 = np.where(rng.random(n) < 0.1, rng.choice(ends, n), t3)
+    t6 = np.where(rng.random(n) < 0.1, rng.choice([-(2**63) + 1, 2**63 - 1], n), t3 * 1000 + 7)
+    dt = np.where(rng.random(n) < 0.1, rng.choice([-(2**31), 2**31 - 1], n),
+                  (t3 // day_ms).clip(-(2**31), 2**31 - 1)).astype(np.int32)
+    null = rng.random(n) < 0.1
+    return pa.table({
+        "ts": pa.array(np.arange(n) * 10, pa.timestamp("ms")),
+        "t3": pa.array(t3, pa.timestamp("ms"), mask=null),
+        "t6": pa.array(t6, pa.timestamp("us"), mask=rng.random(n) < 0.1),
+        "dt": pa.array(dt, pa.date32(), mask=rng.random(n) < 0.1),
+        "v": pa.array(rng.integers(-5, 5, n)),
+    })
+
+
+def _time_key_queries(pattern: str) -> dict[str, str]:
+    p = pattern.replace("'", "''")
+    return {
+        "changes": f"CREATE STREAM o AS SELECT DATE_FORMAT(t3, '{p}') AS a, COUNT(*) AS c,"
+                   f" SUM(v) AS s FROM t GROUP BY DATE_FORMAT(t3, '{p}');",
+        "two_keys": f"CREATE STREAM o AS SELECT v, DATE_FORMAT(t6, '{p}') AS a, COUNT(*) AS c"
+                    f" FROM t GROUP BY v, DATE_FORMAT(t6, '{p}') HAVING COUNT(*) > 1"
+                    f" AND DATE_FORMAT(t6, '{p}') <> '';",
+        "date": f"CREATE STREAM o AS SELECT DATE_FORMAT(dt, '{p}') AS a, MAX(v) AS m FROM t"
+                f" GROUP BY DATE_FORMAT(dt, '{p}');",
+        "window": f"CREATE STREAM o AS SELECT window_start, DATE_FORMAT(t3, '{p}') AS a,"
+                  f" COUNT(*) AS c FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1'"
+                  f" SECOND)) GROUP BY window_start, window_end, DATE_FORMAT(t3, '{p}');",
+    }
+
+
+@pytest.mark.parametrize("pattern,bucketed", TIME_PATTERNS)
+def test_group_by_date_format_gives_what_grouping_by_the_text_gives(pattern, bucketed,
+                                                                    monkeypatch):
+    """Grouping by the day (hour, ...) a DATE_FORMAT key names, with the text made from each
+    group's MIN, gives exactly the rows, order and errors of grouping by the text (the rule
+    turned off), changelogs and windows, TIMESTAMP(3), (6) and DATE, at the ends of their
+    ranges, under cuts and workers; only patterns that name one time exactly are rewritten."""
+    from laminarc.compiler import optimizer
+
+    table = _time_key_table(len(pattern), 400)
+    for name, query in _time_key_queries(pattern).items():
+        with laminarc.open(workers=1) as db:
+            db.execute(TIME_KEYS_DDL)
+            plan = db.explain(query).split("== Optimized plan ==")[1].split("== Physical")[0]
+        below = plan.split("Aggregate", 1)[1]   # (the aggregate and what it reads)
+        rewritten = "TIME_BUCKET" in below if name != "date" else "DATE_FORMAT" not in below
+        assert rewritten == bucketed, (name, plan)
+        got = {c: run_stream(TIME_KEYS_DDL + query, "o", {"t": table}, c, seed=3)
+               for c in ("one@1", "random@2")}
+        with monkeypatch.context() as m:
+            m.setattr(optimizer, "RULES", tuple(r for r in optimizer.RULES
+                                                 if r.__name__ != "bucket_time_keys"))
+            want = run_stream(TIME_KEYS_DDL + query, "o", {"t": table}, "one@1")
+        for c, out in got.items():
+            if name == "window":
+                assert out.equals(want), (name, c)
+            else:   # (a changelog's changes per insert depend on the cut)
+                assert_rows_equal(consolidate_changelog(out), consolidate_changelog(want),
+                                  exact=True, ordered=c.startswith("one"),
+                                  context=f"{name} {c}")
+        assert want.num_rows > 0, name
+
+
+def test_group_by_date_format_matches_duckdb():
+    """The day and hour keys against DuckDB's strftime, over years 1000-9998."""
+    table = _time_key_table(5, 2000)
+    keep = pa.compute.is_in(pa.compute.year(table.column("t3")), pa.array(range(1000, 9999)))
+    table = table.filter(pa.compute.fill_null(keep, False))
+    for pattern, duck_pattern in (("yyyy-MM-dd", "%Y-%m-%d"), ("yyyy-MM-dd HH", "%Y-%m-%d %H")):
+        query = (f"CREATE STREAM o AS SELECT DATE_FORMAT(t3, '{pattern}') AS a, COUNT(*) AS c,"
+                 f" SUM(v) AS s FROM t GROUP BY DATE_FORMAT(t3, '{pattern}');")
+        out = consolidate_changelog(run_stream(TIME_KEYS_DDL + query, "o", {"t": table},
+                                               "random@2"))
+        want = duck(f"SELECT strftime(t3, '{duck_pattern}') AS a, COUNT(*) AS c,"
+                    f" SUM(v) AS s FROM t GROUP BY 1", t=table)
+        assert_rows_equal(out, want, exact=True, context=pattern)

@@ -31,8 +31,8 @@ def bound_plan(sql: str) -> Node:
 
 def test_rules_are_named_like_their_modules():
     assert RULE_NAMES == [
-        "fold_constants", "push_down_predicates", "merge_projections", "prune_columns",
-        "fold_constants"]
+        "fold_constants", "bucket_time_keys", "push_down_predicates", "merge_projections",
+        "prune_columns", "fold_constants"]
     for rule in optimizer.RULES:
         assert rule.__module__.rsplit(".", 1)[-1] == rule.__name__
 

@@ -729,7 +729,7 @@ def window_bounds(g: FnGen, w, k: ir.Value) -> tuple[ir.Value, ir.Value]:
 # remainder (a call to fmod).
 _CHEAP = frozenset((Op.COLUMN, Op.LITERAL, Op.NEG, Op.ADD, Op.SUB, Op.MUL, Op.DIV, *COMPARISONS,
                     Op.AND, Op.OR, Op.NOT, Op.IS_NULL, Op.IS_NOT_NULL, Op.CASE, Op.COALESCE,
-                    Op.CAST, Op.ABS, Op.FLOOR, Op.CEIL))
+                    Op.CAST, Op.ABS, Op.FLOOR, Op.CEIL, Op.TIME_BUCKET))
 
 
 def cheap(e: Expr) -> bool:
@@ -830,6 +830,13 @@ def _from_string(g: FnGen, a: Val, dst: SqlType) -> Val:
     # Parsing a NULL's placeholder bytes is harmless: the result is discarded.
     _fail(g, bad, ok)
     return Val(v, b.or_(a.null, bad))
+
+
+def _time_bucket(g: FnGen, e: Expr, env: Env) -> Val:
+    """floor(t / unit) (optimizer/bucket_time_keys.py): a division by a constant, which LLVM
+    makes a multiplication."""
+    a = lower(g, e.args[0], env)
+    return Val(floor_div(g, a.v, e.value), a.null)
 
 
 def _cast(g: FnGen, e: Expr, env: Env) -> Val:
@@ -1183,6 +1190,7 @@ LOWER: dict[Op, Callable[[FnGen, Expr, Env], Val]] = {
     Op.CEIL: _floor_ceil,
     Op.EXTRACT: _extract,
     Op.DATE_FORMAT: _date_format,
+    Op.TIME_BUCKET: _time_bucket,
     Op.PROCTIME: _proctime,
     Op.SPLIT_INDEX: _split_index,
     Op.REGEXP_EXTRACT: _regexp_extract,

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from ..plan import Node, verify
+from .bucket_time_keys import bucket_time_keys
 from .fold_constants import fold_constants
 from .merge_projections import merge_projections
 from .prune_columns import prune_columns
@@ -18,6 +19,9 @@ Rule = Callable[[Node], Node]
 RULES: tuple[Rule, ...] = (
     # First, so pushdown sees simple predicates and always-true filters are gone.
     fold_constants,
+    # Before pushdown and merging: the projection it puts over an aggregate merges with the
+    # select list, and a HAVING on the key is pushed through it.
+    bucket_time_keys,
     # Before merging projections: it turns Filter(Project) into Project(Filter), which leaves
     # projections adjacent for the next rule.
     push_down_predicates,
@@ -47,5 +51,5 @@ def optimize(plan: Node, skip: Iterable[str] = (), timings: dict[str, float] | N
     return plan
 
 
-__all__ = ["RULES", "fold_constants", "merge_projections", "optimize", "prune_columns",
+__all__ = ["RULES", "bucket_time_keys", "fold_constants", "merge_projections", "optimize", "prune_columns",
            "push_down_predicates"]
