@@ -636,7 +636,10 @@ class Engine:
             rel = self.relations.get(sub.stream)
             if rel is not None and sub in rel.subscribers:
                 if not self.closed and not self.failed:
-                    self.flush()   # (what is in flight was run for it: deliver it first)
+                    # what is in flight was run for it: delivered first (a failure leaves the
+                    # engine failed, and the next call that observes anything reports it)
+                    with contextlib.suppress(LaminarError):
+                        self.flush()
                 rel.subscribers.remove(sub)
                 if not self.closed and not self.failed:
                     self._rewire()
