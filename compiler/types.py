@@ -106,6 +106,45 @@ def as_decimal(t: SqlType) -> SqlType:
     return decimal(_INT_DIGITS[t.kind], 0)
 
 
+def text_parser(t: SqlType) -> tuple[str, tuple[int, ...]] | None:
+    """The runtime's parser of text into t (runtime/lc_runtime.h) and its arguments between
+    the text and the result: what generated code calls, and what folding a constant calls
+    (REAL is parsed as a DOUBLE and rounded, integers as BIGINT and narrowed)."""
+    k = t.kind
+    if t.is_float:
+        return "lc_parse_f64", ()
+    if t.is_integer:
+        return "lc_parse_i64", ()
+    if k is Kind.DECIMAL:
+        return "lc_parse_decimal", (t.scale,)
+    if k is Kind.BOOLEAN:
+        return "lc_parse_bool", ()
+    if k is Kind.DATE:
+        return "lc_parse_date", ()
+    if k is Kind.TIMESTAMP:
+        return "lc_parse_timestamp", (int(t.time_unit_us == 1),)
+    return None
+
+
+def text_formatter(t: SqlType) -> tuple[str, tuple[int, ...]] | None:
+    """The runtime's formatter of a value of t (integers as BIGINT) and its arguments between
+    the value and the buffer. A BOOLEAN's text is a constant, written by generated code."""
+    k = t.kind
+    if t.is_integer:
+        return "lc_format_i64", ()
+    if k is Kind.DOUBLE:
+        return "lc_format_f64", ()
+    if k is Kind.REAL:
+        return "lc_format_f32", ()
+    if k is Kind.DECIMAL:
+        return "lc_format_decimal", (t.scale,)
+    if k is Kind.DATE:
+        return "lc_format_date", ()
+    if k is Kind.TIMESTAMP:
+        return "lc_format_timestamp", (int(t.time_unit_us == 1),)
+    return None
+
+
 def decimal_cast_overflows(src: SqlType, dst: SqlType) -> bool:
     """Can some value of the exact type src exceed DECIMAL dst? Too few integer digits, or as
     many but fewer decimals, where rounding can carry (DECIMAL(4,2) 99.99 is 100.0)."""

@@ -323,11 +323,7 @@ def _interval(b: ExprBinder, node: exp.Interval) -> Expr:
 def _cast(b: ExprBinder, node: exp.Cast) -> Expr:
     target = bind_type(node.to)
     inner = node.this
-    if isinstance(inner, exp.Literal) and inner.is_string and target.is_temporal:
-        v = parse_date(inner.this) if target.kind is Kind.DATE else parse_timestamp(inner.this, target)
-        if v is not None:
-            return lit(v, target)
-        # Invalid text: like the same text in a column, a NULL and a counted error at run time.
+    # (a text constant's conversion is folded by the runtime's parser: fold_constants)
     if isinstance(inner, exp.Literal) and inner.is_string and target.kind is Kind.INTERVAL:
         return lit(bind_interval(exp.Interval(this=inner)), INTERVAL)
     e = b.bind(inner)

@@ -27,6 +27,7 @@ from ..types import (
     VARCHAR,
     SqlType,
     decimal,
+    text_parser,
 )
 
 _SIMPLE_TYPES = {
@@ -177,11 +178,17 @@ def bind_interval(node: exp.Interval) -> tuple[int, int]:
 def parse_date(text: str) -> int | None:
     """Days since 1970-01-01 of a date or date-time text: the date as written (a time and an
     offset are checked, then dropped); None if invalid or out of range."""
-    return native.parse_text("lc_parse_date", text.encode("utf-8", "surrogateescape"))
+    return parse_text_as(text, DATE)
 
 
 def parse_timestamp(text: str, t: SqlType) -> int | None:
     """A TIMESTAMP(6) in microseconds, or a TIMESTAMP(3) in milliseconds rounded half away
     from zero, of a date-time text; None if invalid or out of range."""
-    return native.parse_text("lc_parse_timestamp", text.encode("utf-8", "surrogateescape"),
-                             int(t.time_unit_us == 1))
+    return parse_text_as(text, t)
+
+
+def parse_text_as(text: str, t: SqlType) -> int | float | None:
+    """What the runtime's parser of t (types.text_parser) makes of text, None where it fails
+    (as generated code takes it: a REAL as a DOUBLE, an integer as a BIGINT)."""
+    name, args = text_parser(t)
+    return native.parse_text(name, text.encode("utf-8", "surrogateescape"), *args)

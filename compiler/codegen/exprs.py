@@ -31,7 +31,7 @@ from llvmlite import ir
 from ..errors import SqlError
 from ..expr import COMPARISONS, WIDENED, Expr, Op
 from ..regex import compile_regex
-from ..types import Kind, SqlType, decimal_cast_overflows
+from ..types import Kind, SqlType, decimal_cast_overflows, text_formatter, text_parser
 from . import sets
 from .abi import (
     F32,
@@ -765,67 +765,45 @@ _FORMAT_BYTES = {Kind.DOUBLE: 32, Kind.REAL: 32, Kind.DECIMAL: 24, Kind.DATE: 32
 
 def _to_string(g: FnGen, a: Val, src: SqlType) -> Val:
     b = g.b
-    k = src.kind
-    if k is Kind.BOOLEAN:
+    if src.kind is Kind.BOOLEAN:
         # One constant "falsetrue": the two words differ in length, and so in LLVM array type.
         text, _ = const_string(g, "falsetrue")
         ptr = b.gep(text, [b.select(a.v, i64(5), i64(0))], source_etype=I8)
         return Val(ptr, a.null, b.select(a.v, i64(4), i64(5)))
-    dst = g.scratch(i64(_FORMAT_BYTES.get(k, 24)), SCRATCH)
-    if src.is_integer:
-        n = g.call("lc_format_i64", [b.sext(a.v, I64), dst])
-    elif k is Kind.DOUBLE:
-        n = g.call("lc_format_f64", [a.v, dst])
-    elif k is Kind.REAL:
-        n = g.call("lc_format_f32", [a.v, dst])
-    elif k is Kind.DECIMAL:
-        n = g.call("lc_format_decimal", [a.v, g.i32(src.scale), dst])
-    elif k is Kind.DATE:
-        n = g.call("lc_format_date", [a.v, dst])
-    elif k is Kind.TIMESTAMP:
-        n = g.call("lc_format_timestamp", [a.v, g.i32(1 if src.time_unit_us == 1 else 0), dst])
-    else:
+    formatter = text_formatter(src)
+    if formatter is None:
         raise SqlError(f"code generation can not cast {src} to VARCHAR")
+    name, args = formatter
+    dst = g.scratch(i64(_FORMAT_BYTES.get(src.kind, 24)), SCRATCH)
+    v = b.sext(a.v, I64) if src.is_integer else a.v
+    n = g.call(name, [v, *(g.i32(x) for x in args), dst])
     return Val(dst, a.null, n)
+
+
+# what each parser writes its result as
+_PARSED = {"lc_parse_f64": F64, "lc_parse_i64": I64, "lc_parse_decimal": I64,
+           "lc_parse_bool": I32, "lc_parse_date": I32, "lc_parse_timestamp": I64}
 
 
 def _from_string(g: FnGen, a: Val, dst: SqlType) -> Val:
     b = g.b
-    k = dst.kind
-    dt = llvm_type(dst)
-    ok = not_null(g, a)
-    if k is Kind.DOUBLE or k is Kind.REAL:
-        out = g.alloca(F64, "parsed_f64")
-        rc = g.call("lc_parse_f64", [a.v, a.len, out])
-        v = b.load(out, typ=F64)
-        v = b.fptrunc(v, F32) if k is Kind.REAL else v
-    elif k is Kind.DECIMAL:
-        out = g.alloca(I64, "parsed_dec")
-        rc = g.call("lc_parse_decimal", [a.v, a.len, g.i32(dst.scale), out])
-        v = b.load(out, typ=I64)
-        rc = b.select(_decimal_in_range(g, v, dst.precision), rc, g.i32(1))
-    elif k is Kind.BOOLEAN:
-        out = g.alloca(I32, "parsed_bool")
-        rc = g.call("lc_parse_bool", [a.v, a.len, out])
-        v = b.trunc(b.load(out, typ=I32), I1)
-    elif k is Kind.DATE:
-        out = g.alloca(I32, "parsed_date")
-        rc = g.call("lc_parse_date", [a.v, a.len, out])
-        v = b.load(out, typ=I32)
-    elif k is Kind.TIMESTAMP:
-        out = g.alloca(I64, "parsed_ts")
-        rc = g.call("lc_parse_timestamp", [a.v, a.len, g.i32(1 if dst.time_unit_us == 1 else 0),
-                                            out])
-        v = b.load(out, typ=I64)
-    elif dst.is_integer:
-        out = g.alloca(I64, "parsed_i64")
-        rc = g.call("lc_parse_i64", [a.v, a.len, out])
-        wide = b.load(out, typ=I64)
-        v = b.trunc(wide, dt) if dt.width < 64 else wide
-        if dt.width < 64:
-            rc = b.select(b.icmp_signed("==", b.sext(v, I64), wide), rc, g.i32(1))
-    else:
+    parser = text_parser(dst)
+    if parser is None:
         raise SqlError(f"code generation can not cast VARCHAR to {dst}")
+    name, args = parser
+    ok = not_null(g, a)
+    out = g.alloca(_PARSED[name], "parsed")
+    rc = g.call(name, [a.v, a.len, *(g.i32(x) for x in args), out])
+    v = b.load(out, typ=_PARSED[name])
+    if dst.kind is Kind.REAL:
+        v = b.fptrunc(v, F32)
+    elif dst.kind is Kind.DECIMAL:
+        rc = b.select(_decimal_in_range(g, v, dst.precision), rc, g.i32(1))
+    elif dst.kind is Kind.BOOLEAN:
+        v = b.trunc(v, I1)
+    elif dst.is_integer and dst.kind is not Kind.BIGINT:
+        wide, v = v, b.trunc(v, llvm_type(dst))
+        rc = b.select(b.icmp_signed("==", b.sext(v, I64), wide), rc, g.i32(1))
     bad = b.icmp_signed("!=", rc, g.i32(0))
     # Parsing a NULL's placeholder bytes is harmless: the result is discarded.
     _fail(g, bad, ok)

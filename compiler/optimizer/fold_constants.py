@@ -17,9 +17,10 @@ import struct
 from dataclasses import replace
 
 from ...runtime import native
+from ..bind.literals import parse_text_as
 from ..expr import Expr, Op, balanced, in_set, lit
 from ..plan import Aggregate, Filter, Node, Project, Scan, Window
-from ..types import BOOLEAN, Kind, SqlType
+from ..types import BOOLEAN, Kind, SqlType, text_formatter, text_parser
 
 
 def fold_constants(plan: Node) -> Node:
@@ -305,47 +306,25 @@ def _cast(e: Expr, vals: list) -> object:
 def _from_text(v: str, dst: SqlType) -> object:
     """A text constant converted to dst by the runtime's own parser, which generated code calls
     (so `x > CAST('1.5' AS DOUBLE)` compares with a constant, not a parse per row)."""
-    text = v.encode("utf-8", "surrogateescape")
-    k = dst.kind
-    if dst.is_float:
-        x = native.parse_text("lc_parse_f64", text)
-        return _raise() if x is None else _float_result(dst, x)
-    if k is Kind.BOOLEAN:
-        x = native.parse_text("lc_parse_bool", text)
-        return _raise() if x is None else x != 0
-    if k is Kind.DECIMAL:
-        x = native.parse_text("lc_parse_decimal", text, dst.scale)
-    elif k is Kind.DATE:
-        x = native.parse_text("lc_parse_date", text)
-    elif k is Kind.TIMESTAMP:
-        x = native.parse_text("lc_parse_timestamp", text, int(dst.time_unit_us == 1))
-    elif dst.is_integer:
-        x = native.parse_text("lc_parse_i64", text)
-    else:
+    if text_parser(dst) is None:
         raise _Unfoldable
-    return _raise() if x is None else _check(x, dst)
+    x = parse_text_as(v, dst)
+    if x is None:
+        raise _Unfoldable   # the runtime's NULL and error
+    if dst.is_float:
+        return _float_result(dst, x)
+    return x != 0 if dst.kind is Kind.BOOLEAN else _check(x, dst)
 
 
 def _to_text(v: object, src: SqlType) -> str:
     """A constant's text, written by the runtime's own formatter."""
-    k = src.kind
-    if k is Kind.BOOLEAN:
+    if src.kind is Kind.BOOLEAN:
         return "true" if v else "false"
-    if src.is_integer:
-        out = native.format_text("lc_format_i64", v)
-    elif k is Kind.DOUBLE:
-        out = native.format_text("lc_format_f64", v)
-    elif k is Kind.REAL:
-        out = native.format_text("lc_format_f32", v)
-    elif k is Kind.DECIMAL:
-        out = native.format_text("lc_format_decimal", v, src.scale)
-    elif k is Kind.DATE:
-        out = native.format_text("lc_format_date", v)
-    elif k is Kind.TIMESTAMP:
-        out = native.format_text("lc_format_timestamp", v, int(src.time_unit_us == 1))
-    else:
+    formatter = text_formatter(src)
+    if formatter is None:
         raise _Unfoldable
-    return out.decode()
+    name, args = formatter
+    return native.format_text(name, v, *args).decode()
 
 
 def _raise() -> object:
