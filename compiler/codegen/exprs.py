@@ -739,6 +739,8 @@ def cheap(e: Expr) -> bool:
     for x in e.walk():
         if x.op is Op.COLUMN:   # (loaded for every row anyway)
             continue
+        if x.op is Op.TIME_BUCKET:   # a time's integer divided by a constant, any unit
+            continue
         if x.op not in _CHEAP or not all(_plain(t) for t in (x.type, *(a.type for a in x.args))):
             return False
         if x.op is Op.DIV and not x.type.is_float:
