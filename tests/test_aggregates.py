@@ -249,6 +249,96 @@ def test_distinct_aggregates(seed, n):
     changelog_matches(setup, "g", events, want, seed)
 
 
+def _shared_distinct(members: int) -> str:
+    """DISTINCT aggregates over i, s and v whose FILTERs differ (one shared set per argument;
+    with `members` > 8 the mask is wider than a byte, > 64 it splits into two sets): every
+    function, filters that are NULL for some rows, a member without a filter."""
+    aggs = ["COUNT(DISTINCT i)", "COUNT(DISTINCT i) FILTER (WHERE v > 0)",
+            "SUM(DISTINCT i) FILTER (WHERE s <> 'beta')", "AVG(DISTINCT i) FILTER (WHERE v IS NULL)",
+            "MIN(DISTINCT i) FILTER (WHERE i % 2 = 0)", "MAX(DISTINCT i) FILTER (WHERE k > 1)",
+            "COUNT(DISTINCT s) FILTER (WHERE v > 0)", "MIN(DISTINCT s) FILTER (WHERE v < 0)",
+            "MAX(DISTINCT s)", "COUNT(DISTINCT s)", "COUNT(DISTINCT v) FILTER (WHERE i > 0)",
+            "SUM(DISTINCT v) FILTER (WHERE i <= 0)"]
+    aggs += [f"COUNT(DISTINCT i) FILTER (WHERE i % {members} <> {r})"
+             for r in range(members - 6)]
+    return ", ".join(aggs)
+
+
+@pytest.mark.parametrize("members", [6, 12, 70])
+def test_distinct_aggregates_over_one_argument_share_its_set(members):
+    """Aggregates over the same argument probe one set (Nexmark q15/q16's shape). Each counts
+    a value the first time its own filter lets it through, so a value another member saw
+    first still counts: per group, as a changelog and per window, on 1-3 workers."""
+    events = random_events(400, members, keys=4)
+    aggs = _shared_distinct(members)
+    setup = DDL + f"""CREATE STREAM g AS SELECT k, {aggs} FROM events GROUP BY k;
+        CREATE STREAM w AS SELECT window_start, k, {aggs}
+            FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '20' SECOND))
+            GROUP BY window_start, k;"""
+    want = duck(f"SELECT k, {aggs} FROM ev GROUP BY k", ev=events)
+    changelog_matches(setup, "g", events, want, members)
+    want = duck(f"SELECT ws, k, {aggs} FROM ev GROUP BY ws, k",
+                ev=on_time_rows(events, 0, 20_000))
+    for cut in CUTS:
+        assert_rows_equal(run_stream(setup, "w", {"events": events}, cut, members), want,
+                          context=f"cut={cut}")
+
+
+def _run_cut_at_random(setup: str, events: pa.Table, workers: int, slices: int, seed: int
+                       ) -> tuple[dict[str, pa.Table], dict[str, int]]:
+    """Streams g and w's output, and their expression errors, with `events` inserted in
+    `slices` pieces cut at random."""
+    db = laminarc.open(workers=workers)
+    try:
+        db.execute(setup)
+        subs = {name: db.subscribe(name) for name in ("g", "w")}
+        n = events.num_rows
+        bounds = sorted({0, n, *random.Random(seed).sample(range(1, n), slices - 1)})
+        for a, b in itertools.pairwise(bounds):
+            db.insert("events", events.slice(a, b - a))
+        db.end_input("events")
+        out = {name: sub.to_arrow() for name, sub in subs.items()}
+        return out, {name: db.metrics()["streams"][name]["expression_errors"] for name in subs}
+    finally:
+        db.close()
+
+
+def test_big_distinct_sets_match_duckdb_for_any_cut():
+    """Distinct sets of tens of thousands of (group, value) pairs, where the row loop looks
+    ahead into the sets (computing rows' keys and values again, a key being a time bucket as
+    GROUP BY DATE_FORMAT makes it): shared and lone sets, a string's, an expression's with
+    NULLs, windowed and not, on 1-3 workers cut at random."""
+    n = 120_000
+    rng = np.random.default_rng(5)
+    events = random_events(n, 5, keys=3, disorder=0)
+    i = rng.integers(0, 40_000, n).astype(np.int32)
+    s = np.char.add("u", rng.integers(0, 30_000, n).astype(str))
+    events = (events.set_column(3, "i", pa.array(i, mask=rng.random(n) < 0.05))
+              .set_column(4, "s", pa.array(s)))
+    aggs = """COUNT(DISTINCT i) AS a, COUNT(DISTINCT i) FILTER (WHERE v > 10) AS b,
+              SUM(DISTINCT i) FILTER (WHERE v <= 10) AS c, COUNT(DISTINCT s) AS d,
+              COUNT(DISTINCT i % 7000 + k) FILTER (WHERE v > 0) AS e,
+              COUNT(DISTINCT i * 60000) AS f"""     # overflows INT above 35,791: NULL
+    hours = 3 * 3_600_000
+    setup = DDL + f"""
+        CREATE STREAM g AS SELECT k, DATE_FORMAT(ts, 'yyyy-MM-dd HH') AS h, {aggs}
+            FROM events GROUP BY k, DATE_FORMAT(ts, 'yyyy-MM-dd HH');
+        CREATE STREAM w AS SELECT window_start, k, {aggs}
+            FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '3' HOUR))
+            GROUP BY window_start, window_end, k;"""
+    duck_aggs = aggs.replace("i * 60000", "CASE WHEN i <= 35791 THEN i * 60000 END")
+    want_g = duck(f"SELECT k, strftime(ts, '%Y-%m-%d %H'), {duck_aggs} FROM ev GROUP BY ALL",
+                  ev=events)
+    want_w = duck(f"SELECT ws, k, {duck_aggs} FROM ev GROUP BY ALL",
+                  ev=on_time_rows(events, 0, hours))
+    overflows = int(((i > 35791) & ~events.column("i").is_null().to_numpy()).sum())
+    for workers, slices in ((1, 1), (2, 9), (3, 2)):
+        out, errors = _run_cut_at_random(setup, events, workers, slices, workers)
+        assert errors["g"] == overflows, f"workers={workers}"
+        assert_rows_equal(consolidate_changelog(out["g"]), want_g, context=f"workers={workers}")
+        assert_rows_equal(out["w"], want_w, context=f"windows, workers={workers}")
+
+
 BIG_KEY = "CASE WHEN k > 3074457345618258602 THEN NULL ELSE k * 3 END + i"   # k * 3 overflows
 
 
@@ -277,19 +367,7 @@ def test_big_tables_match_duckdb_for_any_cut(seed):
     assert want_w.num_rows > 3 * 20_000       # several windows of >16,384 groups (big tables)
     results = []
     for workers, slices in ((1, 1), (2, 9), (3, 2)):
-        db = laminarc.open(workers=workers)
-        try:
-            db.execute(setup)
-            subs = {name: db.subscribe(name) for name in ("g", "w")}
-            bounds = sorted({0, n, *random.Random(seed).sample(range(1, n), slices - 1)})
-            for a, b in itertools.pairwise(bounds):
-                db.insert("events", events.slice(a, b - a))
-            db.end_input("events")
-            out = {name: sub.to_arrow() for name, sub in subs.items()}
-            errors = {name: db.metrics()["streams"][name]["expression_errors"]
-                      for name in subs}
-        finally:
-            db.close()
+        out, errors = _run_cut_at_random(setup, events, workers, slices, seed)
         assert errors == {"g": 24, "w": 24}, f"workers={workers}"
         net = duck("""SELECT g, s, c, sv, mi FROM o GROUP BY ALL HAVING SUM(_op) > 0""",
                    o=out["g"])

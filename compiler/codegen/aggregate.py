@@ -14,12 +14,14 @@ at most 64 bytes is padded to a power of two, so it never straddles a cache line
 align their entries to 64 bytes). The window bounds of a window aggregate are not stored: they
 follow from the table's window id.
 
-A DISTINCT aggregate keeps, per table, a set of (group index, value) entries; a value updates
-its group's state only the first time the set sees it.
+The DISTINCT aggregates over one argument keep, per table, a set of (group index, value)
+entries (DistinctSet); a value updates an aggregate's state only the first time that aggregate
+sees it in the group.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from llvmlite import ir
@@ -133,11 +135,48 @@ class EntryLayout:
             self.emitted = off + 1
             off += 8
         self.size = _entry_size(off)
-        # Distinct sets: (hash u64, group index i64, value slot).
-        self.distinct = [i for i, a in enumerate(node.aggs) if a.distinct]
-        self.set_sizes = [
-            16 + _align(max(SLOT_WIDTH[self.states[i].arg_type.kind], 1)) for i in self.distinct
-        ]
+        self.sets = distinct_sets(self.states)
+        self.set_sizes = [s.size for s in self.sets]
+
+
+@dataclass(frozen=True)
+class DistinctSet:
+    """The set of (group index, value) pairs seen by the DISTINCT aggregates over one
+    argument: entries of (hash u64, group index i64, value slot [, mask]). Aggregates that
+    differ only in their FILTER (Nexmark q15/q16 count each of two columns' distinct values
+    under four filters) share one set, as Flink shares their state: a row then probes once
+    per argument, not once per aggregate, and the set holds each pair once. With several
+    members an entry keeps a mask of the members that have seen its value; a member folds
+    the value in the first time its bit is set."""
+    members: tuple[int, ...]   # indices of the aggregates, at most MAX_SHARED
+    arg_type: SqlType
+
+    @property
+    def mask_offset(self) -> int:
+        return 16 + _align(max(SLOT_WIDTH[self.arg_type.kind], 1))
+
+    @property
+    def mask_type(self) -> ir.IntType:
+        return ir.IntType(max(8, 1 << (len(self.members) - 1).bit_length()))
+
+    @property
+    def size(self) -> int:
+        if len(self.members) == 1:
+            return self.mask_offset
+        return _align(self.mask_offset + self.mask_type.width // 8)
+
+
+MAX_SHARED = 64
+
+
+def distinct_sets(states: list[AggState]) -> list[DistinctSet]:
+    """The DISTINCT aggregates grouped by argument, in order of their first member."""
+    by_arg: dict[int, list[int]] = {}
+    for i, st in enumerate(states):
+        if st.call.distinct:
+            by_arg.setdefault(st.call.arg, []).append(i)
+    return [DistinctSet(tuple(m[at:at + MAX_SHARED]), states[m[0]].arg_type)
+            for m in by_arg.values() for at in range(0, len(m), MAX_SHARED)]
 
 
 def _entry_size(n: int) -> int:
@@ -161,6 +200,20 @@ def _prefetch_entry(g: FnGen, entry: ir.Value, size: int) -> None:
     """Ask for every cache line an entry of `size` bytes spans (a prefetch never faults)."""
     for at in sorted({*range(0, size, 64), size - 1}):
         g.prefetch(_at(g, entry, at))
+
+
+def _prefetch_probe(g: FnGen, table: ir.Value, h_slot: ir.Value, h_entry: ir.Value,
+                    size: int) -> None:
+    """Ask for the slot of hash h_slot and for the entry of `size` bytes that the slot of
+    h_entry names. (An empty slot names "entry -1", an address before the block: a prefetch
+    never faults. A collision's entry is not asked for.)"""
+    b = g.b
+    slots, mask = LC_TABLE.load(b, table, "slots"), LC_TABLE.load(b, table, "mask")
+    g.prefetch(b.gep(slots, [b.and_(h_slot, mask)], source_etype=I32))
+    named = b.zext(b.load(b.gep(slots, [b.and_(h_entry, mask)], source_etype=I32), typ=I32),
+                   I64)
+    _prefetch_entry(g, b.gep(LC_TABLE.load(b, table, "entries"),
+                             [b.mul(b.sub(named, i64(1)), i64(size))], source_etype=I8), size)
 
 
 def key_value(g: FnGen, v: Val, t: SqlType) -> Val:
@@ -468,28 +521,49 @@ class AggregateCodegen:
         return hash_keys(g, [(key_value(g, v, f.type), f.type) for v, (_, f) in zip(
             vals, self.layout.keys.values(), strict=True)])
 
+    def distinct_arg_columns(self) -> list[int]:
+        """The aggregate input's column each distinct set holds values of (layout.sets'
+        order)."""
+        return [self.node.aggs[ds.members[0]].arg for ds in self.layout.sets]
+
+    def set_hash(self, g: FnGen, h_group: ir.Value, ds: DistinctSet, v: Val) -> ir.Value:
+        """A distinct set's hash of (group, value): made of the group's hash rather than its
+        index, so that the look-ahead can compute it for rows whose group it has not found."""
+        kv = key_value(g, Val(v.v, FALSE, v.len), ds.arg_type)
+        return _finish(g, _mix(g, _mix(g, i64(SEED), h_group), _hash_one(g, kv, ds.arg_type)))
+
     def note_table(self, b: ir.IRBuilder, table: ir.Value) -> None:
-        """Set the look-ahead's variables to this table."""
+        """Set the look-ahead's variables to this table: it looks ahead when the table or one
+        of its distinct sets is big."""
         table_var, big_var = self.ahead
         b.store(table, table_var)
-        b.store(b.icmp_unsigned(">=", LC_TABLE.load(b, table, "mask"), i64(BIG_TABLE_SLOTS - 1)),
-                big_var)
+        big = b.icmp_unsigned(">=", LC_TABLE.load(b, table, "mask"), i64(BIG_TABLE_SLOTS - 1))
+        if self.layout.sets:
+            sets = LC_TABLE.load(b, table, "sets")
+            for d in range(len(self.layout.sets)):
+                st = b.load(b.gep(sets, [i64(d)], source_etype=PTR), typ=PTR)
+                big = b.or_(big, b.icmp_unsigned(">=", LC_TABLE.load(b, st, "mask"),
+                                                 i64(BIG_TABLE_SLOTS - 1)))
+        b.store(big, big_var)
 
     def prefetch_group(self, g: FnGen, table: ir.Value, h_slot: ir.Value,
                        h_entry: ir.Value) -> None:
-        """Ask for the slot of hash h_slot and for the entry the slot of h_entry names (a
+        """Ask for the group of hash h_slot's slot and for the entry h_entry's slot names (a
         group further ahead, and one nearer whose slot was asked for before: the row loop's
         and the merge's look-ahead). In a table of a million groups each is a miss that the
-        lookup would otherwise wait for. (An empty slot names "entry -1", an address before
-        the block: a prefetch never faults. A collision's entry is not asked for.)"""
+        lookup would otherwise wait for."""
+        _prefetch_probe(g, table, h_slot, h_entry, self.layout.size)
+
+    def prefetch_sets(self, g: FnGen, table: ir.Value,
+                      hashes: list[tuple[ir.Value, ir.Value] | None]) -> None:
+        """prefetch_group for the distinct sets' (group, value) entries, per set (None: that
+        set's value is not computed ahead)."""
         b = g.b
-        slots, mask = LC_TABLE.load(b, table, "slots"), LC_TABLE.load(b, table, "mask")
-        g.prefetch(b.gep(slots, [b.and_(h_slot, mask)], source_etype=I32))
-        named = b.zext(b.load(b.gep(slots, [b.and_(h_entry, mask)], source_etype=I32),
-                              typ=I32), I64)
-        _prefetch_entry(g, b.gep(LC_TABLE.load(b, table, "entries"),
-                                 [b.mul(b.sub(named, i64(1)), i64(self.layout.size))],
-                                 source_etype=I8), self.layout.size)
+        sets = LC_TABLE.load(b, table, "sets")
+        for d, (ds, hs) in enumerate(zip(self.layout.sets, hashes, strict=True)):
+            if hs is not None:
+                st = b.load(b.gep(sets, [i64(d)], source_etype=PTR), typ=PTR)
+                _prefetch_probe(g, st, *hs, ds.size)
 
     # -- per-row update -----------------------------------------------------------------------
     def consume(self, g: FnGen, agg: ir.Value, vals: list[Val], k: ir.Value | None,
@@ -527,16 +601,15 @@ class AggregateCodegen:
             g.exit_unless(b.icmp_signed("<=", need, _strings_room(g, table)), NEED_STRINGS,
                           table, need)
         sets = []
-        if lay.distinct:
+        if lay.sets:
             sets_arr = LC_TABLE.load(b, table, "sets")
-            for d, i in enumerate(lay.distinct):
+            for d, ds in enumerate(lay.sets):
                 st = b.load(b.gep(sets_arr, [i64(d)], source_etype=PTR), typ=PTR)
                 sets.append(st)
                 g.exit_unless(b.icmp_signed("<", LC_TABLE.load(b, st, "count"),
                                             LC_TABLE.load(b, st, "limit")), NEED_GROW, st)
-                v = args[i]
-                if self.fields[node.aggs[i].arg].type.kind is Kind.VARCHAR:
-                    n = _len_if(g, v)
+                if ds.arg_type.kind is Kind.VARCHAR:
+                    n = _len_if(g, args[ds.members[0]])
                     g.exit_unless(b.icmp_signed("<=", n, _strings_room(g, st)), NEED_STRINGS, st, n)
 
         # commit
@@ -546,15 +619,13 @@ class AggregateCodegen:
                                        extra + self._initial_keys(every_row=True),
                                        grow_exit=True)
         states = _at(g, entry, lay.states_begin)
-        for j, (st, v, f) in enumerate(zip(lay.states, args, filters, strict=True)):
-            active = TRUE
-            if f is not None:
-                active = truth(b, f)
-            if st.call.distinct:
-                self._distinct_update(g, table, sets[lay.distinct.index(j)], idx, st, states, v,
-                                      active)
-            else:
+        actives = [TRUE if f is None else truth(b, f) for f in filters]
+        for st, v, active in zip(lay.states, args, actives, strict=True):
+            if not st.call.distinct:
                 self._update(g, table, st, states, v, active)
+        for ds, st_set in zip(lay.sets, sets, strict=True):
+            self._distinct_update(g, table, ds, st_set, h, idx, states, args[ds.members[0]],
+                                  [actives[j] for j in ds.members])
         if lay.dirty is not None:
             flag = _at(g, entry, lay.dirty)
             with b.if_then(b.icmp_unsigned("==", b.load(flag, typ=I8), ir.Constant(I8, 0))):
@@ -678,21 +749,42 @@ class AggregateCodegen:
         bits = b.xor(k, b.lshr(b.ashr(k, ir.Constant(it, it.width - 1)), ir.Constant(it, 1)))
         return b.bitcast(bits, ft)
 
-    def _distinct_update(self, g: FnGen, table: ir.Value, st_set: ir.Value, idx: ir.Value,
-                         st: AggState, states: ir.Value, v: Val, active: ir.Value) -> None:
+    def _distinct_update(self, g: FnGen, table: ir.Value, ds: DistinctSet, st_set: ir.Value,
+                         h_group: ir.Value, idx: ir.Value, states: ir.Value, v: Val,
+                         actives: list[ir.Value]) -> None:
+        """Fold v into each member whose filter passes, the first time that member sees v in
+        this group: one probe of the shared set for all of them (see DistinctSet)."""
         b = g.b
         if v.maybe_null:
-            active = b.and_(active, b.not_(v.null)) if active is not TRUE else b.not_(v.null)
-        t = st.arg_type
-        with b.if_then(active):
+            actives = [b.not_(v.null) if a is TRUE else b.and_(a, b.not_(v.null))
+                       for a in actives]
+        t = ds.arg_type
+        any_active = TRUE if any(a is TRUE for a in actives) else actives[0]
+        for a in actives[1:]:
+            if any_active is not TRUE:
+                any_active = b.or_(any_active, a)
+        with b.if_then(any_active) if any_active is not TRUE else nullcontext():
             kv = key_value(g, Val(v.v, FALSE, v.len), t)
-            h = _finish(g, _mix(g, _mix(g, i64(SEED), idx), _hash_one(g, kv, t)))
-            idx_val = Val(idx)
-            keys = [(8, idx_val, SqlType(Kind.BIGINT), None), (16, kv, t, None)]
-            _, _, inserted = find_or_insert(g, st_set, h, 16 + _align(max(SLOT_WIDTH[t.kind], 1)),
-                                            keys)
-            with b.if_then(inserted):
-                self._update(g, table, st, states, kv, TRUE)
+            h = self.set_hash(g, h_group, ds, v)
+            keys = [(8, Val(idx), SqlType(Kind.BIGINT), None), (16, kv, t, None)]
+            if len(ds.members) == 1:
+                _, _, inserted = find_or_insert(g, st_set, h, ds.size, keys)
+                with b.if_then(inserted):
+                    self._update(g, table, self.layout.states[ds.members[0]], states, kv, TRUE)
+                return
+            mt = ds.mask_type
+            bits = ir.Constant(mt, 0)
+            for k, a in enumerate(actives):
+                bits = b.or_(bits, ir.Constant(mt, 1 << k) if a is TRUE else
+                             b.shl(b.zext(a, mt), ir.Constant(mt, k)))
+            entry, _, _ = find_or_insert(g, st_set, h, ds.size, keys)   # a new mask is 0
+            mask_p = _at(g, entry, ds.mask_offset)
+            seen = b.load(mask_p, typ=mt)
+            new = b.and_(bits, b.not_(seen))
+            b.store(b.or_(seen, bits), mask_p)
+            for k, j in enumerate(ds.members):
+                first = b.trunc(b.lshr(new, ir.Constant(mt, k)), I1)
+                self._update(g, table, self.layout.states[j], states, kv, first)
 
     # -- finalizing and emitting ------------------------------------------------------------
     def finalize(self, g: FnGen, states: ir.Value, count_errors: bool) -> list[Val]:

@@ -272,9 +272,10 @@ class PipelineCodegen:
         b.ret(b.load(i_var, typ=I64))
 
     # -- looking ahead -------------------------------------------------------------------
-    def ahead_keys(self) -> list[Expr] | None:
+    def ahead_exprs(self) -> tuple[list[Expr], list[Expr | None]] | None:
         """The aggregate's hash keys as expressions of the input row, when every one is
-        cheap to compute again for another row and depends on no window (see look_ahead)."""
+        cheap to compute again for another row and depends on no window (see look_ahead),
+        and each distinct set's argument where it is cheap too (None where not)."""
         cur: list[Expr | None] = [col(c, f.type, f.nullable)
                                   for c, f in enumerate(self.plan.input_fields)]
         for op in self.plan.ops:
@@ -284,20 +285,26 @@ class PipelineCodegen:
             elif isinstance(op, Window):
                 cur = [*cur, None, None]    # window_start, window_end
         keys = [cur[c] for c in self.aggcg.hash_key_columns()]
-        if not keys or any(k is None or not cheap(k) for k in keys):
+        if any(k is None or not cheap(k) for k in keys):
             return None
-        return keys
+        args = [a if a is not None and cheap(a) else None
+                for a in (cur[c] for c in self.aggcg.distinct_arg_columns())]
+        if not keys and all(a is None for a in args):
+            return None
+        return keys, args
 
     def look_ahead(self, cols: ir.Value, j: ir.Value, n: ir.Value, sel: ir.Value | None
                    ) -> None:
-        """Prefetch the groups of rows ahead in a big table (AggregateCodegen.prefetch_group):
-        their keys are computed again there (filters are not applied: a dropped row's
-        prefetch is only wasted), counting no errors. A table smaller than BIG_TABLE_SLOTS,
+        """Prefetch the groups of rows ahead in a big table (AggregateCodegen.prefetch_group),
+        and their values' entries in big distinct sets (prefetch_sets): their keys and values
+        are computed again there (filters are not applied: a dropped row's prefetch is only
+        wasted), counting no errors. A table smaller than BIG_TABLE_SLOTS, with sets as small,
         in cache, skips this for the test of a flag, set where the table is looked up (W1's
         loop took 5 instructions more a row when each row loaded the table's size)."""
-        keys = self.ahead_keys()
-        if keys is None:
+        exprs = self.ahead_exprs()
+        if exprs is None:
             return
+        keys, args = exprs
         g = self.g
         b = g.b
         table_var = g.alloca(PTR, "ahead_table", ir.Constant(PTR, None))
@@ -311,7 +318,7 @@ class PipelineCodegen:
         guard, err_var = g.guard, g.err_var
         g.guard, g.err_var = FALSE, g.alloca(I64, "ahead_errors", i64(0))
         last = b.sub(n, i64(1))
-        hashes = []
+        hashes, set_hashes = [], []
         for d in (ROW_AHEAD, ROW_AHEAD // 2):
             ja = g.smin(b.add(j, i64(d)), last)
             ia = ja if sel is None else b.sext(b.load(b.gep(sel, [ja], source_etype=I32),
@@ -319,9 +326,17 @@ class PipelineCodegen:
             # Loads go to the block computing this row's index: a key with branches (CASE,
             # COALESCE) leaves the builder in a later block, past `ahead`.
             env = ScanEnv(g, cols, self.plan.input_fields, self.nulls, b.block, ia)
-            hashes.append(self.aggcg.hash_of(g, [lower(g, k, env) for k in keys]))
+            h = self.aggcg.hash_of(g, [lower(g, k, env) for k in keys])
+            hashes.append(h)
+            set_hashes.append([None if a is None else
+                               self.aggcg.set_hash(g, h, ds, lower(g, a, env))
+                               for a, ds in zip(args, self.aggcg.layout.sets, strict=True)])
         g.guard, g.err_var = guard, err_var
-        self.aggcg.prefetch_group(g, table, *hashes)
+        if keys:
+            self.aggcg.prefetch_group(g, table, *hashes)
+        if any(a is not None for a in args):
+            self.aggcg.prefetch_sets(g, table, [None if a is None else (far, near) for a, far, near
+                                                in zip(args, *set_hashes, strict=True)])
         b.branch(after)
         b.position_at_end(after)
 
