@@ -62,6 +62,7 @@ class ValuesEnv:
 
     def __init__(self, vals: list[Val]):
         self.vals = vals
+        self.memo: dict[Expr, tuple[Val, ir.Block]] = {}   # see lower
 
     def get(self, index: int) -> Val:
         return self.vals[index]
@@ -71,7 +72,18 @@ def lower(g: FnGen, e: Expr, env: Env) -> Val:
     fn = LOWER.get(e.op)
     if fn is None:
         raise SqlError(f"code generation does not support {e.op.name} yet")
-    return fn(g, e, env)
+    memo = getattr(env, "memo", None)
+    if memo is None or e.op in _UNSHARED or cheap(e):
+        return fn(g, e, env)
+    # An expression that calls into the runtime (a regular expression, LOWER, a cast of a
+    # text, ...) is computed once a row where it repeats (q21's filter and select list), when
+    # the first computation's block dominates the repeat: its errors then count once.
+    done = memo.get(e)
+    if done is not None and g.dominates(done[1], g.b.block):
+        return done[0]
+    v = fn(g, e, env)
+    memo[e] = (v, g.b.block)
+    return v
 
 
 def or_nulls(g: FnGen, *vals: Val) -> ir.Value:
@@ -730,6 +742,11 @@ def window_bounds(g: FnGen, w, k: ir.Value) -> tuple[ir.Value, ir.Value]:
 _CHEAP = frozenset((Op.COLUMN, Op.LITERAL, Op.NEG, Op.ADD, Op.SUB, Op.MUL, Op.DIV, *COMPARISONS,
                     Op.AND, Op.OR, Op.NOT, Op.IS_NULL, Op.IS_NOT_NULL, Op.CASE, Op.COALESCE,
                     Op.CAST, Op.ABS, Op.FLOOR, Op.CEIL, Op.TIME_BUCKET))
+
+
+# lower computes an expression once a row when it is not cheap (LLVM shares cheap ones
+# itself), except PROCTIME, which reads the clock.
+_UNSHARED = frozenset((Op.COLUMN, Op.LITERAL, Op.PROCTIME))
 
 
 def cheap(e: Expr) -> bool:

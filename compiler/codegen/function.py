@@ -62,6 +62,26 @@ class FnGen:
             b.store(init, ptr)
         return ptr
 
+    def dominates(self, d: ir.Block, c: ir.Block) -> bool:
+        """Whether every path from the entry to block c passes block d, in the blocks and
+        branches made so far (a value made in d may then be used in c)."""
+        if d is c or d is self.entry:
+            return True
+        seen, todo = {id(d)}, [self.entry]
+        while todo:
+            blk = todo.pop()
+            if blk is c:
+                return False
+            if id(blk) in seen:
+                continue
+            seen.add(id(blk))
+            term = blk.terminator
+            if isinstance(term, ir.SwitchInstr):
+                todo += [term.default, *(t for _, t in term.cases)]
+            elif term is not None:
+                todo += [o for o in term.operands if isinstance(o, ir.Block)]
+        return True
+
     def in_entry(self, emit: Callable[[ir.IRBuilder], ir.Value]) -> ir.Value:
         """Emit loop-invariant code (e.g. loads of column descriptors) in the entry block."""
         b = ir.IRBuilder(self.entry)

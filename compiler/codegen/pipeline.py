@@ -51,6 +51,7 @@ class ScanEnv:
         self.g, self.cols, self.fields, self.nulls = g, cols, fields, nulls
         self.loads, self.i = loads, i
         self.cache: dict[int, Val] = {}
+        self.memo: dict[Expr, tuple[Val, ir.Block]] = {}   # see exprs.lower
         self.desc: dict[int, tuple[ir.Value, ir.Value, ir.Value, ir.Value]] = {}
 
     def descriptor(self, c: int) -> tuple[ir.Value, ir.Value, ir.Value, ir.Value]:
