@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import reduce
 
 from llvmlite import ir
 
@@ -759,10 +760,7 @@ class AggregateCodegen:
             actives = [b.not_(v.null) if a is TRUE else b.and_(a, b.not_(v.null))
                        for a in actives]
         t = ds.arg_type
-        any_active = TRUE if any(a is TRUE for a in actives) else actives[0]
-        for a in actives[1:]:
-            if any_active is not TRUE:
-                any_active = b.or_(any_active, a)
+        any_active = TRUE if any(a is TRUE for a in actives) else reduce(b.or_, actives)
         with b.if_then(any_active) if any_active is not TRUE else nullcontext():
             kv = key_value(g, Val(v.v, FALSE, v.len), t)
             h = self.set_hash(g, h_group, ds, v)
