@@ -12,6 +12,7 @@ DuckDB as the batch oracle.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import math
@@ -20,13 +21,14 @@ import random
 import duckdb
 import numpy as np
 import pyarrow as pa
+from laminarc.runtime import pipelines
 
 import laminarc
 
 
 def cuts_of(n: int, kind: str, seed: int = 0) -> list[int]:
     """Slice boundaries: 'one' batch, 'rows' (one row each), 'random' sizes, 'halves'
-    (an '@workers' suffix is ignored here)."""
+    (an '@workers' suffix, and what follows it, is ignored here)."""
     kind = kind.split("@")[0]
     if n == 0:
         return [0]
@@ -42,8 +44,28 @@ def cuts_of(n: int, kind: str, seed: int = 0) -> list[int]:
 
 
 # How each differential test runs a stream: a cut of the input and a number of workers
-# (1 runs inline; 3 is more workers than this machine has CPUs). All must agree exactly.
-CUTS = ("one@1", "rows@2", "random@2", "halves@3", "one@2")
+# (1 runs inline; 3 is more workers than this machine has CPUs), '/routed' routing a
+# pre-aggregated TUMBLE's windows by key from the first chunk that holds a group on
+# (ROUTE_BYTES 0), so windows of both kinds occur. All must agree exactly.
+CUTS = ("one@1", "rows@2", "random@2", "halves@3", "one@2", "random@3/routed")
+
+
+def workers_of(cut: str) -> int:
+    """The workers a cut names ('random@3/routed': 3); 2 when it names none."""
+    return int(cut.split("@")[1].split("/")[0]) if "@" in cut else 2
+
+
+@contextlib.contextmanager
+def routing(cut: str):
+    """While inside, pipelines route by key as soon as they may if `cut` says '/routed'."""
+    if not cut.endswith("/routed"):
+        yield
+        return
+    saved, pipelines.ROUTE_BYTES = pipelines.ROUTE_BYTES, 0
+    try:
+        yield
+    finally:
+        pipelines.ROUTE_BYTES = saved
 
 
 def run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: str = "one",
@@ -51,8 +73,13 @@ def run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: s
                end: bool = True) -> pa.Table:
     """Everything `stream` emits when each source's table is inserted slice by slice.
     `watermarks` maps a slice index to an explicit watermark (epoch ms) given before it."""
-    workers = int(cuts.split("@")[1]) if "@" in cuts else 2
-    db = laminarc.open(workers=workers)
+    with routing(cuts):
+        return _run_stream(setup_sql, stream, inputs, cuts, seed, watermarks, end)
+
+
+def _run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: str,
+                seed: int, watermarks: dict[int, int] | None, end: bool) -> pa.Table:
+    db = laminarc.open(workers=workers_of(cuts))
     try:
         db.execute(setup_sql)
         sub = db.subscribe(stream)

@@ -15,7 +15,9 @@ from harness import (
     epoch_ms,
     on_time_rows,
     random_events,
+    routing,
     run_stream,
+    workers_of,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,7 +37,7 @@ def feed(db, events: pa.Table, cut: str, seed: int = 0) -> None:
 @given(seed=st.integers(0, 2**31), n=st.integers(0, 100), cut=st.sampled_from(CUTS))
 def test_view_of_a_group_by_is_its_current_state(seed, n, cut):
     events = random_events(n, seed, keys=8)
-    with laminarc.open(workers=int(cut.split("@")[1])) as db:
+    with routing(cut), laminarc.open(workers=workers_of(cut)) as db:
         db.execute(EVENTS_DDL.format(delay=0) + """CREATE MATERIALIZED VIEW mv AS
             SELECT k, COUNT(*) AS c, SUM(v) AS sv, MAX(s) AS ms FROM events GROUP BY k;""")
         half = n // 2

@@ -4,6 +4,7 @@ under concurrent inserts, in-flight shutdown, back-pressure and native failures.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import random
@@ -18,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from harness import EVENTS_DDL, random_events
+from harness import CUTS, EVENTS_DDL, cuts_of, random_events, routing, workers_of
 from laminarc.runtime.arrow import Descriptors
 from laminarc.runtime.native import ffi, lib
 
@@ -701,6 +702,27 @@ FROM TABLE(TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND))
 GROUP BY {key}, window_start, window_end
 EMIT ON WINDOW CLOSE;
 """
+
+
+def test_the_differential_tests_routed_cut_routes_windows_by_key():
+    """Every differential test runs its stream under CUTS, one of which routes a
+    pre-aggregated TUMBLE's windows by key: that it does (and the others do not), so those
+    tests cover windows of both kinds."""
+    routed = [c for c in CUTS if c.endswith("/routed")]
+    assert routed
+    events = random_events(400, 3, keys=8)
+    for cut in (*routed, routed[0].split("/")[0]):
+        with routing(cut), laminarc.open(workers=workers_of(cut)) as db:
+            db.execute(EVENTS_DDL.format(delay=0) + """CREATE STREAM w AS
+                SELECT k, window_start, COUNT(*) AS c
+                FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+                GROUP BY k, window_start, window_end;""")
+            bounds = cuts_of(events.num_rows, cut, 1)
+            for a, b in itertools.pairwise(bounds):
+                db.insert("events", events.slice(a, b - a))
+            db.end_input("events")
+            routed_from = db.metrics()["streams"]["w"]["routed_from_window"]
+        assert (routed_from is not None) == cut.endswith("/routed"), cut
 
 
 @pytest.mark.parametrize(("key", "beside"), [("k", False), ("s", True)])
