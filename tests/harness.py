@@ -58,10 +58,9 @@ def workers_of(cut: str) -> int:
 @contextlib.contextmanager
 def routing(cut: str):
     """While inside, pipelines route by key as soon as they may if `cut` says '/routed'."""
-    if not cut.endswith("/routed"):
-        yield
-        return
-    saved, pipelines.ROUTE_BYTES = pipelines.ROUTE_BYTES, 0
+    saved = pipelines.ROUTE_BYTES
+    if cut.endswith("/routed"):
+        pipelines.ROUTE_BYTES = 0
     try:
         yield
     finally:
@@ -73,14 +72,7 @@ def run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: s
                end: bool = True) -> pa.Table:
     """Everything `stream` emits when each source's table is inserted slice by slice.
     `watermarks` maps a slice index to an explicit watermark (epoch ms) given before it."""
-    with routing(cuts):
-        return _run_stream(setup_sql, stream, inputs, cuts, seed, watermarks, end)
-
-
-def _run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: str,
-                seed: int, watermarks: dict[int, int] | None, end: bool) -> pa.Table:
-    db = laminarc.open(workers=workers_of(cuts))
-    try:
+    with routing(cuts), laminarc.open(workers=workers_of(cuts)) as db:
         db.execute(setup_sql)
         sub = db.subscribe(stream)
         for source, table in inputs.items():
@@ -97,8 +89,6 @@ def _run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: 
         while (b := sub.poll()) is not None:
             batches.append(b)
         return pa.Table.from_batches(batches, schema=sub.schema)
-    finally:
-        db.close()
 
 
 def assert_cut_invariant(setup_sql: str, stream: str, inputs: dict[str, pa.Table],
