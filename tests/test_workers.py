@@ -725,14 +725,17 @@ def test_the_differential_tests_routed_cut_routes_windows_by_key():
         assert (routed_from is not None) == cut.endswith("/routed"), cut
 
 
-@pytest.mark.parametrize(("key", "beside"), [("k", False), ("s", True)])
-def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, beside, monkeypatch):
+@pytest.mark.parametrize(("key", "shape"), [("k", "alone"), ("s", "beside"), ("k", "over")])
+def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, monkeypatch):
     """A pre-aggregated TUMBLE whose windows hold many groups is routed by key from the
     window after those open when a chunk finds them big (ROUTE_BYTES, made tiny here):
     windows opened before keep their blocks, later ones route, rows of both kinds arrive out
     of order in one chunk, and every float sum, zero sign and NaN still comes out as one
     worker's, for any cut. `beside`: a second stream on the source, so chunks take the
-    engine's other path (prepared with the stream's, not handed over alone)."""
+    engine's other path (prepared with the stream's, not handed over alone). `over`: the
+    window is over a stream that projects the source, so the partition kernel computes the
+    event time it numbers windows by (it once left it 0: every row went to its block's
+    worker, and a routed window's group came out once per worker)."""
     from laminarc.runtime import pipelines
     monkeypatch.setattr(pipelines, "ROUTE_BYTES", 20_000)
     data = _preagg_data(40_000, 5)
@@ -742,8 +745,12 @@ def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, beside,
     data = data.set_column(4, "s", pa.array([f"key{x}" for x in keys],
                                             mask=rng.random(data.num_rows) < 0.02))
     sql = ROUTED_SQL.format(key=key)
-    if beside:
+    if shape == "beside":
         sql += "CREATE STREAM copy AS SELECT ts, k FROM m WHERE i > 3;"
+    if shape == "over":
+        sql = sql.replace("TABLE(TUMBLE(TABLE m,", "TABLE(TUMBLE(TABLE p,").replace(
+            "CREATE STREAM per_window", "CREATE STREAM p AS SELECT k, s, i, v, r, ts "
+            "FROM m;\nCREATE STREAM per_window")
 
     def run(workers: int, seed: int) -> tuple[pa.Table, object]:
         cut = random.Random(seed)

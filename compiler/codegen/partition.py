@@ -136,7 +136,9 @@ class PartitionCodegen:
         """Evaluate what the partition keys need; returns (env, window-derived columns)."""
         g = self.g
         applied = _applied_filters(ops)
-        needs = _needed(ops, needed_top, applied)
+        agg = self.plan.aggregate
+        numbered = agg.window if agg.preaggregated else None
+        needs = _needed(ops, needed_top, applied, numbered)
         for idx, (op, needed) in enumerate(zip(ops, needs, strict=True)):
             if isinstance(op, Filter):
                 if idx in applied:
@@ -148,7 +150,7 @@ class PartitionCodegen:
                 tainted = {c for c, e in enumerate(op.exprs) if columns_used(e) & tainted}
                 env = ValuesEnv(vals)
             elif isinstance(op, Window):
-                if op is self.plan.aggregate.window and self.plan.aggregate.preaggregated:
+                if op is numbered:
                     self.window_k = window_number(g, op, env.get(op.time).v)[0]
                 width = len(op.input.fields)
                 inner, placeholder = env, Val(i64(0), FALSE)
@@ -170,10 +172,12 @@ def _applied_filters(ops: list[Node]) -> set[int]:
     return {i for i, op in enumerate(ops[:end]) if isinstance(op, Filter)}
 
 
-def _needed(ops: list[Node], top: set[int], applied: set[int]) -> list[set[int]]:
+def _needed(ops: list[Node], top: set[int], applied: set[int],
+            numbered: Window | None) -> list[set[int]]:
     """For each op, which of its output columns the kernel must compute: what the keys and
-    the applied filters read, and the whole of a projection before an applied filter (a row
-    that filter drops has then counted the errors one worker would count)."""
+    the applied filters read, the event time of `numbered` (a pre-aggregated pipeline's
+    window, which routing numbers), and the whole of a projection before an applied filter
+    (a row that filter drops has then counted the errors one worker would count)."""
     out: list[set[int]] = []
     need = set(top)
     last = max(applied, default=-1)
@@ -190,4 +194,6 @@ def _needed(ops: list[Node], top: set[int], applied: set[int]) -> list[set[int]]
         elif isinstance(op, Window):
             width = len(op.input.fields)
             need = {c for c in need if c < width}
+            if op is numbered:   # the kernel numbers its windows by their event time
+                need.add(op.time)
     return list(reversed(out))
