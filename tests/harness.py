@@ -57,10 +57,11 @@ def workers_of(cut: str) -> int:
 
 @contextlib.contextmanager
 def routing(cut: str):
-    """While inside, pipelines route by key as soon as they may if `cut` says '/routed'."""
+    """While inside, pipelines route by key as soon as they may if `cut` says '/routed', or
+    once a worker holds N bytes of a window's groups if it says '/routed:N'."""
     saved = pipelines.ROUTE_BYTES
-    if cut.endswith("/routed"):
-        pipelines.ROUTE_BYTES = 0
+    if "/routed" in cut:
+        pipelines.ROUTE_BYTES = int(cut.partition("/routed:")[2] or 0)
     try:
         yield
     finally:
@@ -69,9 +70,10 @@ def routing(cut: str):
 
 def run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: str = "one",
                seed: int = 0, watermarks: dict[int, int] | None = None,
-               end: bool = True) -> pa.Table:
+               end: bool = True, metrics: dict | None = None) -> pa.Table:
     """Everything `stream` emits when each source's table is inserted slice by slice.
-    `watermarks` maps a slice index to an explicit watermark (epoch ms) given before it."""
+    `watermarks` maps a slice index to an explicit watermark (epoch ms) given before it;
+    `metrics`, if given, receives the database's metrics once the output is read."""
     with routing(cuts), laminarc.open(workers=workers_of(cuts)) as db:
         db.execute(setup_sql)
         sub = db.subscribe(stream)
@@ -84,11 +86,15 @@ def run_stream(setup_sql: str, stream: str, inputs: dict[str, pa.Table], cuts: s
         if end:
             for source in inputs:
                 db.end_input(source)
-            return sub.to_arrow()
-        batches = []
-        while (b := sub.poll()) is not None:
-            batches.append(b)
-        return pa.Table.from_batches(batches, schema=sub.schema)
+            out = sub.to_arrow()
+        else:
+            batches = []
+            while (b := sub.poll()) is not None:
+                batches.append(b)
+            out = pa.Table.from_batches(batches, schema=sub.schema)
+        if metrics is not None:
+            metrics.update(db.metrics())
+        return out
 
 
 def assert_cut_invariant(setup_sql: str, stream: str, inputs: dict[str, pa.Table],
