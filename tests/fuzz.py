@@ -43,7 +43,7 @@ if __name__ == "__main__":
     os.environ.setdefault("LAMINARC_BLOCK_ROWS", "7")
     sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import assert_rows_equal, consolidate_changelog, hop_pairs, run_stream
+from harness import assert_rows_equal, consolidate_changelog, duck, hop_pairs, run_stream
 from sqlgen import (
     BIGINT,
     BOOL,
@@ -272,17 +272,9 @@ def _expanded(case: dict, data: pa.Table) -> pa.Table:
 
 
 def duck_run(query: str, data: pa.Table, case: dict) -> pa.Table:
-    import duckdb
-    con = duckdb.connect()
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET threads = 1")
-        con.register("ev", data.append_column("rn", pa.array(range(data.num_rows), pa.int64())))
-        if case["kind"] == "window":
-            con.register("ex", _expanded(case, data))
-        return con.sql(query).to_arrow_table()
-    finally:
-        con.close()
+    """The oracle over `ev` (the events, numbered `rn`) and, for windows, `ex`."""
+    ev = data.append_column("rn", pa.array(range(data.num_rows), pa.int64()))
+    return duck(query, ev=ev, **({"ex": _expanded(case, data)} if case["kind"] == "window" else {}))
 
 
 def judge(case: dict, data: pa.Table, results: list[tuple]) -> tuple[str, str]:
@@ -299,12 +291,13 @@ def judge(case: dict, data: pa.Table, results: list[tuple]) -> tuple[str, str]:
     base, base_errors, base_late = results[0][1:]
     changelog = base.num_columns > 0 and base.column_names[-1] == "_op"
     try:
+        got = consolidate_changelog(base) if changelog else base
+        net = sorted(map(repr, _rows(got))) if changelog else None   # (in no order)
         for cut, (_, out, errors, late) in zip(CONFIGS[1:], results[1:], strict=True):
             if changelog:
                 a = sorted(map(repr, _rows(consolidate_changelog(out))))
-                b = sorted(map(repr, _rows(consolidate_changelog(base))))
-                if a != b:
-                    return "finding-invariance", f"{cut}: {a[:20]}\nagainst {CONFIGS[0]}: {b[:20]}"
+                if a != net:
+                    return "finding-invariance", f"{cut}: {a[:20]}\nagainst {CONFIGS[0]}: {net[:20]}"
             else:
                 if _rows(out) != _rows(base) or out.schema != base.schema:
                     return "finding-invariance", (f"{cut}: {out.to_pylist()[:20]}\n"
@@ -313,7 +306,6 @@ def judge(case: dict, data: pa.Table, results: list[tuple]) -> tuple[str, str]:
                     return "finding-invariance-errors", f"{cut}: {errors} against {base_errors}"
             if late != base_late:
                 return "finding-invariance-late", f"{cut}: {late} against {base_late}"
-        got = consolidate_changelog(base) if changelog else base
     except AssertionError as e:
         return "finding-changelog-retracts-missing", str(e)
     want = duck_run(case["duck"], data, case)

@@ -18,6 +18,12 @@ class Retry(Exception):
     """This choice of node cannot be typed as asked: the caller draws another."""
 
 
+def same(text, typ, *args: tuple) -> tuple:
+    """A node written alike for both systems: `text` of the arguments' laminarc texts, and of
+    their DuckDB texts."""
+    return (text(*(a[0] for a in args)), text(*(a[1] for a in args)), typ)
+
+
 INT, BIGINT, DOUBLE, VARCHAR, BOOL, TS = "INT", "BIGINT", "DOUBLE", "VARCHAR", "BOOL", "TS"
 
 
@@ -248,7 +254,7 @@ class Gen:
     def k_neg(self, t, d):
         a = self.expr(t, d)
         if is_dec(a[2]):
-            return (f"(-{a[0]})", f"(-{a[1]})", a[2])
+            return same(lambda x: f"(-{x})", a[2], a)
         return (f"(-{a[0]})", f"TRY(-{a[1]})", a[2])
 
     def k_abs(self, t, d):
@@ -263,20 +269,20 @@ class Gen:
     def k_extract(self, t, d):
         a = self.expr(TS, d)
         f = self.r.choice(["HOUR", "MINUTE", "DAY", "MONTH", "YEAR"])
-        return (f"EXTRACT({f} FROM {a[0]})", f"EXTRACT({f} FROM {a[1]})", BIGINT)
+        return same(lambda x: f"EXTRACT({f} FROM {x})", BIGINT, a)
 
     def k_round(self, t, d):
         a = self.expr(t, d)
         if self.r.random() < 0.5 and is_dec(a[2]):
             n = self.r.choice([0, 1, 2, 3])
             s = min(a[2][2], n)
-            return (f"ROUND({a[0]}, {n})", f"ROUND({a[1]}, {n})", DEC(a[2][1], s))
-        return (f"ROUND({a[0]})", f"ROUND({a[1]})", DEC(a[2][1], 0) if is_dec(a[2]) else a[2])
+            return same(lambda x: f"ROUND({x}, {n})", DEC(a[2][1], s), a)
+        return same(lambda x: f"ROUND({x})", DEC(a[2][1], 0) if is_dec(a[2]) else a[2], a)
 
     def k_floor(self, t, d):
         a = self.expr(t, d)
         f = self.r.choice(["FLOOR", "CEIL"])
-        return (f"{f}({a[0]})", f"{f}({a[1]})", DEC(a[2][1], 0) if is_dec(a[2]) else a[2])
+        return same(lambda x: f"{f}({x})", DEC(a[2][1], 0) if is_dec(a[2]) else a[2], a)
 
     def k_cast(self, t, d):
         r = self.r
@@ -306,7 +312,7 @@ class Gen:
         if t == VARCHAR:
             src = r.choice([INT, BIGINT, DEC(10, 2), BOOL, DOUBLE])
             a = self.expr(src, d)
-            return (f"CAST({a[0]} AS VARCHAR)", f"CAST({a[1]} AS VARCHAR)", VARCHAR)
+            return same(lambda x: f"CAST({x} AS VARCHAR)", VARCHAR, a)
         if t == BOOL:
             src = r.choice([VARCHAR, INT])
             a = self.expr(src, d)
@@ -337,34 +343,33 @@ class Gen:
         a, b = self.same_pair(t, d)
         rt = self.unify(a, b)
         if self.r.random() < 0.3:
-            return (f"CASE WHEN {c[0]} THEN {a[0]} END", f"CASE WHEN {c[1]} THEN {a[1]} END", a[2])
+            return same(lambda w, x: f"CASE WHEN {w} THEN {x} END", a[2], c, a)
         if self.r.random() < 0.2:
             c2 = self.expr(BOOL, d)
             e = self.leaf(a[2])
             rt2 = self.unify((0, 0, rt), e)
-            return (f"CASE WHEN {c[0]} THEN {a[0]} WHEN {c2[0]} THEN {b[0]} ELSE {e[0]} END",
-                    f"CASE WHEN {c[1]} THEN {a[1]} WHEN {c2[1]} THEN {b[1]} ELSE {e[1]} END", rt2)
-        return (f"CASE WHEN {c[0]} THEN {a[0]} ELSE {b[0]} END",
-                f"CASE WHEN {c[1]} THEN {a[1]} ELSE {b[1]} END", rt)
+            return same(lambda w, x, w2, y, z: f"CASE WHEN {w} THEN {x} WHEN {w2} THEN {y} "
+                        f"ELSE {z} END", rt2, c, a, c2, b, e)
+        return same(lambda w, x, y: f"CASE WHEN {w} THEN {x} ELSE {y} END", rt, c, a, b)
 
     def k_coalesce(self, t, d):
         a, b = self.same_pair(t, d)
         rt = self.unify(a, b)
-        return (f"COALESCE({a[0]}, {b[0]})", f"COALESCE({a[1]}, {b[1]})", rt)
+        return same(lambda x, y: f"COALESCE({x}, {y})", rt, a, b)
 
     def k_nullif(self, t, d):
         a, b = self.same_pair(t, d)
         self.unify(a, b)
-        return (f"NULLIF({a[0]}, {b[0]})", f"NULLIF({a[1]}, {b[1]})", a[2])
+        return same(lambda x, y: f"NULLIF({x}, {y})", a[2], a, b)
 
     # strings ------------------------------------------------------------------
     def k_upper(self, t, d):
         a = self.expr(VARCHAR, d)
-        return (f"UPPER({a[0]})", f"UPPER({a[1]})", VARCHAR)
+        return same(lambda x: f"UPPER({x})", VARCHAR, a)
 
     def k_lower(self, t, d):
         a = self.expr(VARCHAR, d)
-        return (f"LOWER({a[0]})", f"LOWER({a[1]})", VARCHAR)
+        return same(lambda x: f"LOWER({x})", VARCHAR, a)
 
     def k_substr(self, t, d):
         a = self.expr(VARCHAR, d)
@@ -383,15 +388,15 @@ class Gen:
     def k_trim(self, t, d):
         a = self.expr(VARCHAR, d)
         f = self.r.choice(["TRIM", "LTRIM", "RTRIM"])
-        return (f"{f}({a[0]})", f"{f}({a[1]})", VARCHAR)
+        return same(lambda x: f"{f}({x})", VARCHAR, a)
 
     def k_concat(self, t, d):
         a, b = self.expr(VARCHAR, d), self.expr(VARCHAR, d)
-        return (f"CONCAT({a[0]}, {b[0]})", f"CONCAT({a[1]}, {b[1]})", VARCHAR)
+        return same(lambda x, y: f"CONCAT({x}, {y})", VARCHAR, a, b)
 
     def k_pipe(self, t, d):
         a, b = self.expr(VARCHAR, d), self.expr(VARCHAR, d)
-        return (f"({a[0]} || {b[0]})", f"({a[1]} || {b[1]})", VARCHAR)
+        return same(lambda x, y: f"({x} || {y})", VARCHAR, a, b)
 
     # booleans -----------------------------------------------------------------
     def k_cmp(self, t, d):
@@ -403,29 +408,29 @@ class Gen:
         else:
             b = self.expr(ct, d)
         op = r.choice(["=", "<>", "<", "<=", ">", ">=", "!="])
-        return (f"({a[0]} {op} {b[0]})", f"({a[1]} {op} {b[1]})", BOOL)
+        return same(lambda x, y: f"({x} {op} {y})", BOOL, a, b)
 
     def k_and(self, t, d):
         a, b = self.expr(BOOL, d), self.expr(BOOL, d)
-        return (f"({a[0]} AND {b[0]})", f"({a[1]} AND {b[1]})", BOOL)
+        return same(lambda x, y: f"({x} AND {y})", BOOL, a, b)
 
     def k_or(self, t, d):
         a, b = self.expr(BOOL, d), self.expr(BOOL, d)
-        return (f"({a[0]} OR {b[0]})", f"({a[1]} OR {b[1]})", BOOL)
+        return same(lambda x, y: f"({x} OR {y})", BOOL, a, b)
 
     def k_not(self, t, d):
         a = self.expr(BOOL, d)
-        return (f"(NOT {a[0]})", f"(NOT {a[1]})", BOOL)
+        return same(lambda x: f"(NOT {x})", BOOL, a)
 
     def k_isnull(self, t, d):
         a = self.expr(self.r.choice([INT, BIGINT, DOUBLE, DEC(10, 2), VARCHAR, BOOL]), d)
         n = self.r.choice(["IS NULL", "IS NOT NULL"])
-        return (f"({a[0]} {n})", f"({a[1]} {n})", BOOL)
+        return same(lambda x: f"({x} {n})", BOOL, a)
 
     def k_istrue(self, t, d):
         a = self.expr(BOOL, d)
         n = self.r.choice(["IS TRUE", "IS NOT TRUE", "IS FALSE", "IS NOT FALSE"])
-        return (f"({a[0]} {n})", f"({a[1]} {n})", BOOL)
+        return same(lambda x: f"({x} {n})", BOOL, a)
 
     def k_between(self, t, d):
         ct = self.r.choice([INT, BIGINT, DOUBLE, DEC(10, 2), VARCHAR])
@@ -433,7 +438,7 @@ class Gen:
         lo = self.expr(ct if not is_num(ct) else self.num_type(), d - 1)
         hi = self.expr(ct if not is_num(ct) else self.num_type(), d - 1)
         n = self.r.choice(["BETWEEN", "NOT BETWEEN"])
-        return (f"({a[0]} {n} {lo[0]} AND {hi[0]})", f"({a[1]} {n} {lo[1]} AND {hi[1]})", BOOL)
+        return same(lambda x, y, z: f"({x} {n} {y} AND {z})", BOOL, a, lo, hi)
 
     def k_in(self, t, d):
         ct = self.r.choice([INT, BIGINT, DEC(10, 2), VARCHAR, DOUBLE])
@@ -448,7 +453,7 @@ class Gen:
         a = self.expr(VARCHAR, d)
         p = self.r.choice(PATTERNS)
         op = self.r.choice(["LIKE", "NOT LIKE", "ILIKE", "LIKE"])
-        return (f"({a[0]} {op} {q(p)})", f"({a[1]} {op} {q(p)})", BOOL)
+        return same(lambda x: f"({x} {op} {q(p)})", BOOL, a)
 
     # timestamps ---------------------------------------------------------------
     def k_tsplus(self, t, d):
@@ -456,7 +461,7 @@ class Gen:
         n = self.r.choice([1, 2, 30, 3600])
         op = self.r.choice("+-")
         unit = self.r.choice(["SECOND", "MINUTE", "HOUR"])
-        return (f"({a[0]} {op} INTERVAL '{n}' {unit})", f"({a[1]} {op} INTERVAL '{n}' {unit})", TS)
+        return same(lambda x: f"({x} {op} INTERVAL '{n}' {unit})", TS, a)
 
 
 # ---- aggregates ----------------------------------------------------------------------------
