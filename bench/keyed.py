@@ -14,6 +14,10 @@ cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
   the two ways with many keys (docs/architecture.md "Workers", many groups a window). By
   default the runtime routes its windows by key once they hold many groups (still in 8
   lanes); `--blocks` keeps it pre-aggregating by blocks whatever the groups.
+- `hop`: the same per key and 60-second HOP sliding by 1 second: a sliced HOP of 60 slices a
+  window, pre-aggregated by blocks and, once its windows' folds read many groups, routed by
+  key after re-dealing its slices (docs/architecture.md "Sliced HOP windows"); `--blocks`
+  keeps it in blocks.
 
 1 and 2 workers alternate, a fresh database each run, in this process; each figure is the
 median of events over the seconds from the first insert to the last result row, and every
@@ -51,6 +55,11 @@ QUERIES = {
               "MAX(v) AS m "
               "FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '10' SECOND)) "
               "GROUP BY k, window_start, window_end;",
+    "hop": "CREATE STREAM h AS SELECT k, window_start, COUNT(*) AS cnt, SUM(v) AS s, "
+           "MAX(v) AS m "
+           "FROM TABLE(HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND, "
+           "INTERVAL '60' SECOND)) "
+           "GROUP BY k, window_start, window_end;",
 }
 
 
@@ -72,7 +81,7 @@ def main() -> None:
     ap.add_argument("--routed", action="store_true",
                     help="route window aggregates by key instead of pre-aggregating them")
     ap.add_argument("--blocks", action="store_true",
-                    help="pre-aggregate by blocks only, never routing a TUMBLE's big windows")
+                    help="pre-aggregate by blocks only, never routing big windows by key")
     args = ap.parse_args()
     if args.routed:
         from laminarc.compiler import physical

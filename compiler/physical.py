@@ -111,12 +111,13 @@ class PipelinePlan:
 
     @property
     def routable(self) -> bool:
-        """A pre-aggregated TUMBLE with group keys besides its window bounds: once its windows
-        hold many groups, its rows may be routed by key instead, window by window (see
-        lc_combine.route_from in runtime/lc_runtime.h)."""
+        """A pre-aggregated TUMBLE or sliced HOP with group keys besides its window bounds:
+        once its windows hold many groups, its rows may be routed by key instead, from one
+        window on (see lc_combine.route_from in runtime/lc_runtime.h; a sliced HOP's slices
+        are re-dealt by key then, lc_agg_reshard)."""
         a = self.aggregate
-        return (a is not None and a.preaggregated and not a.slice and a.window is not None
-                and a.window.function == "TUMBLE" and bool(a.stored_keys))
+        return (a is not None and a.preaggregated and a.window is not None
+                and (a.window.function == "TUMBLE" or bool(a.slice)) and bool(a.stored_keys))
 
     @property
     def window(self) -> Window | None:

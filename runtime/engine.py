@@ -682,7 +682,8 @@ class Engine:
                     "expression_errors": sum(m["errors"] for m in pm),
                     "groups": sum(m.get("groups", 0) for m in pm),
                     "open_windows": sum(m.get("open_windows", 0) for m in pm),
-                    # a pre-aggregated TUMBLE routed by key: from which window on (else None)
+                    # a pre-aggregated TUMBLE or sliced HOP routed by key: from which
+                    # window on (else None)
                     "routed_from_window": next((m["routed_from_window"] for m in pm
                                                 if m.get("routed_from_window") is not None),
                                                None),

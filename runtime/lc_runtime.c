@@ -986,6 +986,84 @@ static int64_t fold_closed(lc_agg* a, int64_t wm, lc_ctx* ctx) {
     return LC_OK;
 }
 
+/* The worker a group's hash belongs to, as the partition kernels choose it (Lemire's
+ * multiply-shift on the hash's high half; compiler/codegen/partition.py). */
+static int64_t owner_of(uint64_t h, int64_t nworkers) {
+    return (int64_t)(((h >> 32) * (uint64_t)nworkers) >> 32);
+}
+
+/* Slice t of worker v: its groups reordered by owner (stable), and those owned by another
+ * worker folded into that worker's table of the same slice; t keeps its own. */
+static int64_t reshard_slice(lc_agg** aggs, int64_t n, int64_t v, lc_table* t, lc_ctx* ctx) {
+    lc_agg* a = aggs[v];
+    int64_t count = t->count, es = t->entry_size, rc = fold_room(a, count), own = 0;
+    if (rc) return rc;
+    int64_t* pairs = a->fold_order;
+    for (int64_t i = 0; i < count; i++) {
+        uint64_t h;
+        memcpy(&h, t->entries + i * es, sizeof(h));
+        int64_t w = owner_of(h, n);
+        pairs[2 * i] = (w == v ? -1 : w) * count + i;   /* (its own first, then by owner) */
+        pairs[2 * i + 1] = i;
+        own += w == v;
+    }
+    if (own == count) return LC_OK;
+    qsort(pairs, (size_t)count, 16, cmp_pair);
+    for (int64_t i = 0; i < count; i++)
+        memcpy(a->fold_entries + i * es, t->entries + pairs[2 * i + 1] * es, (size_t)es);
+    memcpy(t->entries, a->fold_entries, (size_t)(count * es));
+    /* The others' runs, through a view of t's entries (their strings stay in t's arena until
+     * the merger has copied them). */
+    for (int64_t lo = own; lo < count;) {
+        int64_t w = pairs[2 * lo] / count, hi = lo;
+        while (hi < count && pairs[2 * hi] / count == w) hi++;
+        lc_table* dst = dir_find(aggs[w], t->window);
+        if (!dst) {
+            if ((rc = lc_agg_open_window(aggs[w], t->window))) return rc;
+            dst = dir_find(aggs[w], t->window);
+        }
+        lc_table view = *t;
+        view.entries = t->entries + lo * es;
+        view.count = hi - lo;
+        if ((rc = fold_room(aggs[w], hi - lo)) ||
+            (rc = merge_with(aggs[w]->fold, dst, &view, aggs[w]->fold_where, ctx)))
+            return rc;
+        lo = hi;
+    }
+    t->count = own;
+    memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint32_t));
+    for (int64_t i = 0; i < own; i++) {
+        uint64_t h;
+        memcpy(&h, t->entries + i * es, sizeof(h));
+        table_insert_slot(t->slots, t->mask, h, (uint32_t)(i + 1));
+    }
+    return LC_OK;
+}
+
+int64_t lc_agg_reshard(lc_agg** aggs, int64_t n, int64_t* route_from, lc_ctx* ctx) {
+    int64_t next = aggs[0]->fold_next, rc;
+    for (int64_t v = 0; v < n; v++)
+        if (aggs[v]->fold_next != next || aggs[v]->folded) return 1;   /* (not now) */
+    for (int64_t v = 0; v < n; v++) {
+        lc_agg* a = aggs[v];
+        if (a->blocks)
+            for (int64_t i = 0; i <= a->block_mask; i++)
+                if (a->blocks[i].level) block_drop(a, &a->blocks[i]);
+        for (int64_t i = 0; i <= a->win_mask; i++)
+            if (a->win_ids[i] != LC_MIN_WINDOW) a->win_tables[i]->frozen = 0;
+    }
+    for (int64_t v = 0; v < n; v++) {
+        lc_agg* a = aggs[v];
+        /* (only other workers' directories gain slices meanwhile) */
+        for (int64_t i = 0; i <= a->win_mask; i++)
+            if (a->win_ids[i] != LC_MIN_WINDOW && a->win_tables[i]->count &&
+                (rc = reshard_slice(aggs, n, v, a->win_tables[i], ctx)))
+                return rc;
+    }
+    *route_from = next;
+    return LC_OK;
+}
+
 /* The windows from fold_next on that hold a slice, and the closed ones not yet taken. */
 static int64_t sliced_open_windows(lc_agg* a) {
     int64_t n = 0, k = 0;
@@ -997,8 +1075,8 @@ static int64_t sliced_open_windows(lc_agg* a) {
         if (a->win_ids[i] != LC_MIN_WINDOW && a->win_tables[i]->count &&
             push_close_id(a, &k, a->win_ids[i]))
             return n;   /* (out of memory: a metric, so the closed windows at least) */
-    int64_t* ids = a->close_ids;
-    qsort(ids, (size_t)k, sizeof(int64_t), cmp_i64);
+    int64_t* ids = a->close_ids;   /* (NULL until a fold or this needed it) */
+    if (k > 1) qsort(ids, (size_t)k, sizeof(int64_t), cmp_i64);
     for (int64_t j = 0; j < k; j++) {
         __int128 f = first_window(a, ids[j]), l = last_window(a, ids[j]);
         if (f < a->fold_next) f = a->fold_next;

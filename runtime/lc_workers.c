@@ -1298,7 +1298,8 @@ static int64_t run_combined(lc_task* t) {
     if (cb->ex && cb->route_from == INT64_MAX) {
         /* (until a route is fixed) the most groups a window of the chunk held: open, or
          * closed by it */
-        t->groups = lc_agg_entries(p->agg);
+        t->groups = p->agg->slice_units ? 0 : lc_agg_entries(p->agg);   /* (a sliced HOP's
+                                       * slices hold each group many times: its windows') */
         for (lc_table* w = t->closed; w; w = w->next)
             if (w->count > t->groups) t->groups = w->count;
     }

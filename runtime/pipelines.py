@@ -207,7 +207,7 @@ class ShardedPipeline:
         self.slots: list[tuple] = []
         self.next_slot = 0
         tc = -1 if spec.time_column is None else spec.time_column
-        # A routable pre-aggregated TUMBLE: the window from which rows are routed by key
+        # A routable pre-aggregated pipeline: the window from which rows are routed by key
         # (INT64_MAX: none yet), and whether a chunk found its windows big enough to start.
         self.route_from = INT64_MAX
         self.route_due = False
@@ -357,20 +357,39 @@ class ShardedPipeline:
         """Route by key from the window after every window opened so far: once the chunks
         in flight are run (each worker runs its tasks in order, so the newest chunk's are
         the last), no row of a later window has been aggregated in blocks, and no window
-        ever has rows both ways (see lc_combine.route_from)."""
+        ever has rows both ways (see lc_combine.route_from).
+
+        A sliced HOP's windows overlap, so there is no such window: its slices' groups are
+        re-dealt instead, each to the worker that routing sends its rows to, and every
+        window folded from then on holds disjoint groups (lc_agg_reshard). A re-dealt
+        slice's (group, lane) partial states are each one worker's, whole, as before."""
         self.route_due = False
         if self.newest is not None:
             lib.lc_combine_wait(self.pool, self.newest)
+        if self.spec.aggregate.slice:
+            aggs = ffi.new("lc_agg*[]", self.aggs)
+            at = ffi.new("int64_t*")
+            rc = lib.lc_agg_reshard(aggs, self.n, at, ffi.addressof(self.pipes[0].ctx))
+            if rc == 1:
+                self.route_due = True   # (a window is folded but not yet taken: next chunk)
+            else:
+                check(rc, self.spec.produces)
+                self.route_from = at[0]
+            return
         top = max(a.max_opened for a in self.aggs)
         if top < INT64_MAX:
             self.route_from = top + 1
 
     def _note_groups(self, tasks: list) -> None:
         """After a chunk: whether its workers' open windows hold enough groups for the
-        route (ROUTE_BYTES)."""
+        route (ROUTE_BYTES). A sliced HOP's closed windows count, once for each table
+        their folds read (one for each power of two up to the slices a window holds):
+        pre-aggregated, every worker folds nearly every group of a window."""
         if self.spec.routable and self.route_from == INT64_MAX:
+            a = self.spec.aggregate
             groups = max(t.groups for t in tasks)
-            if groups * self.spec.aggregate.entry_size > ROUTE_BYTES:
+            tables = (a.size // a.slice).bit_length() if a.slice else 1
+            if groups * a.entry_size * tables > ROUTE_BYTES:
                 self.route_due = True
 
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:

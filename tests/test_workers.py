@@ -725,7 +725,8 @@ def test_the_differential_tests_routed_cut_routes_windows_by_key():
         assert (routed_from is not None) == cut.endswith("/routed"), cut
 
 
-@pytest.mark.parametrize(("key", "shape"), [("k", "alone"), ("s", "beside"), ("k", "over")])
+@pytest.mark.parametrize(("key", "shape"), [("k", "alone"), ("s", "beside"), ("k", "over"),
+                                            ("k", "hop"), ("s", "hop")])
 def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, monkeypatch):
     """A pre-aggregated TUMBLE whose windows hold many groups is routed by key from the
     window after those open when a chunk finds them big (ROUTE_BYTES, made tiny here):
@@ -735,7 +736,10 @@ def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, 
     engine's other path (prepared with the stream's, not handed over alone). `over`: the
     window is over a stream that projects the source, so the partition kernel computes the
     event time it numbers windows by (it once left it 0: every row went to its block's
-    worker, and a routed window's group came out once per worker)."""
+    worker, and a routed window's group came out once per worker). `hop`: a sliced HOP (8
+    slices a window), whose open slices are re-dealt by key when the route starts (with
+    their strings, NULL keys and partial float sums), late rows then reaching re-dealt
+    slices that cached blocks held."""
     from laminarc.runtime import pipelines
     monkeypatch.setattr(pipelines, "ROUTE_BYTES", 20_000)
     data = _preagg_data(40_000, 5)
@@ -751,11 +755,17 @@ def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, 
         sql = sql.replace("TABLE(TUMBLE(TABLE m,", "TABLE(TUMBLE(TABLE p,").replace(
             "CREATE STREAM per_window", "CREATE STREAM p AS SELECT k, s, i, v, r, ts "
             "FROM m;\nCREATE STREAM per_window")
+    if shape == "hop":
+        sql = sql.replace("TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND)",
+                          "HOP(TABLE m, DESCRIPTOR(ts), INTERVAL '125' MILLISECOND, "
+                          "INTERVAL '1' SECOND)")
 
     def run(workers: int, seed: int) -> tuple[pa.Table, object]:
         cut = random.Random(seed)
         with laminarc.open(workers=workers) as db:
             db.execute(sql)
+            if shape == "hop":   # (sliced: each row goes to one slice of 125 ms)
+                assert db.engine.sources["m"].relation.consumers[0].spec.aggregate.slice == 125
             sub = db.subscribe("per_window")
             at = 0
             while at < data.num_rows:
@@ -773,7 +783,9 @@ def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, 
     assert none is None and base.num_rows > 20_000
     for workers, seed in ((2, 2), (3, 3), (2, 4)):
         out, routed_from = run(workers, seed)
-        assert routed_from is not None and routed_from > 0, workers
+        # (a HOP's windows are numbered from -11 here, its rows' from -400 ms: the route
+        # comes after some closed, with rows of the next ones in slices it re-deals)
+        assert routed_from is not None and routed_from > (-11 if shape == "hop" else 0), workers
         assert _bits(out) == _bits(base), workers
 
 

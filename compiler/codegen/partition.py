@@ -83,6 +83,9 @@ class PartitionCodegen:
         self.window_k: ir.Value | None = None
         vals, tainted = self.run_ops(list(plan.ops), env, set(), set(keys), dropped)
         window_keys = any(c in tainted for c in keys)
+        # (a sliced HOP's keys never do: _slice_width lets nothing but the grouping read a
+        # window's bounds, and its route re-deals slices by the tables' own hashes)
+        assert not (window_keys and plan.aggregate.slice)
         if window_keys:
             h = i64(0)   # keys that depend on the window: every row to worker 0
         else:
@@ -91,7 +94,7 @@ class PartitionCodegen:
                 keys, key_types, strict=True)])
         # Lemire's multiply-shift on the hash's high half: the low half indexes tables.
         w = b.lshr(b.mul(b.lshr(h, i64(32)), nworkers), i64(32), name="worker")
-        if plan.aggregate.preaggregated:
+        if plan.aggregate.preaggregated and not plan.aggregate.slice:
             w = self.lane_owner_before_route(w, i, nworkers, window_keys)
         b.store(b.trunc(w, I8), dest_p)
         b.branch(row_end)
@@ -116,7 +119,9 @@ class PartitionCodegen:
         """A pre-aggregated TUMBLE (PipelinePlan.routable): a row whose window is numbered
         below k->route_from goes where it would without a route, to the worker of its
         block's lane (LC_LANES), as does every row when the keys depend on the window (no
-        route could spread those)."""
+        route could spread those). A sliced HOP's kernel has no such rows: its route
+        re-deals every open slice by key first (lc_agg_reshard), so every row then goes to
+        its group's worker, a late one too."""
         g = self.g
         b = g.b
         k = g.args["k"]
@@ -137,7 +142,7 @@ class PartitionCodegen:
         g = self.g
         applied = _applied_filters(ops)
         agg = self.plan.aggregate
-        numbered = agg.window if agg.preaggregated else None
+        numbered = agg.window if agg.preaggregated and not agg.slice else None   # (above)
         needs = _needed(ops, needed_top, applied, numbered)
         for idx, (op, needed) in enumerate(zip(ops, needs, strict=True)):
             if isinstance(op, Filter):
