@@ -704,18 +704,21 @@ EMIT ON WINDOW CLOSE;
 """
 
 
-def test_the_differential_tests_routed_cut_routes_windows_by_key():
+@pytest.mark.parametrize("window", [
+    "TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND)",
+    "HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '250' MILLISECOND, INTERVAL '1' SECOND)"])
+def test_the_differential_tests_routed_cut_routes_windows_by_key(window):
     """Every differential test runs its stream under CUTS, one of which routes a
-    pre-aggregated TUMBLE's windows by key: that it does (and the others do not), so those
-    tests cover windows of both kinds."""
+    pre-aggregated TUMBLE's or sliced HOP's windows by key: that it does (and the others do
+    not), so those tests cover windows of both kinds."""
     routed = [c for c in CUTS if c.endswith("/routed")]
     assert routed
     events = random_events(400, 3, keys=8)
     for cut in (*routed, routed[0].split("/")[0]):
         with routing(cut), laminarc.open(workers=workers_of(cut)) as db:
-            db.execute(EVENTS_DDL.format(delay=0) + """CREATE STREAM w AS
+            db.execute(EVENTS_DDL.format(delay=0) + f"""CREATE STREAM w AS
                 SELECT k, window_start, COUNT(*) AS c
-                FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+                FROM TABLE({window})
                 GROUP BY k, window_start, window_end;""")
             bounds = cuts_of(events.num_rows, cut, 1)
             for a, b in itertools.pairwise(bounds):
