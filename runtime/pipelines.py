@@ -371,7 +371,7 @@ class ShardedPipeline:
             at = ffi.new("int64_t*")
             rc = lib.lc_agg_reshard(aggs, self.n, at, ffi.addressof(self.pipes[0].ctx))
             if rc == 1:
-                self.route_due = True   # (a window is folded but not yet taken: next chunk)
+                self.route_due = True   # (workers' folds differ, or one is not yet taken)
             else:
                 check(rc, self.spec.produces)
                 self.route_from = at[0]
