@@ -157,6 +157,21 @@ static void table_insert_slot(uint32_t* slots, int64_t mask, uint64_t hash, uint
     slots[s] = value;
 }
 
+/* The slots (mask + 1 of them, zeroed) of t's entries, from the hashes they begin with. */
+static void fill_slots(uint32_t* slots, int64_t mask, const lc_table* t) {
+    for (int64_t i = 0; i < t->count; i++) {
+        uint64_t h;
+        memcpy(&h, t->entries + i * t->entry_size, sizeof(h));
+        table_insert_slot(slots, mask, h, (uint32_t)(i + 1));
+    }
+}
+
+/* t's slots rebuilt after its entries moved. */
+static void rehash(lc_table* t) {
+    memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint32_t));
+    fill_slots(t->slots, t->mask, t);
+}
+
 /* Entries start on a cache line: an entry of 16, 32 or 64 bytes then never straddles two.
  * Growing reallocates the block (in place when it can, without a second copy alive), and
  * moves the entries only when the new block's alignment slack differs from the old one's. */
@@ -216,11 +231,7 @@ int lc_table_grow(lc_table* t) {
     int64_t mask = 2 * limit - 1;
     uint32_t* slots = (uint32_t*)lc_calloc((mask + 1) * (int64_t)sizeof(uint32_t));
     if (!slots) return LC_ERR_NOMEM;
-    for (int64_t i = 0; i < t->count; i++) {
-        uint64_t h;
-        memcpy(&h, t->entries + i * t->entry_size, sizeof(h));
-        table_insert_slot(slots, mask, h, (uint32_t)(i + 1));
-    }
+    fill_slots(slots, mask, t);
     lc_free(t->slots);
     t->slots = slots;
     t->mask = mask;
@@ -785,6 +796,17 @@ static int cmp_pair(const void* x, const void* y) {
     return (a[0] > b[0]) - (a[0] < b[0]);
 }
 
+/* t's entries in the order of the keys of their (key, index) pairs in a->fold_order (which
+ * fold_room made room for), through a->fold_entries; their slots are left to the caller. */
+static void sort_entries(lc_agg* a, lc_table* t) {
+    int64_t n = t->count, es = t->entry_size;
+    int64_t* pairs = a->fold_order;
+    qsort(pairs, (size_t)n, 16, cmp_pair);
+    for (int64_t i = 0; i < n; i++)
+        memcpy(a->fold_entries + i * es, t->entries + pairs[2 * i + 1] * es, (size_t)es);
+    memcpy(t->entries, a->fold_entries, (size_t)(n * es));
+}
+
 /* Reorder t's entries by their first rows (seq; no two groups share one) and rehash them. */
 static int64_t order_by_first_row(lc_agg* a, lc_table* t) {
     int64_t n = t->count, es = t->entry_size, sorted = 1, rc = fold_room(a, n);
@@ -796,16 +818,8 @@ static int64_t order_by_first_row(lc_agg* a, lc_table* t) {
         if (i && pairs[2 * i] < pairs[2 * i - 2]) sorted = 0;
     }
     if (sorted) return LC_OK;
-    qsort(pairs, (size_t)n, 16, cmp_pair);
-    for (int64_t i = 0; i < n; i++)
-        memcpy(a->fold_entries + i * es, t->entries + pairs[2 * i + 1] * es, (size_t)es);
-    memcpy(t->entries, a->fold_entries, (size_t)(n * es));
-    memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint32_t));
-    for (int64_t i = 0; i < n; i++) {
-        uint64_t h;
-        memcpy(&h, t->entries + i * es, sizeof(h));
-        table_insert_slot(t->slots, t->mask, h, (uint32_t)(i + 1));
-    }
+    sort_entries(a, t);
+    rehash(t);
     return LC_OK;
 }
 
@@ -1008,10 +1022,7 @@ static int64_t reshard_slice(lc_agg** aggs, int64_t n, int64_t v, lc_table* t, l
         own += w == v;
     }
     if (own == count) return LC_OK;
-    qsort(pairs, (size_t)count, 16, cmp_pair);
-    for (int64_t i = 0; i < count; i++)
-        memcpy(a->fold_entries + i * es, t->entries + pairs[2 * i + 1] * es, (size_t)es);
-    memcpy(t->entries, a->fold_entries, (size_t)(count * es));
+    sort_entries(a, t);
     /* The others' runs, through a view of t's entries (their strings stay in t's arena until
      * the merger has copied them). */
     for (int64_t lo = own; lo < count;) {
@@ -1031,12 +1042,7 @@ static int64_t reshard_slice(lc_agg** aggs, int64_t n, int64_t v, lc_table* t, l
         lo = hi;
     }
     t->count = own;
-    memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof(uint32_t));
-    for (int64_t i = 0; i < own; i++) {
-        uint64_t h;
-        memcpy(&h, t->entries + i * es, sizeof(h));
-        table_insert_slot(t->slots, t->mask, h, (uint32_t)(i + 1));
-    }
+    rehash(t);
     return LC_OK;
 }
 
