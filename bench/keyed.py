@@ -3,17 +3,18 @@
 cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
 
     python bench/keyed.py [--events N] [--runs 5] [--queries changelog,distinct] [--cached]
-                          [--keys K] [--routed | --blocks]
+                          [--keys K [--zipf S]] [--routed | --blocks] [--window SECONDS]
 
 - `changelog`: W1's COUNT(*), SUM(v), MAX(v) per key without a window, a changelog (one
   update per key an insert).
 - `distinct`: COUNT(*) and COUNT(DISTINCT v) per key and 2-second TUMBLE, emitted on close.
-- `tumble`: W1's aggregates per key and 10-second TUMBLE, emitted on close: pre-aggregated
-  by blocks, unlike the others; with `--routed` the planner's choice is overridden and it is
-  routed by key like them (its float SUM then one left-to-right sum, not 8 lanes), to compare
-  the two ways with many keys (docs/architecture.md "Workers", many groups a window). By
-  default the runtime routes its windows by key once they hold many groups (still in 8
-  lanes); `--blocks` keeps it pre-aggregating by blocks whatever the groups.
+- `tumble`: W1's aggregates per key and 10-second TUMBLE (`--window`), emitted on close:
+  pre-aggregated by blocks, unlike the others; with `--routed` the planner's choice is
+  overridden and it is routed by key like them (its float SUM then one left-to-right sum, not
+  8 lanes), to compare the two ways with many keys (docs/architecture.md "Workers", many
+  groups a window). By default the runtime routes its windows by key once they hold many
+  groups (re-dealing the open windows' groups first; still in 8 lanes); `--blocks` keeps it
+  pre-aggregating by blocks whatever the groups.
 - `hop`: the same per key and 60-second HOP sliding by 1 second: a sliced HOP of 60 slices a
   window, pre-aggregated by blocks and, once its windows' folds read many groups, routed by
   key after re-dealing its slices (docs/architecture.md "Sliced HOP windows"); `--blocks`
@@ -28,7 +29,9 @@ input, so two workers each read all of it (the flag shows whether that is what l
 With `--keys K`, `k` is drawn uniformly at random from K keys instead of W1's 1,000 in
 turn: with many keys, nearly every row of an insert changes a group of its own, and the
 groups' lookups miss every cache (this is what showed that a changelog must not be
-pre-aggregated by blocks, docs/architecture.md "Workers").
+pre-aggregated by blocks, docs/architecture.md "Workers"). With `--zipf S` as well, key i of
+K (in a random order) is drawn with probability proportional to 1 / i^S: a few hot keys load
+whichever worker owns them when rows are routed by key.
 """
 
 from __future__ import annotations
@@ -63,12 +66,20 @@ QUERIES = {
 }
 
 
-def random_keys(batches: list[pa.RecordBatch], keys: int) -> list[pa.RecordBatch]:
-    """The batches with `k` drawn uniformly from `keys` keys (a fixed seed)."""
+def random_keys(batches: list[pa.RecordBatch], keys: int,
+                zipf: float = 0.0) -> list[pa.RecordBatch]:
+    """The batches with `k` drawn from `keys` keys (a fixed seed): uniformly, or with the
+    i-th most frequent key's probability proportional to 1 / i^zipf."""
     rng = np.random.default_rng(1)
     k = batches[0].schema.get_field_index("k")
-    return [b.set_column(k, "k", pa.array(rng.integers(0, keys, b.num_rows)))
-            for b in batches]
+    if not zipf:
+        return [b.set_column(k, "k", pa.array(rng.integers(0, keys, b.num_rows)))
+                for b in batches]
+    p = 1.0 / np.arange(1, keys + 1, dtype=np.float64) ** zipf
+    cdf = np.cumsum(p / p.sum())
+    ids = rng.permutation(keys)
+    return [b.set_column(k, "k", pa.array(ids[np.minimum(np.searchsorted(
+        cdf, rng.random(b.num_rows)), keys - 1)])) for b in batches]
 
 
 def main() -> None:
@@ -78,10 +89,12 @@ def main() -> None:
     ap.add_argument("--queries", default="changelog,distinct")
     ap.add_argument("--cached", action="store_true")
     ap.add_argument("--keys", type=int, default=None)
+    ap.add_argument("--zipf", type=float, default=0.0)
     ap.add_argument("--routed", action="store_true",
                     help="route window aggregates by key instead of pre-aggregating them")
     ap.add_argument("--blocks", action="store_true",
                     help="pre-aggregate by blocks only, never routing big windows by key")
+    ap.add_argument("--window", type=int, default=10, help="the TUMBLE's size in seconds")
     args = ap.parse_args()
     if args.routed:
         from laminarc.compiler import physical
@@ -95,20 +108,24 @@ def main() -> None:
     else:
         batches = w1_batches(args.events)
     if args.keys:
-        batches = random_keys(batches, args.keys)
+        batches = random_keys(batches, args.keys, args.zipf)
     n = sum(b.num_rows for b in batches)
     for name in args.queries.split(","):
         secs: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.runs):
-            s1, one = run(batches, SOURCE + QUERIES[name], 1)
-            s2, two = run(batches, SOURCE + QUERIES[name], 2)
+            sql = SOURCE + QUERIES[name].replace("INTERVAL '10' SECOND",
+                                                 f"INTERVAL '{args.window}' SECOND")
+            s1, one = run(batches, sql, 1)
+            s2, two = run(batches, sql, 2)
             assert one.equals(two), f"{name}: 2 workers' output differs from 1 worker's"
             secs[1].append(s1)
             secs[2].append(s2)
         m1, m2 = (n / statistics.median(secs[w]) / 1e6 for w in (1, 2))
         what = name + (" (cached)" if args.cached else "") + \
-            (f" ({args.keys:,} random keys)" if args.keys else "") + \
-            (" (routed)" if args.routed else "") + (" (blocks only)" if args.blocks else "")
+            (f" ({args.keys:,} random keys{f', Zipf {args.zipf}' if args.zipf else ''})"
+             if args.keys else "") + \
+            (" (routed)" if args.routed else "") + (" (blocks only)" if args.blocks else "") + \
+            (f" ({args.window} s windows)" if name == "tumble" and args.window != 10 else "")
         print(f"{what}: 1 worker {m1:6.1f} M events/s, "
               f"2 workers {m2:6.1f} M/s, ratio {m2 / m1:.2f} (medians of {args.runs}; "
               f"{one.num_rows:,} rows, equal)", flush=True)

@@ -796,12 +796,54 @@ static int cmp_pair(const void* x, const void* y) {
     return (a[0] > b[0]) - (a[0] < b[0]);
 }
 
+/* n (key, value) pairs sorted by key (unique keys), through tmp (room for n pairs): a radix
+ * sort, RADIX_BITS of the keys' range a pass, or qsort when they are few. A comparison sort
+ * of a window's 100,000 groups took ~15 ms; the radix sort's passes (two or three for first
+ * rows or owners) are linear. */
+#define RADIX_BITS 11
+
+static void sort_pairs(int64_t* pairs, int64_t n, int64_t* tmp) {
+    if (n < 256) {
+        qsort(pairs, (size_t)n, 16, cmp_pair);
+        return;
+    }
+    int64_t lo = pairs[0], hi = pairs[0];
+    for (int64_t i = 1; i < n; i++) {
+        if (pairs[2 * i] < lo) lo = pairs[2 * i];
+        if (pairs[2 * i] > hi) hi = pairs[2 * i];
+    }
+    uint64_t range = (uint64_t)hi - (uint64_t)lo, mask = (1u << RADIX_BITS) - 1;
+    int64_t* src = pairs;
+    int64_t* dst = tmp;
+    for (int shift = 0; shift < 64 && (range >> shift); shift += RADIX_BITS) {
+        int64_t at[1 << RADIX_BITS];
+        memset(at, 0, sizeof at);
+        for (int64_t i = 0; i < n; i++)
+            at[(((uint64_t)src[2 * i] - (uint64_t)lo) >> shift) & mask]++;
+        for (int64_t d = 0, sum = 0; d <= (int64_t)mask; d++) {
+            int64_t c = at[d];
+            at[d] = sum;
+            sum += c;
+        }
+        for (int64_t i = 0; i < n; i++) {
+            int64_t p = at[(((uint64_t)src[2 * i] - (uint64_t)lo) >> shift) & mask]++;
+            dst[2 * p] = src[2 * i];
+            dst[2 * p + 1] = src[2 * i + 1];
+        }
+        int64_t* swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != pairs) memcpy(pairs, src, (size_t)n * 16);
+}
+
 /* t's entries in the order of the keys of their (key, index) pairs in a->fold_order (which
- * fold_room made room for), through a->fold_entries; their slots are left to the caller. */
+ * fold_room made room for), through a->fold_entries (first the pairs' scratch: an entry has
+ * at least a hash and a first row, 16 bytes); their slots are left to the caller. */
 static void sort_entries(lc_agg* a, lc_table* t) {
     int64_t n = t->count, es = t->entry_size;
     int64_t* pairs = a->fold_order;
-    qsort(pairs, (size_t)n, 16, cmp_pair);
+    sort_pairs(pairs, n, (int64_t*)a->fold_entries);
     for (int64_t i = 0; i < n; i++)
         memcpy(a->fold_entries + i * es, t->entries + pairs[2 * i + 1] * es, (size_t)es);
     memcpy(t->entries, a->fold_entries, (size_t)(n * es));
@@ -1006,50 +1048,50 @@ static int64_t owner_of(uint64_t h, int64_t nworkers) {
     return (int64_t)(((h >> 32) * (uint64_t)nworkers) >> 32);
 }
 
-/* Slice t of worker v: its groups reordered by owner (stable), and those owned by another
- * worker folded into that worker's table of the same slice; t keeps its own. */
-static int64_t reshard_slice(lc_agg** aggs, int64_t n, int64_t v, lc_table* t, lc_ctx* ctx) {
-    lc_agg* a = aggs[v];
-    int64_t count = t->count, es = t->entry_size, rc = fold_room(a, count), own = 0;
-    if (rc) return rc;
-    int64_t* pairs = a->fold_order;
-    for (int64_t i = 0; i < count; i++) {
-        uint64_t h;
-        memcpy(&h, t->entries + i * es, sizeof(h));
-        int64_t w = owner_of(h, n);
-        pairs[2 * i] = (w == v ? -1 : w) * count + i;   /* (its own first, then by owner) */
-        pairs[2 * i + 1] = i;
-        own += w == v;
-    }
-    if (own == count) return LC_OK;
-    sort_entries(a, t);
-    /* The others' runs, through a view of t's entries (their strings stay in t's arena until
-     * the merger has copied them). */
-    for (int64_t lo = own; lo < count;) {
-        int64_t w = pairs[2 * lo] / count, hi = lo;
-        while (hi < count && pairs[2 * hi] / count == w) hi++;
+static int64_t owner_at(const lc_table* t, int64_t i, int64_t nworkers) {
+    uint64_t h;
+    memcpy(&h, t->entries + i * t->entry_size, sizeof(h));
+    return owner_of(h, nworkers);
+}
+
+/* Window (or slice) t of worker v: each run of groups another worker owns folded, in place
+ * (through a view: no copy, and their strings stay in t's arena until the merger has copied
+ * them), into that worker's table of the same window, each group keeping its earliest first
+ * row; then t keeps its own, in their order. */
+static int64_t reshard_table(lc_agg** aggs, int64_t n, int64_t v, lc_table* t, lc_ctx* ctx) {
+    int64_t count = t->count, es = t->entry_size, own = 0, rc;
+    for (int64_t i = 0, j; i < count; i = j) {
+        int64_t w = owner_at(t, i, n);
+        for (j = i + 1; j < count && owner_at(t, j, n) == w;) j++;
+        if (w == v) {
+            if (own != i) memmove(t->entries + own * es, t->entries + i * es, (size_t)((j - i) * es));
+            own += j - i;
+            continue;
+        }
         lc_table* dst = dir_find(aggs[w], t->window);
         if (!dst) {
             if ((rc = lc_agg_open_window(aggs[w], t->window))) return rc;
             dst = dir_find(aggs[w], t->window);
         }
         lc_table view = *t;
-        view.entries = t->entries + lo * es;
-        view.count = hi - lo;
-        if ((rc = fold_room(aggs[w], hi - lo)) ||
+        view.entries = t->entries + i * es;
+        view.count = j - i;
+        if ((rc = fold_room(aggs[w], j - i)) ||
             (rc = merge_with(aggs[w]->fold, dst, &view, aggs[w]->fold_where, ctx)))
             return rc;
-        lo = hi;
     }
-    t->count = own;
-    rehash(t);
+    if (own < count) {
+        t->count = own;
+        rehash(t);
+    }
     return LC_OK;
 }
 
 int64_t lc_agg_reshard(lc_agg** aggs, int64_t n, int64_t* route_from, lc_ctx* ctx) {
-    int64_t next = aggs[0]->fold_next, rc;
-    for (int64_t v = 0; v < n; v++)
-        if (aggs[v]->fold_next != next || aggs[v]->folded) return 1;   /* (not now) */
+    int64_t sliced = aggs[0]->slice_units != 0, next = aggs[0]->fold_next, rc;
+    if (sliced)
+        for (int64_t v = 0; v < n; v++)
+            if (aggs[v]->fold_next != next || aggs[v]->folded) return 1;   /* (not now) */
     for (int64_t v = 0; v < n; v++) {
         lc_agg* a = aggs[v];
         if (a->blocks)
@@ -1058,15 +1100,34 @@ int64_t lc_agg_reshard(lc_agg** aggs, int64_t n, int64_t* route_from, lc_ctx* ct
         for (int64_t i = 0; i <= a->win_mask; i++)
             if (a->win_ids[i] != LC_MIN_WINDOW) a->win_tables[i]->frozen = 0;
     }
+    /* A TUMBLE routes from its first open window: each window from there on is re-dealt here
+     * or has no rows yet, and those below it are closed (the idle workers are at one
+     * watermark) or have no rows, and take any that come in blocks, as before. */
+    int64_t first = INT64_MAX, top = INT64_MIN;
     for (int64_t v = 0; v < n; v++) {
         lc_agg* a = aggs[v];
-        /* (only other workers' directories gain slices meanwhile) */
-        for (int64_t i = 0; i <= a->win_mask; i++)
-            if (a->win_ids[i] != LC_MIN_WINDOW && a->win_tables[i]->count &&
-                (rc = reshard_slice(aggs, n, v, a->win_tables[i], ctx)))
+        if (a->max_opened > top) top = a->max_opened;
+        /* (only other workers' directories gain windows meanwhile) */
+        for (int64_t i = 0; i <= a->win_mask; i++) {
+            if (a->win_ids[i] == LC_MIN_WINDOW) continue;
+            if (a->win_ids[i] < first) first = a->win_ids[i];
+            if (a->win_tables[i]->count &&
+                (rc = reshard_table(aggs, n, v, a->win_tables[i], ctx)))
                 return rc;
+        }
     }
-    *route_from = next;
+    if (sliced) {
+        *route_from = next;
+        return LC_OK;
+    }
+    /* A routed window's parts list their groups by first row (emit_disjoint relies on it):
+     * the groups a worker gained come after its own. */
+    for (int64_t v = 0; v < n; v++)
+        for (int64_t i = 0; i <= aggs[v]->win_mask; i++)
+            if (aggs[v]->win_ids[i] != LC_MIN_WINDOW &&
+                (rc = order_by_first_row(aggs[v], aggs[v]->win_tables[i])))
+                return rc;
+    *route_from = first < INT64_MAX ? first : top == INT64_MIN ? INT64_MIN + 1 : top + 1;
     return LC_OK;
 }
 

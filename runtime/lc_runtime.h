@@ -284,11 +284,12 @@ int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
 void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed, lc_ctx* ctx);
 void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold);
-/* Before a sliced HOP's rows are routed by key (lc_combine.route_from): the n workers'
- * aggregates (all idle) re-deal their slices' groups, each to the worker its hash routes it
- * to, and drop their cached blocks. Returns 1, changing nothing, unless every worker folded
- * the same windows (fold_next) and has none left to detach; else *route_from is the first
- * window folded from then on, whose parts hold disjoint groups. */
+/* Before a TUMBLE's or sliced HOP's rows are routed by key (lc_combine.route_from): the n
+ * workers' aggregates (all idle) re-deal the groups of their open windows, or slices, each to
+ * the worker its hash routes it to (a sliced HOP's drop their cached blocks), and *route_from
+ * is the first window whose parts hold disjoint groups from then on: a TUMBLE's lowest open
+ * window, a sliced HOP's first window folded after this. A sliced HOP's return 1, changing
+ * nothing, unless every worker folded the same windows (fold_next) and has none to detach. */
 int64_t lc_agg_reshard(lc_agg** aggs, int64_t n, int64_t* route_from, lc_ctx* ctx);
 void lc_agg_give_back(lc_agg* owner, lc_table* t);
 int64_t lc_agg_merge_into(lc_agg* a, lc_table* dst, const lc_table* src, int32_t* where,
@@ -491,15 +492,14 @@ typedef struct lc_combine {
      * window numbered route_from or above goes to its group's worker, one below to its
      * block's lane's worker; each runs its rows (the selected loops, sel_fns) block by
      * block, each block in its own lane, so every (group, lane) partial state stays with one
-     * worker for the whole window and results remain those of one worker. A routed window
-     * that closes holds each group in one worker's table only, so its parts are not folded
-     * into one: they are emitted as they are, interleaved by first row (emit_disjoint,
-     * lc_table.listed).
-     * route_from is fixed once chosen (ShardedPipeline), above every window opened before, so
-     * a window never changes hands; a chunk with rows routes them once it is set (a
-     * watermark's has none). A sliced HOP's windows overlap, so none is free of rows dealt
-     * in blocks: its workers re-deal their slices by key instead (lc_agg_reshard), route_from
-     * is the first window folded after that, and every row is routed from then on. */
+     * worker and results remain those of one worker. A routed window that closes holds each
+     * group in one worker's table only, so its parts are not folded into one: they are
+     * emitted as they are, interleaved by first row (emit_disjoint, lc_table.listed).
+     * route_from is fixed once chosen (ShardedPipeline): the workers first re-deal the
+     * groups of their open windows by key (lc_agg_reshard), and route_from is the lowest
+     * window open; a chunk with rows routes them once it is set (a watermark's has none). A
+     * sliced HOP's workers re-deal their slices, route_from is the first window folded after
+     * that, and every row is routed from then on. */
     lc_exchange* ex;          /* NULL: this pipeline never routes */
     lc_run_fn sel_fns[2];     /* dense, nulls */
     int64_t route_from;       /* the pipeline's; INT64_MAX: blocks only */

@@ -32,7 +32,7 @@ EMIT_CODES = {"window_close": EMIT_CLOSE, "changes": EMIT_CHANGES, "final": EMIT
 # Rows per block of a pre-aggregated pipeline (see LC_LANES): a float sum's result depends on
 # it, never on the number of workers. Tests make it small to exercise merging.
 BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
-# A pre-aggregated TUMBLE is routed by key from its next window on once a worker's open
+# A pre-aggregated TUMBLE is routed by key, its open windows re-dealt, once a worker's open
 # windows hold this many bytes of groups (see lc_combine.route_from). Tests make it small.
 ROUTE_BYTES = int(os.environ.get("LAMINARC_ROUTE_BYTES", str(2 << 20)))
 
@@ -60,6 +60,8 @@ def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
         lib.lc_agg_set_merger(agg, ffi.cast("lc_merge_fn", addresses[a.merge]), a.seq_offset)
     if a.slice:
         lib.lc_agg_set_slices(agg, a.slice, ffi.cast("lc_merge_fn", addresses[a.fold]))
+    elif a.fold:   # (a routable TUMBLE: re-dealing its windows, lc_agg_reshard)
+        agg.fold = ffi.cast("lc_merge_fn", addresses[a.fold])
     agg.global_agg = int(a.global_agg)
     return ffi.gc(agg, lib.lc_agg_free)
 
@@ -354,31 +356,26 @@ class ShardedPipeline:
         return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool)
 
     def _start_route(self) -> None:
-        """Route by key from the window after every window opened so far: once the chunks
-        in flight are run (each worker runs its tasks in order, so the newest chunk's are
-        the last), no row of a later window has been aggregated in blocks, and no window
-        ever has rows both ways (see lc_combine.route_from).
+        """Route by key from the first open window: once the chunks in flight are run (each
+        worker runs its tasks in order, so the newest chunk's are the last), the workers,
+        idle, re-deal the groups of their open windows, each to the worker routing sends its
+        rows to (lc_agg_reshard), and every window from then on holds disjoint groups. A
+        re-dealt (group, lane) partial state is one worker's, whole, as before, so results
+        stay those of one worker.
 
-        A sliced HOP's windows overlap, so there is no such window: its slices' groups are
-        re-dealt instead, each to the worker that routing sends its rows to, and every
-        window folded from then on holds disjoint groups (lc_agg_reshard). A re-dealt
-        slice's (group, lane) partial states are each one worker's, whole, as before."""
+        A sliced HOP's windows overlap: its slices are re-dealt, and it routes from the
+        first window folded after that, once every worker has folded the same windows."""
         self.route_due = False
         if self.newest is not None:
             lib.lc_combine_wait(self.pool, self.newest)
-        if self.spec.aggregate.slice:
-            aggs = ffi.new("lc_agg*[]", self.aggs)
-            at = ffi.new("int64_t*")
-            rc = lib.lc_agg_reshard(aggs, self.n, at, ffi.addressof(self.pipes[0].ctx))
-            if rc == 1:
-                self.route_due = True   # (workers' folds differ, or one is not yet taken)
-            else:
-                check(rc, self.spec.produces)
-                self.route_from = at[0]
-            return
-        top = max(a.max_opened for a in self.aggs)
-        if top < INT64_MAX:
-            self.route_from = top + 1
+        aggs = ffi.new("lc_agg*[]", self.aggs)
+        at = ffi.new("int64_t*")
+        rc = lib.lc_agg_reshard(aggs, self.n, at, ffi.addressof(self.pipes[0].ctx))
+        if rc == 1:
+            self.route_due = True   # (a HOP: workers' folds differ, or one is not yet taken)
+        else:
+            check(rc, self.spec.produces)
+            self.route_from = at[0]
 
     def _note_groups(self, tasks: list) -> None:
         """After a chunk: whether its workers' open windows hold enough groups for the

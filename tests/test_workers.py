@@ -728,14 +728,53 @@ def test_the_differential_tests_routed_cut_routes_windows_by_key(window):
         assert (routed_from is not None) == cut.endswith("/routed"), cut
 
 
+@pytest.mark.parametrize("window", ["TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND)",
+                                    "HOP(TABLE m, DESCRIPTOR(ts), INTERVAL '250' MILLISECOND, "
+                                    "INTERVAL '1' SECOND)"])
+def test_a_windows_groups_come_out_in_order_of_their_first_rows(window, monkeypatch):
+    """Within a window, groups are emitted in the order of their first rows in the source,
+    computed here from the rows alone, on 1 worker and on 2 and 3 routed by key after their
+    open windows or slices are re-dealt (which reorders the tables they gained groups in).
+    Thousands of groups a window, so that the runtime's radix sort of first rows runs."""
+    from laminarc.runtime import pipelines
+    monkeypatch.setattr(pipelines, "ROUTE_BYTES", 20_000)
+    rng = np.random.default_rng(9)
+    n = 30_000
+    ts = np.sort(rng.integers(0, 6_000, n))
+    keys = rng.integers(0, 4_000, n)
+    data = pa.table({"ts": ts, "k": keys, "v": rng.random(n), "r": pa.array(
+        rng.random(n), pa.float32()), "s": [f"s{x}" for x in keys], "i": np.arange(n)})
+    hop = window.startswith("HOP")
+    want = []
+    for start in range(-750 if hop else 0, 6_000, 250 if hop else 1_000):
+        rows = np.flatnonzero((ts >= start) & (ts < start + 1_000))
+        _, first = np.unique(keys[rows], return_index=True)
+        want += [(start, int(k)) for k in keys[rows][np.sort(first)]]
+    sql = ROUTED_SQL.format(key="k").replace(
+        "TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND)", window)
+    for workers in (1, 2, 3):
+        with laminarc.open(workers=workers) as db:
+            db.execute(sql)
+            sub = db.subscribe("per_window")
+            for at in range(0, n, 4_096):
+                db.insert("m", data.slice(at, 4_096))
+            db.end_input("m")
+            got = sub.to_arrow()
+            routed = db.metrics()["streams"]["per_window"]["routed_from_window"]
+        assert (routed is None) == (workers == 1)
+        starts = got.column("window_start").cast(pa.int64()).to_pylist()
+        assert list(zip(starts, got.column("k").to_pylist(), strict=True)) == want, workers
+
+
 @pytest.mark.parametrize(("key", "shape"), [("k", "alone"), ("s", "beside"), ("k", "over"),
                                             ("k", "hop"), ("s", "hop")])
 def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, monkeypatch):
-    """A pre-aggregated TUMBLE whose windows hold many groups is routed by key from the
-    window after those open when a chunk finds them big (ROUTE_BYTES, made tiny here):
-    windows opened before keep their blocks, later ones route, rows of both kinds arrive out
-    of order in one chunk, and every float sum, zero sign and NaN still comes out as one
-    worker's, for any cut. `beside`: a second stream on the source, so chunks take the
+    """A pre-aggregated TUMBLE whose windows hold many groups is routed by key once a chunk
+    finds them big (ROUTE_BYTES, made tiny here): the groups its workers dealt in blocks to
+    the open windows are re-dealt by key (with their strings, NULL keys, first rows and
+    partial float sums), later rows route, late rows of closed windows arrive in the same
+    chunks, and every float sum, zero sign and NaN still comes out as one worker's, for any
+    cut. `beside`: a second stream on the source, so chunks take the
     engine's other path (prepared with the stream's, not handed over alone). `over`: the
     window is over a stream that projects the source, so the partition kernel computes the
     event time it numbers windows by (it once left it 0: every row went to its block's
@@ -786,9 +825,11 @@ def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, 
     assert none is None and base.num_rows > 20_000
     for workers, seed in ((2, 2), (3, 3), (2, 4)):
         out, routed_from = run(workers, seed)
-        # (a HOP's windows are numbered from -11 here, its rows' from -400 ms: the route
-        # comes after some closed, with rows of the next ones in slices it re-deals)
-        assert routed_from is not None and routed_from > (-11 if shape == "hop" else 0), workers
+        # (windows are numbered from 0 here, a HOP's from -11, its rows' from -400 ms: a
+        # TUMBLE's route comes in its first or second window, which it re-deals, a HOP's
+        # after some windows closed, with rows of the next ones in slices it re-deals)
+        assert routed_from is not None, workers
+        assert routed_from > -11 if shape == "hop" else routed_from <= 1, (workers, routed_from)
         assert _bits(out) == _bits(base), workers
 
 

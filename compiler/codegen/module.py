@@ -74,7 +74,7 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
                 emit_changes = agg.gen_emit_changes(f"{prefix}_{i}_emit_changes")
             if plan.aggregate.preaggregated:
                 merge = agg.gen_merge(f"{prefix}_{i}_merge")
-            if plan.aggregate.slice:
+            if plan.aggregate.slice or plan.routable:   # (routable: lc_agg_reshard)
                 fold = agg.gen_merge(f"{prefix}_{i}_fold", earliest=True)
         symbols.append(PipelineSymbols(dense.symbol, nulls.symbol, emit_rows, emit_changes,
                                        merge, fold, layout, frozenset(read), **sharded))
