@@ -1064,7 +1064,8 @@ static int64_t reshard_table(lc_agg** aggs, int64_t n, int64_t v, lc_table* t, l
         int64_t w = owner_at(t, i, n);
         for (j = i + 1; j < count && owner_at(t, j, n) == w;) j++;
         if (w == v) {
-            if (own != i) memmove(t->entries + own * es, t->entries + i * es, (size_t)((j - i) * es));
+            if (own != i)   /* (over groups already folded into their workers' tables) */
+                memmove(t->entries + own * es, t->entries + i * es, (size_t)((j - i) * es));
             own += j - i;
             continue;
         }
@@ -1121,7 +1122,8 @@ int64_t lc_agg_reshard(lc_agg** aggs, int64_t n, int64_t* route_from, lc_ctx* ct
         return LC_OK;
     }
     /* A routed window's parts list their groups by first row (emit_disjoint relies on it):
-     * the groups a worker gained come after its own. */
+     * a worker's gained groups were appended, and the groups it had may now have an earlier
+     * first row. */
     for (int64_t v = 0; v < n; v++)
         for (int64_t i = 0; i <= aggs[v]->win_mask; i++)
             if (aggs[v]->win_ids[i] != LC_MIN_WINDOW &&
