@@ -636,8 +636,12 @@ int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* c
 /* ------------------------------------------------------------------------------------------
  * pre-aggregation (see LC_LANES in the header)
  * ---------------------------------------------------------------------------------------- */
-void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset) {
+/* merge: folds other workers' partial states of a window at its close; fold (or NULL): the
+ * same keeping each group's earliest first row, for a sliced HOP's folds and re-dealing
+ * windows by key (lc_agg_reshard). */
+void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, lc_merge_fn fold, int64_t seq_offset) {
     a->merge = merge;
+    a->fold = fold;
     a->seq_offset = seq_offset;
 }
 
@@ -739,12 +743,11 @@ static void set_fold_limit(lc_agg* a) {
     a->fold_limit = end == INT64_MAX ? INT64_MAX - 1 : end - 1;
 }
 
-void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold) {
+void lc_agg_set_slices(lc_agg* a, int64_t units) {
     a->slice_units = units;
     a->slice_r = a->slide / units;
     a->slice_m = a->size / units;
     a->slice_c = a->offset / units;   /* (the binder keeps 0 <= offset < slide) */
-    a->fold = fold;
     a->fold_next = window_after(a, INT64_MIN);   /* (a window ending at INT64_MIN never opens) */
     set_fold_limit(a);
     a->block_levels = 0;

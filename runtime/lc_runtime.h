@@ -281,9 +281,9 @@ int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes);
 int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_changes(lc_agg* a, lc_out* out, lc_ctx* ctx);
 int64_t lc_agg_emit_all(lc_agg* a, lc_out* out, lc_ctx* ctx);
-void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, int64_t seq_offset);
+void lc_agg_set_merger(lc_agg* a, lc_merge_fn merge, lc_merge_fn fold, int64_t seq_offset);
 int64_t lc_agg_detach(lc_agg* a, int64_t wm, lc_table** closed, lc_ctx* ctx);
-void lc_agg_set_slices(lc_agg* a, int64_t units, lc_merge_fn fold);
+void lc_agg_set_slices(lc_agg* a, int64_t units);
 /* Before a TUMBLE's or sliced HOP's rows are routed by key (lc_combine.route_from): the n
  * workers' aggregates (all idle) re-deal the groups of their open windows, or slices, each to
  * the worker its hash routes it to (a sliced HOP's drop their cached blocks), and *route_from

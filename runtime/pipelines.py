@@ -56,12 +56,12 @@ def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
     emit_changes = ffi.cast("lc_emit_fn", addresses[a.emit_changes]) if a.emit_changes \
         else ffi.NULL
     lib.lc_agg_set_emitters(agg, ffi.cast("lc_emit_fn", addresses[a.emit_rows]), emit_changes)
-    if a.merge:
-        lib.lc_agg_set_merger(agg, ffi.cast("lc_merge_fn", addresses[a.merge]), a.seq_offset)
+    if a.merge:   # (a sliced HOP is pre-aggregated, so its fold is set here too)
+        fold = ffi.cast("lc_merge_fn", addresses[a.fold]) if a.fold else ffi.NULL
+        lib.lc_agg_set_merger(agg, ffi.cast("lc_merge_fn", addresses[a.merge]), fold,
+                              a.seq_offset)
     if a.slice:
-        lib.lc_agg_set_slices(agg, a.slice, ffi.cast("lc_merge_fn", addresses[a.fold]))
-    elif a.fold:   # (a routable TUMBLE: re-dealing its windows, lc_agg_reshard)
-        agg.fold = ffi.cast("lc_merge_fn", addresses[a.fold])
+        lib.lc_agg_set_slices(agg, a.slice)
     agg.global_agg = int(a.global_agg)
     return ffi.gc(agg, lib.lc_agg_free)
 

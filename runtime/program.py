@@ -44,7 +44,8 @@ class AggregateSpec:
     merge: str | None = None   # pre-aggregated: folds partial states (see LC_LANES)
     seq_offset: int = 0        # ... where an entry keeps its first row's source position
     slice: int = 0             # a sliced HOP: the slice's time units (AggregateSink.slice)
-    fold: str | None = None    # ... and the merger folding its slices into a window
+    fold: str | None = None    # ... keeping each group's earliest first row: a sliced HOP's
+    #                            folds, and re-dealing windows by key (lc_agg_reshard)
 
 
 @dataclass

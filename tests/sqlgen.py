@@ -390,13 +390,16 @@ class Gen:
         f = self.r.choice(["TRIM", "LTRIM", "RTRIM"])
         return same(lambda x: f"{f}({x})", VARCHAR, a)
 
+    def binary(self, typ, d, template: str):
+        """Two operands of type typ in a template ({} for each), of that type."""
+        a, b = self.expr(typ, d), self.expr(typ, d)
+        return same(template.format, typ, a, b)
+
     def k_concat(self, t, d):
-        a, b = self.expr(VARCHAR, d), self.expr(VARCHAR, d)
-        return same(lambda x, y: f"CONCAT({x}, {y})", VARCHAR, a, b)
+        return self.binary(VARCHAR, d, "CONCAT({}, {})")
 
     def k_pipe(self, t, d):
-        a, b = self.expr(VARCHAR, d), self.expr(VARCHAR, d)
-        return same(lambda x, y: f"({x} || {y})", VARCHAR, a, b)
+        return self.binary(VARCHAR, d, "({} || {})")
 
     # booleans -----------------------------------------------------------------
     def k_cmp(self, t, d):
@@ -411,12 +414,10 @@ class Gen:
         return same(lambda x, y: f"({x} {op} {y})", BOOL, a, b)
 
     def k_and(self, t, d):
-        a, b = self.expr(BOOL, d), self.expr(BOOL, d)
-        return same(lambda x, y: f"({x} AND {y})", BOOL, a, b)
+        return self.binary(BOOL, d, "({} AND {})")
 
     def k_or(self, t, d):
-        a, b = self.expr(BOOL, d), self.expr(BOOL, d)
-        return same(lambda x, y: f"({x} OR {y})", BOOL, a, b)
+        return self.binary(BOOL, d, "({} OR {})")
 
     def k_not(self, t, d):
         a = self.expr(BOOL, d)
