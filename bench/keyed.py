@@ -3,7 +3,8 @@
 cannot be pre-aggregated by blocks of rows, so every worker sees only its keys.
 
     python bench/keyed.py [--events N] [--runs 5] [--queries changelog,distinct] [--cached]
-                          [--keys K [--zipf S]] [--routed | --blocks] [--window SECONDS]
+                          [--keys K [--zipf S | --hot F]] [--routed | --blocks]
+                          [--window SECONDS]
 
 - `changelog`: W1's COUNT(*), SUM(v), MAX(v) per key without a window, a changelog (one
   update per key an insert).
@@ -31,18 +32,23 @@ turn: with many keys, nearly every row of an insert changes a group of its own, 
 groups' lookups miss every cache (this is what showed that a changelog must not be
 pre-aggregated by blocks, docs/architecture.md "Workers"). With `--zipf S` as well, key i of
 K (in a random order) is drawn with probability proportional to 1 / i^S: a few hot keys load
-whichever worker owns them when rows are routed by key.
+whichever worker owns them when rows are routed by key. With `--hot F` instead, a fraction F
+of the rows take one key and the rest are drawn uniformly from the K keys: the worst case for
+routing by key, many groups (so the runtime routes) and one key whose rows no worker shares.
+Each line also says from which window the runtime routed a TUMBLE or HOP by key (its
+`routed_from_window` metric on 2 workers), or that it did not.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import time
 
 import numpy as np
 import pyarrow as pa
-from hop import run  # (bench/ is the script's directory: the same run, W1's source)
 
+import laminarc
 from laminarc.workloads import w1_batches
 
 SOURCE = ("CREATE SOURCE events (ts BIGINT, k BIGINT, v DOUBLE, "
@@ -66,12 +72,17 @@ QUERIES = {
 }
 
 
-def random_keys(batches: list[pa.RecordBatch], keys: int,
-                zipf: float = 0.0) -> list[pa.RecordBatch]:
-    """The batches with `k` drawn from `keys` keys (a fixed seed): uniformly, or with the
-    i-th most frequent key's probability proportional to 1 / i^zipf."""
+def random_keys(batches: list[pa.RecordBatch], keys: int, zipf: float = 0.0,
+                hot: float = 0.0) -> list[pa.RecordBatch]:
+    """The batches with `k` drawn from `keys` keys (a fixed seed): uniformly, with the
+    i-th most frequent key's probability proportional to 1 / i^zipf, or with a fraction `hot`
+    of the rows on key `keys` (one more) and the rest uniform."""
     rng = np.random.default_rng(1)
     k = batches[0].schema.get_field_index("k")
+    if hot:
+        return [b.set_column(k, "k", pa.array(np.where(
+            rng.random(b.num_rows) < hot, keys, rng.integers(0, keys, b.num_rows))))
+            for b in batches]
     if not zipf:
         return [b.set_column(k, "k", pa.array(rng.integers(0, keys, b.num_rows)))
                 for b in batches]
@@ -90,6 +101,8 @@ def main() -> None:
     ap.add_argument("--cached", action="store_true")
     ap.add_argument("--keys", type=int, default=None)
     ap.add_argument("--zipf", type=float, default=0.0)
+    ap.add_argument("--hot", type=float, default=0.0,
+                    help="the fraction of rows on one key, the rest uniform over --keys")
     ap.add_argument("--routed", action="store_true",
                     help="route window aggregates by key instead of pre-aggregating them")
     ap.add_argument("--blocks", action="store_true",
@@ -108,27 +121,50 @@ def main() -> None:
     else:
         batches = w1_batches(args.events)
     if args.keys:
-        batches = random_keys(batches, args.keys, args.zipf)
+        batches = random_keys(batches, args.keys, args.zipf, args.hot)
     n = sum(b.num_rows for b in batches)
     for name in args.queries.split(","):
         secs: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.runs):
             sql = SOURCE + QUERIES[name].replace("INTERVAL '10' SECOND",
                                                  f"INTERVAL '{args.window}' SECOND")
-            s1, one = run(batches, sql, 1)
-            s2, two = run(batches, sql, 2)
+            s1, one, _ = run(batches, sql, 1)
+            s2, two, routed = run(batches, sql, 2)
             assert one.equals(two), f"{name}: 2 workers' output differs from 1 worker's"
             secs[1].append(s1)
             secs[2].append(s2)
         m1, m2 = (n / statistics.median(secs[w]) / 1e6 for w in (1, 2))
         what = name + (" (cached)" if args.cached else "") + \
-            (f" ({args.keys:,} random keys{f', Zipf {args.zipf}' if args.zipf else ''})"
+            (f" ({args.keys:,} random keys{f', Zipf {args.zipf}' if args.zipf else ''}"
+             f"{f', {args.hot:.0%} on one key' if args.hot else ''})"
              if args.keys else "") + \
             (" (routed)" if args.routed else "") + (" (blocks only)" if args.blocks else "") + \
             (f" ({args.window} s windows)" if name == "tumble" and args.window != 10 else "")
         print(f"{what}: 1 worker {m1:6.1f} M events/s, "
               f"2 workers {m2:6.1f} M/s, ratio {m2 / m1:.2f} (medians of {args.runs}; "
-              f"{one.num_rows:,} rows, equal)", flush=True)
+              f"{one.num_rows:,} rows, equal{route_note(name, routed)})", flush=True)
+
+
+def run(batches: list[pa.RecordBatch], sql: str,
+        workers: int) -> tuple[float, pa.Table, int | None]:
+    """The seconds from the first insert to the last result row, the output, and the window
+    the runtime routed the stream by key from (None if it did not)."""
+    with laminarc.open(workers=workers) as db:
+        db.execute(sql)
+        sub = db.subscribe("h")
+        t0 = time.perf_counter()
+        for b in batches:
+            db.insert("events", b)
+        db.end_input("events")
+        out = sub.to_arrow()
+        seconds = time.perf_counter() - t0
+        return seconds, out, db.metrics()["streams"]["h"].get("routed_from_window")
+
+
+def route_note(query: str, routed: int | None) -> str:
+    if query not in ("tumble", "hop"):
+        return ""       # (the others are always routed by key)
+    return "; never routed by key" if routed is None else f"; routed by key from window {routed}"
 
 
 if __name__ == "__main__":

@@ -439,9 +439,6 @@ typedef struct lc_task {
     struct lc_task* next;     /* tasks of one submission, run in order */
     struct lc_combine* comb;  /* BLOCKS, and ADVANCE of a pre-aggregated pipeline */
     lc_table* closed;         /* ... the partial tables of windows it closed, by window id */
-    int64_t groups;           /* ... with a route (lc_combine.ex) not yet taken: on return,
-                               * the most groups the shard held in one window that closed, or
-                               * in its open windows together */
 } lc_task;
 
 /* The tasks of one chunk (or watermark) of a pre-aggregated pipeline, one per worker. Each
@@ -503,6 +500,13 @@ typedef struct lc_combine {
     lc_exchange* ex;          /* NULL: this pipeline never routes */
     lc_run_fn sel_fns[2];     /* dense, nulls */
     int64_t route_from;       /* the pipeline's; INT64_MAX: blocks only */
+    /* Until route_from is set, a task that leaves its shard holding more than route_groups
+     * groups in one window (its open windows together, or one it closed) sets the
+     * pipeline's *route_wanted (one word all its combines share), which the thread handing
+     * over chunks reads before each: the route starts as soon as a worker's windows are
+     * big, not when that chunk is collected, several chunks later. */
+    int64_t* route_wanted;
+    int64_t route_groups;
 } lc_combine;
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1
@@ -516,9 +520,10 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
                          int64_t route_from, lc_pool* pool);
 /* Give a combine its route: an exchange whose kernels partition by key (the caller keeps it
- * as long as the combine), and the selected loops. */
+ * as long as the combine), the selected loops, and when to ask for it (route_wanted, which
+ * the caller keeps too, and route_groups). */
 void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
-                          lc_run_fn sel_nulls);
+                          lc_run_fn sel_nulls, int64_t* route_wanted, int64_t route_groups);
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,

@@ -838,10 +838,24 @@ void lc_combine_free(lc_combine* cb) {
 }
 
 void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
-                          lc_run_fn sel_nulls) {
+                          lc_run_fn sel_nulls, int64_t* route_wanted, int64_t route_groups) {
     cb->ex = ex;
     cb->sel_fns[0] = sel_dense;
     cb->sel_fns[1] = sel_nulls;
+    cb->route_wanted = route_wanted;
+    cb->route_groups = route_groups;
+}
+
+/* (A task of a routable pipeline before its route) whether its shard now holds enough groups
+ * in one window for the route (lc_combine.route_wanted). */
+static void note_groups(const lc_task* t, lc_combine* cb) {
+    lc_agg* agg = t->pipe->agg;
+    /* (a sliced HOP's slices hold each group many times, so its windows' folds count) */
+    int64_t groups = agg->slice_units ? 0 : lc_agg_entries(agg);
+    for (lc_table* w = t->closed; w; w = w->next)
+        if (w->count > groups) groups = w->count;
+    if (groups > cb->route_groups && !__atomic_load_n(cb->route_wanted, __ATOMIC_RELAXED))
+        __atomic_store_n(cb->route_wanted, 1, __ATOMIC_RELAXED);
 }
 
 /* Whether a chunk of n rows routes them by key (its exchange partitions it, and its BLOCKS
@@ -1295,14 +1309,7 @@ static int64_t run_combined(lc_task* t) {
     }
     t->wm = p->wm;
     if (!rc && t->emit == LC_EMIT_CLOSE) rc = lc_agg_detach(p->agg, p->wm, &t->closed, &p->ctx);
-    if (cb->ex && cb->route_from == INT64_MAX) {
-        /* (until a route is fixed) the most groups a window of the chunk held: open, or
-         * closed by it */
-        t->groups = p->agg->slice_units ? 0 : lc_agg_entries(p->agg);   /* (a sliced HOP's
-                                       * slices hold each group many times: its windows') */
-        for (lc_table* w = t->closed; w; w = w->next)
-            if (w->count > t->groups) t->groups = w->count;
-    }
+    if (cb->ex && cb->route_from == INT64_MAX) note_groups(t, cb);
     if (rc) {
         int32_t none = LC_OK;
         __atomic_compare_exchange_n(&cb->status, &none, (int32_t)rc, 0, __ATOMIC_RELEASE,

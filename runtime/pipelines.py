@@ -210,9 +210,10 @@ class ShardedPipeline:
         self.next_slot = 0
         tc = -1 if spec.time_column is None else spec.time_column
         # A routable pre-aggregated pipeline: the window from which rows are routed by key
-        # (INT64_MAX: none yet), and whether a chunk found its windows big enough to start.
+        # (INT64_MAX: none yet), and the word a worker sets once its windows are big enough
+        # to start (lc_combine.route_wanted).
         self.route_from = INT64_MAX
-        self.route_due = False
+        self.route_wanted = ffi.new("int64_t*")
         self.exchanges = []   # every exchange (their kernels count dropped rows' errors)
         if self.mode == "blocks":
             # collect_blocks' arguments: the chunks, and per chunk its watermark and output;
@@ -223,6 +224,11 @@ class ShardedPipeline:
             for _ in range(k):
                 slot = self._combined(tc, TASK_BLOCKS, chunk_rows)
                 if spec.routable:
+                    a = spec.aggregate
+                    # A sliced HOP's windows count once for each table their folds read
+                    # (one for each power of two up to the slices a window holds):
+                    # pre-aggregated, every worker folds nearly every group of a window.
+                    tables = (a.size // a.slice).bit_length() if a.slice else 1
                     ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
                                              spec.watermark_delay)
                     if ex == ffi.NULL:
@@ -230,7 +236,8 @@ class ShardedPipeline:
                     self.exchanges.append(ffi.gc(ex, lib.lc_exchange_free))
                     lib.lc_combine_set_route(
                         slot[0], ex, ffi.cast("lc_run_fn", addresses[spec.run_sel_dense]),
-                        ffi.cast("lc_run_fn", addresses[spec.run_sel_nulls]))
+                        ffi.cast("lc_run_fn", addresses[spec.run_sel_nulls]),
+                        self.route_wanted, min(ROUTE_BYTES // (a.entry_size * tables), INT64_MAX))
                 self.slots.append(slot)
             self.advance_slot = self._combined(tc, TASK_ADVANCE, 0)   # for prepare_advance
         elif self.mode == "keyed":
@@ -347,7 +354,7 @@ class ShardedPipeline:
         handed over to the workers in the same native call (the engine's path for a source
         whose pipelines are all pre-aggregated)."""
         self.rows_in += desc.n
-        if self.route_due:
+        if self.route_wanted[0] and self.route_from == INT64_MAX:
             self._start_route()
         slot = self.slots[self.next_slot]
         self.next_slot = (self.next_slot + 1) % len(self.slots)
@@ -365,29 +372,14 @@ class ShardedPipeline:
 
         A sliced HOP's windows overlap: its slices are re-dealt, and it routes from the
         first window folded after that, once every worker has folded the same windows."""
-        self.route_due = False
         if self.newest is not None:
             lib.lc_combine_wait(self.pool, self.newest)
         aggs = ffi.new("lc_agg*[]", self.aggs)
         at = ffi.new("int64_t*")
         rc = lib.lc_agg_reshard(aggs, self.n, at, ffi.addressof(self.pipes[0].ctx))
-        if rc == 1:
-            self.route_due = True   # (a HOP: workers' folds differ, or one is not yet taken)
-        else:
+        if rc != 1:   # (1: a HOP whose workers' folds differ; the next chunk tries again)
             check(rc, self.spec.produces)
             self.route_from = at[0]
-
-    def _note_groups(self, tasks: list) -> None:
-        """After a chunk: whether its workers' open windows hold enough groups for the
-        route (ROUTE_BYTES). A sliced HOP's closed windows count, once for each table
-        their folds read (one for each power of two up to the slices a window holds):
-        pre-aggregated, every worker folds nearly every group of a window."""
-        if self.spec.routable and self.route_from == INT64_MAX:
-            a = self.spec.aggregate
-            groups = max(t.groups for t in tasks)
-            tables = (a.size // a.slice).bit_length() if a.slice else 1
-            if groups * a.entry_size * tables > ROUTE_BYTES:
-                self.route_due = True
 
     def run_here(self, desc: Descriptors, seq_base: int, source_wm: int) -> list[pa.RecordBatch]:
         """A small batch of a pipeline split by ranges (no aggregate), run on the first
@@ -487,8 +479,6 @@ class ShardedPipeline:
         self.merge_errors += nums[0]
         if newest and done == k:
             self.newest = None   # nothing of this pipeline is in flight any more
-        for tasks in chunks[:done]:
-            self._note_groups(tasks)
         got = []
         for j in range(done):
             out = outs[j]

@@ -766,6 +766,41 @@ def test_a_windows_groups_come_out_in_order_of_their_first_rows(window, monkeypa
         assert list(zip(starts, got.column("k").to_pylist(), strict=True)) == want, workers
 
 
+def test_the_route_starts_with_the_chunk_after_a_worker_finds_its_window_big(monkeypatch):
+    """A worker says when its window holds enough groups for the route (ROUTE_BYTES, made
+    tiny here), as it ends a chunk: the next chunk handed over starts the route though none
+    was collected, as when a stream's inserts keep chunks in flight. Results are one worker's."""
+    from laminarc.runtime import pipelines
+    from laminarc.runtime.native import INT64_MAX
+    monkeypatch.setattr(pipelines, "ROUTE_BYTES", 20_000)
+    rng = np.random.default_rng(4)
+    n = 40_000
+    keys = rng.integers(0, 30_000, n)
+    data = pa.table({"ts": np.sort(rng.integers(0, 3_000, n)), "k": keys, "v": rng.random(n),
+                     "r": pa.array(rng.random(n), pa.float32()),
+                     "s": [f"s{x}" for x in keys], "i": np.arange(n)})
+    outs = []
+    for workers in (1, 2):
+        with laminarc.open(workers=workers) as db:
+            db.execute(ROUTED_SQL.format(key="k"))
+            sub = db.subscribe("per_window")
+            p = db.engine.sources["m"].relation.consumers[0]
+            db.insert("m", data.slice(0, 10_000))   # (handed over: nothing collects it)
+            if workers == 2:
+                deadline = time.monotonic() + 60
+                while not p.route_wanted[0]:
+                    assert time.monotonic() < deadline, "no worker asked for the route"
+                    time.sleep(0.001)
+                assert p.route_from == INT64_MAX
+            db.insert("m", data.slice(10_000, 10_000))
+            if workers == 2:
+                assert p.route_from == 0   # (rows of window 0 only so far: it was re-dealt)
+            db.insert("m", data.slice(20_000))
+            db.end_input("m")
+            outs.append(sub.to_arrow())
+    assert _bits(outs[1]) == _bits(outs[0])
+
+
 @pytest.mark.parametrize(("key", "shape"), [("k", "alone"), ("s", "beside"), ("k", "over"),
                                             ("k", "hop"), ("s", "hop")])
 def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, monkeypatch):
