@@ -43,12 +43,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 import pyarrow as pa
+from hop import run  # (bench/ is the script's directory: the same run, W1's source)
 
-import laminarc
 from laminarc.workloads import w1_batches
 
 SOURCE = ("CREATE SOURCE events (ts BIGINT, k BIGINT, v DOUBLE, "
@@ -143,22 +142,6 @@ def main() -> None:
         print(f"{what}: 1 worker {m1:6.1f} M events/s, "
               f"2 workers {m2:6.1f} M/s, ratio {m2 / m1:.2f} (medians of {args.runs}; "
               f"{one.num_rows:,} rows, equal{route_note(name, routed)})", flush=True)
-
-
-def run(batches: list[pa.RecordBatch], sql: str,
-        workers: int) -> tuple[float, pa.Table, int | None]:
-    """The seconds from the first insert to the last result row, the output, and the window
-    the runtime routed the stream by key from (None if it did not)."""
-    with laminarc.open(workers=workers) as db:
-        db.execute(sql)
-        sub = db.subscribe("h")
-        t0 = time.perf_counter()
-        for b in batches:
-            db.insert("events", b)
-        db.end_input("events")
-        out = sub.to_arrow()
-        seconds = time.perf_counter() - t0
-        return seconds, out, db.metrics()["streams"]["h"].get("routed_from_window")
 
 
 def route_note(query: str, routed: int | None) -> str:

@@ -221,14 +221,17 @@ class ShardedPipeline:
             k = depth + 2
             self.burst = (ffi.new("lc_combine*[]", k), ffi.new("int64_t[]", k),
                           ffi.new("lc_out*[]", k), ffi.new("int64_t[2]"))
+            if spec.routable:
+                # The groups a worker's window may hold before it asks for the route. A
+                # sliced HOP's windows count once for each table their folds read (one for
+                # each power of two up to the slices a window holds): pre-aggregated, every
+                # worker folds nearly every group of a window.
+                a = spec.aggregate
+                tables = (a.size // a.slice).bit_length() if a.slice else 1
+                route_groups = min(ROUTE_BYTES // (a.entry_size * tables), INT64_MAX)
             for _ in range(k):
                 slot = self._combined(tc, TASK_BLOCKS, chunk_rows)
                 if spec.routable:
-                    a = spec.aggregate
-                    # A sliced HOP's windows count once for each table their folds read
-                    # (one for each power of two up to the slices a window holds):
-                    # pre-aggregated, every worker folds nearly every group of a window.
-                    tables = (a.size // a.slice).bit_length() if a.slice else 1
                     ex = lib.lc_exchange_new(nworkers, part_dense, part_nulls, tc,
                                              spec.watermark_delay)
                     if ex == ffi.NULL:
@@ -237,7 +240,7 @@ class ShardedPipeline:
                     lib.lc_combine_set_route(
                         slot[0], ex, ffi.cast("lc_run_fn", addresses[spec.run_sel_dense]),
                         ffi.cast("lc_run_fn", addresses[spec.run_sel_nulls]),
-                        self.route_wanted, min(ROUTE_BYTES // (a.entry_size * tables), INT64_MAX))
+                        self.route_wanted, route_groups)
                 self.slots.append(slot)
             self.advance_slot = self._combined(tc, TASK_ADVANCE, 0)   # for prepare_advance
         elif self.mode == "keyed":
