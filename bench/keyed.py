@@ -99,9 +99,10 @@ def main() -> None:
     ap.add_argument("--queries", default="changelog,distinct")
     ap.add_argument("--cached", action="store_true")
     ap.add_argument("--keys", type=int, default=None)
-    ap.add_argument("--zipf", type=float, default=0.0)
-    ap.add_argument("--hot", type=float, default=0.0,
-                    help="the fraction of rows on one key, the rest uniform over --keys")
+    skew = ap.add_mutually_exclusive_group()
+    skew.add_argument("--zipf", type=float, default=0.0)
+    skew.add_argument("--hot", type=float, default=0.0,
+                      help="the fraction of rows on one key, the rest uniform over --keys")
     ap.add_argument("--routed", action="store_true",
                     help="route window aggregates by key instead of pre-aggregating them")
     ap.add_argument("--blocks", action="store_true",

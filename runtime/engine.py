@@ -14,6 +14,7 @@ import collections
 import contextlib
 import os
 import threading
+import weakref
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -106,6 +107,10 @@ class Engine:
         self.deferred: list = []   # the newest chunk's consuming tasks, not handed over yet
         self.proctime: list = []   # pipelines with windows over processing time
         self.cpus: list[int] = []
+        # big blocks the runtime frees are kept for reuse while a database is open
+        # (lc_malloc); a database never closed stops counting once it is collected
+        lib.lc_keep_freed(1)
+        self._keeping = weakref.finalize(self, lib.lc_keep_freed, -1)
         if self.workers > 1:
             allowed = sorted(os.sched_getaffinity(0))
             self.cpus = [allowed[i % len(allowed)] for i in range(self.workers)]
@@ -738,6 +743,7 @@ class Engine:
             if self.pool is not None:
                 lib.lc_pool_stop(self.pool)
                 self.pool = None
+            self._keeping()
 
 
 def _thread_times(tid: int) -> dict:

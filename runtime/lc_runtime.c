@@ -4,6 +4,7 @@
 #include "lc_runtime.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +39,133 @@ static int over_limit(int64_t more) {
     return limit > 0 && __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED) + more > limit;
 }
 
-typedef struct { int64_t bytes; int64_t pad; } lc_hdr;   /* keeps 16-byte alignment */
+/* Every block starts with its size as asked for and as allocated (cap >= bytes). */
+typedef struct { int64_t bytes; int64_t cap; } lc_hdr;   /* keeps 16-byte alignment */
+
+/* ------------------------------------------------------------------------------------------
+ * Big blocks kept for reuse. Output columns, grown tables and exchange buffers come and go in
+ * blocks of megabytes; freed to the C library, they go back to the kernel (munmap, or a trim
+ * of the heap), and the next block of that size is faulted in again page by page. In a VM
+ * whose host takes back a guest's free pages (free page reporting), such a fault costs 2 to
+ * 10 microseconds: a stateless stream on one worker, whose 65,536-row output columns came
+ * and went so, ran at a third of its speed (docs/architecture.md, Runtime). So a freed block of at least LC_KEEP_MIN bytes is kept, up to
+ * LC_KEEP_BYTES in all (the oldest go first), and an allocation takes the smallest kept block
+ * that holds it without wasting more than half. Blocks are kept only while a database is
+ * open (lc_keep_freed: the engine counts them in and out), and the last one to close frees
+ * them all. Kept blocks are not live (lc_bytes_live). Under AddressSanitizer nothing is
+ * kept, so that a use after free is still caught; and when the C library runs out, the kept
+ * blocks are freed before it is asked again.
+ * ---------------------------------------------------------------------------------------- */
+#if defined(__SANITIZE_ADDRESS__)
+#define LC_KEEP_BLOCKS 0
+#else
+#define LC_KEEP_BLOCKS 64
+#endif
+#define LC_KEEP_MIN (256 << 10)
+#define LC_KEEP_BYTES ((int64_t)256 << 20)
+
+static pthread_mutex_t g_keep_lock = PTHREAD_MUTEX_INITIALIZER;
+static lc_hdr* g_kept[LC_KEEP_BLOCKS + 1];   /* oldest first */
+static int64_t g_nkept = 0;
+static int64_t g_kept_bytes = 0;
+static int64_t g_keepers = 0;                /* databases open */
+
+/* A kept block that holds `bytes` (NULL: none fits). */
+static lc_hdr* take_kept(int64_t bytes) {
+    if (bytes < LC_KEEP_MIN || !__atomic_load_n(&g_nkept, __ATOMIC_RELAXED)) return NULL;
+    lc_hdr* h = NULL;
+    pthread_mutex_lock(&g_keep_lock);
+    int64_t best = -1;
+    for (int64_t i = 0; i < g_nkept; i++) {
+        int64_t cap = g_kept[i]->cap;
+        if (cap >= bytes && cap - bytes <= bytes && (best < 0 || cap < g_kept[best]->cap))
+            best = i;
+    }
+    if (best >= 0) {
+        h = g_kept[best];
+        memmove(&g_kept[best], &g_kept[best + 1], (size_t)(g_nkept - best - 1) * sizeof(h));
+        __atomic_store_n(&g_nkept, g_nkept - 1, __ATOMIC_RELAXED);
+        g_kept_bytes -= h->cap;
+    }
+    pthread_mutex_unlock(&g_keep_lock);
+    return h;
+}
+
+/* h kept, or freed when it is small or too big to keep; the oldest kept go to make room. */
+static void keep(lc_hdr* h) {
+    if (LC_KEEP_BLOCKS == 0 || h->cap < LC_KEEP_MIN || h->cap > LC_KEEP_BYTES) {
+        free(h);
+        return;
+    }
+    lc_hdr* gone[LC_KEEP_BLOCKS + 1];
+    int64_t ngone = 0;
+    pthread_mutex_lock(&g_keep_lock);
+    if (!g_keepers) {
+        pthread_mutex_unlock(&g_keep_lock);
+        free(h);
+        return;
+    }
+    g_kept[g_nkept] = h;
+    int64_t n = g_nkept + 1;
+    g_kept_bytes += h->cap;
+    int64_t drop = 0;
+    while (n - drop > LC_KEEP_BLOCKS || g_kept_bytes > LC_KEEP_BYTES) {
+        g_kept_bytes -= g_kept[drop]->cap;
+        gone[ngone++] = g_kept[drop++];
+    }
+    memmove(&g_kept[0], &g_kept[drop], (size_t)(n - drop) * sizeof(h));
+    __atomic_store_n(&g_nkept, n - drop, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&g_keep_lock);
+    for (int64_t i = 0; i < ngone; i++) free(gone[i]);   /* (outside the lock) */
+}
+
+/* Frees every kept block; how many there were. */
+static int64_t drop_kept(void) {
+    lc_hdr* gone[LC_KEEP_BLOCKS + 1];
+    pthread_mutex_lock(&g_keep_lock);
+    int64_t n = g_nkept;
+    memcpy(gone, g_kept, (size_t)n * sizeof(lc_hdr*));
+    __atomic_store_n(&g_nkept, 0, __ATOMIC_RELAXED);
+    g_kept_bytes = 0;
+    pthread_mutex_unlock(&g_keep_lock);
+    for (int64_t i = 0; i < n; i++) free(gone[i]);
+    return n;
+}
+
+void lc_keep_freed(int64_t delta) {
+    pthread_mutex_lock(&g_keep_lock);
+    g_keepers = g_keepers + delta > 0 ? g_keepers + delta : 0;
+    int none = g_keepers == 0;
+    pthread_mutex_unlock(&g_keep_lock);
+    if (none) drop_kept();
+}
+
+int64_t lc_keep_capacity(void) { return LC_KEEP_BLOCKS ? LC_KEEP_BYTES : 0; }
+
+int64_t lc_kept_bytes(void) {
+    pthread_mutex_lock(&g_keep_lock);
+    int64_t b = g_kept_bytes;
+    pthread_mutex_unlock(&g_keep_lock);
+    return b;
+}
+
+static void* count_live(lc_hdr* h, int64_t bytes, int64_t before) {
+    h->bytes = bytes;
+    __atomic_fetch_add(&g_alloc_calls, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&g_bytes_live, bytes - before, __ATOMIC_RELAXED);
+    return h + 1;
+}
 
 void* lc_malloc(int64_t bytes) {
     if (bytes < 0 || over_limit(bytes)) return NULL;
-    lc_hdr* h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
-    if (!h) return NULL;
-    h->bytes = bytes;
-    __atomic_fetch_add(&g_alloc_calls, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&g_bytes_live, bytes, __ATOMIC_RELAXED);
-    return h + 1;
+    lc_hdr* h = take_kept(bytes);
+    if (!h) {
+        h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
+        if (!h && drop_kept()) h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
+        if (!h) return NULL;
+        h->cap = bytes;
+    }
+    return count_live(h, bytes, 0);
 }
 
 void* lc_calloc(int64_t bytes) {
@@ -56,25 +174,35 @@ void* lc_calloc(int64_t bytes) {
     return p;
 }
 
+/* Grows or shrinks in place when the block's capacity allows, else into a kept block that
+ * holds it (the old one kept in turn), else through the C library (which moves a big block's
+ * pages rather than copying them). */
 void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
     (void)old_bytes;
     if (!p) return lc_malloc(bytes);
     lc_hdr* h = (lc_hdr*)p - 1;
     int64_t before = h->bytes;
-    if (bytes > before && over_limit(bytes - before)) return NULL;
-    lc_hdr* n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
-    if (!n) return NULL;
-    n->bytes = bytes;
-    __atomic_fetch_add(&g_alloc_calls, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&g_bytes_live, bytes - before, __ATOMIC_RELAXED);
-    return n + 1;
+    if (bytes < 0 || (bytes > before && over_limit(bytes - before))) return NULL;
+    if (bytes <= h->cap && (h->cap < LC_KEEP_MIN || h->cap - bytes <= bytes))
+        return count_live(h, bytes, before);
+    lc_hdr* n = take_kept(bytes);
+    if (n) {
+        memcpy(n + 1, h + 1, (size_t)(before < bytes ? before : bytes));
+        keep(h);
+    } else {
+        n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
+        if (!n && drop_kept()) n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
+        if (!n) return NULL;
+        n->cap = bytes;
+    }
+    return count_live(n, bytes, before);
 }
 
 void lc_free(void* p) {
     if (!p) return;
     lc_hdr* h = (lc_hdr*)p - 1;
     __atomic_fetch_sub(&g_bytes_live, h->bytes, __ATOMIC_RELAXED);
-    free(h);
+    keep(h);
 }
 
 int64_t lc_alloc_calls(void) { return __atomic_load_n(&g_alloc_calls, __ATOMIC_RELAXED); }

@@ -84,6 +84,71 @@ def test_native_memory_is_released():
     assert lib.lc_bytes_live() == base
 
 
+def test_freed_big_blocks_are_reused_while_a_database_is_open():
+    """A freed block of a megabyte or more is kept while a database is open and the next
+    allocation it holds takes it (its pages are not faulted in again); small blocks are not
+    kept, the kept bytes stay within their bound, and the last database to close frees them."""
+    if not lib.lc_keep_capacity():
+        pytest.skip("this build keeps no blocks (AddressSanitizer)")
+    mb = 1 << 20
+    gc.collect()
+    p = lib.lc_malloc(4 * mb)
+    lib.lc_free(p)
+    assert lib.lc_kept_bytes() == 0            # no database open: nothing is kept
+    with laminarc.open():
+        p = lib.lc_malloc(4 * mb)
+        lib.lc_free(p)
+        assert lib.lc_kept_bytes() == 4 * mb
+        q = lib.lc_malloc(3 * mb)               # fits without wasting more than half
+        assert q == p and lib.lc_kept_bytes() == 0
+        ffi.cast("uint8_t*", q)[3 * mb - 1] = 7
+        r = lib.lc_realloc(q, 3 * mb, 4 * mb)   # grows in place, within its capacity
+        assert r == q and ffi.cast("uint8_t*", r)[3 * mb - 1] == 7
+        small = lib.lc_malloc(1000)
+        lib.lc_free(small)
+        assert lib.lc_kept_bytes() == 0
+        lib.lc_free(lib.lc_malloc(16 * mb))
+        s = lib.lc_realloc(r, 4 * mb, 12 * mb)  # grows into the kept 16 MB block
+        assert ffi.cast("uint8_t*", s)[3 * mb - 1] == 7
+        assert lib.lc_kept_bytes() == 4 * mb    # r's block kept in turn
+        lib.lc_free(s)
+        blocks = [lib.lc_malloc(64 * mb) for _ in range(6)]
+        for b in blocks:
+            lib.lc_free(b)
+        assert 0 < lib.lc_kept_bytes() <= lib.lc_keep_capacity()
+        with laminarc.open():
+            pass
+        assert lib.lc_kept_bytes() > 0          # another database is still open
+    assert lib.lc_kept_bytes() == 0
+
+
+def test_a_stateless_streams_output_columns_are_not_faulted_in_anew():
+    """One worker, 65,536-row batches through a projection, each output batch read and
+    dropped: once warm, an insert's output columns (512 KiB each) reuse freed blocks, so the
+    process takes next to no page faults. Freed to the C library instead, every column came
+    back from the kernel page by page (~500 faults an insert)."""
+    import resource
+
+    with laminarc.open(workers=1) as db:
+        db.execute("CREATE SOURCE events (ts BIGINT, k BIGINT, v DOUBLE);"
+                   "CREATE STREAM h AS SELECT ts, k, v * 2 AS v2, k + 1 AS k1 FROM events;")
+        sub = db.subscribe("h")
+        batches = w1_batches(65_536 * 40)
+
+        def feed(part):
+            for b in part:
+                db.insert("events", b)
+                while (out := sub.poll()) is not None:
+                    assert out.num_rows == 65_536
+                    del out
+
+        feed(batches[:10])
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        feed(batches[10:])
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert faults < 30 * 50, faults
+
+
 def test_steady_state_loop_allocates_nothing():
     """After warm-up, running the fused loop over more batches of the same shape calls no
     allocator (windows are recycled from a pool; tables keep their capacity)."""
