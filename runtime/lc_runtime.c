@@ -46,11 +46,12 @@ typedef struct { int64_t bytes; int64_t cap; } lc_hdr;   /* keeps 16-byte alignm
  * Big blocks kept for reuse. Output columns, grown tables and exchange buffers come and go in
  * blocks of megabytes; freed to the C library, they go back to the kernel (munmap, or a trim
  * of the heap), and the next block of that size is faulted in again page by page. In a VM
- * whose host takes back a guest's free pages (free page reporting), such a fault costs 2 to
+ * whose host takes back a guest's free pages (free page reporting), such a fault costs up to
  * 10 microseconds: a stateless stream on one worker, whose 65,536-row output columns came
- * and went so, ran at a third of its speed (docs/architecture.md, Runtime). So a freed block of at least LC_KEEP_MIN bytes is kept, up to
- * LC_KEEP_BYTES in all (the oldest go first), and an allocation takes the smallest kept block
- * that holds it without wasting more than half. Blocks are kept only while a database is
+ * and went so, ran at a third of its speed (docs/architecture.md, Runtime). So a freed block
+ * of at least LC_KEEP_MIN bytes is kept, up to LC_KEEP_BYTES in all (the oldest go first),
+ * and an allocation takes the smallest kept block that holds it without wasting more than
+ * half. Blocks are kept only while a database is
  * open (lc_keep_freed: the engine counts them in and out), and the last one to close frees
  * them all. Kept blocks are not live (lc_bytes_live). Under AddressSanitizer nothing is
  * kept, so that a use after free is still caught; and when the C library runs out, the kept
@@ -119,8 +120,7 @@ static void keep(lc_hdr* h) {
     for (int64_t i = 0; i < ngone; i++) free(gone[i]);   /* (outside the lock) */
 }
 
-/* Frees every kept block; how many there were. */
-static int64_t drop_kept(void) {
+int64_t lc_drop_kept(void) {
     lc_hdr* gone[LC_KEEP_BLOCKS + 1];
     pthread_mutex_lock(&g_keep_lock);
     int64_t n = g_nkept;
@@ -132,12 +132,12 @@ static int64_t drop_kept(void) {
     return n;
 }
 
-void lc_keep_freed(int64_t delta) {
+int64_t lc_keep_freed(int64_t delta) {
     pthread_mutex_lock(&g_keep_lock);
-    g_keepers = g_keepers + delta > 0 ? g_keepers + delta : 0;
-    int none = g_keepers == 0;
+    int64_t open = g_keepers = g_keepers + delta > 0 ? g_keepers + delta : 0;
     pthread_mutex_unlock(&g_keep_lock);
-    if (none) drop_kept();
+    if (!open) lc_drop_kept();
+    return open;
 }
 
 int64_t lc_keep_capacity(void) { return LC_KEEP_BLOCKS ? LC_KEEP_BYTES : 0; }
@@ -161,7 +161,7 @@ void* lc_malloc(int64_t bytes) {
     lc_hdr* h = take_kept(bytes);
     if (!h) {
         h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
-        if (!h && drop_kept()) h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
+        if (!h && lc_drop_kept()) h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
         if (!h) return NULL;
         h->cap = bytes;
     }
@@ -191,7 +191,7 @@ void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
         keep(h);
     } else {
         n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
-        if (!n && drop_kept()) n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
+        if (!n && lc_drop_kept()) n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
         if (!n) return NULL;
         n->cap = bytes;
     }

@@ -255,9 +255,11 @@ int64_t lc_bytes_live(void);
 void lc_set_memory_limit(int64_t bytes);   /* 0: none; beyond it allocations fail (NOMEM) */
 int64_t lc_memory_limit(void);
 /* Freed big blocks kept for reuse while a database is open (see lc_malloc): delta +1 as one
- * opens, -1 as it closes (the last frees them all); the bytes kept, and their bound (0: this
- * build keeps none, as under AddressSanitizer). */
-void lc_keep_freed(int64_t delta);
+ * opens, -1 as it closes (the last frees them all), returning how many are open; freeing
+ * them all now (how many there were); the bytes kept, and their bound (0: this build keeps
+ * none, as under AddressSanitizer). */
+int64_t lc_keep_freed(int64_t delta);
+int64_t lc_drop_kept(void);
 int64_t lc_kept_bytes(void);
 int64_t lc_keep_capacity(void);
 
