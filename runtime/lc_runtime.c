@@ -51,11 +51,11 @@ typedef struct { int64_t bytes; int64_t cap; } lc_hdr;   /* keeps 16-byte alignm
  * and went so, ran at a third of its speed (docs/architecture.md, Runtime). So a freed block
  * of at least LC_KEEP_MIN bytes is kept, up to LC_KEEP_BYTES in all (the oldest go first),
  * and an allocation takes the smallest kept block that holds it without wasting more than
- * half. Blocks are kept only while a database is
- * open (lc_keep_freed: the engine counts them in and out), and the last one to close frees
- * them all. Kept blocks are not live (lc_bytes_live). Under AddressSanitizer nothing is
- * kept, so that a use after free is still caught; and when the C library runs out, the kept
- * blocks are freed before it is asked again.
+ * half (fits). Blocks are kept only while a database is open (lc_keep_freed: the engine
+ * counts them in and out), and the last one to close frees them all. Kept blocks are not
+ * live (lc_bytes_live). Under AddressSanitizer nothing is kept, so that a use after free is
+ * still caught; and when the C library runs out, the kept blocks are freed before it is
+ * asked again.
  * ---------------------------------------------------------------------------------------- */
 #if defined(__SANITIZE_ADDRESS__)
 #define LC_KEEP_BLOCKS 0
@@ -71,6 +71,9 @@ static int64_t g_nkept = 0;
 static int64_t g_kept_bytes = 0;
 static int64_t g_keepers = 0;                /* databases open */
 
+/* Whether a block of capacity `cap` may serve `bytes`: it holds them, wasting at most half. */
+static int fits(int64_t cap, int64_t bytes) { return cap >= bytes && cap - bytes <= bytes; }
+
 /* A kept block that holds `bytes` (NULL: none fits). */
 static lc_hdr* take_kept(int64_t bytes) {
     if (bytes < LC_KEEP_MIN || !__atomic_load_n(&g_nkept, __ATOMIC_RELAXED)) return NULL;
@@ -79,7 +82,7 @@ static lc_hdr* take_kept(int64_t bytes) {
     int64_t best = -1;
     for (int64_t i = 0; i < g_nkept; i++) {
         int64_t cap = g_kept[i]->cap;
-        if (cap >= bytes && cap - bytes <= bytes && (best < 0 || cap < g_kept[best]->cap))
+        if (fits(cap, bytes) && (best < 0 || cap < g_kept[best]->cap))
             best = i;
     }
     if (best >= 0) {
@@ -92,7 +95,8 @@ static lc_hdr* take_kept(int64_t bytes) {
     return h;
 }
 
-/* h kept, or freed when it is small or too big to keep; the oldest kept go to make room. */
+/* h kept, or freed when it is small or too big to keep or no database is open; the oldest
+ * kept go to make room. */
 static void keep(lc_hdr* h) {
     if (LC_KEEP_BLOCKS == 0 || h->cap < LC_KEEP_MIN || h->cap > LC_KEEP_BYTES) {
         free(h);
@@ -183,7 +187,7 @@ void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
     lc_hdr* h = (lc_hdr*)p - 1;
     int64_t before = h->bytes;
     if (bytes < 0 || (bytes > before && over_limit(bytes - before))) return NULL;
-    if (bytes <= h->cap && (h->cap < LC_KEEP_MIN || h->cap - bytes <= bytes))
+    if (h->cap < LC_KEEP_MIN ? bytes <= h->cap : fits(h->cap, bytes))
         return count_live(h, bytes, before);
     lc_hdr* n = take_kept(bytes);
     if (n) {

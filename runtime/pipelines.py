@@ -32,8 +32,9 @@ EMIT_CODES = {"window_close": EMIT_CLOSE, "changes": EMIT_CHANGES, "final": EMIT
 # Rows per block of a pre-aggregated pipeline (see LC_LANES): a float sum's result depends on
 # it, never on the number of workers. Tests make it small to exercise merging.
 BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
-# A pre-aggregated TUMBLE is routed by key, its open windows re-dealt, once a worker's open
-# windows hold this many bytes of groups (see lc_combine.route_from). Tests make it small.
+# A pre-aggregated TUMBLE or sliced HOP is routed by key, its open windows (slices) re-dealt,
+# once a worker's windows hold this many bytes of groups (see lc_combine.route_from). Tests
+# make it small.
 ROUTE_BYTES = int(os.environ.get("LAMINARC_ROUTE_BYTES", str(2 << 20)))
 
 
