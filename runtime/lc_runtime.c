@@ -22,7 +22,10 @@
 
 /* ------------------------------------------------------------------------------------------
  * memory accounting: every allocation of the runtime goes through here, so tests can check that
- * a steady-state run allocates nothing.
+ * a steady-state run allocates nothing, and the memory cap (lc_set_memory_limit) holds. The
+ * bytes counted are those a block holds (its capacity), and the cap covers the live blocks
+ * and the kept ones together: kept blocks give way to live ones (trim_kept), so what the
+ * runtime holds never passes the cap.
  * ---------------------------------------------------------------------------------------- */
 static int64_t g_alloc_calls = 0;
 static int64_t g_bytes_live = 0;
@@ -34,11 +37,6 @@ void lc_set_memory_limit(int64_t bytes) {
 
 int64_t lc_memory_limit(void) { return __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED); }
 
-static int over_limit(int64_t more) {
-    int64_t limit = __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED);
-    return limit > 0 && __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED) + more > limit;
-}
-
 /* Every block starts with its size as asked for and as allocated (cap >= bytes). */
 typedef struct { int64_t bytes; int64_t cap; } lc_hdr;   /* keeps 16-byte alignment */
 
@@ -49,13 +47,13 @@ typedef struct { int64_t bytes; int64_t cap; } lc_hdr;   /* keeps 16-byte alignm
  * whose host takes back a guest's free pages (free page reporting), such a fault costs up to
  * 10 microseconds: a stateless stream on one worker, whose 65,536-row output columns came
  * and went so, ran at a third of its speed (docs/architecture.md, Runtime). So a freed block
- * of at least LC_KEEP_MIN bytes is kept, up to LC_KEEP_BYTES in all (the oldest go first),
- * and an allocation takes the smallest kept block that holds it without wasting more than
- * half (fits). Blocks are kept only while a database is open (lc_keep_freed: the engine
- * counts them in and out), and the last one to close frees them all. Kept blocks are not
- * live (lc_bytes_live). Under AddressSanitizer nothing is kept, so that a use after free is
- * still caught; and when the C library runs out, the kept blocks are freed before it is
- * asked again.
+ * of at least LC_KEEP_MIN bytes is kept, up to LC_KEEP_BYTES in all and, under a memory cap,
+ * to what the live blocks leave of it (the oldest go first), and an allocation takes the
+ * smallest kept block that holds it without wasting more than half (fits). Blocks are kept
+ * only while a database is open (lc_keep_freed: the engine counts them in and out), and the
+ * last one to close frees them all. Kept blocks are not live (lc_bytes_live). Under
+ * AddressSanitizer nothing is kept, so that a use after free is still caught; and when the C
+ * library runs out, the kept blocks are freed before it is asked again.
  * ---------------------------------------------------------------------------------------- */
 #if defined(__SANITIZE_ADDRESS__)
 #define LC_KEEP_BLOCKS 0
@@ -67,12 +65,43 @@ typedef struct { int64_t bytes; int64_t cap; } lc_hdr;   /* keeps 16-byte alignm
 
 static pthread_mutex_t g_keep_lock = PTHREAD_MUTEX_INITIALIZER;
 static lc_hdr* g_kept[LC_KEEP_BLOCKS + 1];   /* oldest first */
-static int64_t g_nkept = 0;
+static int64_t g_nkept = 0;                  /* (both written under the lock, read anywhere) */
 static int64_t g_kept_bytes = 0;
 static int64_t g_keepers = 0;                /* databases open */
 
 /* Whether a block of capacity `cap` may serve `bytes`: it holds them, wasting at most half. */
 static int fits(int64_t cap, int64_t bytes) { return cap >= bytes && cap - bytes <= bytes; }
+
+/* What the kept blocks may hold: LC_KEEP_BYTES, or less of a cap than the live blocks left. */
+static int64_t keep_room(void) {
+    int64_t limit = __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED);
+    int64_t left = limit - __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED);
+    return limit > 0 && left < LC_KEEP_BYTES ? left : LC_KEEP_BYTES;
+}
+
+/* Under the lock, the oldest of the n kept blocks (g_kept's count not yet stored) moved to
+ * `gone` until at most LC_KEEP_BLOCKS and `room` bytes are left; how many went. */
+static int64_t evict(int64_t n, int64_t room, lc_hdr** gone) {
+    int64_t drop = 0;
+    while (drop < n && (n - drop > LC_KEEP_BLOCKS || g_kept_bytes > room)) {
+        __atomic_store_n(&g_kept_bytes, g_kept_bytes - g_kept[drop]->cap, __ATOMIC_RELAXED);
+        gone[drop] = g_kept[drop];
+        drop++;
+    }
+    memmove(&g_kept[0], &g_kept[drop], (size_t)(n - drop) * sizeof(lc_hdr*));
+    __atomic_store_n(&g_nkept, n - drop, __ATOMIC_RELAXED);
+    return drop;
+}
+
+/* Frees kept blocks, oldest first, until they hold at most `room` bytes; how many went. */
+static int64_t trim_kept(int64_t room) {
+    lc_hdr* gone[LC_KEEP_BLOCKS + 1];
+    pthread_mutex_lock(&g_keep_lock);
+    int64_t ngone = evict(g_nkept, room < 0 ? 0 : room, gone);
+    pthread_mutex_unlock(&g_keep_lock);
+    for (int64_t i = 0; i < ngone; i++) free(gone[i]);   /* (outside the lock) */
+    return ngone;
+}
 
 /* A kept block that holds `bytes` (NULL: none fits). */
 static lc_hdr* take_kept(int64_t bytes) {
@@ -89,21 +118,21 @@ static lc_hdr* take_kept(int64_t bytes) {
         h = g_kept[best];
         memmove(&g_kept[best], &g_kept[best + 1], (size_t)(g_nkept - best - 1) * sizeof(h));
         __atomic_store_n(&g_nkept, g_nkept - 1, __ATOMIC_RELAXED);
-        g_kept_bytes -= h->cap;
+        __atomic_store_n(&g_kept_bytes, g_kept_bytes - h->cap, __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&g_keep_lock);
     return h;
 }
 
 /* h kept, or freed when it is small or too big to keep or no database is open; the oldest
- * kept go to make room. */
+ * kept go to make room. (lc_free has counted h out of the live bytes already.) */
 static void keep(lc_hdr* h) {
-    if (LC_KEEP_BLOCKS == 0 || h->cap < LC_KEEP_MIN || h->cap > LC_KEEP_BYTES) {
+    int64_t room = keep_room();
+    if (LC_KEEP_BLOCKS == 0 || h->cap < LC_KEEP_MIN || h->cap > room) {
         free(h);
         return;
     }
     lc_hdr* gone[LC_KEEP_BLOCKS + 1];
-    int64_t ngone = 0;
     pthread_mutex_lock(&g_keep_lock);
     if (!g_keepers) {
         pthread_mutex_unlock(&g_keep_lock);
@@ -111,30 +140,13 @@ static void keep(lc_hdr* h) {
         return;
     }
     g_kept[g_nkept] = h;
-    int64_t n = g_nkept + 1;
-    g_kept_bytes += h->cap;
-    int64_t drop = 0;
-    while (n - drop > LC_KEEP_BLOCKS || g_kept_bytes > LC_KEEP_BYTES) {
-        g_kept_bytes -= g_kept[drop]->cap;
-        gone[ngone++] = g_kept[drop++];
-    }
-    memmove(&g_kept[0], &g_kept[drop], (size_t)(n - drop) * sizeof(h));
-    __atomic_store_n(&g_nkept, n - drop, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_kept_bytes, g_kept_bytes + h->cap, __ATOMIC_RELAXED);
+    int64_t ngone = evict(g_nkept + 1, room, gone);
     pthread_mutex_unlock(&g_keep_lock);
     for (int64_t i = 0; i < ngone; i++) free(gone[i]);   /* (outside the lock) */
 }
 
-int64_t lc_drop_kept(void) {
-    lc_hdr* gone[LC_KEEP_BLOCKS + 1];
-    pthread_mutex_lock(&g_keep_lock);
-    int64_t n = g_nkept;
-    memcpy(gone, g_kept, (size_t)n * sizeof(lc_hdr*));
-    __atomic_store_n(&g_nkept, 0, __ATOMIC_RELAXED);
-    g_kept_bytes = 0;
-    pthread_mutex_unlock(&g_keep_lock);
-    for (int64_t i = 0; i < n; i++) free(gone[i]);
-    return n;
-}
+int64_t lc_drop_kept(void) { return trim_kept(0); }
 
 int64_t lc_keep_freed(int64_t delta) {
     pthread_mutex_lock(&g_keep_lock);
@@ -146,24 +158,32 @@ int64_t lc_keep_freed(int64_t delta) {
 
 int64_t lc_keep_capacity(void) { return LC_KEEP_BLOCKS ? LC_KEEP_BYTES : 0; }
 
-int64_t lc_kept_bytes(void) {
-    pthread_mutex_lock(&g_keep_lock);
-    int64_t b = g_kept_bytes;
-    pthread_mutex_unlock(&g_keep_lock);
-    return b;
+int64_t lc_kept_bytes(void) { return __atomic_load_n(&g_kept_bytes, __ATOMIC_RELAXED); }
+
+/* Whether `more` live bytes would pass the cap; if not, kept blocks are freed as far as they
+ * would (they give way to live ones). */
+static int over_limit(int64_t more) {
+    int64_t limit = __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED);
+    if (limit <= 0 || more <= 0) return 0;
+    int64_t live = __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED) + more;
+    if (live > limit) return 1;
+    if (live + __atomic_load_n(&g_kept_bytes, __ATOMIC_RELAXED) > limit) trim_kept(limit - live);
+    return 0;
 }
 
+/* h (of its capacity now) counted live, serving `bytes`, where it held `before` bytes. */
 static void* count_live(lc_hdr* h, int64_t bytes, int64_t before) {
     h->bytes = bytes;
     __atomic_fetch_add(&g_alloc_calls, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&g_bytes_live, bytes - before, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&g_bytes_live, h->cap - before, __ATOMIC_RELAXED);
     return h + 1;
 }
 
 void* lc_malloc(int64_t bytes) {
-    if (bytes < 0 || over_limit(bytes)) return NULL;
-    lc_hdr* h = take_kept(bytes);
+    if (bytes < 0) return NULL;
+    lc_hdr* h = take_kept(bytes);   /* (kept and live blocks share the cap: no check) */
     if (!h) {
+        if (over_limit(bytes)) return NULL;
         h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
         if (!h && lc_drop_kept()) h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
         if (!h) return NULL;
@@ -184,28 +204,30 @@ void* lc_calloc(int64_t bytes) {
 void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
     (void)old_bytes;
     if (!p) return lc_malloc(bytes);
+    if (bytes < 0) return NULL;
     lc_hdr* h = (lc_hdr*)p - 1;
-    int64_t before = h->bytes;
-    if (bytes < 0 || (bytes > before && over_limit(bytes - before))) return NULL;
-    if (h->cap < LC_KEEP_MIN ? bytes <= h->cap : fits(h->cap, bytes))
-        return count_live(h, bytes, before);
+    int64_t held = h->cap;
+    if (held < LC_KEEP_MIN ? bytes <= held : fits(held, bytes))
+        return count_live(h, bytes, held);
     lc_hdr* n = take_kept(bytes);
     if (n) {
-        memcpy(n + 1, h + 1, (size_t)(before < bytes ? before : bytes));
+        memcpy(n + 1, h + 1, (size_t)(h->bytes < bytes ? h->bytes : bytes));
+        __atomic_fetch_sub(&g_bytes_live, held, __ATOMIC_RELAXED);
         keep(h);
-    } else {
-        n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
-        if (!n && lc_drop_kept()) n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
-        if (!n) return NULL;
-        n->cap = bytes;
+        return count_live(n, bytes, 0);
     }
-    return count_live(n, bytes, before);
+    if (over_limit(bytes - held)) return NULL;
+    n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
+    if (!n && lc_drop_kept()) n = (lc_hdr*)realloc(h, sizeof(lc_hdr) + (size_t)bytes);
+    if (!n) return NULL;
+    n->cap = bytes;
+    return count_live(n, bytes, held);
 }
 
 void lc_free(void* p) {
     if (!p) return;
     lc_hdr* h = (lc_hdr*)p - 1;
-    __atomic_fetch_sub(&g_bytes_live, h->bytes, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&g_bytes_live, h->cap, __ATOMIC_RELAXED);
     keep(h);
 }
 

@@ -252,7 +252,9 @@ void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes);
 void lc_free(void* p);
 int64_t lc_alloc_calls(void);
 int64_t lc_bytes_live(void);
-void lc_set_memory_limit(int64_t bytes);   /* 0: none; beyond it allocations fail (NOMEM) */
+/* The cap on what the runtime holds, live and kept blocks together (0: none); an allocation
+ * the live blocks would take past it fails (NOMEM), after the kept blocks gave way. */
+void lc_set_memory_limit(int64_t bytes);
 int64_t lc_memory_limit(void);
 /* Freed big blocks kept for reuse while a database is open (see lc_malloc): delta +1 as one
  * opens, -1 as it closes (the last frees them all), returning how many are open; freeing

@@ -125,6 +125,45 @@ def test_freed_big_blocks_are_reused_while_a_database_is_open():
         assert lib.lc_kept_bytes() == 0        # the last to close freed them
 
 
+def test_the_memory_cap_covers_kept_blocks():
+    """What the runtime holds, live blocks and kept ones together, stays within the memory
+    cap: kept blocks give way to an allocation the cap would refuse otherwise, a freed block
+    is kept only in what the live ones leave of the cap, and a cap lowered below what is held
+    frees kept blocks at the next free. An allocation that the live blocks alone put past
+    the cap still fails."""
+    if not lib.lc_keep_capacity():
+        pytest.skip("this build keeps no blocks (AddressSanitizer)")
+    mb = 1 << 20
+    before = laminarc.memory_limit()
+
+    def held() -> int:
+        return lib.lc_bytes_live() + lib.lc_kept_bytes()
+
+    with laminarc.open():
+        lib.lc_drop_kept()
+        cap = lib.lc_bytes_live() + 40 * mb
+        laminarc.set_memory_limit(cap)
+        try:
+            blocks = [lib.lc_malloc(8 * mb) for _ in range(4)]
+            assert all(blocks) and held() <= cap
+            for b in blocks:
+                lib.lc_free(b)
+            assert lib.lc_kept_bytes() == 32 * mb and held() <= cap
+            big = lib.lc_malloc(30 * mb)        # needs most of what the kept blocks hold
+            assert big and lib.lc_kept_bytes() <= 10 * mb and held() <= cap
+            grown = lib.lc_realloc(big, 30 * mb, 39 * mb)
+            assert grown and lib.lc_kept_bytes() == 0 and held() <= cap
+            assert lib.lc_malloc(2 * mb) == ffi.NULL     # past the cap with live blocks alone
+            small = lib.lc_malloc(mb // 2)
+            lib.lc_free(grown)
+            assert lib.lc_kept_bytes() > 0 and held() <= cap
+            laminarc.set_memory_limit(lib.lc_bytes_live() + 4 * mb)
+            lib.lc_free(small)                  # (kept blocks trimmed to the lowered cap)
+            assert held() <= laminarc.memory_limit()
+        finally:
+            laminarc.set_memory_limit(before)
+
+
 def test_a_stateless_streams_output_columns_are_not_faulted_in_anew():
     """One worker, 65,536-row batches through a projection, each output batch read and
     dropped: once warm, an insert's output columns (512 KiB each) reuse freed blocks, so the
