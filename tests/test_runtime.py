@@ -130,7 +130,7 @@ def test_the_memory_cap_covers_kept_blocks():
     cap: kept blocks give way to an allocation the cap would refuse otherwise, a freed block
     is kept only in what the live ones leave of the cap, and a cap lowered below what is held
     frees kept blocks at the next free. An allocation that the live blocks alone put past
-    the cap still fails."""
+    the cap still fails, even when a kept block would serve it."""
     if not lib.lc_keep_capacity():
         pytest.skip("this build keeps no blocks (AddressSanitizer)")
     mb = 1 << 20
@@ -159,7 +159,10 @@ def test_the_memory_cap_covers_kept_blocks():
             assert lib.lc_kept_bytes() > 0 and held() <= cap
             laminarc.set_memory_limit(lib.lc_bytes_live() + 4 * mb)
             lib.lc_free(small)                  # (kept blocks trimmed to the lowered cap)
-            assert held() <= laminarc.memory_limit()
+            assert held() <= laminarc.memory_limit() and lib.lc_kept_bytes() == mb // 2
+            laminarc.set_memory_limit(lib.lc_bytes_live() + mb // 4)
+            assert lib.lc_malloc(mb // 2 - 1000) == ffi.NULL   # the kept block fits, the cap not
+            assert lib.lc_kept_bytes() == 0                  # (and it was freed)
         finally:
             laminarc.set_memory_limit(before)
 
