@@ -171,15 +171,16 @@ static int over_limit(int64_t more) {
     return 0;
 }
 
-/* Whether a kept block of capacity `cap`, taken to replace a live one holding `held` bytes,
- * would put the live blocks past the cap (which only a cap lowered since they were kept
- * allows): then it is freed instead. */
-static int kept_over_limit(lc_hdr* h, int64_t held) {
-    int64_t limit = __atomic_load_n(&g_memory_limit, __ATOMIC_RELAXED);
-    if (limit <= 0 || __atomic_load_n(&g_bytes_live, __ATOMIC_RELAXED) - held + h->cap <= limit)
-        return 0;
-    free(h);
-    return 1;
+/* A kept block that holds `bytes`, to replace a live one holding `held` bytes (0: none),
+ * unless the cap refuses it, which only a cap lowered since it was kept does: it is freed
+ * then. NULL: none. */
+static lc_hdr* reuse_kept(int64_t bytes, int64_t held) {
+    lc_hdr* h = take_kept(bytes);
+    if (h && over_limit(h->cap - held)) {
+        free(h);
+        return NULL;
+    }
+    return h;
 }
 
 /* h (of its capacity now) counted live, serving `bytes`, where it held `before` bytes. */
@@ -192,8 +193,7 @@ static void* count_live(lc_hdr* h, int64_t bytes, int64_t before) {
 
 void* lc_malloc(int64_t bytes) {
     if (bytes < 0) return NULL;
-    lc_hdr* h = take_kept(bytes);
-    if (h && kept_over_limit(h, 0)) h = NULL;
+    lc_hdr* h = reuse_kept(bytes, 0);
     if (!h) {
         if (over_limit(bytes)) return NULL;
         h = (lc_hdr*)malloc(sizeof(lc_hdr) + (size_t)bytes);
@@ -221,8 +221,7 @@ void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
     int64_t held = h->cap;
     if (held < LC_KEEP_MIN ? bytes <= held : fits(held, bytes))
         return count_live(h, bytes, held);
-    lc_hdr* n = take_kept(bytes);
-    if (n && kept_over_limit(n, held)) n = NULL;
+    lc_hdr* n = reuse_kept(bytes, held);
     if (n) {
         memcpy(n + 1, h + 1, (size_t)(h->bytes < bytes ? h->bytes : bytes));
         __atomic_fetch_sub(&g_bytes_live, held, __ATOMIC_RELAXED);
