@@ -163,22 +163,24 @@ def main() -> None:
     print(f"1 worker : median {statistics.median(one) / 1e6:.1f} M events/s")
     print(f"2 workers: median {statistics.median(two) / 1e6:.1f} M events/s")
     print(summary("2 / 1    ", ratios))
-    if len(os.sched_getaffinity(0)) < 2:
-        # (e.g. under `taskset -c 0`: both workers share one CPU, so only the CPU ratio,
-        # the work the second worker adds, means something; the bounds assume two CPUs)
+    # (under `taskset -c 0` both workers share one CPU: the bounds, which assume two, mean
+    # nothing there, and the CPU ratio is the work the second worker adds, alone)
+    two_cpus = len(os.sched_getaffinity(0)) >= 2
+    if two_cpus:
+        print(summary("2 / 1, CPUs within 10% of each other's speed", even))
+        print(summary(f"2 / 1, at least {CAPACITY} CPUs' worth together", whole))
+        print(summary("bound on 2 / 1 for an even split", bounds))
+        print(summary("2 / 1 over that bound",
+                      [r / b for r, b in zip(ratios, bounds, strict=True)]))
+    else:
         print("one CPU allowed: no bound; the CPU ratio is the work a second worker adds")
-        print(summary("process CPU, 2 workers over 1", cpus))
-        return
-    print(summary("2 / 1, CPUs within 10% of each other's speed", even))
-    print(summary(f"2 / 1, at least {CAPACITY} CPUs' worth together", whole))
-    print(summary("bound on 2 / 1 for an even split", bounds))
-    print(summary("2 / 1 over that bound", [r / b for r, b in zip(ratios, bounds, strict=True)]))
     # The work the second worker adds (hand-over, merges, scans, wake-ups, and both CPUs
     # slowing each other) against how evenly it is spread: with 2 CPUs kept busy to the end,
     # 2 / 1 would be 2 over the CPU ratio.
     print(summary("process CPU, 2 workers over 1", cpus))
-    print(summary("2 / 1 over 2 / (that CPU ratio)",
-                  [r * c / 2 for r, c in zip(ratios, cpus, strict=True)]))
+    if two_cpus:
+        print(summary("2 / 1 over 2 / (that CPU ratio)",
+                      [r * c / 2 for r, c in zip(ratios, cpus, strict=True)]))
 
 
 if __name__ == "__main__":

@@ -224,8 +224,7 @@ void* lc_realloc(void* p, int64_t old_bytes, int64_t bytes) {
     lc_hdr* n = reuse_kept(bytes, held);
     if (n) {
         memcpy(n + 1, h + 1, (size_t)(h->bytes < bytes ? h->bytes : bytes));
-        __atomic_fetch_sub(&g_bytes_live, held, __ATOMIC_RELAXED);
-        keep(h);
+        lc_free(p);
         return count_live(n, bytes, 0);
     }
     if (over_limit(bytes - held)) return NULL;
