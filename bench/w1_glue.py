@@ -94,7 +94,8 @@ class Bare:
             comb, block, _ = p.slots[i % len(p.slots)]
             nulls = int(desc.null_mask & p.read_mask != 0)
             assert lib.lc_combine_start(comb, block, i + 1, prev, 0, p.emit_code, self.wm,
-                                        desc.cols, b.num_rows, nulls, seq, 0, self.pool) == 0
+                                        desc.cols, b.num_rows, nulls, seq, 0, p.route_from,
+                                        0, self.pool) == 0
             seq += b.num_rows
             prev = comb
             self.inflight.append((comb, desc))   # (the descriptors live while it is in flight)

@@ -75,6 +75,7 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
             time_column=p.time_column,
             watermark_delay=p.watermark_delay, proctime=p.proctime,
             preaggregated=p.aggregate is not None and p.aggregate.preaggregated,
+            dealable=p.dealable,
         ))
     spec = StreamSpec(name, columns(plan.fields), changelog, materialized, sorted(inputs), specs)
     return CompiledStream(spec, str(module), pipelines, plan)

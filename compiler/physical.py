@@ -141,6 +141,16 @@ class PipelinePlan:
                 and not any(c.distinct for c in a.node.aggs))
 
     @property
+    def dealable(self) -> bool:
+        """Pre-aggregated over a TUMBLE of its source's event-time column itself: the runtime
+        can number each row's window from that column alone, so it may deal whole windows to
+        workers rather than blocks (see lc_combine.deal in runtime/lc_runtime.h)."""
+        a = self.aggregate
+        return (a is not None and a.preaggregated and a.window is not None
+                and a.window.function == "TUMBLE" and self.time_column is not None
+                and _window_time(self.ops, a.window) == self.time_column)
+
+    @property
     def proctime(self) -> bool:
         """Its window is over processing time: its watermark is the wall clock, advanced by
         the engine, never the rows' event time."""

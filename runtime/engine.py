@@ -90,7 +90,7 @@ class Engine:
     workers; only the time at which work happens differs."""
 
     def __init__(self, workers: int = 1, pin: bool = True, chunk_rows: int = 65_536,
-                 depth: int = 8, inline_rows: int = 8192) -> None:
+                 depth: int = 16, inline_rows: int = 8192) -> None:
         self.sources: dict[str, Source] = {}
         self.streams: dict[str, StreamSpec] = {}
         self.relations: dict[str, Relation] = {}
@@ -692,6 +692,11 @@ class Engine:
                     "routed_from_window": next((m["routed_from_window"] for m in pm
                                                 if m.get("routed_from_window") is not None),
                                                None),
+                    # a TUMBLE over its source's event time dealing whole windows to
+                    # workers now: from which window on (else None)
+                    "dealt_from_window": next((m["dealt_from_window"] for m in pm
+                                               if m.get("dealt_from_window") is not None),
+                                              None),
                     "watermark": None if rel.wm == INT64_MIN else rel.wm,
                     "subscribers": len(rel.subscribers),
                     # a stream without state runs only while read (Engine._rewire): its

@@ -1756,6 +1756,7 @@ lc_pipe* lc_pipe_new(void) {
 void lc_pipe_free(lc_pipe* p) {
     if (!p) return;
     lc_free(p->ctx.scratch);
+    lc_free(p->deal);
     lc_free(p);
 }
 

@@ -131,6 +131,7 @@ typedef struct lc_ctx {
 
 struct lc_agg;
 struct lc_pipe;
+struct lc_deal;
 typedef int64_t (*lc_run_fn)(struct lc_pipe* p, const lc_col* cols, int64_t start, int64_t n);
 typedef int64_t (*lc_emit_fn)(lc_ctx* ctx, lc_table* t, lc_out* out, int64_t start);
 /* Fold the entries of another table (partial states of the same window) into `dst`, from
@@ -243,6 +244,9 @@ typedef struct lc_pipe {
     int64_t loop_cost_branching;  /* clock ticks per 1,024 rows of each loop, as last
                                    * measured; 0: not yet */
     int64_t loop_cost_free;
+    /* A pre-aggregated TUMBLE over its source's event time may deal whole windows to
+     * workers instead of blocks (see lc_combine.deal); NULL: it may not. */
+    struct lc_deal* deal;
 } lc_pipe;
 
 /* memory accounting (every runtime allocation goes through these) */
@@ -493,6 +497,13 @@ typedef struct lc_combine {
     int64_t blocks_cap;
     int64_t* block_wm;
     int32_t* block_ready;
+    /* Dealt by window (lc_combine.deal), per block instead: its least and largest event
+     * times, which tell whose rows it holds; the first worker to reach a block scans it and
+     * publishes them (block_seen: 1 while it scans, 2 once they are there), so a block's
+     * event times are read once, not once by every worker. */
+    int64_t* block_min;
+    int64_t* block_max;
+    int32_t* block_seen;
     /* Routed by key (a TUMBLE or sliced HOP whose windows hold many groups: each worker
      * would hold nearly all of them, so the state doubles and the merge folds every group
      * again). With an exchange, every worker partitions a slice of the chunk: a row of a
@@ -517,6 +528,20 @@ typedef struct lc_combine {
      * big, not when that chunk is collected, several chunks later. */
     int64_t* route_wanted;
     int64_t route_groups;
+    /* Dealt by window (a TUMBLE over its source's event time, lc_pipe.deal): the blocks give
+     * every worker rows of nearly every window when a window holds many blocks, so each
+     * aggregates nearly every group of it and the merge folds them all again. Dealt by
+     * window, window k's rows all go to worker k % nworkers, in their blocks' lanes still,
+     * so every (group, lane) partial state is again one worker's and results stay those of
+     * one worker; a closed window is then one worker's table, emitted as it is. It only
+     * pays when the chunks in flight hold a few windows (else one worker runs while the
+     * others wait): the thread handing over chunks says per chunk which it wants (`deal`,
+     * from the rows it sees a window hold), and each worker, at the chunk's start, from
+     * the same watermark, puts the switch at the first window above every event time seen
+     * so far (no window is ever dealt both ways). The switches are the workers' own
+     * (lc_deal), kept alike since each sees every chunk in order. A routed chunk ignores
+     * it (the route re-deals every open window by key). */
+    int32_t deal;
 } lc_combine;
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1
@@ -528,7 +553,7 @@ typedef struct lc_pool lc_pool;
 int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
                          int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
-                         int64_t route_from, lc_pool* pool);
+                         int64_t route_from, int32_t deal, lc_pool* pool);
 /* Give a combine its route: an exchange whose kernels partition by key (the caller keeps it
  * as long as the combine), the selected loops, and when to ask for it (route_wanted, which
  * the caller keeps too, and route_groups). */
@@ -573,6 +598,12 @@ int64_t lc_exchange_wm_after(lc_exchange* ex);
 /* pipelines */
 lc_pipe* lc_pipe_new(void);
 void lc_pipe_free(lc_pipe* p);
+/* Let a pre-aggregated TUMBLE's shard deal whole windows (lc_combine.deal), windows of
+ * `size` units starting at offset + k * size (0 <= offset < size); LC_ERR_NOMEM or LC_OK. */
+int64_t lc_pipe_set_deal(lc_pipe* p, int64_t size, int64_t offset);
+/* The first window of those the shard deals by window now (since its newest switch), or
+ * INT64_MAX while it deals blocks. */
+int64_t lc_pipe_dealt_from(const lc_pipe* p);
 int64_t lc_pipe_run(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls);
 int64_t lc_pipe_run_from(lc_pipe* p, const lc_col* cols, int64_t start, int64_t n,
                          int32_t nulls);

@@ -817,8 +817,12 @@ lc_combine* lc_combine_new(int64_t nworkers, int64_t block_rows, int64_t time_co
         cb->blocks_cap = chunk_rows / block_rows + 2;
         cb->block_wm = (int64_t*)lc_malloc(cb->blocks_cap * 8);
         cb->block_ready = (int32_t*)lc_malloc(cb->blocks_cap * 4);
+        cb->block_min = (int64_t*)lc_malloc(cb->blocks_cap * 8);
+        cb->block_max = (int64_t*)lc_malloc(cb->blocks_cap * 8);
+        cb->block_seen = (int32_t*)lc_malloc(cb->blocks_cap * 4);
     }
-    if (!cb->tasks || (cb->blocks_cap && (!cb->block_wm || !cb->block_ready))) {
+    if (!cb->tasks || (cb->blocks_cap && (!cb->block_wm || !cb->block_ready || !cb->block_min
+                                          || !cb->block_max || !cb->block_seen))) {
         lc_combine_free(cb);
         return NULL;
     }
@@ -834,6 +838,9 @@ void lc_combine_free(lc_combine* cb) {
     lc_free(cb->ctx.scratch);
     lc_free(cb->block_wm);
     lc_free(cb->block_ready);
+    lc_free(cb->block_min);
+    lc_free(cb->block_max);
+    lc_free(cb->block_seen);
     lc_free(cb);
 }
 
@@ -872,9 +879,10 @@ static int chunk_routes(const lc_combine* cb, int64_t n) {
 int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine* prev,
                          int32_t merge_now, int32_t emit, int64_t wm, const lc_col* cols,
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
-                         int64_t route_from, lc_pool* pool) {
+                         int64_t route_from, int32_t deal, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
     cb->route_from = route_from;
+    cb->deal = deal;
     if (chunk_routes(cb, n)) {
         lc_exchange* ex = cb->ex;
         if (!ex) return LC_ERR_LIMIT;
@@ -914,6 +922,7 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
                                                           first + 1;
         if (count <= cb->blocks_cap) {   /* else (a longer chunk than announced): scans */
             memset(cb->block_ready, 0, (size_t)count * 4);
+            memset(cb->block_seen, 0, (size_t)count * 4);
             cb->first_block = first;
             cb->nblocks = count;
         }
@@ -973,18 +982,267 @@ static int64_t scan_max(const int64_t* ts, int64_t lo, int64_t hi) {
     return m2 > m0 ? m2 : m0;
 }
 
+/* ---- dealing whole windows (see lc_combine.deal) ---- */
+#define LC_DEAL_SWITCHES 8
+
+/* A shard's switches: windows numbered from[i] up to from[i + 1] - 1 are dealt by window
+ * (by_window[i]) or by blocks; windows below from[0] by blocks. Every worker's shard keeps
+ * the same ones: each makes a switch at the same chunk, from the same watermark. */
+typedef struct lc_deal {
+    int64_t size;
+    int64_t offset;
+    int64_t n;
+    int64_t from[LC_DEAL_SWITCHES];
+    int64_t by_window[LC_DEAL_SWITCHES];
+} lc_deal;
+
+int64_t lc_pipe_set_deal(lc_pipe* p, int64_t size, int64_t offset) {
+    if (size < 1 || offset < 0 || offset >= size) return LC_ERR_LIMIT;
+    if (!p->deal && !(p->deal = (lc_deal*)lc_calloc(sizeof(lc_deal)))) return LC_ERR_NOMEM;
+    p->deal->size = size;
+    p->deal->offset = offset;
+    return LC_OK;
+}
+
+int64_t lc_pipe_dealt_from(const lc_pipe* p) {
+    const lc_deal* d = p->deal;
+    return d && d->n && d->by_window[d->n - 1] ? d->from[d->n - 1] : INT64_MAX;
+}
+
+/* The number of the window holding event time ts (as the compiled loop numbers it:
+ * window_number in compiler/codegen/exprs.py). */
+static int64_t deal_window(const lc_deal* d, int64_t ts) {
+    int64_t q = ts / d->size, r = ts % d->size;
+    if (r < 0) {
+        q--;
+        r += d->size;
+    }
+    return r < d->offset ? q - 1 : q;
+}
+
+static int64_t add_sat(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static int64_t deal_by_window(const lc_deal* d, int64_t k) {
+    for (int64_t i = d->n - 1; i >= 0; i--)
+        if (d->from[i] <= k) return d->by_window[i];
+    return 0;
+}
+
+/* The worker of window k's rows in a block of lane `lane`. */
+static int64_t deal_owner(const lc_deal* d, int64_t k, int64_t lane, int64_t nworkers) {
+    if (!deal_by_window(d, k)) return lane % nworkers;
+    int64_t w = k % nworkers;
+    return w < 0 ? w + nworkers : w;
+}
+
+/* At a chunk's start, on every worker alike (same watermark, same switches): deal windows
+ * above every event time seen so far the way `want` says, unless they already are. wm +
+ * delay is at least every event time seen (the watermark follows every row, and an explicit
+ * one only raises it), so the switch splits no window. Switches below the watermark's window
+ * lead only to closed windows, whose rows are late wherever they go: they are dropped to make
+ * room. With no room left the switch waits (the workers agree on that too). (A late row's
+ * worker only counts it, once, wherever it goes.) */
+static void deal_switch(lc_pipe* p, int64_t want, int64_t delay) {
+    lc_deal* d = p->deal;
+    if (want == (d->n ? d->by_window[d->n - 1] : 0)) return;
+    int64_t top = add_sat(p->wm, delay);
+    if (top == INT64_MAX) return;   /* (every window ahead may have rows already) */
+    int64_t from = deal_window(d, top) + 1, closed = deal_window(d, p->wm) - 1;
+    int64_t drop = 0;
+    while (drop + 1 < d->n && d->from[drop + 1] <= closed) drop++;
+    if (drop) {
+        memmove(d->from, d->from + drop, (size_t)(d->n - drop) * 8);
+        memmove(d->by_window, d->by_window + drop, (size_t)(d->n - drop) * 8);
+        d->n -= drop;
+    }
+    /* A switch at the same window has met no row yet: it goes, and may not be needed. */
+    if (d->n && d->from[d->n - 1] == from) {
+        d->n--;
+        if (want == (d->n ? d->by_window[d->n - 1] : 0)) return;
+    }
+    if (d->n == LC_DEAL_SWITCHES) return;
+    d->from[d->n] = from;
+    d->by_window[d->n++] = want;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void range_minmax_avx512(const int64_t* ts, int64_t n, int64_t* mn, int64_t* mx) {
+    __m512i a0 = _mm512_set1_epi64(INT64_MAX), a1 = a0;
+    __m512i b0 = _mm512_set1_epi64(INT64_MIN), b1 = b0;
+    int64_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        const char* ahead = (const char*)(ts + i + SCAN_AHEAD);
+        _mm_prefetch(ahead, _MM_HINT_T0);
+        _mm_prefetch(ahead + 64, _MM_HINT_T0);
+        __m512i x = _mm512_loadu_si512(ts + i), y = _mm512_loadu_si512(ts + i + 8);
+        a0 = _mm512_min_epi64(a0, x);
+        b0 = _mm512_max_epi64(b0, x);
+        a1 = _mm512_min_epi64(a1, y);
+        b1 = _mm512_max_epi64(b1, y);
+    }
+    int64_t lo = _mm512_reduce_min_epi64(_mm512_min_epi64(a0, a1));
+    int64_t hi = _mm512_reduce_max_epi64(_mm512_max_epi64(b0, b1));
+    for (; i < n; i++) {
+        lo = ts[i] < lo ? ts[i] : lo;
+        hi = ts[i] > hi ? ts[i] : hi;
+    }
+    *mn = lo;
+    *mx = hi;
+}
+#endif
+
+/* The smallest and largest of ts[lo, hi) (hi > lo). */
+static void scan_minmax(const int64_t* ts, int64_t lo, int64_t hi, int64_t* mn, int64_t* mx) {
+#if defined(__x86_64__)
+    if (use_avx512()) {
+        range_minmax_avx512(ts + lo, hi - lo, mn, mx);
+        return;
+    }
+#endif
+    int64_t a0 = ts[lo], a1 = a0, b0 = a0, b1 = a0;
+    for (; hi - lo >= 2; lo += 2) {
+        __builtin_prefetch(ts + lo + SCAN_AHEAD);
+        a0 = ts[lo] < a0 ? ts[lo] : a0;
+        a1 = ts[lo + 1] < a1 ? ts[lo + 1] : a1;
+        b0 = ts[lo] > b0 ? ts[lo] : b0;
+        b1 = ts[lo + 1] > b1 ? ts[lo + 1] : b1;
+    }
+    for (; lo < hi; lo++) {
+        a0 = ts[lo] < a0 ? ts[lo] : a0;
+        b0 = ts[lo] > b0 ? ts[lo] : b0;
+    }
+    *mn = a1 < a0 ? a1 : a0;
+    *mx = b1 > b0 ? b1 : b0;
+}
+
+/* Whether a switch lies in (k0, k1]: windows k0 ... k1 are not all dealt alike. */
+static int deal_switch_within(const lc_deal* d, int64_t k0, int64_t k1) {
+    for (int64_t i = 0; i < d->n; i++)
+        if (d->from[i] > k0 && d->from[i] <= k1) return 1;
+    return 0;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static int64_t within_end_avx512(const int64_t* ts, int64_t j, int64_t hi, int64_t first,
+                                 int64_t last) {
+    __m512i a = _mm512_set1_epi64(first), b = _mm512_set1_epi64(last);
+    for (; hi - j >= 8; j += 8) {
+        __m512i x = _mm512_loadu_si512(ts + j);
+        __mmask8 in = _mm512_cmpge_epi64_mask(x, a) & _mm512_cmple_epi64_mask(x, b);
+        if (in != 0xFF) return j + __builtin_ctz((unsigned)(uint8_t)~in);
+    }
+    for (; j < hi && ts[j] >= first && ts[j] <= last; j++)
+        ;
+    return j;
+}
+#endif
+
+/* The first of ts[j, hi) outside [first, last], or hi. */
+static int64_t within_end(const int64_t* ts, int64_t j, int64_t hi, int64_t first,
+                          int64_t last) {
+#if defined(__x86_64__)
+    if (use_avx512()) return within_end_avx512(ts, j, hi, first, last);
+#endif
+    for (; j < hi && ts[j] >= first && ts[j] <= last; j++)
+        ;
+    return j;
+}
+
+/* Rows [lo, hi) of one block (lane `lane`) whose windows go to different workers: run by
+ * runs of one worker's rows, a run ending where a row's window has another worker (a
+ * window's bounds are computed once, where its first row is met, not per row). */
+static int64_t run_dealt_rows(lc_pipe* p, const lc_col* cols, const int64_t* ts, int64_t lo,
+                              int64_t hi, int32_t nulls, int64_t worker, int64_t nworkers,
+                              int64_t lane, int64_t delay) {
+    const lc_deal* d = p->deal;
+    while (lo < hi) {
+        int64_t k = deal_window(d, ts[lo]), owner = deal_owner(d, k, lane, nworkers), j = lo;
+        for (;;) {
+            __int128 start = (__int128)k * d->size + d->offset, last = start + d->size - 1;
+            int64_t first = start < INT64_MIN ? INT64_MIN : (int64_t)start;
+            j = within_end(ts, j, hi, first, last > INT64_MAX ? INT64_MAX : (int64_t)last);
+            if (j == hi) break;
+            k = deal_window(d, ts[j]);
+            if (deal_owner(d, k, lane, nworkers) != owner) break;
+        }
+        if (owner == worker) {
+            int64_t rc = lc_pipe_run_from(p, cols, lo, j, nulls);
+            if (rc) return rc;
+        } else {
+            int64_t c = sub_sat(scan_max(ts, lo, j), delay);
+            if (c > p->wm) p->wm = c;
+        }
+        lo = j;
+    }
+    return LC_OK;
+}
+
+/* The least and largest of a chunk's block's event times ts[lo, hi), block `at` of cb's
+ * (-1: none is published): taken from another worker if it published them, else scanned,
+ * and published unless another worker is scanning them now. */
+static void block_minmax(lc_combine* cb, int64_t at, const int64_t* ts, int64_t lo,
+                         int64_t hi, int64_t* mn, int64_t* mx) {
+    int32_t seen = 0;
+    if (at >= 0 && __atomic_load_n(&cb->block_seen[at], __ATOMIC_ACQUIRE) == 2) {
+        *mn = cb->block_min[at];
+        *mx = cb->block_max[at];
+        return;
+    }
+    int mine = at >= 0 && __atomic_compare_exchange_n(&cb->block_seen[at], &seen, 1, 0,
+                                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+    scan_minmax(ts, lo, hi, mn, mx);
+    if (mine) {
+        cb->block_min[at] = *mn;
+        cb->block_max[at] = *mx;
+        __atomic_store_n(&cb->block_seen[at], 2, __ATOMIC_RELEASE);
+    }
+}
+
+/* Rows [lo, hi) of one block (lane `lane`, `at` in cb's) of a shard with switches: the
+ * block's windows from its least and largest event times; if they all go to one worker, it
+ * runs them and the others take their largest event time, else run_dealt_rows. */
+static int64_t run_dealt(lc_pipe* p, const lc_col* cols, const int64_t* ts, int64_t lo,
+                         int64_t hi, int32_t nulls, int64_t worker, int64_t nworkers,
+                         int64_t lane, int64_t delay, lc_combine* cb, int64_t at) {
+    const lc_deal* d = p->deal;
+    int64_t mn, mx;
+    block_minmax(cb, at, ts, lo, hi, &mn, &mx);
+    int64_t k0 = deal_window(d, mn), k1 = deal_window(d, mx), owner;
+    if (k0 == k1) owner = deal_owner(d, k0, lane, nworkers);
+    else if (!deal_by_window(d, k0) && !deal_switch_within(d, k0, k1)) owner = lane % nworkers;
+    else return run_dealt_rows(p, cols, ts, lo, hi, nulls, worker, nworkers, lane, delay);
+    if (owner == worker) return lc_pipe_run_from(p, cols, lo, hi, nulls);
+    int64_t c = sub_sat(mx, delay);
+    if (c > p->wm) p->wm = c;
+    return LC_OK;
+}
+
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
                            int64_t time_col, int64_t delay, lc_combine* cb) {
     const int64_t* ts = NULL;
     if (time_col >= 0) ts = (const int64_t*)cols[time_col].values + cols[time_col].offset;
     int64_t nblocks = cb ? cb->nblocks : 0;   /* (> 0 only with an event time) */
+    /* (with switches, a block's least and largest event times are published instead of its
+     * owner's watermark: see lc_combine.block_min) */
+    int dealt = ts && p->deal && p->deal->n;
     for (int64_t lo = 0; lo < n;) {
         int64_t pos = p->seq_base + lo, block = pos / block_rows;
         int64_t hi = lo + (block + 1) * block_rows - pos;
         if (hi > n) hi = n;
         int64_t lane = block % LC_LANES, at = nblocks ? block - cb->first_block : -1;
-        if (lane % nworkers == worker) {
+        if (dealt) {
+            p->lane = lane;
+            int64_t rc = run_dealt(p, cols, ts, lo, hi, nulls, worker, nworkers, lane, delay,
+                                   cb, at);
+            if (rc) return rc;
+        } else if (lane % nworkers == worker) {
             p->lane = lane;
             int64_t rc = lc_pipe_run_from(p, cols, lo, hi, nulls);
             if (rc) return rc;
@@ -1303,8 +1561,11 @@ static int64_t run_combined(lc_task* t) {
         p->seq_base = t->seq_base;
         p->proc_now = t->proc_now;
         if (chunk_routes(cb, t->n)) rc = run_routed(t, cb);
-        else rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
-                                     cb->block_rows, cb->time_col, cb->delay, cb);
+        else {
+            if (p->deal && t->n > 0) deal_switch(p, cb->deal, cb->delay);
+            rc = lc_pipe_run_blocks(p, t->cols, t->n, t->nulls, t->worker, cb->nworkers,
+                                    cb->block_rows, cb->time_col, cb->delay, cb);
+        }
         p->sel = NULL;
     }
     t->wm = p->wm;

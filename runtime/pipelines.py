@@ -38,6 +38,49 @@ BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
 ROUTE_BYTES = int(os.environ.get("LAMINARC_ROUTE_BYTES", str(2 << 20)))
 
 
+class WindowDeal:
+    """Whether a dealable pipeline's next chunk should deal whole windows to the workers
+    rather than blocks (lc_combine.deal in runtime/lc_runtime.h). It pays when a window holds
+    many blocks (each worker would otherwise aggregate nearly every group of it, and the merge
+    fold them all again) yet the chunks in flight hold a few windows (else one worker runs
+    while the others wait for the next window). Rows a window holds are estimated as the rows
+    handed over while the watermark advanced by at least two windows, over those windows.
+    Which way is chosen never changes a result (see lc_combine.deal); the way back needs the
+    estimate past its bound by a quarter (a rate hovering near it does not switch every
+    window)."""
+
+    MIN_BLOCKS = 2   # a window of fewer blocks is on few workers anyway
+
+    def __init__(self, size: int, nworkers: int, depth: int) -> None:
+        self.size = size
+        self.n = nworkers
+        self.depth = depth
+        self.anchor: tuple[int, int] | None = None   # (rows handed over, watermark)
+        self.rows_per_window: float | None = None
+        self.on = False
+
+    def want(self, rows: int, wm: int, chunk_rows: int) -> bool:
+        if wm in (INT64_MIN, INT64_MAX):
+            return self.on
+        if self.anchor is None or wm < self.anchor[1]:
+            self.anchor = (rows, wm)
+            return self.on
+        rows0, wm0 = self.anchor
+        if wm - wm0 >= 2 * self.size:
+            self.rows_per_window = (rows - rows0) * self.size / (wm - wm0)
+            self.anchor = (rows, wm)
+        r = self.rows_per_window
+        if r is None:
+            return self.on
+        low = self.MIN_BLOCKS * BLOCK_ROWS
+        high = self.depth * chunk_rows / (self.n + 1)   # a window a worker, and one more
+        if self.on:
+            self.on = low * 0.75 <= r <= high * 1.25
+        else:
+            self.on = low <= r <= high
+        return self.on
+
+
 def processing_time() -> int:
     """The wall clock in epoch milliseconds, never going backwards within the process: what
     PROCTIME() gives the rows of a run, and the watermark of windows over it (the runtime's
@@ -215,6 +258,13 @@ class ShardedPipeline:
         # to start (lc_combine.route_wanted).
         self.route_from = INT64_MAX
         self.route_wanted = ffi.new("int64_t*")
+        # A TUMBLE over the event time: whole windows may go to one worker each (WindowDeal).
+        self.deal = None
+        if self.mode == "blocks" and spec.dealable and nworkers > 1:
+            a = spec.aggregate
+            self.deal = WindowDeal(a.size, nworkers, depth)
+            for pipe in self.pipes:
+                check(lib.lc_pipe_set_deal(pipe, a.size, a.offset), spec.produces)
         self.exchanges = []   # every exchange (their kernels count dropped rows' errors)
         if self.mode == "blocks":
             # collect_blocks' arguments: the chunks, and per chunk its watermark and output;
@@ -302,14 +352,16 @@ class ShardedPipeline:
         return comb, block, tasks
 
     def _start_combined(self, slot: tuple, emit: int, wm: int, merge_now: bool,
-                        rows: tuple = (ffi.NULL, 0, 0, 0, 0), pool=ffi.NULL) -> list:
+                        rows: tuple = (ffi.NULL, 0, 0, 0, 0), pool=ffi.NULL,
+                        deal: bool = False) -> list:
         """The slot's tasks, set up for a chunk (rows: its columns, row count, NULL flag,
         source position and processing time) or, without rows, a watermark; handed over to
         `pool` in the same native call unless it is NULL."""
         comb, block, tasks = slot
         self.chunks += 1
         rc = lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
-                                  int(merge_now), emit, wm, *rows, self.route_from, pool)
+                                  int(merge_now), emit, wm, *rows, self.route_from,
+                                  int(deal), pool)
         if rc:
             check(rc, "handing tasks to the workers")
         self.newest = comb
@@ -364,7 +416,8 @@ class ShardedPipeline:
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
-        return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool)
+        deal = self.deal is not None and self.deal.want(self.rows_in, source_wm, desc.n)
+        return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool, deal)
 
     def _start_route(self) -> None:
         """Route by key from the first open window: once the chunks in flight are run (each
@@ -518,6 +571,9 @@ class ShardedPipeline:
             m["open_windows"] = max(lib.lc_agg_open_windows(a) for a in self.aggs)
         if self.spec.routable:
             m["routed_from_window"] = None if self.route_from == INT64_MAX else self.route_from
+        if self.deal is not None:
+            at = lib.lc_pipe_dealt_from(self.pipes[0])
+            m["dealt_from_window"] = None if at == INT64_MAX else at
         return m
 
 

@@ -72,6 +72,7 @@ class PipelineSpec:
     preaggregated: bool = False     # workers aggregate their own blocks and merge (LC_LANES)
     run_free_dense: str | None = None   # loops with branch-free filters (lc_pipe.free_dense)
     run_free_nulls: str | None = None
+    dealable: bool = False          # may deal whole windows to workers (lc_combine.deal)
 
     @property
     def keyed(self) -> bool:

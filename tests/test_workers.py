@@ -692,6 +692,81 @@ def test_pre_aggregation_gives_one_workers_results_bit_for_bit(seed, window):
         assert _bits(_run_preagg(workers, data, cut_seed, window)) == _bits(base), workers
 
 
+@pytest.mark.parametrize(("window", "block_rows"), [
+    ("TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND)", 8192),
+    ("TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '-300' MILLISECOND)", 8192),
+    ("TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '5' SECOND)", 512),
+    ("TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '0.25' SECOND, INTERVAL '40' MILLISECOND)", 300),
+])
+def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_rows,
+                                                                   monkeypatch):
+    """A TUMBLE over the source's event time may deal whole windows to workers instead of
+    blocks (lc_combine.deal). Here the choice flips at random chunk by chunk, so windows are
+    dealt both ways, switches pile up and are dropped once their windows closed (or wait
+    for room), blocks hold rows of windows going to different workers, late rows meet closed
+    windows of either kind, and explicit watermarks move the switch points: every float sum,
+    zero sign, NaN, late-row count and group order still comes out as one worker's."""
+    from laminarc.runtime import pipelines
+    monkeypatch.setattr(pipelines, "BLOCK_ROWS", block_rows)
+    flips = random.Random(7)
+    monkeypatch.setattr(pipelines.WindowDeal, "want", lambda self, *a: flips.random() < 0.6)
+    data = _preagg_data(40_000, 9)
+    sql = PREAGG_SQL.format(window=window)
+
+    def run(workers: int, seed: int) -> tuple[pa.Table, int, set]:
+        cut = random.Random(seed)
+        dealt = set()
+        with laminarc.open(workers=workers) as db:
+            db.execute(sql)
+            assert db.engine.sources["m"].relation.consumers[0].spec.dealable
+            sub = db.subscribe("per_window")
+            at = 0
+            while at < data.num_rows:
+                size = cut.choice([1, 7, 61, 500, 3000])   # (many chunks: many switches)
+                if cut.random() < 0.1:
+                    db.watermark("m", int(data.column("ts")[max(0, at - 1)].as_py()) - 700)
+                if cut.random() < 0.3:
+                    dealt.add(db.metrics()["streams"]["per_window"]["dealt_from_window"])
+                db.insert("m", data.slice(at, size))
+                at += size
+            db.end_input("m")
+            late = db.metrics()["streams"]["per_window"]["late_rows"]
+            return sub.to_arrow(), late, dealt
+
+    base, late, dealt = run(1, 1)
+    assert base.num_rows > 30 and late > 0 and dealt == {None}
+    for workers, seed in ((2, 2), (3, 3), (2, 4)):
+        out, late_w, dealt = run(workers, seed)
+        assert dealt - {None}, workers   # (windows were dealt whole)
+        assert late_w == late, workers
+        assert _bits(out) == _bits(base), workers
+
+
+def test_a_window_deal_follows_the_rows_a_window_holds():
+    """Left to itself (WindowDeal), W1 deals whole windows once the watermark has moved two
+    windows past its first: 100,000 rows a window, between two blocks' worth and a third of
+    the 16 chunks of 65,536 rows in flight. With ten times the rows a window (10-second
+    windows) it keeps dealing blocks. Results are one worker's either way."""
+    batches = w1_batches(3_000_000)
+    for seconds, dealt in (("1", True), ("10", False)):
+        sql = W1_SQL.replace("INTERVAL '1' SECOND)", f"INTERVAL '{seconds}' SECOND)")
+        outs = []
+        for workers in (1, 2):
+            with laminarc.open(workers=workers) as db:
+                db.execute(sql)
+                sub = db.subscribe("w1")
+                for b in batches:
+                    db.insert("events", b)
+                at = db.metrics()["streams"]["w1"]["dealt_from_window"]
+                db.end_input("events")
+                outs.append(sub.to_arrow())
+            if workers == 2:
+                assert (at is not None) == dealt, seconds
+                if dealt:
+                    assert 2 < at < 30, at   # (window 30 holds the last rows)
+        assert _bits(outs[1]) == _bits(outs[0]), seconds
+
+
 ROUTED_SQL = """
 CREATE SOURCE m (ts BIGINT, k BIGINT, v DOUBLE, r REAL, s VARCHAR, i BIGINT,
                  WATERMARK FOR ts AS ts - INTERVAL '0.3' SECOND);
