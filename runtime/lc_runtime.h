@@ -598,9 +598,9 @@ int64_t lc_exchange_wm_after(lc_exchange* ex);
 /* pipelines */
 lc_pipe* lc_pipe_new(void);
 void lc_pipe_free(lc_pipe* p);
-/* Let a pre-aggregated TUMBLE's shard deal whole windows (lc_combine.deal), windows of
- * `size` units starting at offset + k * size (0 <= offset < size); LC_ERR_NOMEM or LC_OK. */
-int64_t lc_pipe_set_deal(lc_pipe* p, int64_t size, int64_t offset);
+/* Let a pre-aggregated TUMBLE's shard (its aggregate set: the windows are its) deal whole
+ * windows (lc_combine.deal); LC_ERR_LIMIT (not an unsliced TUMBLE), LC_ERR_NOMEM or LC_OK. */
+int64_t lc_pipe_set_deal(lc_pipe* p);
 /* The first window of those the shard deals by window now (since its newest switch), or
  * INT64_MAX while it deals blocks. */
 int64_t lc_pipe_dealt_from(const lc_pipe* p);

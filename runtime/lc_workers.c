@@ -987,37 +987,40 @@ static int64_t scan_max(const int64_t* ts, int64_t lo, int64_t hi) {
 
 /* A shard's switches: windows numbered from[i] up to from[i + 1] - 1 are dealt by window
  * (by_window[i]) or by blocks; windows below from[0] by blocks. Every worker's shard keeps
- * the same ones: each makes a switch at the same chunk, from the same watermark. */
+ * the same ones: each makes a switch at the same chunk, from the same watermark. (The
+ * windows are its aggregate's: size and offset from lc_agg.) */
 typedef struct lc_deal {
-    int64_t size;
-    int64_t offset;
     int64_t n;
     int64_t from[LC_DEAL_SWITCHES];
     int64_t by_window[LC_DEAL_SWITCHES];
 } lc_deal;
 
-int64_t lc_pipe_set_deal(lc_pipe* p, int64_t size, int64_t offset) {
-    if (size < 1 || offset < 0 || offset >= size) return LC_ERR_LIMIT;
+int64_t lc_pipe_set_deal(lc_pipe* p) {
+    const lc_agg* a = p->agg;
+    if (!a || !a->windowed || a->slice_units || a->slide != a->size) return LC_ERR_LIMIT;
     if (!p->deal && !(p->deal = (lc_deal*)lc_calloc(sizeof(lc_deal)))) return LC_ERR_NOMEM;
-    p->deal->size = size;
-    p->deal->offset = offset;
     return LC_OK;
+}
+
+/* How windows above every switch are dealt now (1: by window). */
+static int64_t deal_now(const lc_deal* d) {
+    return d->n ? d->by_window[d->n - 1] : 0;
 }
 
 int64_t lc_pipe_dealt_from(const lc_pipe* p) {
     const lc_deal* d = p->deal;
-    return d && d->n && d->by_window[d->n - 1] ? d->from[d->n - 1] : INT64_MAX;
+    return d && deal_now(d) ? d->from[d->n - 1] : INT64_MAX;
 }
 
-/* The number of the window holding event time ts (as the compiled loop numbers it:
- * window_number in compiler/codegen/exprs.py). */
-static int64_t deal_window(const lc_deal* d, int64_t ts) {
-    int64_t q = ts / d->size, r = ts % d->size;
+/* The number of the TUMBLE window holding event time ts (as the compiled loop numbers it:
+ * window_number in compiler/codegen/exprs.py; 0 <= offset < size). */
+static int64_t deal_window(const lc_agg* a, int64_t ts) {
+    int64_t q = ts / a->size, r = ts % a->size;
     if (r < 0) {
         q--;
-        r += d->size;
+        r += a->size;
     }
-    return r < d->offset ? q - 1 : q;
+    return r < a->offset ? q - 1 : q;
 }
 
 static int64_t add_sat(int64_t a, int64_t b) {
@@ -1048,10 +1051,10 @@ static int64_t deal_owner(const lc_deal* d, int64_t k, int64_t lane, int64_t nwo
  * worker only counts it, once, wherever it goes.) */
 static void deal_switch(lc_pipe* p, int64_t want, int64_t delay) {
     lc_deal* d = p->deal;
-    if (want == (d->n ? d->by_window[d->n - 1] : 0)) return;
+    if (want == deal_now(d)) return;
     int64_t top = add_sat(p->wm, delay);
     if (top == INT64_MAX) return;   /* (every window ahead may have rows already) */
-    int64_t from = deal_window(d, top) + 1, closed = deal_window(d, p->wm) - 1;
+    int64_t from = deal_window(p->agg, top) + 1, closed = deal_window(p->agg, p->wm) - 1;
     int64_t drop = 0;
     while (drop + 1 < d->n && d->from[drop + 1] <= closed) drop++;
     if (drop) {
@@ -1062,7 +1065,7 @@ static void deal_switch(lc_pipe* p, int64_t want, int64_t delay) {
     /* A switch at the same window has met no row yet: it goes, and may not be needed. */
     if (d->n && d->from[d->n - 1] == from) {
         d->n--;
-        if (want == (d->n ? d->by_window[d->n - 1] : 0)) return;
+        if (want == deal_now(d)) return;
     }
     if (d->n == LC_DEAL_SWITCHES) return;
     d->from[d->n] = from;
@@ -1161,14 +1164,15 @@ static int64_t run_dealt_rows(lc_pipe* p, const lc_col* cols, const int64_t* ts,
                               int64_t hi, int32_t nulls, int64_t worker, int64_t nworkers,
                               int64_t lane, int64_t delay) {
     const lc_deal* d = p->deal;
+    const lc_agg* a = p->agg;
     while (lo < hi) {
-        int64_t k = deal_window(d, ts[lo]), owner = deal_owner(d, k, lane, nworkers), j = lo;
+        int64_t k = deal_window(a, ts[lo]), owner = deal_owner(d, k, lane, nworkers), j = lo;
         for (;;) {
-            __int128 start = (__int128)k * d->size + d->offset, last = start + d->size - 1;
+            __int128 start = (__int128)k * a->size + a->offset, last = start + a->size - 1;
             int64_t first = start < INT64_MIN ? INT64_MIN : (int64_t)start;
             j = within_end(ts, j, hi, first, last > INT64_MAX ? INT64_MAX : (int64_t)last);
             if (j == hi) break;
-            k = deal_window(d, ts[j]);
+            k = deal_window(a, ts[j]);
             if (deal_owner(d, k, lane, nworkers) != owner) break;
         }
         if (owner == worker) {
@@ -1213,7 +1217,7 @@ static int64_t run_dealt(lc_pipe* p, const lc_col* cols, const int64_t* ts, int6
     const lc_deal* d = p->deal;
     int64_t mn, mx;
     block_minmax(cb, at, ts, lo, hi, &mn, &mx);
-    int64_t k0 = deal_window(d, mn), k1 = deal_window(d, mx), owner;
+    int64_t k0 = deal_window(p->agg, mn), k1 = deal_window(p->agg, mx), owner;
     if (k0 == k1) owner = deal_owner(d, k0, lane, nworkers);
     else if (!deal_by_window(d, k0) && !deal_switch_within(d, k0, k1)) owner = lane % nworkers;
     else return run_dealt_rows(p, cols, ts, lo, hi, nulls, worker, nworkers, lane, delay);

@@ -258,13 +258,6 @@ class ShardedPipeline:
         # to start (lc_combine.route_wanted).
         self.route_from = INT64_MAX
         self.route_wanted = ffi.new("int64_t*")
-        # A TUMBLE over the event time: whole windows may go to one worker each (WindowDeal).
-        self.deal = None
-        if self.mode == "blocks" and spec.dealable and nworkers > 1:
-            a = spec.aggregate
-            self.deal = WindowDeal(a.size, nworkers, depth)
-            for pipe in self.pipes:
-                check(lib.lc_pipe_set_deal(pipe, a.size, a.offset), spec.produces)
         self.exchanges = []   # every exchange (their kernels count dropped rows' errors)
         if self.mode == "blocks":
             # collect_blocks' arguments: the chunks, and per chunk its watermark and output;
@@ -321,6 +314,12 @@ class ShardedPipeline:
                 agg = _new_agg(spec.aggregate, addresses)
                 pipe.agg = agg
                 self.aggs.append(agg)
+        # A TUMBLE over the event time: whole windows may go to one worker each (WindowDeal).
+        self.deal = None
+        if self.mode == "blocks" and spec.dealable and nworkers > 1:
+            self.deal = WindowDeal(spec.aggregate.size, nworkers, depth)
+            for pipe in self.pipes:
+                check(lib.lc_pipe_set_deal(pipe), spec.produces)
         self.schema = _visible(self.output.schema, spec.hidden)
         self.emit_code = EMIT_CODES[spec.aggregate.emit] if spec.aggregate else EMIT_NONE
         self._wm = INT64_MIN
