@@ -44,10 +44,12 @@ class WindowDeal:
     many blocks (each worker would otherwise aggregate nearly every group of it, and the merge
     fold them all again) yet the chunks in flight hold a few windows (else one worker runs
     while the others wait for the next window). Rows a window holds are estimated as the rows
-    handed over while the watermark advanced by at least two windows, over those windows.
-    Which way is chosen never changes a result (see lc_combine.deal); the way back needs the
-    estimate past its bound by a quarter (a rate hovering near it does not switch every
-    window)."""
+    handed over while the largest event time sampled from them (a few rows of each chunk, as
+    it is handed over) rose by at least two windows, over those windows: the watermark the
+    engine collects would lag by the chunks in flight, and the first windows would go by
+    before the estimate came. Which way is chosen never changes a result (see
+    lc_combine.deal); the way back needs the estimate past its bound by a quarter (a rate
+    hovering near it does not switch every window)."""
 
     MIN_BLOCKS = 2   # a window of fewer blocks is on few workers anyway
 
@@ -55,20 +57,24 @@ class WindowDeal:
         self.size = size
         self.n = nworkers
         self.depth = depth
-        self.anchor: tuple[int, int] | None = None   # (rows handed over, watermark)
+        self.anchor: tuple[int, int] | None = None   # (rows handed over, top then)
+        self.top = INT64_MIN    # the largest event time sampled so far
         self.rows_per_window: float | None = None
         self.on = False
 
-    def want(self, rows: int, wm: int, chunk_rows: int) -> bool:
-        if wm in (INT64_MIN, INT64_MAX):
+    def want(self, rows: int, sampled: int, chunk_rows: int) -> bool:
+        """rows: handed over so far, with this chunk's; sampled: the largest of the event
+        times sampled from this chunk."""
+        if sampled > self.top:
+            self.top = sampled
+        top = self.top
+        if self.anchor is None or self.anchor[1] == INT64_MIN:
+            self.anchor = (rows, top)
             return self.on
-        if self.anchor is None or wm < self.anchor[1]:
-            self.anchor = (rows, wm)
-            return self.on
-        rows0, wm0 = self.anchor
-        if wm - wm0 >= 2 * self.size:
-            self.rows_per_window = (rows - rows0) * self.size / (wm - wm0)
-            self.anchor = (rows, wm)
+        rows0, top0 = self.anchor
+        if top - top0 >= 2 * self.size:
+            self.rows_per_window = (rows - rows0) * self.size / (top - top0)
+            self.anchor = (rows, top)
         r = self.rows_per_window
         if r is None:
             return self.on
@@ -415,8 +421,16 @@ class ShardedPipeline:
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
-        deal = self.deal is not None and self.deal.want(self.rows_in, source_wm, desc.n)
+        deal = self.deal is not None and self.deal.want(self.rows_in, self._sampled(desc),
+                                                        desc.n)
         return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool, deal)
+
+    def _sampled(self, desc: Descriptors) -> int:
+        """The largest event time of a chunk's first, middle and last rows (WindowDeal)."""
+        col = desc.cols[self.spec.time_column]
+        ts = ffi.cast("int64_t*", col.values) + col.offset
+        n = desc.n
+        return max(ts[0], ts[n // 2], ts[n - 1]) if n else INT64_MIN
 
     def _start_route(self) -> None:
         """Route by key from the first open window: once the chunks in flight are run (each
