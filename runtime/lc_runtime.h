@@ -531,16 +531,20 @@ typedef struct lc_combine {
     /* Dealt by window (a TUMBLE over its source's event time, lc_pipe.deal): the blocks give
      * every worker rows of nearly every window when a window holds many blocks, so each
      * aggregates nearly every group of it and the merge folds them all again. Dealt by
-     * window, window k's rows all go to worker k % nworkers, in their blocks' lanes still,
-     * so every (group, lane) partial state is again one worker's and results stay those of
-     * one worker; a closed window is then one worker's table, emitted as it is. It only
+     * window, window k's rows all go to one worker (k % nworkers, but see the code below),
+     * in their blocks' lanes still, so every (group, lane) partial state is again one
+     * worker's and results stay those of one worker; a closed window is then one worker's
+     * table, emitted as it is. It only
      * pays when the chunks in flight hold a few windows (else one worker runs while the
      * others wait): the thread handing over chunks says per chunk which it wants (`deal`,
      * from the rows it sees a window hold), and each worker, at the chunk's start, from
      * the same watermark, puts the switch at the first window above every event time seen
      * so far (no window is ever dealt both ways). The switches are the workers' own
      * (lc_deal), kept alike since each sees every chunk in order. A routed chunk ignores
-     * it (the route re-deals every open window by key). */
+     * it (the route re-deals every open window by key). `deal` is 0 (blocks) or a code
+     * 1 + slow * 65 + m (0 <= m <= 64): the worker `slow` gives m / 64 of its windows to the
+     * others, so that a worker sharing its CPU (with the inserting thread, or another
+     * tenant) takes fewer; whatever the code, a window's rows are all one worker's. */
     int32_t deal;
 } lc_combine;
 #define LC_MERGE_OPEN 0
@@ -582,6 +586,8 @@ int64_t lc_combine_collect(lc_pool* pool, lc_combine* const* cbs, int64_t k, int
 int64_t lc_pool_stop(lc_pool* pool);
 int64_t lc_pool_busy_ns(lc_pool* pool, int64_t worker);
 int64_t lc_pool_cpu(lc_pool* pool, int64_t worker);
+/* Chains of tasks handed to a worker and not yet begun (how far behind the others it is). */
+int64_t lc_pool_queued(lc_pool* pool, int64_t worker);
 int64_t lc_pool_tid(lc_pool* pool, int64_t worker);
 int64_t lc_numa_nodes(void);
 int64_t lc_run_task(lc_task* t);

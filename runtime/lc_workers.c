@@ -356,6 +356,12 @@ int64_t lc_pool_busy_ns(lc_pool* p, int64_t w) {
 
 int64_t lc_pool_cpu(lc_pool* p, int64_t w) { return p->workers[w].cpu; }
 
+int64_t lc_pool_queued(lc_pool* p, int64_t w) {
+    ring* r = &p->workers[w].in;
+    return __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) -
+           __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+}
+
 int64_t lc_pool_tid(lc_pool* p, int64_t w) {
     int64_t tid;
     while (!(tid = __atomic_load_n(&p->workers[w].tid, __ATOMIC_ACQUIRE))) cpu_relax();
@@ -1002,14 +1008,18 @@ int64_t lc_pipe_set_deal(lc_pipe* p) {
     return LC_OK;
 }
 
-/* How windows above every switch are dealt now (1: by window). */
+/* How windows above every switch are dealt now (0: by blocks, else the code by window: see
+ * lc_combine.deal). */
 static int64_t deal_now(const lc_deal* d) {
     return d->n ? d->by_window[d->n - 1] : 0;
 }
 
 int64_t lc_pipe_dealt_from(const lc_pipe* p) {
     const lc_deal* d = p->deal;
-    return d && deal_now(d) ? d->from[d->n - 1] : INT64_MAX;
+    if (!d || !deal_now(d)) return INT64_MAX;
+    int64_t i = d->n - 1;
+    while (i > 0 && d->by_window[i - 1]) i--;   /* (switches between weights of the deal) */
+    return d->from[i];
 }
 
 /* The number of the TUMBLE window holding event time ts (as the compiled loop numbers it:
@@ -1035,11 +1045,24 @@ static int64_t deal_by_window(const lc_deal* d, int64_t k) {
     return 0;
 }
 
-/* The worker of window k's rows in a block of lane `lane`. */
+static int64_t floor_mod(int64_t a, int64_t n) {
+    int64_t r = a % n;
+    return r < 0 ? r + n : r;
+}
+
+/* The worker of window k's rows in a block of lane `lane`. Dealt by window (a code c > 0,
+ * see lc_combine.deal), window k is worker k % nworkers's, except that the `slow` worker
+ * gives m / 64 of its windows (spread evenly: m of each 64 in turn) to the others in turn.
+ * Any function of k alone keeps results one worker's: a window's rows all meet in one
+ * shard. */
 static int64_t deal_owner(const lc_deal* d, int64_t k, int64_t lane, int64_t nworkers) {
-    if (!deal_by_window(d, k)) return lane % nworkers;
-    int64_t w = k % nworkers;
-    return w < 0 ? w + nworkers : w;
+    int64_t code = deal_by_window(d, k);
+    if (!code) return lane % nworkers;
+    int64_t w = floor_mod(k, nworkers), slow = (code - 1) / 65, m = (code - 1) % 65;
+    if (w != slow || !m || nworkers < 2) return w;
+    int64_t j = (k - w) / nworkers, jm = floor_mod(j, 64);   /* (exact: k - w is a multiple) */
+    if (((jm + 1) * m) >> 6 == (jm * m) >> 6) return w;
+    return (slow + 1 + floor_mod(j, nworkers - 1)) % nworkers;
 }
 
 /* At a chunk's start, on every worker alike (same watermark, same switches): deal windows

@@ -39,32 +39,53 @@ ROUTE_BYTES = int(os.environ.get("LAMINARC_ROUTE_BYTES", str(2 << 20)))
 
 
 class WindowDeal:
-    """Whether a dealable pipeline's next chunk should deal whole windows to the workers
-    rather than blocks (lc_combine.deal in runtime/lc_runtime.h). It pays when a window holds
-    many blocks (each worker would otherwise aggregate nearly every group of it, and the merge
-    fold them all again) yet the chunks in flight hold a few windows (else one worker runs
-    while the others wait for the next window). Rows a window holds are estimated as the rows
-    handed over while the largest event time sampled from them (a few rows of each chunk, as
-    it is handed over) rose by at least two windows, over those windows: the watermark the
-    engine collects would lag by the chunks in flight, and the first windows would go by
-    before the estimate came. Which way is chosen never changes a result (see
-    lc_combine.deal); the way back needs the estimate past its bound by a quarter (a rate
-    hovering near it does not switch every window)."""
+    """How a dealable pipeline's next chunk deals its rows to the workers: in blocks, or whole
+    windows (lc_combine.deal in runtime/lc_runtime.h), and then with which weights. Whole
+    windows pay when a window holds many blocks (each worker would otherwise aggregate nearly
+    every group of it, and the merge fold them all again) yet the chunks in flight hold a few
+    windows (else one worker runs while the others wait for the next window). Rows a window
+    holds are estimated as the rows handed over while the largest event time sampled from
+    them (a few rows of each chunk, as it is handed over) rose by at least two windows, over
+    those windows: the watermark the engine collects would lag by the chunks in flight, and
+    the first windows would go by before the estimate came. The way back to blocks needs the
+    estimate past its bound by a quarter (a rate hovering near it does not switch every
+    window).
+
+    Dealt whole, windows go round the workers, but a worker that falls behind (its CPU
+    shared with the thread handing over chunks, or with another tenant) gives some of its
+    windows to the others: m / 64 of them, m growing with how many more chunks it has queued
+    than the worker least behind (lc_pool_queued). Its queue is the integral of its shortfall,
+    so a fixed m holds it a few chunks behind instead of letting it fall behind by every
+    chunk in flight while the others wait. Nothing of this changes a result (see
+    lc_combine.deal)."""
 
     MIN_BLOCKS = 2   # a window of fewer blocks is on few workers anyway
+    LAG_FREE = 1     # chunks a worker may be behind before it gives windows away
+    GAIN = 4         # m per chunk behind past that
+    MAX_SHARE = 32   # m at most: a worker keeps half its windows
 
-    def __init__(self, size: int, nworkers: int, depth: int) -> None:
+    def __init__(self, size: int, nworkers: int, depth: int, queued=None) -> None:
         self.size = size
         self.n = nworkers
         self.depth = depth
+        self.queued = queued   # worker -> chains of tasks queued to it (None: no weights)
         self.anchor: tuple[int, int] | None = None   # (rows handed over, top then)
         self.top = INT64_MIN    # the largest event time sampled so far
         self.rows_per_window: float | None = None
         self.on = False
+        self.slow = 0           # the worker giving windows away, and m (see lc_combine.deal)
+        self.m = 0
 
-    def want(self, rows: int, sampled: int, chunk_rows: int) -> bool:
-        """rows: handed over so far, with this chunk's; sampled: the largest of the event
-        times sampled from this chunk."""
+    def want(self, rows: int, sampled: int, chunk_rows: int) -> int:
+        """The code of lc_combine.deal for the next chunk. rows: handed over so far, with this
+        chunk's; sampled: the largest of the event times sampled from this chunk."""
+        if not self._by_window(rows, sampled, chunk_rows):
+            return 0
+        if self.queued is not None:
+            self._weigh()
+        return 1 + self.slow * 65 + self.m
+
+    def _by_window(self, rows: int, sampled: int, chunk_rows: int) -> bool:
         if sampled > self.top:
             self.top = sampled
         top = self.top
@@ -85,6 +106,12 @@ class WindowDeal:
         else:
             self.on = low <= r <= high
         return self.on
+
+    def _weigh(self) -> None:
+        q = [self.queued(w) for w in range(self.n)]
+        behind = max(range(self.n), key=q.__getitem__)
+        m = min(self.MAX_SHARE, max(0, self.GAIN * (q[behind] - min(q) - self.LAG_FREE)))
+        self.slow, self.m = (behind, m) if m else (0, 0)   # (one code for unweighted)
 
 
 def processing_time() -> int:
@@ -323,7 +350,8 @@ class ShardedPipeline:
         # A TUMBLE over the event time: whole windows may go to one worker each (WindowDeal).
         self.deal = None
         if self.mode == "blocks" and spec.dealable and nworkers > 1:
-            self.deal = WindowDeal(spec.aggregate.size, nworkers, depth)
+            self.deal = WindowDeal(spec.aggregate.size, nworkers, depth,
+                                   lambda w: lib.lc_pool_queued(pool, w))
             for pipe in self.pipes:
                 check(lib.lc_pipe_set_deal(pipe), spec.produces)
         self.schema = _visible(self.output.schema, spec.hidden)
@@ -358,7 +386,7 @@ class ShardedPipeline:
 
     def _start_combined(self, slot: tuple, emit: int, wm: int, merge_now: bool,
                         rows: tuple = (ffi.NULL, 0, 0, 0, 0), pool=ffi.NULL,
-                        deal: bool = False) -> list:
+                        deal: int = 0) -> list:
         """The slot's tasks, set up for a chunk (rows: its columns, row count, NULL flag,
         source position and processing time) or, without rows, a watermark; handed over to
         `pool` in the same native call unless it is NULL."""
@@ -366,7 +394,7 @@ class ShardedPipeline:
         self.chunks += 1
         rc = lib.lc_combine_start(comb, block, self.chunks, self.newest or ffi.NULL,
                                   int(merge_now), emit, wm, *rows, self.route_from,
-                                  int(deal), pool)
+                                  deal, pool)
         if rc:
             check(rc, "handing tasks to the workers")
         self.newest = comb
@@ -421,8 +449,8 @@ class ShardedPipeline:
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
-        deal = self.deal is not None and self.deal.want(self.rows_in, self._sampled(desc),
-                                                        desc.n)
+        deal = 0 if self.deal is None else self.deal.want(self.rows_in, self._sampled(desc),
+                                                          desc.n)
         return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool, deal)
 
     def _sampled(self, desc: Descriptors) -> int:

@@ -701,15 +701,23 @@ def test_pre_aggregation_gives_one_workers_results_bit_for_bit(seed, window):
 def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_rows,
                                                                    monkeypatch):
     """A TUMBLE over the source's event time may deal whole windows to workers instead of
-    blocks (lc_combine.deal). Here the choice flips at random chunk by chunk, so windows are
-    dealt both ways, switches pile up and are dropped once their windows closed (or wait
-    for room), blocks hold rows of windows going to different workers, late rows meet closed
-    windows of either kind, and explicit watermarks move the switch points: every float sum,
-    zero sign, NaN, late-row count and group order still comes out as one worker's."""
+    blocks (lc_combine.deal), and weigh them (a worker gives some of its windows to the
+    others). Here the choice and the weights flip at random chunk by chunk, so windows are
+    dealt both ways and every way, switches pile up and are dropped once their windows closed
+    (or wait for room), blocks hold rows of windows going to different workers, late rows
+    meet closed windows of either kind, and explicit watermarks move the switch points: every
+    float sum, zero sign, NaN, late-row count and group order still comes out as one
+    worker's."""
     from laminarc.runtime import pipelines
     monkeypatch.setattr(pipelines, "BLOCK_ROWS", block_rows)
     flips = random.Random(7)
-    monkeypatch.setattr(pipelines.WindowDeal, "want", lambda self, *a: flips.random() < 0.6)
+
+    def want(self, *args) -> int:
+        if flips.random() >= 0.6:
+            return 0
+        return 1 + flips.randrange(self.n) * 65 + flips.choice([0, 0, 1, 9, 32, 63, 64])
+
+    monkeypatch.setattr(pipelines.WindowDeal, "want", want)
     data = _preagg_data(40_000, 9)
     sql = PREAGG_SQL.format(window=window)
 
@@ -743,8 +751,8 @@ def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_
 
 
 def test_a_window_deal_follows_the_rows_a_window_holds():
-    """Left to itself (WindowDeal), W1 deals whole windows once the watermark has moved two
-    windows past its first: 100,000 rows a window, between two blocks' worth and a third of
+    """Left to itself (WindowDeal), W1 deals whole windows once the event times sampled from
+    the chunks handed over have moved two windows past the first: 100,000 rows a window, between two blocks' worth and a third of
     the 16 chunks of 65,536 rows in flight. With ten times the rows a window (10-second
     windows) it keeps dealing blocks. Results are one worker's either way."""
     batches = w1_batches(3_000_000)
@@ -766,6 +774,20 @@ def test_a_window_deal_follows_the_rows_a_window_holds():
                     assert 2 < at < 30, at   # (window 30 holds the last rows)
         assert _bits(outs[1]) == _bits(outs[0]), seconds
 
+
+def test_a_worker_behind_gives_windows_away():
+    """Dealt whole, the windows of a worker with chunks queued past one more than the least
+    behind go partly to the others (lc_combine.deal's code: m / 64 of them, 4 more per chunk
+    behind, at most half); level again, it keeps them all. Before the deal is on, blocks."""
+    from laminarc.runtime import pipelines
+    queued = [0, 0]
+    deal = pipelines.WindowDeal(1000, 2, 16, queued.__getitem__)
+    codes = [deal.want(50_000 * i, 500 * i, 65_536) for i in range(1, 6)]
+    assert codes[0] == 0 and codes[-1] == 1   # (100,000 rows a window: dealt whole)
+    for q, code in (([5, 1], 1 + 12), ([1, 9], 1 + 65 + 28), ([30, 0], 1 + 32), ([2, 1], 1),
+                    ([2, 2], 1)):
+        queued[:] = q
+        assert deal.want(50_000 * 6, 3000, 65_536) == code, q
 
 ROUTED_SQL = """
 CREATE SOURCE m (ts BIGINT, k BIGINT, v DOUBLE, r REAL, s VARCHAR, i BIGINT,
