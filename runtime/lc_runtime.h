@@ -534,12 +534,11 @@ typedef struct lc_combine {
      * window, window k's rows all go to one worker (k % nworkers, but see the code below),
      * in their blocks' lanes still, so every (group, lane) partial state is again one
      * worker's and results stay those of one worker; a closed window is then one worker's
-     * table, emitted as it is. It only
-     * pays when the chunks in flight hold a few windows (else one worker runs while the
-     * others wait): the thread handing over chunks says per chunk which it wants (`deal`,
-     * from the rows it sees a window hold), and each worker, at the chunk's start, from
-     * the same watermark, puts the switch at the first window above every event time seen
-     * so far (no window is ever dealt both ways). The switches are the workers' own
+     * table, emitted as it is. It only pays when the chunks in flight hold a few windows
+     * (else one worker runs while the others wait): the thread handing over chunks says per
+     * chunk which it wants (`deal`, from the rows it sees a window hold), and each worker,
+     * at the chunk's start, from the same watermark, puts the switch at the first window
+     * above every event time seen so far (no window is ever dealt both ways). The switches are the workers' own
      * (lc_deal), kept alike since each sees every chunk in order. A routed chunk ignores
      * it (the route re-deals every open window by key). `deal` is 0 (blocks) or a code
      * 1 + slow * 65 + m (0 <= m <= 64): the worker `slow` gives m / 64 of its windows to the

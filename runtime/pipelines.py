@@ -64,26 +64,20 @@ class WindowDeal:
     GAIN = 4         # m per chunk behind past that
     MAX_SHARE = 32   # m at most: a worker keeps half its windows
 
-    def __init__(self, size: int, nworkers: int, depth: int, queued=None) -> None:
+    def __init__(self, size: int, nworkers: int, depth: int, queued) -> None:
         self.size = size
         self.n = nworkers
         self.depth = depth
-        self.queued = queued   # worker -> chains of tasks queued to it (None: no weights)
+        self.queued = queued   # worker -> chains of tasks queued to it (lc_pool_queued)
         self.anchor: tuple[int, int] | None = None   # (rows handed over, top then)
         self.top = INT64_MIN    # the largest event time sampled so far
         self.rows_per_window: float | None = None
         self.on = False
-        self.slow = 0           # the worker giving windows away, and m (see lc_combine.deal)
-        self.m = 0
 
     def want(self, rows: int, sampled: int, chunk_rows: int) -> int:
         """The code of lc_combine.deal for the next chunk. rows: handed over so far, with this
         chunk's; sampled: the largest of the event times sampled from this chunk."""
-        if not self._by_window(rows, sampled, chunk_rows):
-            return 0
-        if self.queued is not None:
-            self._weigh()
-        return 1 + self.slow * 65 + self.m
+        return 1 + self._weight() if self._by_window(rows, sampled, chunk_rows) else 0
 
     def _by_window(self, rows: int, sampled: int, chunk_rows: int) -> bool:
         if sampled > self.top:
@@ -107,11 +101,13 @@ class WindowDeal:
             self.on = low <= r <= high
         return self.on
 
-    def _weigh(self) -> None:
+    def _weight(self) -> int:
+        """slow * 65 + m of lc_combine.deal's code, from the workers' queues now (0 when
+        level, whichever worker is behind: one code, no switch, for an unweighted deal)."""
         q = [self.queued(w) for w in range(self.n)]
         behind = max(range(self.n), key=q.__getitem__)
         m = min(self.MAX_SHARE, max(0, self.GAIN * (q[behind] - min(q) - self.LAG_FREE)))
-        self.slow, self.m = (behind, m) if m else (0, 0)   # (one code for unweighted)
+        return behind * 65 + m if m else 0
 
 
 def processing_time() -> int:

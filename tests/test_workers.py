@@ -752,8 +752,8 @@ def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_
 
 def test_a_window_deal_follows_the_rows_a_window_holds():
     """Left to itself (WindowDeal), W1 deals whole windows once the event times sampled from
-    the chunks handed over have moved two windows past the first: 100,000 rows a window, between two blocks' worth and a third of
-    the 16 chunks of 65,536 rows in flight. With ten times the rows a window (10-second
+    the chunks handed over have moved two windows past the first: 100,000 rows a window,
+    between two blocks' worth and a third of the 16 chunks of 65,536 rows in flight. With ten times the rows a window (10-second
     windows) it keeps dealing blocks. Results are one worker's either way."""
     batches = w1_batches(3_000_000)
     for seconds, dealt in (("1", True), ("10", False)):
@@ -788,6 +788,7 @@ def test_a_worker_behind_gives_windows_away():
                     ([2, 2], 1)):
         queued[:] = q
         assert deal.want(50_000 * 6, 3000, 65_536) == code, q
+
 
 ROUTED_SQL = """
 CREATE SOURCE m (ts BIGINT, k BIGINT, v DOUBLE, r REAL, s VARCHAR, i BIGINT,
