@@ -692,6 +692,21 @@ def test_pre_aggregation_gives_one_workers_results_bit_for_bit(seed, window):
         assert _bits(_run_preagg(workers, data, cut_seed, window)) == _bits(base), workers
 
 
+def _flip_deals(monkeypatch, seed: int) -> None:
+    """Every dealable pipeline's next chunk deals blocks or whole windows at random, with
+    random weights (lc_combine.deal's codes: any worker slow, m from 0 to 64), whatever the
+    rows a window holds."""
+    from laminarc.runtime import pipelines
+    flips = random.Random(seed)
+
+    def want(self, *args) -> int:
+        if flips.random() >= 0.6:
+            return 0
+        return 1 + flips.randrange(self.n) * 65 + flips.choice([0, 0, 1, 9, 32, 63, 64])
+
+    monkeypatch.setattr(pipelines.WindowDeal, "want", want)
+
+
 @pytest.mark.parametrize(("window", "block_rows"), [
     ("TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND)", 8192),
     ("TUMBLE(TABLE m, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '-300' MILLISECOND)", 8192),
@@ -710,14 +725,7 @@ def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_
     worker's."""
     from laminarc.runtime import pipelines
     monkeypatch.setattr(pipelines, "BLOCK_ROWS", block_rows)
-    flips = random.Random(7)
-
-    def want(self, *args) -> int:
-        if flips.random() >= 0.6:
-            return 0
-        return 1 + flips.randrange(self.n) * 65 + flips.choice([0, 0, 1, 9, 32, 63, 64])
-
-    monkeypatch.setattr(pipelines.WindowDeal, "want", want)
+    _flip_deals(monkeypatch, 7)
     data = _preagg_data(40_000, 9)
     sql = PREAGG_SQL.format(window=window)
 
@@ -966,6 +974,51 @@ def test_windows_routed_by_key_give_one_workers_results_bit_for_bit(key, shape, 
         assert _bits(out) == _bits(base), workers
 
 
+def test_windows_dealt_whole_then_routed_by_key_give_one_workers_results(monkeypatch):
+    """A TUMBLE dealing whole windows (at random chunk by chunk, weighted) whose windows come
+    to hold many groups: the route starts with open windows that one worker holds whole, or
+    that blocks spread over all, and re-deals them by key; late rows then meet windows closed
+    either way. Results, late-row counts included, are one worker's."""
+    from laminarc.runtime import pipelines
+    monkeypatch.setattr(pipelines, "ROUTE_BYTES", 175_000)   # (~700 groups)
+    _flip_deals(monkeypatch, 13)
+    data = _preagg_data(40_000, 6)
+    rng = np.random.default_rng(6)
+    ts = data.column("ts").to_numpy()
+    keys = rng.integers(0, 5 + np.maximum(ts, 0) // 8)   # (a few keys at first, ~2,500 at last)
+    data = data.set_column(1, "k", pa.array(keys, mask=rng.random(data.num_rows) < 0.02))
+
+    def run(workers: int, seed: int) -> tuple[pa.Table, int, set, object]:
+        cut = random.Random(seed)
+        dealt = set()
+        with laminarc.open(workers=workers) as db:
+            db.execute(ROUTED_SQL.format(key="k"))
+            sub = db.subscribe("per_window")
+            at = 0
+            while at < data.num_rows:
+                size = cut.choice([7, 61, 500, 3000])
+                if cut.random() < 0.1:
+                    db.watermark("m", int(data.column("ts")[max(0, at - 1)].as_py()) - 700)
+                if cut.random() < 0.2:
+                    m = db.metrics()["streams"]["per_window"]
+                    if m["routed_from_window"] is None:
+                        dealt.add(m["dealt_from_window"])
+                db.insert("m", data.slice(at, size))
+                at += size
+            db.end_input("m")
+            m = db.metrics()["streams"]["per_window"]
+            return sub.to_arrow(), m["late_rows"], dealt, m["routed_from_window"]
+
+    base, late, _, none = run(1, 1)
+    assert none is None and late > 0 and base.num_rows > 10_000
+    for workers, seed in ((2, 2), (3, 3), (2, 4)):
+        out, late_w, dealt, routed_from = run(workers, seed)
+        assert dealt - {None} and routed_from is not None and routed_from >= 4, (
+            workers, dealt, routed_from)
+        assert late_w == late, workers
+        assert _bits(out) == _bits(base), workers
+
+
 @pytest.mark.parametrize("workers", [2, 3])
 def test_merging_windows_whose_workers_saw_different_groups(workers):
     """Each worker's partial table of a window holds groups the others never saw (a string key
@@ -1057,10 +1110,11 @@ GROUP BY window_start, window_end EMIT ON WINDOW CLOSE;
 """
 
 
-def _two_sources(workers: int, seed: int) -> dict[str, list]:
+def _two_sources(workers: int, seed: int, dealt: list | None = None) -> dict[str, list]:
     """Chunks of two sources interleaved, each source with two pre-aggregated pipelines: the
     engine collects the chunks in flight in runs of one source (every pipeline of a run in
-    one native call each), polls in between collect everything, and some late rows."""
+    one native call each), polls in between collect everything, and some late rows. `dealt`
+    gets, at each of more polls, the streams dealing whole windows then."""
     rng = np.random.default_rng(seed)
     with laminarc.open(workers=workers) as db:
         db.execute(TWO_SOURCES_SQL)
@@ -1076,7 +1130,10 @@ def _two_sources(workers: int, seed: int) -> dict[str, list]:
             at[src] += n // 10
             db.insert(src, {"ts": ts, "k": rng.integers(0, 50, n),
                             "v": rng.random(n) * rng.choice([1e12, 1.0, -3.0], n)})
-            if i % 9 == 8:
+            if i % 9 == 8 or (dealt is not None and i % 3 == 2):
+                if dealt is not None:
+                    dealt.append({s for s, m in db.metrics()["streams"].items()
+                                  if m.get("dealt_from_window") is not None})
                 for s, sub in subs.items():
                     while (x := sub.poll()) is not None:
                         got[s] += x.to_pylist()
@@ -1087,11 +1144,20 @@ def _two_sources(workers: int, seed: int) -> dict[str, list]:
     return got
 
 
-def test_bursts_of_two_sources_chunks_give_one_workers_results():
+@pytest.mark.parametrize("deal", ["chosen", "flipped"])
+def test_bursts_of_two_sources_chunks_give_one_workers_results(deal, monkeypatch):
+    """Several streams deal whole windows at once, on one source and on both: as WindowDeal
+    chooses from the rows their windows hold (`chosen`), and (`flipped`) each its own way at
+    random chunk by chunk, blocks or whole windows, weighted (every worker's queue counts
+    the tasks of all four)."""
     base = _two_sources(1, 5)
     assert all(len(rows) > 20 for rows in base.values())
+    if deal == "flipped":
+        _flip_deals(monkeypatch, 11)
     for workers in (2, 3):
-        assert _two_sources(workers, 5) == base, workers
+        dealt: list[set] = []
+        assert _two_sources(workers, 5, dealt) == base, workers
+        assert any({"a1", "a2"} <= d and d & {"b1", "b2"} for d in dealt), (workers, dealt)
 
 
 @pytest.mark.parametrize("force", [1, 2, 0], ids=["branching", "branch-free", "chosen"])
