@@ -1113,8 +1113,9 @@ GROUP BY window_start, window_end EMIT ON WINDOW CLOSE;
 def _two_sources(workers: int, seed: int, dealt: list | None = None) -> dict[str, list]:
     """Chunks of two sources interleaved, each source with two pre-aggregated pipelines: the
     engine collects the chunks in flight in runs of one source (every pipeline of a run in
-    one native call each), polls in between collect everything, and some late rows. `dealt`
-    gets, at each of more polls, the streams dealing whole windows then."""
+    one native call each), polls in between collect everything, and some late rows. With
+    `dealt`, every third insert polls, and `dealt` gets the streams dealing whole windows
+    then."""
     rng = np.random.default_rng(seed)
     with laminarc.open(workers=workers) as db:
         db.execute(TWO_SOURCES_SQL)
