@@ -538,12 +538,13 @@ typedef struct lc_combine {
      * (else one worker runs while the others wait): the thread handing over chunks says per
      * chunk which it wants (`deal`, from the rows it sees a window hold), and each worker,
      * at the chunk's start, from the same watermark, puts the switch at the first window
-     * above every event time seen so far (no window is ever dealt both ways). The switches are the workers' own
-     * (lc_deal), kept alike since each sees every chunk in order. A routed chunk ignores
-     * it (the route re-deals every open window by key). `deal` is 0 (blocks) or a code
-     * 1 + slow * 65 + m (0 <= m <= 64): the worker `slow` gives m / 64 of its windows to the
-     * others, so that a worker sharing its CPU (with the inserting thread, or another
-     * tenant) takes fewer; whatever the code, a window's rows are all one worker's. */
+     * above every event time seen so far (no window is ever dealt both ways). The switches
+     * are the workers' own (lc_deal), kept alike since each sees every chunk in order. A
+     * routed chunk ignores it (the route re-deals every open window by key). `deal` is 0
+     * (blocks) or a code 1 + slow * 65 + m (0 <= m <= 64): the worker `slow` gives m / 64 of
+     * its windows to the others, so that a worker sharing its CPU (with the inserting
+     * thread, or another tenant) takes fewer; whatever the code, a window's rows are all one
+     * worker's. */
     int32_t deal;
 } lc_combine;
 #define LC_MERGE_OPEN 0

@@ -761,8 +761,9 @@ def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_
 def test_a_window_deal_follows_the_rows_a_window_holds():
     """Left to itself (WindowDeal), W1 deals whole windows once the event times sampled from
     the chunks handed over have moved two windows past the first: 100,000 rows a window,
-    between two blocks' worth and a third of the 16 chunks of 65,536 rows in flight. With ten times the rows a window (10-second
-    windows) it keeps dealing blocks. Results are one worker's either way."""
+    between two blocks' worth and a third of the 16 chunks of 65,536 rows in flight. With ten
+    times the rows a window (10-second windows) it keeps dealing blocks. Results are one
+    worker's either way."""
     batches = w1_batches(3_000_000)
     for seconds, dealt in (("1", True), ("10", False)):
         sql = W1_SQL.replace("INTERVAL '1' SECOND)", f"INTERVAL '{seconds}' SECOND)")
