@@ -2487,21 +2487,14 @@ static int64_t format_days(int64_t days, uint8_t* dst) {
     return n;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) {
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-static int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
-
 int64_t lc_format_date(int32_t days, uint8_t* dst) { return format_days(days, dst); }
 
 int64_t lc_format_timestamp(int64_t v, int32_t micros, uint8_t* dst) {
     int64_t per_sec = micros ? 1000000 : 1000;
-    int64_t secs = floor_div(v, per_sec);
-    int64_t frac = floor_mod(v, per_sec);
-    int64_t days = floor_div(secs, 86400);
-    int64_t tod = floor_mod(secs, 86400);
+    int64_t secs = lc_floor_div(v, per_sec);
+    int64_t frac = lc_floor_mod(v, per_sec);
+    int64_t days = lc_floor_div(secs, 86400);
+    int64_t tod = lc_floor_mod(secs, 86400);
     int64_t o = format_days(days, dst);   /* beyond DATE's range for extreme timestamps */
     char buf[32];
     int n = snprintf(buf, sizeof(buf), " %02lld:%02lld:%02lld", (long long)(tod / 3600),
@@ -2531,8 +2524,8 @@ static int64_t unit_per_day(int32_t unit) {
 
 static void split(int64_t v, int32_t unit, int64_t* days, int64_t* us_of_day) {
     int64_t per_day = unit_per_day(unit);
-    *days = floor_div(v, per_day);
-    int64_t rest = floor_mod(v, per_day);
+    *days = lc_floor_div(v, per_day);
+    int64_t rest = lc_floor_mod(v, per_day);
     *us_of_day = unit == 0 ? 0 : unit == 1 ? rest * 1000 : rest;
 }
 
@@ -2548,7 +2541,7 @@ static int64_t join(int64_t days, int64_t us_of_day, int32_t unit) {
 
 static int64_t iso_week(int64_t days, int64_t y) {
     /* ISO 8601: week 1 holds the year's first Thursday. */
-    int64_t isodow = floor_mod(days + 3, 7) + 1;   /* 1970-01-01 was a Thursday */
+    int64_t isodow = lc_floor_mod(days + 3, 7) + 1;   /* 1970-01-01 was a Thursday */
     int64_t thursday = days - isodow + 4;
     int64_t ty, tm, td;
     civil_from_days(thursday, &ty, &tm, &td);
@@ -2572,10 +2565,10 @@ int64_t lc_extract(int64_t v, int32_t field, int32_t unit) {
     case LC_F_SECOND: return us / 1000000 % 60;
     case LC_F_MILLISECOND: return us / 1000 % 60000;
     case LC_F_MICROSECOND: return us % 60000000LL;
-    case LC_F_DOW: return floor_mod(days + 4, 7);           /* 0 = Sunday */
-    case LC_F_ISODOW: return floor_mod(days + 3, 7) + 1;    /* 1 = Monday */
+    case LC_F_DOW: return lc_floor_mod(days + 4, 7);           /* 0 = Sunday */
+    case LC_F_ISODOW: return lc_floor_mod(days + 3, 7) + 1;    /* 1 = Monday */
     case LC_F_DOY: return days - days_from_civil(y, 1, 1) + 1;
-    case LC_F_DECADE: return floor_div(y, 10);
+    case LC_F_DECADE: return lc_floor_div(y, 10);
     case LC_F_CENTURY: return y > 0 ? (y - 1) / 100 + 1 : -((-y) / 100 + 1);
     case LC_F_MILLENNIUM: return y > 0 ? (y - 1) / 1000 + 1 : -((-y) / 1000 + 1);
     default: return 0;
@@ -2588,13 +2581,15 @@ int64_t lc_date_trunc(int64_t v, int32_t field, int32_t unit) {
     int64_t y, m, d;
     civil_from_days(days, &y, &m, &d);
     switch (field) {
-    case LC_F_MILLENNIUM: return join(days_from_civil(floor_div(y - 1, 1000) * 1000 + 1, 1, 1), 0, unit);
-    case LC_F_CENTURY: return join(days_from_civil(floor_div(y - 1, 100) * 100 + 1, 1, 1), 0, unit);
-    case LC_F_DECADE: return join(days_from_civil(floor_div(y, 10) * 10, 1, 1), 0, unit);
+    case LC_F_MILLENNIUM:
+        return join(days_from_civil(lc_floor_div(y - 1, 1000) * 1000 + 1, 1, 1), 0, unit);
+    case LC_F_CENTURY:
+        return join(days_from_civil(lc_floor_div(y - 1, 100) * 100 + 1, 1, 1), 0, unit);
+    case LC_F_DECADE: return join(days_from_civil(lc_floor_div(y, 10) * 10, 1, 1), 0, unit);
     case LC_F_YEAR: return join(days_from_civil(y, 1, 1), 0, unit);
     case LC_F_QUARTER: return join(days_from_civil(y, (m - 1) / 3 * 3 + 1, 1), 0, unit);
     case LC_F_MONTH: return join(days_from_civil(y, m, 1), 0, unit);
-    case LC_F_WEEK: return join(days - (floor_mod(days + 3, 7)), 0, unit);
+    case LC_F_WEEK: return join(days - (lc_floor_mod(days + 3, 7)), 0, unit);
     case LC_F_DAY: return join(days, 0, unit);
     case LC_F_HOUR: return join(days, us - us % 3600000000LL, unit);
     case LC_F_MINUTE: return join(days, us - us % 60000000LL, unit);
@@ -2612,8 +2607,8 @@ int64_t lc_add_months(int64_t v, int64_t months, int32_t unit) {
     int64_t y, m, d;
     civil_from_days(days, &y, &m, &d);
     int64_t total = y * 12 + (m - 1) + months;
-    y = floor_div(total, 12);
-    m = floor_mod(total, 12) + 1;
+    y = lc_floor_div(total, 12);
+    m = lc_floor_mod(total, 12) + 1;
     int64_t md = month_days(y, m);
     if (d > md) d = md;   /* Jan 31 + 1 month = Feb 28/29 */
     return join(days_from_civil(y, m, d), us, unit);

@@ -762,6 +762,14 @@ int32_t lc_file_truncate(lc_file* f, int64_t size);   /* also moves the append p
 
 /* ---- shared by the runtime's C files (not part of the cdef) ---- */
 
+/* Division rounding toward minus infinity, and its remainder (of b's sign). */
+static inline int64_t lc_floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static inline int64_t lc_floor_mod(int64_t a, int64_t b) { return a - lc_floor_div(a, b) * b; }
+
 /* The code point starting at s[0] (n > 0 bytes available) and its length in bytes, or 0 for a
  * byte that does not start a complete sequence (callers give it a marker of their own). */
 static inline int lc_utf8_decode(const uint8_t* s, int64_t n, uint32_t* cp) {

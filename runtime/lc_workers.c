@@ -1045,11 +1045,6 @@ static int64_t deal_by_window(const lc_deal* d, int64_t k) {
     return 0;
 }
 
-static int64_t floor_mod(int64_t a, int64_t n) {
-    int64_t r = a % n;
-    return r < 0 ? r + n : r;
-}
-
 /* The worker of window k's rows in a block of lane `lane`. Dealt by window (a code c > 0,
  * see lc_combine.deal), window k is worker k % nworkers's, except that the `slow` worker
  * gives m / 64 of its windows (spread evenly: m of each 64 in turn) to the others in turn.
@@ -1058,11 +1053,11 @@ static int64_t floor_mod(int64_t a, int64_t n) {
 static int64_t deal_owner(const lc_deal* d, int64_t k, int64_t lane, int64_t nworkers) {
     int64_t code = deal_by_window(d, k);
     if (!code) return lane % nworkers;
-    int64_t w = floor_mod(k, nworkers), slow = (code - 1) / 65, m = (code - 1) % 65;
+    int64_t w = lc_floor_mod(k, nworkers), slow = (code - 1) / 65, m = (code - 1) % 65;
     if (w != slow || !m || nworkers < 2) return w;
-    int64_t j = (k - w) / nworkers, jm = floor_mod(j, 64);   /* (exact: k - w is a multiple) */
+    int64_t j = (k - w) / nworkers, jm = lc_floor_mod(j, 64);   /* (exact: k - w is a multiple) */
     if (((jm + 1) * m) >> 6 == (jm * m) >> 6) return w;
-    return (slow + 1 + floor_mod(j, nworkers - 1)) % nworkers;
+    return (slow + 1 + lc_floor_mod(j, nworkers - 1)) % nworkers;
 }
 
 /* At a chunk's start, on every worker alike (same watermark, same switches): deal windows
