@@ -454,6 +454,7 @@ lc_agg* lc_agg_new(int64_t entry_size, int64_t nsets, const int64_t* set_entry_s
     }
     a->windowed = windowed;
     a->max_opened = INT64_MIN;
+    a->min_opened = INT64_MAX;
     a->size = size;
     a->slide = slide;
     a->offset = offset;
@@ -569,8 +570,11 @@ int lc_agg_open_window(lc_agg* a, int64_t id) {
     dir_put(a->win_ids, a->win_tables, a->win_mask, id, t);
     a->nwin++;
     if (id > a->max_opened) a->max_opened = id;
+    if (id < a->min_opened) a->min_opened = id;
     return LC_OK;
 }
+
+int64_t lc_agg_min_opened(const lc_agg* a) { return a->min_opened; }
 
 static void dir_remove(lc_agg* a, int64_t id) {
     int64_t mask = a->win_mask;

@@ -202,6 +202,7 @@ typedef struct lc_agg {
     int64_t block_mask;       /* slots - 1 */
     int64_t block_levels;     /* the largest k a window can use: floor(log2(slice_m)) */
     int64_t max_opened;       /* the largest id of a window ever opened (INT64_MIN: none) */
+    int64_t min_opened;       /* the least one (INT64_MAX: none) */
 } lc_agg;
 
 /* ---- a compiled pipeline: generated loop + its sink state ---- */
@@ -290,6 +291,7 @@ void lc_agg_set_emitters(lc_agg* a, lc_emit_fn emit_rows, lc_emit_fn emit_change
 void lc_agg_free(lc_agg* a);
 int lc_agg_open_window(lc_agg* a, int64_t id);
 int64_t lc_agg_open_windows(lc_agg* a);
+int64_t lc_agg_min_opened(const lc_agg* a);
 int64_t lc_agg_entries(lc_agg* a);
 int64_t lc_agg_due(lc_agg* a, int64_t wm, int32_t changes);
 int64_t lc_agg_close(lc_agg* a, int64_t wm, int32_t emit, lc_out* out, lc_ctx* ctx);

@@ -610,7 +610,13 @@ class ShardedPipeline:
             m["routed_from_window"] = None if self.route_from == INT64_MAX else self.route_from
         if self.deal is not None:
             at = lib.lc_pipe_dealt_from(self.pipes[0])
-            m["dealt_from_window"] = None if at == INT64_MAX else at
+            if at == INT64_MAX:
+                m["dealt_from_window"] = None
+            else:
+                # A deal switched on before any row was seen starts at the least watermark's
+                # window, far below any row's: the first window it dealt is the first opened.
+                first = min(lib.lc_agg_min_opened(a) for a in self.aggs)
+                m["dealt_from_window"] = at if first == INT64_MAX else max(at, first)
         return m
 
 

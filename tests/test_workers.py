@@ -784,6 +784,25 @@ def test_a_window_deal_follows_the_rows_a_window_holds():
         assert _bits(outs[1]) == _bits(outs[0]), seconds
 
 
+def test_a_deal_on_from_the_first_chunk_reports_the_first_window(monkeypatch):
+    """A deal switched on before any row was seen starts at the least watermark's window;
+    `dealt_from_window` reports the first window it dealt, the first one with rows (W1's
+    window 0, or 5 with its event times a few seconds on), not that bound."""
+    from laminarc.runtime import pipelines
+    monkeypatch.setattr(pipelines.WindowDeal, "want", lambda self, *args: 1)
+    for shift in (0, 5_000):
+        batches = [b.set_column(0, "ts", pc.add(b.column(0), shift))
+                   for b in w1_batches(1_000_000)]
+        with laminarc.open(workers=2) as db:
+            db.execute(W1_SQL)
+            sub = db.subscribe("w1")
+            for b in batches:
+                db.insert("events", b)
+            assert db.metrics()["streams"]["w1"]["dealt_from_window"] == shift // 1000
+            db.end_input("events")
+            assert sub.to_arrow().num_rows == 10_000
+
+
 def test_a_worker_behind_gives_windows_away():
     """Dealt whole, the windows of a worker with chunks queued past one more than the least
     behind go partly to the others (lc_combine.deal's code: m / 64 of them, 4 more per chunk

@@ -100,7 +100,7 @@ LC_AGG = CStruct("lc_agg", [
     ("slice_m", I64), ("slice_c", I64), ("fold_limit", I64), ("fold_next", I64), ("fold", PTR),
     ("folded", PTR), ("folded_tail", PTR), ("fold_where", PTR), ("fold_order", PTR),
     ("fold_entries", PTR), ("fold_cap", I64), ("blocks", PTR), ("block_mask", I64),
-    ("block_levels", I64), ("max_opened", I64),
+    ("block_levels", I64), ("max_opened", I64), ("min_opened", I64),
 ])
 LC_PIPE = CStruct("lc_pipe", [
     ("run_dense", PTR), ("run_nulls", PTR), ("wm", I64), ("agg", PTR), ("out", PTR),
