@@ -2,10 +2,12 @@
 the median of paired runs, which this shared machine's slow spells (they last seconds and hit
 both runs of a pair alike) disturb far less than separate medians.
 
-    python bench/w1_ratio.py [--pairs 16] [--events N] [--verbose]
+    python bench/w1_ratio.py [--pairs 16] [--events N] [--fresh] [--verbose]
 
 Each run is timed as `bench/w1.py` times it (first insert to the last result row), but in a
-process that has run W1 before, so its figures are a little above that script's.
+process that has run W1 before, so its figures are a little above that script's. With
+`--fresh`, each run is a fresh process as in `bench/w1.py` (`laminarc.bench.run_job`, its
+result checked against numpy): W1 exactly as defined, 1 and 2 workers still paired.
 
 Before each pair, the compiled W1 loop runs over 1 M events on each CPU in turn (this thread
 pinned there): how fast each vCPU is at that moment. On a shared host a vCPU's speed at
@@ -44,6 +46,7 @@ import time
 from w1 import loop_alone  # (bench/ is this script's directory)
 
 import laminarc
+from laminarc import bench
 from laminarc.workloads import W1_SQL, w1_batches
 
 PROBE_EVENTS = 1_048_576
@@ -68,6 +71,14 @@ def run(workers: int, batches: list) -> tuple[float, list[float], float]:
         cpu = [b - a for a, b in zip(before, on_cpu(db), strict=True)]
     assert rows == (sum(b.num_rows for b in batches) // 100 + 999) // 1000 * 1000
     return sum(b.num_rows for b in batches) / seconds, cpu, process
+
+
+def run_fresh(workers: int, events: int) -> tuple[float, list[float], float]:
+    """As run, in a fresh process (the workers' times on their CPUs from its metrics)."""
+    res = bench.run_job(bench.Job("laminarc", "w1", events, workers))
+    assert res.exact, res
+    return (res.events_per_s, [w["on_cpu_seconds"] or 0.0 for w in res.workers],
+            res.cpu_ns_per_event * events / 1e9)
 
 
 def process_cpu() -> float:
@@ -126,18 +137,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", type=int, default=16)
     ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--fresh", action="store_true", help="each run in a fresh process")
     ap.add_argument("--verbose", action="store_true", help="print every pair")
     args = ap.parse_args()
     batches = w1_batches(args.events)
     probe = w1_batches(PROBE_EVENTS)
-    run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
+    if args.fresh:
+        def run_one(w: int) -> tuple[float, list[float], float]:
+            return run_fresh(w, args.events)
+    else:
+        def run_one(w: int) -> tuple[float, list[float], float]:
+            return run(w, batches)
+        run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
     one, two, even, whole, bounds, cpus = [], [], [], [], [], []
     for i in range(args.pairs):
         speeds, together = cpu_speeds([probe] * len(os.sched_getaffinity(0)))
         # how many CPUs' worth of their speed alone the host gives when all are busy
         capacity = sum(a / t for a, t in zip(speeds, together, strict=True))
         # which goes first alternates; each run: (events/s, its workers' time on their CPUs)
-        runs = {w: run(w, batches) for w in ((1, 2) if i % 2 else (2, 1))}
+        runs = {w: run_one(w) for w in ((1, 2) if i % 2 else (2, 1))}
         one.append(runs[1][0])
         two.append(runs[2][0])
         cpus.append(runs[2][2] / runs[1][2])
