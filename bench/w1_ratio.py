@@ -140,12 +140,13 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="each run in a fresh process")
     ap.add_argument("--verbose", action="store_true", help="print every pair")
     args = ap.parse_args()
-    batches = w1_batches(args.events)
     probe = w1_batches(PROBE_EVENTS)
-    if args.fresh:
+    if args.fresh:   # (each child builds its own input)
         def run_one(w: int) -> tuple[float, list[float], float]:
             return run_fresh(w, args.events)
     else:
+        batches = w1_batches(args.events)
+
         def run_one(w: int) -> tuple[float, list[float], float]:
             return run(w, batches)
         run(2, batches)   # warm-up: imports, the compile cache, the allocator's first pages
