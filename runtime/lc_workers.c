@@ -1025,12 +1025,8 @@ int64_t lc_pipe_dealt_from(const lc_pipe* p) {
 /* The number of the TUMBLE window holding event time ts (as the compiled loop numbers it:
  * window_number in compiler/codegen/exprs.py; 0 <= offset < size). */
 static int64_t deal_window(const lc_agg* a, int64_t ts) {
-    int64_t q = ts / a->size, r = ts % a->size;
-    if (r < 0) {
-        q--;
-        r += a->size;
-    }
-    return r < a->offset ? q - 1 : q;
+    int64_t q = lc_floor_div(ts, a->size);
+    return lc_floor_mod(ts, a->size) < a->offset ? q - 1 : q;
 }
 
 static int64_t add_sat(int64_t a, int64_t b) {
