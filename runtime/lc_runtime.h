@@ -537,8 +537,8 @@ typedef struct lc_combine {
      * in their blocks' lanes still, so every (group, lane) partial state is again one
      * worker's and results stay those of one worker; a closed window is then one worker's
      * table, emitted as it is. It only pays when the chunks in flight hold a few windows
-     * (else one worker runs while the others wait): the thread handing over chunks says per
-     * chunk which it wants (`deal`, from the rows it sees a window hold), and each worker,
+     * (else one worker runs while the others wait): the start of each chunk says which it
+     * wants (`deal`: lc_dealer, from the rows it sees a window hold), and each worker,
      * at the chunk's start, from the same watermark, puts the switch at the first window
      * above every event time seen so far (no window is ever dealt both ways). The switches
      * are the workers' own (lc_deal), kept alike since each sees every chunk in order. A
@@ -548,7 +548,9 @@ typedef struct lc_combine {
      * thread, or another tenant) takes fewer; whatever the code, a window's rows are all one
      * worker's. */
     int32_t deal;
+    struct lc_dealer* dealer;   /* for lc_combine_start's LC_DEAL_ASK (NULL: 0, blocks) */
 } lc_combine;
+#define LC_DEAL_ASK 2147483647
 #define LC_MERGE_OPEN 0
 #define LC_MERGE_CLAIMED 1
 #define LC_MERGE_DONE 2
@@ -566,6 +568,37 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
 void lc_combine_set_route(lc_combine* cb, lc_exchange* ex, lc_run_fn sel_dense,
                           lc_run_fn sel_nulls, int64_t* route_wanted, int64_t route_groups);
 int64_t lc_combine_finish(lc_combine* cb, int32_t claim);
+/* How a dealable pipeline's next chunk deals its rows (lc_combine.deal): in blocks, or whole
+ * windows, and then with which weights; chosen in the call that starts the chunk
+ * (LC_DEAL_ASK), not by the inserting thread in Python, since that thread shares the
+ * workers' CPUs and this is on its path once per chunk.
+ *
+ * Whole windows pay when a window holds many blocks (each worker would otherwise aggregate
+ * nearly every group of it, and the merge fold them all again: at least two blocks) yet the
+ * chunks in flight hold a few windows (else one worker runs while the others wait for the
+ * next window: `depth` chunks hold a window a worker and one more). Rows a window holds are
+ * estimated as the rows handed over while the largest event time sampled from them (each
+ * chunk's first, middle and last rows, as it is handed over) rose by at least two windows,
+ * over those windows: the watermark collected would lag by the chunks in flight, and the
+ * first windows would go by before the estimate came. The way back to blocks needs the
+ * estimate past its bound by a quarter (a rate hovering near it does not switch every
+ * window).
+ *
+ * Dealt whole, windows go round the workers, but a worker that falls behind (its CPU shared
+ * with the inserting thread, or another tenant) gives some of its windows to the others:
+ * m / 64 of them, 4 more per chunk it has queued past one more than the worker least behind
+ * (`pool`'s queues; NULL: none weighed), at most 32. Its queue is the integral of its
+ * shortfall, so a fixed m holds it a few chunks behind instead of letting it fall behind by
+ * every chunk in flight while the others wait. Nothing of this changes a result. */
+typedef struct lc_dealer lc_dealer;
+lc_dealer* lc_dealer_new(int64_t size, int64_t nworkers, int64_t depth, int64_t block_rows,
+                         lc_pool* pool);
+void lc_dealer_free(lc_dealer* d);
+/* One chunk's code: `rows` handed over so far with the chunk's `chunk_rows`, `sampled` the
+ * largest event time sampled from it, `queued[w]` worker w's chains of tasks queued. */
+int32_t lc_dealer_code(lc_dealer* d, int64_t rows, int64_t sampled, int64_t chunk_rows,
+                       const int64_t* queued);
+void lc_combine_set_dealer(lc_combine* cb, lc_dealer* d);
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
                            int64_t time_col, int64_t delay, lc_combine* cb);

@@ -877,6 +877,102 @@ static int chunk_routes(const lc_combine* cb, int64_t n) {
     return n > 0 && cb->route_from != INT64_MAX;
 }
 
+/* ---- choosing the deal (lc_dealer) ---- */
+#define DEAL_MIN_BLOCKS 2   /* a window of fewer blocks is on few workers anyway */
+#define DEAL_LAG_FREE 1     /* chunks a worker may be behind before it gives windows away */
+#define DEAL_GAIN 4         /* m per chunk behind past that */
+#define DEAL_MAX_SHARE 32   /* m at most: a worker keeps half its windows */
+
+struct lc_dealer {
+    int64_t size, nworkers, depth, block_rows;
+    lc_pool* pool;
+    int64_t rows;                      /* handed over so far */
+    int64_t top;                       /* the largest event time sampled so far */
+    int64_t anchor_rows, anchor_top;   /* where rows a window are measured from (anchor_top
+                                        * INT64_MIN: not yet) */
+    double rows_per_window;            /* < 0: not measured yet */
+    int32_t on;
+    int64_t* queued;                   /* scratch: each worker's queue */
+};
+
+lc_dealer* lc_dealer_new(int64_t size, int64_t nworkers, int64_t depth, int64_t block_rows,
+                         lc_pool* pool) {
+    if (size < 1 || nworkers < 1) return NULL;
+    lc_dealer* d = (lc_dealer*)lc_calloc(sizeof(lc_dealer));
+    if (!d) return NULL;
+    if (!(d->queued = (int64_t*)lc_calloc(nworkers * 8))) {
+        lc_free(d);
+        return NULL;
+    }
+    d->size = size;
+    d->nworkers = nworkers;
+    d->depth = depth;
+    d->block_rows = block_rows;
+    d->pool = pool;
+    d->top = d->anchor_top = INT64_MIN;
+    d->rows_per_window = -1;
+    return d;
+}
+
+void lc_dealer_free(lc_dealer* d) {
+    if (!d) return;
+    lc_free(d->queued);
+    lc_free(d);
+}
+
+void lc_combine_set_dealer(lc_combine* cb, lc_dealer* d) { cb->dealer = d; }
+
+static int deal_by_rows(lc_dealer* d, int64_t rows, int64_t sampled, int64_t chunk_rows) {
+    if (sampled > d->top) d->top = sampled;
+    if (d->anchor_top == INT64_MIN) {
+        d->anchor_rows = rows;
+        d->anchor_top = d->top;
+        return d->on;
+    }
+    __int128 span = (__int128)d->top - d->anchor_top;   /* (may exceed int64's range) */
+    if (span >= 2 * (__int128)d->size) {
+        d->rows_per_window = (double)(rows - d->anchor_rows) * (double)d->size / (double)span;
+        d->anchor_rows = rows;
+        d->anchor_top = d->top;
+    }
+    double r = d->rows_per_window;
+    if (r < 0) return d->on;
+    double low = (double)(DEAL_MIN_BLOCKS * d->block_rows);
+    double high = (double)d->depth * (double)chunk_rows / (double)(d->nworkers + 1);
+    if (d->on) d->on = low * 0.75 <= r && r <= high * 1.25;
+    else d->on = low <= r && r <= high;
+    return d->on;
+}
+
+int32_t lc_dealer_code(lc_dealer* d, int64_t rows, int64_t sampled, int64_t chunk_rows,
+                       const int64_t* queued) {
+    if (!deal_by_rows(d, rows, sampled, chunk_rows)) return 0;
+    int64_t behind = 0, least = queued[0];
+    for (int64_t w = 1; w < d->nworkers; w++) {
+        if (queued[w] > queued[behind]) behind = w;
+        if (queued[w] < least) least = queued[w];
+    }
+    int64_t m = DEAL_GAIN * (queued[behind] - least - DEAL_LAG_FREE);
+    m = m < 0 ? 0 : m > DEAL_MAX_SHARE ? DEAL_MAX_SHARE : m;
+    return (int32_t)(1 + (m ? behind * 65 + m : 0));
+}
+
+/* A chunk's code from its rows: the event times of its first, middle and last rows, and the
+ * queues now. */
+static int32_t dealer_ask(lc_dealer* d, int64_t time_col, const lc_col* cols, int64_t n) {
+    int64_t sampled = INT64_MIN;
+    if (n > 0 && time_col >= 0) {
+        const int64_t* ts = (const int64_t*)cols[time_col].values + cols[time_col].offset;
+        sampled = ts[0];
+        if (ts[n / 2] > sampled) sampled = ts[n / 2];
+        if (ts[n - 1] > sampled) sampled = ts[n - 1];
+    }
+    d->rows += n;
+    for (int64_t w = 0; w < d->nworkers; w++)
+        d->queued[w] = d->pool ? lc_pool_queued(d->pool, w) : 0;
+    return lc_dealer_code(d, d->rows, sampled, n, d->queued);
+}
+
 /* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
  * collects them, and with a pool hands them over (each on its own); `prev` is the pipeline's
  * chunk before it if that is still in flight, else NULL. (One call rather than a dozen field
@@ -887,6 +983,8 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
                          int64_t n, int32_t nulls, int64_t seq_base, int64_t proc_now,
                          int64_t route_from, int32_t deal, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
+    if (deal == LC_DEAL_ASK)
+        deal = cb->dealer ? dealer_ask(cb->dealer, cb->time_col, cols, n) : 0;
     cb->route_from = route_from;
     cb->deal = deal;
     if (chunk_routes(cb, n)) {

@@ -23,9 +23,10 @@ from .arrow import Descriptors, OutputLayout
 from .native import INT64_MAX, INT64_MIN, check, ffi, lib
 from .program import AggregateSpec, PipelineSpec
 
-# LC_TASK_*, LC_EMIT_*
+# LC_TASK_*, LC_EMIT_*, LC_DEAL_ASK
 TASK_RUN, TASK_ADVANCE, TASK_BLOCKS = 1, 2, 6
 EMIT_NONE, EMIT_CLOSE, EMIT_CHANGES, EMIT_FINAL = 0, 1, 2, 3
+DEAL_ASK = 2**31 - 1   # LC_DEAL_ASK: lc_combine_start's deal, chosen by the combine's dealer
 # What a chunk's tasks emit per emit mode: a one-shot query ("final") emits nothing until the
 # end of input, when its ADVANCE tasks emit everything (prepare_advance).
 EMIT_CODES = {"window_close": EMIT_CLOSE, "changes": EMIT_CHANGES, "final": EMIT_NONE}
@@ -36,78 +37,6 @@ BLOCK_ROWS = int(os.environ.get("LAMINARC_BLOCK_ROWS", "8192"))
 # once a worker's windows hold this many bytes of groups (see lc_combine.route_from). Tests
 # make it small.
 ROUTE_BYTES = int(os.environ.get("LAMINARC_ROUTE_BYTES", str(2 << 20)))
-
-
-class WindowDeal:
-    """How a dealable pipeline's next chunk deals its rows to the workers: in blocks, or whole
-    windows (lc_combine.deal in runtime/lc_runtime.h), and then with which weights. Whole
-    windows pay when a window holds many blocks (each worker would otherwise aggregate nearly
-    every group of it, and the merge fold them all again) yet the chunks in flight hold a few
-    windows (else one worker runs while the others wait for the next window). Rows a window
-    holds are estimated as the rows handed over while the largest event time sampled from
-    them (a few rows of each chunk, as it is handed over) rose by at least two windows, over
-    those windows: the watermark the engine collects would lag by the chunks in flight, and
-    the first windows would go by before the estimate came. The way back to blocks needs the
-    estimate past its bound by a quarter (a rate hovering near it does not switch every
-    window).
-
-    Dealt whole, windows go round the workers, but a worker that falls behind (its CPU
-    shared with the thread handing over chunks, or with another tenant) gives some of its
-    windows to the others: m / 64 of them, m growing with how many more chunks it has queued
-    than the worker least behind (lc_pool_queued). Its queue is the integral of its shortfall,
-    so a fixed m holds it a few chunks behind instead of letting it fall behind by every
-    chunk in flight while the others wait. Nothing of this changes a result (see
-    lc_combine.deal)."""
-
-    MIN_BLOCKS = 2   # a window of fewer blocks is on few workers anyway
-    LAG_FREE = 1     # chunks a worker may be behind before it gives windows away
-    GAIN = 4         # m per chunk behind past that
-    MAX_SHARE = 32   # m at most: a worker keeps half its windows
-
-    def __init__(self, size: int, nworkers: int, depth: int, queued) -> None:
-        self.size = size
-        self.n = nworkers
-        self.depth = depth
-        self.queued = queued   # worker -> chains of tasks queued to it (lc_pool_queued)
-        self.anchor: tuple[int, int] | None = None   # (rows handed over, top then)
-        self.top = INT64_MIN    # the largest event time sampled so far
-        self.rows_per_window: float | None = None
-        self.on = False
-
-    def want(self, rows: int, sampled: int, chunk_rows: int) -> int:
-        """The code of lc_combine.deal for the next chunk. rows: handed over so far, with this
-        chunk's; sampled: the largest of the event times sampled from this chunk."""
-        return 1 + self._weight() if self._by_window(rows, sampled, chunk_rows) else 0
-
-    def _by_window(self, rows: int, sampled: int, chunk_rows: int) -> bool:
-        if sampled > self.top:
-            self.top = sampled
-        top = self.top
-        if self.anchor is None or self.anchor[1] == INT64_MIN:
-            self.anchor = (rows, top)
-            return self.on
-        rows0, top0 = self.anchor
-        if top - top0 >= 2 * self.size:
-            self.rows_per_window = (rows - rows0) * self.size / (top - top0)
-            self.anchor = (rows, top)
-        r = self.rows_per_window
-        if r is None:
-            return self.on
-        low = self.MIN_BLOCKS * BLOCK_ROWS
-        high = self.depth * chunk_rows / (self.n + 1)   # a window a worker, and one more
-        if self.on:
-            self.on = low * 0.75 <= r <= high * 1.25
-        else:
-            self.on = low <= r <= high
-        return self.on
-
-    def _weight(self) -> int:
-        """slow * 65 + m of lc_combine.deal's code, from the workers' queues now (0 when
-        level, whichever worker is behind: one code, no switch, for an unweighted deal)."""
-        q = [self.queued(w) for w in range(self.n)]
-        behind = max(range(self.n), key=q.__getitem__)
-        m = min(self.MAX_SHARE, max(0, self.GAIN * (q[behind] - min(q) - self.LAG_FREE)))
-        return behind * 65 + m if m else 0
 
 
 def processing_time() -> int:
@@ -343,13 +272,18 @@ class ShardedPipeline:
                 agg = _new_agg(spec.aggregate, addresses)
                 pipe.agg = agg
                 self.aggs.append(agg)
-        # A TUMBLE over the event time: whole windows may go to one worker each (WindowDeal).
-        self.deal = None
+        # A TUMBLE over the event time: whole windows may go to one worker each, as the
+        # dealer chooses chunk by chunk (lc_dealer).
+        self.dealer = None
         if self.mode == "blocks" and spec.dealable and nworkers > 1:
-            self.deal = WindowDeal(spec.aggregate.size, nworkers, depth,
-                                   lambda w: lib.lc_pool_queued(pool, w))
+            dealer = lib.lc_dealer_new(spec.aggregate.size, nworkers, depth, BLOCK_ROWS, pool)
+            if dealer == ffi.NULL:
+                raise MemoryError("laminarc: out of memory for a pre-aggregated pipeline")
+            self.dealer = ffi.gc(dealer, lib.lc_dealer_free)
             for pipe in self.pipes:
                 check(lib.lc_pipe_set_deal(pipe), spec.produces)
+            for comb, _, _ in self.slots:
+                lib.lc_combine_set_dealer(comb, self.dealer)
         self.schema = _visible(self.output.schema, spec.hidden)
         self.emit_code = EMIT_CODES[spec.aggregate.emit] if spec.aggregate else EMIT_NONE
         self._wm = INT64_MIN
@@ -445,16 +379,8 @@ class ShardedPipeline:
         self.next_slot = (self.next_slot + 1) % len(self.slots)
         rows = (desc.cols, desc.n, int(desc.null_mask & self.read_mask != 0),
                 seq_base, processing_time())
-        deal = 0 if self.deal is None else self.deal.want(self.rows_in, self._sampled(desc),
-                                                          desc.n)
-        return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool, deal)
-
-    def _sampled(self, desc: Descriptors) -> int:
-        """The largest event time of a chunk's first, middle and last rows (WindowDeal)."""
-        col = desc.cols[self.spec.time_column]
-        ts = ffi.cast("int64_t*", col.values) + col.offset
-        n = desc.n
-        return max(ts[0], ts[n // 2], ts[n - 1]) if n else INT64_MIN
+        return self._start_combined(slot, self.emit_code, source_wm, False, rows, pool,
+                                    0 if self.dealer is None else DEAL_ASK)
 
     def _start_route(self) -> None:
         """Route by key from the first open window: once the chunks in flight are run (each
@@ -608,7 +534,7 @@ class ShardedPipeline:
             m["open_windows"] = max(lib.lc_agg_open_windows(a) for a in self.aggs)
         if self.spec.routable:
             m["routed_from_window"] = None if self.route_from == INT64_MAX else self.route_from
-        if self.deal is not None:
+        if self.dealer is not None:
             at = lib.lc_pipe_dealt_from(self.pipes[0])
             if at == INT64_MAX:
                 m["dealt_from_window"] = None

@@ -692,19 +692,37 @@ def test_pre_aggregation_gives_one_workers_results_bit_for_bit(seed, window):
         assert _bits(_run_preagg(workers, data, cut_seed, window)) == _bits(base), workers
 
 
+def _force_deals(monkeypatch, code) -> None:
+    """Every chunk a dealer would choose for (lc_combine_start's LC_DEAL_ASK, as the pipelines
+    call it) gets code(combine) instead."""
+    from laminarc.runtime import pipelines
+    real = pipelines.lib
+
+    class Lib:
+        def __getattr__(self, name: str):
+            return getattr(real, name)
+
+        @staticmethod
+        def lc_combine_start(*args):
+            if args[-2] == pipelines.DEAL_ASK:
+                args = (*args[:-2], code(args[0]), args[-1])
+            return real.lc_combine_start(*args)
+
+    monkeypatch.setattr(pipelines, "lib", Lib())
+
+
 def _flip_deals(monkeypatch, seed: int) -> None:
     """Every dealable pipeline's next chunk deals blocks or whole windows at random, with
     random weights (lc_combine.deal's codes: any worker slow, m from 0 to 64), whatever the
     rows a window holds."""
-    from laminarc.runtime import pipelines
     flips = random.Random(seed)
 
-    def want(self, *args) -> int:
+    def code(comb) -> int:
         if flips.random() >= 0.6:
             return 0
-        return 1 + flips.randrange(self.n) * 65 + flips.choice([0, 0, 1, 9, 32, 63, 64])
+        return 1 + flips.randrange(comb.nworkers) * 65 + flips.choice([0, 0, 1, 9, 32, 63, 64])
 
-    monkeypatch.setattr(pipelines.WindowDeal, "want", want)
+    _force_deals(monkeypatch, code)
 
 
 @pytest.mark.parametrize(("window", "block_rows"), [
@@ -759,7 +777,7 @@ def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_
 
 
 def test_a_window_deal_follows_the_rows_a_window_holds():
-    """Left to itself (WindowDeal), W1 deals whole windows once the event times sampled from
+    """Left to itself (lc_dealer), W1 deals whole windows once the event times sampled from
     the chunks handed over have moved two windows past the first: 100,000 rows a window,
     between two blocks' worth and a third of the 16 chunks of 65,536 rows in flight. With ten
     times the rows a window (10-second windows) it keeps dealing blocks. Results are one
@@ -788,8 +806,7 @@ def test_a_deal_on_from_the_first_chunk_reports_the_first_window(monkeypatch):
     """A deal switched on before any row was seen starts at the least watermark's window;
     `dealt_from_window` reports the first window it dealt, the first one with rows (W1's
     window 0, or 5 with its event times a few seconds on), not that bound."""
-    from laminarc.runtime import pipelines
-    monkeypatch.setattr(pipelines.WindowDeal, "want", lambda self, *args: 1)
+    _force_deals(monkeypatch, lambda comb: 1)
     for shift in (0, 5_000):
         batches = [b.set_column(0, "ts", pc.add(b.column(0), shift))
                    for b in w1_batches(1_000_000)]
@@ -808,14 +825,15 @@ def test_a_worker_behind_gives_windows_away():
     behind go partly to the others (lc_combine.deal's code: m / 64 of them, 4 more per chunk
     behind, at most half); level again, it keeps them all. Before the deal is on, blocks."""
     from laminarc.runtime import pipelines
-    queued = [0, 0]
-    deal = pipelines.WindowDeal(1000, 2, 16, queued.__getitem__)
-    codes = [deal.want(50_000 * i, 500 * i, 65_536) for i in range(1, 6)]
+    queued = ffi.new("int64_t[2]")
+    deal = ffi.gc(lib.lc_dealer_new(1000, 2, 16, pipelines.BLOCK_ROWS, ffi.NULL),
+                  lib.lc_dealer_free)
+    codes = [lib.lc_dealer_code(deal, 50_000 * i, 500 * i, 65_536, queued) for i in range(1, 6)]
     assert codes[0] == 0 and codes[-1] == 1   # (100,000 rows a window: dealt whole)
     for q, code in (([5, 1], 1 + 12), ([1, 9], 1 + 65 + 28), ([30, 0], 1 + 32), ([2, 1], 1),
                     ([2, 2], 1)):
-        queued[:] = q
-        assert deal.want(50_000 * 6, 3000, 65_536) == code, q
+        queued[0:2] = q
+        assert lib.lc_dealer_code(deal, 50_000 * 6, 3000, 65_536, queued) == code, q
 
 
 ROUTED_SQL = """
@@ -1167,7 +1185,7 @@ def _two_sources(workers: int, seed: int, dealt: list | None = None) -> dict[str
 
 @pytest.mark.parametrize("deal", ["chosen", "flipped"])
 def test_bursts_of_two_sources_chunks_give_one_workers_results(deal, monkeypatch):
-    """Several streams deal whole windows at once, on one source and on both: as WindowDeal
+    """Several streams deal whole windows at once, on one source and on both: as their dealers
     chooses from the rows their windows hold (`chosen`), and (`flipped`) each its own way at
     random chunk by chunk, blocks or whole windows, weighted (every worker's queue counts
     the tasks of all four)."""
