@@ -8,8 +8,9 @@ Modes, each over the same 65,536-row batches, up to every result collected (not 
 input, which the bare loop does not do):
   engine   db.insert, draining a subscription every 64 inserts (as `bench/w1.py` does: the
            poll collects everything in flight first), then a flush;
-  bare     per batch its descriptors, `lc_combine_start` (handing it over) and, past 8 in
-           flight, one wait and the oldest collected down to 4 in one `lc_combine_collect`,
+  bare     per batch its descriptors, `lc_combine_start` (handing it over, the window deal
+           chosen as the engine's is) and, past 16 in flight, one wait and the oldest
+           collected down to 8 in one `lc_combine_collect`,
            each output imported into pyarrow and dropped at once;
   held     bare, the outputs kept until every 64th insert, as a subscription keeps them until
            it is polled;
@@ -28,12 +29,13 @@ import time
 
 from laminarc.runtime.arrow import Descriptors
 from laminarc.runtime.native import ffi, lib
+from laminarc.runtime.pipelines import DEAL_ASK
 
 import laminarc
 from laminarc.workloads import W1_SQL, w1_batches
 
 MODES = ("engine", "bare", "held", "drained")
-DEPTH, KEEP, POLL_EVERY = 8, 4, 64   # the engine's defaults, and bench/w1.py's polls
+DEPTH, KEEP, POLL_EVERY = 16, 8, 64   # the engine's defaults, and bench/w1.py's polls
 
 
 def engine(db, batches: list) -> int:
@@ -89,13 +91,14 @@ class Bare:
     def run(self, batches: list) -> int:
         p = self.pipe
         seq, prev = 0, ffi.NULL
+        deal = 0 if p.dealer is None else DEAL_ASK   # (whole windows, as the engine deals them)
         for i, b in enumerate(batches):
             desc = Descriptors(b, self.ones)
             comb, block, _ = p.slots[i % len(p.slots)]
             nulls = int(desc.null_mask & p.read_mask != 0)
             assert lib.lc_combine_start(comb, block, i + 1, prev, 0, p.emit_code, self.wm,
                                         desc.cols, b.num_rows, nulls, seq, 0, p.route_from,
-                                        0, self.pool) == 0
+                                        deal, self.pool) == 0
             seq += b.num_rows
             prev = comb
             self.inflight.append((comb, desc))   # (the descriptors live while it is in flight)
