@@ -45,6 +45,8 @@ typedef struct worker {
     int32_t cpu;
     int32_t pin;
     ring in;
+    int32_t wake_later;       /* a chain was handed over while it slept; another thread wakes
+                               * it (see hand_over) */
     int64_t busy_ns;
     int64_t tid;              /* the kernel's id of the thread (for pinning checks) */
     pthread_t thread;
@@ -153,13 +155,27 @@ int64_t lc_run_task(lc_task* t) {
 /* ------------------------------------------------------------------------------------------
  * rings
  * ---------------------------------------------------------------------------------------- */
-static void ring_push(ring* r, lc_task* t) {
+/* The workers whose wake-up was left for later (worker.wake_later), woken now: by a worker
+ * done with a chain, and by a thread about to sleep. */
+static void wake_deferred(lc_pool* p) {
+    for (int64_t w = 0; w < p->n; w++) {
+        worker* v = &p->workers[w];
+        if (__atomic_load_n(&v->wake_later, __ATOMIC_SEQ_CST) &&
+            __atomic_exchange_n(&v->wake_later, 0, __ATOMIC_SEQ_CST))
+            futex_wake(&v->in.seq);
+    }
+}
+
+/* Push t (onto a ring of `p`'s); whether the consumer may sleep, for the caller to wake
+ * (ring_push, or later). */
+static int ring_put(lc_pool* p, ring* r, lc_task* t) {
     for (;;) {
         int64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
         if (r->tail - head < RING_CAP) break;
         int32_t s = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
         head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
         if (r->tail - head < RING_CAP) break;
+        wake_deferred(p);   /* (the full ring's worker may be one of them) */
         __atomic_add_fetch(&r->sleepers, 1, __ATOMIC_SEQ_CST);
         futex_wait(&r->seq, s);
         __atomic_sub_fetch(&r->sleepers, 1, __ATOMIC_SEQ_CST);
@@ -167,7 +183,11 @@ static void ring_push(ring* r, lc_task* t) {
     r->slots[r->tail % RING_CAP] = t;
     __atomic_store_n(&r->tail, r->tail + 1, __ATOMIC_RELEASE);
     __atomic_add_fetch(&r->seq, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&r->sleepers, __ATOMIC_SEQ_CST)) futex_wake(&r->seq);
+    return __atomic_load_n(&r->sleepers, __ATOMIC_SEQ_CST) != 0;
+}
+
+static void ring_push(lc_pool* p, ring* r, lc_task* t) {
+    if (ring_put(p, r, t)) futex_wake(&r->seq);
 }
 
 static lc_task* ring_pop(ring* r) {
@@ -249,6 +269,7 @@ static void* worker_main(void* arg) {
          * take this core from a worker (W1: ~250 a run, against ~30). */
         if (wanted && __atomic_load_n(&w->pool->waiters, __ATOMIC_SEQ_CST))
             futex_wake(&w->pool->done_seq);
+        wake_deferred(w->pool);
         if (stop) return NULL;
     }
 }
@@ -301,7 +322,7 @@ int64_t lc_pool_submit_all(lc_pool* p, lc_task* const* tasks, int64_t n) {
             else first = tasks[i];
             last = tasks[i];
         }
-        if (first) ring_push(&p->workers[w].in, first);
+        if (first) ring_push(p, &p->workers[w].in, first);
     }
     return LC_OK;
 }
@@ -321,6 +342,7 @@ int64_t lc_pool_wait(lc_pool* p, lc_task* t) {
          * were there two, the second would overwrite want, and the timeout bounds what that
          * costs the first. */
         __atomic_store_n(&p->want, t, __ATOMIC_SEQ_CST);
+        wake_deferred(p);   /* (t's worker may be one of them) */
         __atomic_add_fetch(&p->waiters, 1, __ATOMIC_SEQ_CST);
         if (!__atomic_load_n(&t->done, __ATOMIC_SEQ_CST)) futex_wait_ns(&p->done_seq, s, 20000000);
         __atomic_sub_fetch(&p->waiters, 1, __ATOMIC_SEQ_CST);
@@ -342,7 +364,7 @@ int64_t lc_pool_stop(lc_pool* p) {
         lc_task* stop = &p->workers[i].stop;
         memset(stop, 0, sizeof(*stop));
         stop->kind = LC_TASK_STOP;
-        ring_push(&p->workers[i].in, stop);
+        ring_push(p, &p->workers[i].in, stop);
     }
     for (int64_t i = 0; i < p->n; i++) pthread_join(p->workers[i].thread, NULL);
     lc_free(p->workers);
@@ -973,6 +995,32 @@ static int32_t dealer_ask(lc_dealer* d, int64_t time_col, const lc_col* cols, in
     return lc_dealer_code(d, d->rows, sampled, n, d->queued);
 }
 
+/* A chunk's tasks, tasks[w] to worker w. A sleeping worker pinned to this thread's own CPU,
+ * woken now, may take the CPU from this thread in the middle of handing over chunks: the
+ * kernel lets a woken thread preempt one that has used more than its share, as the inserting
+ * thread has at the start of a run, having compiled the query (W1's first 16 chunks then
+ * took ~2.4 ms rather than ~0.25, each run by that worker before the next was handed over).
+ * So its wake-up is left to the other workers, each of which wakes it once done with its
+ * chain of tasks (each is handed its task of this chunk after the flag is set), or to a
+ * thread about to wait; it is not left when no worker runs elsewhere. */
+static void hand_over(lc_pool* pool, lc_task* tasks) {
+    int cpu = sched_getcpu();
+    int elsewhere = 0;
+    for (int64_t w = 0; w < pool->n; w++)
+        elsewhere |= !pool->workers[w].pin || pool->workers[w].cpu != cpu;
+    for (int64_t w = 0; w < pool->n; w++) {   /* those on this CPU first: see above */
+        worker* v = &pool->workers[w];
+        if (v->pin && v->cpu == cpu && ring_put(pool, &v->in, &tasks[w])) {
+            if (elsewhere) __atomic_store_n(&v->wake_later, 1, __ATOMIC_SEQ_CST);
+            else futex_wake(&v->in.seq);
+        }
+    }
+    for (int64_t w = 0; w < pool->n; w++) {
+        worker* v = &pool->workers[w];
+        if (!v->pin || v->cpu != cpu) ring_push(pool, &v->in, &tasks[w]);
+    }
+}
+
 /* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
  * collects them, and with a pool hands them over (each on its own); `prev` is the pipeline's
  * chunk before it if that is still in flight, else NULL. (One call rather than a dozen field
@@ -1032,8 +1080,7 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
         }
     }
     __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_OPEN, __ATOMIC_RELEASE);
-    if (pool)
-        for (int64_t w = 0; w < cb->nworkers; w++) ring_push(&pool->workers[w].in, &tasks[w]);
+    if (pool) hand_over(pool, tasks);
     return LC_OK;
 }
 

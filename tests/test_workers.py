@@ -836,6 +836,34 @@ def test_a_worker_behind_gives_windows_away():
         assert lib.lc_dealer_code(deal, 50_000 * 6, 3000, 65_536, queued) == code, q
 
 
+def test_a_worker_on_the_inserting_threads_cpu_runs_its_share_without_that_thread():
+    """Handing a chunk over, the inserting thread leaves the wake-up of a sleeping worker
+    pinned to its own CPU to the other workers (woken at once, it could take the CPU from the
+    thread handing over the next chunks): that worker still runs its share while the
+    inserting thread makes no further call (it waits only in the kernel here), and the
+    results are whole."""
+    allowed = os.sched_getaffinity(0)
+    if len(allowed) < 2:
+        pytest.skip("needs two CPUs")
+    with laminarc.open(workers=2) as db:
+        db.execute(W1_SQL)
+        sub = db.subscribe("w1")
+        eng = db.engine
+        os.sched_setaffinity(0, {eng.cpus[0]})
+        try:
+            time.sleep(0.05)   # (both workers asleep by now)
+            db.insert("events", w1_batch(0, 65_536))
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not all(
+                    lib.lc_pool_busy_ns(eng.pool, w) for w in range(2)):
+                time.sleep(0.001)
+            assert all(lib.lc_pool_busy_ns(eng.pool, w) for w in range(2))
+        finally:
+            os.sched_setaffinity(0, allowed)
+        db.end_input("events")
+        assert sub.to_arrow().num_rows == 1000   # (one window: every key)
+
+
 ROUTED_SQL = """
 CREATE SOURCE m (ts BIGINT, k BIGINT, v DOUBLE, r REAL, s VARCHAR, i BIGINT,
                  WATERMARK FOR ts AS ts - INTERVAL '0.3' SECOND);
