@@ -594,8 +594,9 @@ typedef struct lc_dealer lc_dealer;
 lc_dealer* lc_dealer_new(int64_t size, int64_t nworkers, int64_t depth, int64_t block_rows,
                          lc_pool* pool);
 void lc_dealer_free(lc_dealer* d);
-/* One chunk's code: `rows` handed over so far with the chunk's `chunk_rows`, `sampled` the
- * largest event time sampled from it, `queued[w]` worker w's chains of tasks queued. */
+/* One chunk's code: `rows` where the chunk of `chunk_rows` ends in its source (only
+ * differences count), `sampled` the largest event time sampled from it, `queued[w]` worker
+ * w's chains of tasks queued. */
 int32_t lc_dealer_code(lc_dealer* d, int64_t rows, int64_t sampled, int64_t chunk_rows,
                        const int64_t* queued);
 void lc_combine_set_dealer(lc_combine* cb, lc_dealer* d);

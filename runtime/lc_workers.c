@@ -47,6 +47,8 @@ typedef struct worker {
     ring in;
     int32_t wake_later;       /* a chain was handed over while it slept; another thread wakes
                                * it (see hand_over) */
+    lc_task* handing;         /* the chain hand_over is to give it (NULL: none); set by the
+                               * thread handing over (the engine's lock: one at a time) */
     int64_t busy_ns;
     int64_t tid;              /* the kernel's id of the thread (for pinning checks) */
     pthread_t thread;
@@ -190,6 +192,9 @@ static void ring_push(lc_pool* p, ring* r, lc_task* t) {
     if (ring_put(p, r, t)) futex_wake(&r->seq);
 }
 
+/* Whether worker v runs on `cpu` (pinned there). */
+static int on_cpu(const worker* v, int cpu) { return v->pin && v->cpu == cpu; }
+
 static lc_task* ring_pop(ring* r) {
     int64_t head = r->head;
     for (int i = 0;; i++) {
@@ -308,6 +313,32 @@ lc_pool* lc_pool_new(int64_t nworkers, const int32_t* cpus, int32_t pin) {
     return p;
 }
 
+/* Give every worker its chain (worker.handing, then cleared). A sleeping worker pinned to
+ * this thread's own CPU, woken now, may take the CPU from this thread in the middle of
+ * handing over chunks: the kernel lets a woken thread preempt one that has used more than its
+ * share, as the inserting thread has at the start of a run, having compiled the query (W1's
+ * first 16 chunks then took ~2.4 ms rather than ~0.25, each run by that worker before the
+ * next was handed over). So its wake-up is left to the workers on other CPUs given a chain
+ * here, each of which wakes it once done with its chain (given after the flag is set), or to
+ * a thread about to wait; it is not left when no such worker is given one. */
+static void hand_over(lc_pool* p) {
+    int cpu = sched_getcpu();
+    int elsewhere = 0;
+    for (int64_t w = 0; w < p->n; w++)
+        elsewhere |= p->workers[w].handing && !on_cpu(&p->workers[w], cpu);
+    for (int pass = 0; pass < 2; pass++) {   /* those on this CPU first: see above */
+        for (int64_t w = 0; w < p->n; w++) {
+            worker* v = &p->workers[w];
+            if (!v->handing || on_cpu(v, cpu) != (pass == 0)) continue;
+            if (ring_put(p, &v->in, v->handing)) {
+                if (pass == 0 && elsewhere) __atomic_store_n(&v->wake_later, 1, __ATOMIC_SEQ_CST);
+                else futex_wake(&v->in.seq);
+            }
+            v->handing = NULL;
+        }
+    }
+}
+
 /* Hand over tasks[0..n): each worker's, in their order, as one chain. */
 int64_t lc_pool_submit_all(lc_pool* p, lc_task* const* tasks, int64_t n) {
     for (int64_t i = 0; i < n; i++)
@@ -322,8 +353,9 @@ int64_t lc_pool_submit_all(lc_pool* p, lc_task* const* tasks, int64_t n) {
             else first = tasks[i];
             last = tasks[i];
         }
-        if (first) ring_push(p, &p->workers[w].in, first);
+        p->workers[w].handing = first;
     }
+    hand_over(p);
     return LC_OK;
 }
 
@@ -908,7 +940,6 @@ static int chunk_routes(const lc_combine* cb, int64_t n) {
 struct lc_dealer {
     int64_t size, nworkers, depth, block_rows;
     lc_pool* pool;
-    int64_t rows;                      /* handed over so far */
     int64_t top;                       /* the largest event time sampled so far */
     int64_t anchor_rows, anchor_top;   /* where rows a window are measured from (anchor_top
                                         * INT64_MIN: not yet) */
@@ -979,9 +1010,11 @@ int32_t lc_dealer_code(lc_dealer* d, int64_t rows, int64_t sampled, int64_t chun
     return (int32_t)(1 + (m ? behind * 65 + m : 0));
 }
 
-/* A chunk's code from its rows: the event times of its first, middle and last rows, and the
+/* A chunk's code from its rows: the event times of its first, middle and last rows, its end
+ * in the source (rows are only ever compared: from wherever the pipeline started), and the
  * queues now. */
-static int32_t dealer_ask(lc_dealer* d, int64_t time_col, const lc_col* cols, int64_t n) {
+static int32_t dealer_ask(lc_dealer* d, int64_t time_col, const lc_col* cols, int64_t n,
+                          int64_t seq_base) {
     int64_t sampled = INT64_MIN;
     if (n > 0 && time_col >= 0) {
         const int64_t* ts = (const int64_t*)cols[time_col].values + cols[time_col].offset;
@@ -989,36 +1022,9 @@ static int32_t dealer_ask(lc_dealer* d, int64_t time_col, const lc_col* cols, in
         if (ts[n / 2] > sampled) sampled = ts[n / 2];
         if (ts[n - 1] > sampled) sampled = ts[n - 1];
     }
-    d->rows += n;
     for (int64_t w = 0; w < d->nworkers; w++)
         d->queued[w] = d->pool ? lc_pool_queued(d->pool, w) : 0;
-    return lc_dealer_code(d, d->rows, sampled, n, d->queued);
-}
-
-/* A chunk's tasks, tasks[w] to worker w. A sleeping worker pinned to this thread's own CPU,
- * woken now, may take the CPU from this thread in the middle of handing over chunks: the
- * kernel lets a woken thread preempt one that has used more than its share, as the inserting
- * thread has at the start of a run, having compiled the query (W1's first 16 chunks then
- * took ~2.4 ms rather than ~0.25, each run by that worker before the next was handed over).
- * So its wake-up is left to the other workers, each of which wakes it once done with its
- * chain of tasks (each is handed its task of this chunk after the flag is set), or to a
- * thread about to wait; it is not left when no worker runs elsewhere. */
-static void hand_over(lc_pool* pool, lc_task* tasks) {
-    int cpu = sched_getcpu();
-    int elsewhere = 0;
-    for (int64_t w = 0; w < pool->n; w++)
-        elsewhere |= !pool->workers[w].pin || pool->workers[w].cpu != cpu;
-    for (int64_t w = 0; w < pool->n; w++) {   /* those on this CPU first: see above */
-        worker* v = &pool->workers[w];
-        if (v->pin && v->cpu == cpu && ring_put(pool, &v->in, &tasks[w])) {
-            if (elsewhere) __atomic_store_n(&v->wake_later, 1, __ATOMIC_SEQ_CST);
-            else futex_wake(&v->in.seq);
-        }
-    }
-    for (int64_t w = 0; w < pool->n; w++) {
-        worker* v = &pool->workers[w];
-        if (!v->pin || v->cpu != cpu) ring_push(pool, &v->in, &tasks[w]);
-    }
+    return lc_dealer_code(d, seq_base + n, sampled, n, d->queued);
 }
 
 /* Sets up a chunk's tasks (one per worker, `tasks[w]` worker w's), by the thread that
@@ -1032,7 +1038,7 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
                          int64_t route_from, int32_t deal, lc_pool* pool) {
     if (pool && pool->n != cb->nworkers) return LC_ERR_LIMIT;
     if (deal == LC_DEAL_ASK)
-        deal = cb->dealer ? dealer_ask(cb->dealer, cb->time_col, cols, n) : 0;
+        deal = cb->dealer ? dealer_ask(cb->dealer, cb->time_col, cols, n, seq_base) : 0;
     cb->route_from = route_from;
     cb->deal = deal;
     if (chunk_routes(cb, n)) {
@@ -1080,7 +1086,10 @@ int64_t lc_combine_start(lc_combine* cb, lc_task* tasks, int64_t seq, lc_combine
         }
     }
     __atomic_store_n(&cb->merge, seq * 4 + LC_MERGE_OPEN, __ATOMIC_RELEASE);
-    if (pool) hand_over(pool, tasks);
+    if (pool) {
+        for (int64_t w = 0; w < cb->nworkers; w++) pool->workers[w].handing = &tasks[w];
+        hand_over(pool);
+    }
     return LC_OK;
 }
 

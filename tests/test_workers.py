@@ -836,23 +836,38 @@ def test_a_worker_behind_gives_windows_away():
         assert lib.lc_dealer_code(deal, 50_000 * 6, 3000, 65_536, queued) == code, q
 
 
-def test_a_worker_on_the_inserting_threads_cpu_runs_its_share_without_that_thread():
-    """Handing a chunk over, the inserting thread leaves the wake-up of a sleeping worker
-    pinned to its own CPU to the other workers (woken at once, it could take the CPU from the
-    thread handing over the next chunks): that worker still runs its share while the
-    inserting thread makes no further call (it waits only in the kernel here), and the
-    results are whole."""
+KEYED_SQL = """
+CREATE SOURCE events (ts BIGINT, k BIGINT, v DOUBLE, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
+CREATE STREAM per_key AS SELECT k, COUNT(*) AS c, SUM(v) AS s FROM events GROUP BY k;
+"""
+
+
+@pytest.mark.parametrize(("sql", "stream"), [(W1_SQL, "w1"), (KEYED_SQL, "per_key")])
+def test_a_worker_on_the_inserting_threads_cpu_runs_its_share_without_that_thread(sql, stream):
+    """Handing tasks over (a pre-aggregated chunk's, and a keyed one's), the inserting thread
+    leaves the wake-up of a sleeping worker pinned to its own CPU to the other workers (woken
+    at once, it could take the CPU from the thread handing over the next chunks): that worker
+    still runs its share while the inserting thread makes no further call (it waits only in
+    the kernel here), and the results are one worker's."""
     allowed = os.sched_getaffinity(0)
     if len(allowed) < 2:
         pytest.skip("needs two CPUs")
+    batch = w1_batch(0, 65_536)
+    with laminarc.open(workers=1) as db:
+        db.execute(sql)
+        sub = db.subscribe(stream)
+        db.insert("events", batch)
+        db.end_input("events")
+        want = sub.to_arrow()
+    assert want.num_rows >= 1000   # (every key)
     with laminarc.open(workers=2) as db:
-        db.execute(W1_SQL)
-        sub = db.subscribe("w1")
+        db.execute(sql)
+        sub = db.subscribe(stream)
         eng = db.engine
         os.sched_setaffinity(0, {eng.cpus[0]})
         try:
             time.sleep(0.05)   # (both workers asleep by now)
-            db.insert("events", w1_batch(0, 65_536))
+            db.insert("events", batch)
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and not all(
                     lib.lc_pool_busy_ns(eng.pool, w) for w in range(2)):
@@ -861,7 +876,7 @@ def test_a_worker_on_the_inserting_threads_cpu_runs_its_share_without_that_threa
         finally:
             os.sched_setaffinity(0, allowed)
         db.end_input("events")
-        assert sub.to_arrow().num_rows == 1000   # (one window: every key)
+        assert _bits(sub.to_arrow()) == _bits(want)
 
 
 ROUTED_SQL = """
