@@ -29,16 +29,21 @@ from laminarc import bench
 
 
 def loop_alone(db, batches: list) -> float:
-    """Seconds of W1's compiled loop alone (lc_pipe_run) over `batches`, on the one-worker
-    pipeline of `db` (W1 executed, nothing inserted yet: no row is late)."""
+    """Seconds of W1's compiled loops alone over `batches`, block by block as one worker runs
+    them (lc_pipe_run_blocks: a block of one window's rows by the loop that reads no event
+    time), on the one-worker pipeline of `db` (W1 executed, nothing inserted yet: no row is
+    late)."""
     from laminarc.runtime.arrow import Descriptors
-    from laminarc.runtime.native import lib
+    from laminarc.runtime.native import ffi, lib
+    from laminarc.runtime.pipelines import BLOCK_ROWS
 
-    pipe = db.engine.sources["events"].relation.consumers[0].pipe
+    pipeline = db.engine.sources["events"].relation.consumers[0]
+    pipe, tc, delay = pipeline.pipe, pipeline.time_col, pipeline.spec.watermark_delay
     descs = [Descriptors(b, db.engine.ones) for b in batches]
     t0 = time.perf_counter()
     for d in descs:
-        lib.lc_pipe_run(pipe, d.cols, d.batch.num_rows, 0)
+        lib.lc_pipe_run_blocks(pipe, d.cols, d.batch.num_rows, 0, 0, 1, BLOCK_ROWS, tc, delay,
+                               ffi.NULL)
     return time.perf_counter() - t0
 
 

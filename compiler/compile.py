@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..runtime.program import AggregateSpec, Column, PipelineSpec, SourceSpec, StreamSpec
 from ..runtime.types import time_unit_of
 from .catalog import Catalog, Source
-from .codegen.module import build_module
+from .codegen.module import build_module, release
 from .physical import PipelinePlan, plan_pipelines
 from .plan import EmitMode, Field, Node
 
@@ -72,10 +72,13 @@ def compile_stream(name: str, plan: Node, catalog: Catalog, *, changelog: bool,
             run_sel_dense=sym.run_sel_dense, run_sel_nulls=sym.run_sel_nulls,
             part_dense=sym.part_dense, part_nulls=sym.part_nulls,
             run_free_dense=sym.run_free_dense, run_free_nulls=sym.run_free_nulls,
+            run_win_dense=sym.run_win_dense, run_win_nulls=sym.run_win_nulls,
             time_column=p.time_column,
             watermark_delay=p.watermark_delay, proctime=p.proctime,
             preaggregated=p.aggregate is not None and p.aggregate.preaggregated,
             dealable=p.dealable,
         ))
     spec = StreamSpec(name, columns(plan.fields), changelog, materialized, sorted(inputs), specs)
-    return CompiledStream(spec, str(module), pipelines, plan)
+    text = str(module)
+    release(module)
+    return CompiledStream(spec, text, pipelines, plan)

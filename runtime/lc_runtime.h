@@ -248,6 +248,13 @@ typedef struct lc_pipe {
     /* A pre-aggregated TUMBLE over its source's event time may deal whole windows to
      * workers instead of blocks (see lc_combine.deal); NULL: it may not. */
     struct lc_deal* deal;
+    /* A dealable pipeline's loops over rows that all lie in window win_k, open for every one
+     * of them (compiler: PipelineCodegen.one_window): they read no event time for the window
+     * and leave the watermark to the caller. A worker runs them on a block whose least and
+     * largest event times it has anyway (run_dealt); NULL: there are none. */
+    lc_run_fn win_dense;
+    lc_run_fn win_nulls;
+    int64_t win_k;
 } lc_pipe;
 
 /* memory accounting (every runtime allocation goes through these) */

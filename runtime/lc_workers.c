@@ -1376,6 +1376,42 @@ static void block_minmax(lc_combine* cb, int64_t at, const int64_t* ts, int64_t 
     }
 }
 
+/* The end of TUMBLE window k of a (saturated, as the compiled loops compute it). */
+static int64_t window_end(const lc_agg* a, int64_t k) {
+    __int128 end = (__int128)k * a->slide + a->offset + a->size;
+    return end > INT64_MAX ? INT64_MAX : end < INT64_MIN ? INT64_MIN : (int64_t)end;
+}
+
+/* Rows [lo, hi) of the shard's, all in window k, their largest event time mx: the loop over
+ * one window's rows (lc_pipe.win_dense) when that window is open for every one of them, as
+ * it is unless they are late (the watermark before any of them is at most the larger of
+ * the shard's and mx's), then the watermark those rows move it to; else the usual loop. */
+static int64_t run_window(lc_pipe* p, const lc_col* cols, int64_t lo, int64_t hi,
+                          int32_t nulls, int64_t k, int64_t mx, int64_t delay) {
+    lc_run_fn fn = nulls ? p->win_nulls : p->win_dense;
+    int64_t after = sub_sat(mx, delay);
+    if (after < p->wm) after = p->wm;
+    if (!fn || k == INT64_MIN || window_end(p->agg, k) <= after)
+        return lc_pipe_run_from(p, cols, lo, hi, nulls);
+    p->win_k = k;
+    int64_t rc = lc_pipe_run_with(p, fn, cols, lo, hi);
+    if (rc == LC_OK) p->wm = after;
+    return rc;
+}
+
+/* Rows [lo, hi) of a block that is all the shard's (not dealt by window): through the loop
+ * over one window's rows when its least and largest event times, scanned here, lie in one
+ * window. The scan costs less than the loop saves (W1 on one worker: 3.5% faster), as the
+ * loop then finds the event times in cache or not at all. */
+static int64_t run_own_block(lc_pipe* p, const lc_col* cols, const int64_t* ts, int64_t lo,
+                             int64_t hi, int32_t nulls, int64_t delay) {
+    int64_t mn, mx;
+    scan_minmax(ts, lo, hi, &mn, &mx);
+    int64_t k = deal_window(p->agg, mn);
+    if (k != deal_window(p->agg, mx)) return lc_pipe_run_from(p, cols, lo, hi, nulls);
+    return run_window(p, cols, lo, hi, nulls, k, mx, delay);
+}
+
 /* Rows [lo, hi) of one block (lane `lane`, `at` in cb's) of a shard with switches: the
  * block's windows from its least and largest event times; if they all go to one worker, it
  * runs them and the others take their largest event time, else run_dealt_rows. */
@@ -1389,7 +1425,9 @@ static int64_t run_dealt(lc_pipe* p, const lc_col* cols, const int64_t* ts, int6
     if (k0 == k1) owner = deal_owner(d, k0, lane, nworkers);
     else if (!deal_by_window(d, k0) && !deal_switch_within(d, k0, k1)) owner = lane % nworkers;
     else return run_dealt_rows(p, cols, ts, lo, hi, nulls, worker, nworkers, lane, delay);
-    if (owner == worker) return lc_pipe_run_from(p, cols, lo, hi, nulls);
+    if (owner == worker)
+        return k0 == k1 ? run_window(p, cols, lo, hi, nulls, k0, mx, delay)
+                        : lc_pipe_run_from(p, cols, lo, hi, nulls);
     int64_t c = sub_sat(mx, delay);
     if (c > p->wm) p->wm = c;
     return LC_OK;
@@ -1416,7 +1454,8 @@ int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nu
             if (rc) return rc;
         } else if (lane % nworkers == worker) {
             p->lane = lane;
-            int64_t rc = lc_pipe_run_from(p, cols, lo, hi, nulls);
+            int64_t rc = ts && p->win_dense ? run_own_block(p, cols, ts, lo, hi, nulls, delay)
+                                            : lc_pipe_run_from(p, cols, lo, hi, nulls);
             if (rc) return rc;
             if (at >= 0) {
                 cb->block_wm[at] = p->wm;

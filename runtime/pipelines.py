@@ -68,9 +68,11 @@ def _new_agg(a: AggregateSpec, addresses: dict[str, int]):
     return ffi.gc(agg, lib.lc_agg_free)
 
 
-def _new_pipe(dense: int, nulls: int, free: tuple[int, int] | None = None):
+def _new_pipe(dense: int, nulls: int, free: tuple[int, int] | None = None,
+              window: tuple[int, int] | None = None):
     """An lc_pipe running the loops at these addresses; `free`: the branch-free variants
-    (dense, nulls) of a stateless pipeline that has them (lc_pipe.free_dense)."""
+    (dense, nulls) of a stateless pipeline that has them (lc_pipe.free_dense); `window`: a
+    dealable pipeline's loops over one window's rows (lc_pipe.win_dense)."""
     pipe = lib.lc_pipe_new()
     if pipe == ffi.NULL:
         raise MemoryError("laminarc: out of memory for a pipeline")
@@ -79,6 +81,9 @@ def _new_pipe(dense: int, nulls: int, free: tuple[int, int] | None = None):
     if free is not None:
         pipe.free_dense = ffi.cast("lc_run_fn", free[0])
         pipe.free_nulls = ffi.cast("lc_run_fn", free[1])
+    if window is not None:
+        pipe.win_dense = ffi.cast("lc_run_fn", window[0])
+        pipe.win_nulls = ffi.cast("lc_run_fn", window[1])
     return ffi.gc(pipe, lib.lc_pipe_free)
 
 
@@ -86,6 +91,12 @@ def _free_loops(spec: PipelineSpec, addresses: dict[str, int]) -> tuple[int, int
     if spec.run_free_dense is None:
         return None
     return addresses[spec.run_free_dense], addresses[spec.run_free_nulls]
+
+
+def _window_loops(spec: PipelineSpec, addresses: dict[str, int]) -> tuple[int, int] | None:
+    if spec.run_win_dense is None:
+        return None
+    return addresses[spec.run_win_dense], addresses[spec.run_win_nulls]
 
 
 def run_stateless(pipe, spec: PipelineSpec, output: OutputLayout, desc: Descriptors,
@@ -111,7 +122,9 @@ class Pipeline:
         self.spec = spec
         self.read_mask = sum(1 << c for c in set(spec.columns_read))   # see Descriptors
         self.pipe = _new_pipe(addresses[spec.run_dense], addresses[spec.run_nulls],
-                              _free_loops(spec, addresses))
+                              _free_loops(spec, addresses), _window_loops(spec, addresses))
+        # (a dealable pipeline's blocks are run by window where they can: their event times)
+        self.time_col = -1 if spec.run_win_dense is None else spec.time_column
         self.output = OutputLayout(spec.output)
         self.schema = _visible(self.output.schema, spec.hidden)
         self.agg = None
@@ -141,7 +154,7 @@ class Pipeline:
         n = desc.n
         if self.spec.preaggregated:   # one worker: every block is its own, lane by lane
             status = lib.lc_pipe_run_blocks(self.pipe, desc.cols, n, nulls, 0, 1, BLOCK_ROWS,
-                                            -1, 0, ffi.NULL)
+                                            self.time_col, self.spec.watermark_delay, ffi.NULL)
         else:
             status = lib.lc_pipe_run(self.pipe, desc.cols, n, nulls)
         check(status, self.spec.produces)
@@ -199,7 +212,8 @@ class ShardedPipeline:
         else:
             dense, nulls = addresses[spec.run_dense], addresses[spec.run_nulls]
         free = _free_loops(spec, addresses)
-        self.pipes = [_new_pipe(dense, nulls, free) for _ in range(nworkers)]
+        window = _window_loops(spec, addresses) if self.mode == "blocks" else None
+        self.pipes = [_new_pipe(dense, nulls, free, window) for _ in range(nworkers)]
         self.output = OutputLayout(spec.output)
         # merged shard outputs come without the hidden columns they were merged by
         self.merged = (OutputLayout(spec.output[: len(spec.output) - spec.hidden])

@@ -73,6 +73,8 @@ class PipelineSpec:
     run_free_dense: str | None = None   # loops with branch-free filters (lc_pipe.free_dense)
     run_free_nulls: str | None = None
     dealable: bool = False          # may deal whole windows to workers (lc_combine.deal)
+    run_win_dense: str | None = None    # loops over one window's rows (lc_pipe.win_dense)
+    run_win_nulls: str | None = None
 
     @property
     def keyed(self) -> bool:
@@ -90,7 +92,8 @@ class PipelineSpec:
     def symbols(self) -> list[str]:
         out = [self.run_dense, self.run_nulls]
         out += [s for s in (self.run_sel_dense, self.run_sel_nulls, self.part_dense,
-                            self.part_nulls, self.run_free_dense, self.run_free_nulls) if s]
+                            self.part_nulls, self.run_free_dense, self.run_free_nulls,
+                            self.run_win_dense, self.run_win_nulls) if s]
         if self.aggregate:
             out.append(self.aggregate.emit_rows)
             if self.aggregate.emit_changes:

@@ -776,6 +776,38 @@ def test_windows_dealt_whole_give_one_workers_results_bit_for_bit(window, block_
         assert _bits(out) == _bits(base), workers
 
 
+def test_a_block_of_one_windows_rows_moves_the_watermark_it_would_have(monkeypatch):
+    """Dealt whole, a worker runs a block whose rows all lie in one open window through the
+    loop that reads no event time (lc_pipe.win_dense, run_window), then moves its watermark
+    to what those rows would have: later rows of a window that closed meanwhile are late, on
+    2 workers as on 1 (windows 0, 2 and 4 are worker 0's). Blocks in a closed window take the
+    usual loop and count their rows late; a block across two windows splits into runs."""
+    from laminarc.runtime import pipelines
+    monkeypatch.setattr(pipelines, "BLOCK_ROWS", 512)
+    _force_deals(monkeypatch, lambda comb: 1)
+    starts = [2000, 0, 4000, 2400, 4700, 5200]    # windows 2, 0 (late), 4, 2 (late), 4-5, 5
+    ts = np.concatenate([np.arange(s, s + 512) for s in starts])
+    rng = np.random.default_rng(3)
+    data = pa.table({
+        "ts": ts, "k": pa.array(ts % 5), "v": rng.choice([1e16, -1e16, 3.3, 1e-3], ts.size),
+        "r": pa.array(np.zeros(ts.size, np.float32)), "s": pa.array(["x"] * ts.size),
+        "i": pa.array(np.ones(ts.size, np.int64)),
+    })
+    sql = PREAGG_SQL.format(window=PREAGG_WINDOWS["tumble"])
+    outs = []
+    for workers in (1, 2):
+        with laminarc.open(workers=workers) as db:
+            db.execute(sql)
+            sub = db.subscribe("per_window")
+            db.insert("m", data)
+            db.end_input("m")
+            outs.append((_bits(sub.to_arrow()),
+                         db.metrics()["streams"]["per_window"]["late_rows"]))
+    assert outs[0][1] == 1024
+    assert {row[1] for row in outs[0][0]} == {2000, 4000, 5000}
+    assert outs[1] == outs[0]
+
+
 def test_a_window_deal_follows_the_rows_a_window_holds():
     """Left to itself (lc_dealer), W1 deals whole windows once the event times sampled from
     the chunks handed over have moved two windows past the first: 100,000 rows a window,

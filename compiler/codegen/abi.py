@@ -109,6 +109,7 @@ LC_PIPE = CStruct("lc_pipe", [
     ("ns_select", I64), ("ns_run", I64), ("proc_now", I64), ("lane", I64),
     ("free_dense", PTR), ("free_nulls", PTR), ("loop_force", I64), ("loop_pick", I64),
     ("loop_runs", I64), ("loop_cost_branching", I64), ("loop_cost_free", I64), ("deal", PTR),
+    ("win_dense", PTR), ("win_nulls", PTR), ("win_k", I64),
 ])
 LC_PART = CStruct("lc_part", [("dest", PTR), ("nworkers", I64), ("ctx", LC_CTX),
                               ("route_from", I64), ("block_rows", I64), ("seq_base", I64)])

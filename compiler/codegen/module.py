@@ -33,6 +33,9 @@ class PipelineSymbols:
     # a stateless pipeline's loops with branch-free filters, where they may be faster
     run_free_dense: str | None = None
     run_free_nulls: str | None = None
+    # a dealable pipeline's loops over rows all in one window (PipelineCodegen.one_window)
+    run_win_dense: str | None = None
+    run_win_nulls: str | None = None
 
 
 def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
@@ -56,6 +59,12 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
                 loop = PipelineCodegen(module, named, nulls=is_nulls, branch_free=True)
                 loop.generate()
                 sharded[f"run_free_{variant}"] = loop.symbol
+        if plan.dealable:
+            for variant, is_nulls in (("dense", False), ("nulls", True)):
+                loop = PipelineCodegen(module, named, nulls=is_nulls, one_window=True)
+                loop.generate()
+                sharded[f"run_win_{variant}"] = loop.symbol
+                read |= set(loop.columns_read)
         if plan.partition_keys is not None:
             for variant, is_nulls in (("dense", False), ("nulls", True)):
                 loop = PipelineCodegen(module, named, nulls=is_nulls, selected=True)
@@ -79,6 +88,25 @@ def build_module(pipelines: list[PipelinePlan], prefix: str, triple: str = "",
         symbols.append(PipelineSymbols(dense.symbol, nulls.symbol, emit_rows, emit_changes,
                                        merge, fold, layout, frozenset(read), **sharded))
     return module, symbols
+
+
+def release(module: ir.Module) -> None:
+    """Take apart a module whose text was taken: llvmlite's IR is cyclic (instructions,
+    blocks and arguments point at their parents, phis at later values), so its ~10^4 objects
+    would otherwise wait for a full garbage collection, which then ran in some later insert:
+    in one process opening database after database, W1's inserts met a 30-55 ms pause every
+    fourth one. Only objects this module made are cleared (types and constants may be
+    shared)."""
+    for value in module.globals.values():
+        if isinstance(value, ir.Function):
+            for block in value.blocks:
+                for instr in block.instructions:
+                    vars(instr).clear()
+                vars(block).clear()
+            for arg in value.args:
+                vars(arg).clear()
+        vars(value).clear()
+    vars(module).clear()
 
 
 def _renamed(plan: PipelinePlan, name: str) -> PipelinePlan:

@@ -119,17 +119,22 @@ def branch_free_eligible(plan) -> bool:
 class PipelineCodegen:
     """The row loop of a pipeline. `selected`: a shard on a worker, running over the rows a
     partition kernel selected for it (lc_pipe.sel), its per-row watermark from breakpoints.
-    `branch_free`: filters without branches (see branch_free_eligible)."""
+    `branch_free`: filters without branches (see branch_free_eligible). `one_window`: a
+    dealable pipeline's loop over rows the runtime found all in one window (lc_pipe.win_k),
+    open for each of them: it neither numbers the rows' windows nor moves the watermark
+    (the runtime does, from the block's largest event time), so it reads no event time for
+    them (lc_pipe.win_dense)."""
 
     def __init__(self, module: ir.Module, plan, nulls: bool, selected: bool = False,
-                 branch_free: bool = False):
+                 branch_free: bool = False, one_window: bool = False):
         self.module = module
         self.plan = plan
         self.nulls = nulls
         self.selected = selected
         self.branch_free = branch_free
+        self.one_window = one_window
         variant = ("sel_" if selected else "") + ("free_" if branch_free else "") + (
-            "nulls" if nulls else "dense")
+            "win_" if one_window else "") + ("nulls" if nulls else "dense")
         self.g = FnGen(module, f"{plan.name}_run_{variant}", I64, [PTR, PTR, I64, I64],
                        ["pipe", "cols", "start", "n"])
 
@@ -165,6 +170,8 @@ class PipelineCodegen:
         self.open_var = g.alloca(I1, "open_window", FALSE)
         self.wm_var = wm_var
         self.committed_err = err_var
+        if self.one_window:
+            self.win_k = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "win_k"))
         seq_base = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "seq_base"))
         if self.selected:
             sel = g.in_entry(lambda bb: LC_PIPE.load(bb, pipe, "sel"))
@@ -253,7 +260,7 @@ class PipelineCodegen:
             # (TUMBLE and sliced HOP: see window_loop)
             late = b.and_(b.load(self.reached_var, typ=I1), b.not_(b.load(self.open_var, typ=I1)))
             b.store(b.add(b.load(late_var, typ=I64), b.zext(late, I64)), late_var)
-        if plan.time_column is not None and not self.selected:
+        if plan.time_column is not None and not self.selected and not self.one_window:
             ts = env.get(plan.time_column).v
             candidate = g.intrinsic("llvm.ssub.sat.i64", I64, [ts, i64(plan.watermark_delay)])
             b.store(g.smax(b.load(wm_var, typ=I64), candidate), wm_var)
@@ -449,9 +456,15 @@ class PipelineCodegen:
         g, b = self.g, self.g.b
         agg = self.plan.aggregate
         keyed = agg is not None and agg.window is w
-        ts = env.get(w.time).v
         tumble = w.function == "TUMBLE" or w is self.sliced
-        if w is self.sliced:
+        # one_window: every row is in window win_k, open for all of them (the runtime's
+        # check): the row's event time is not read for the window
+        given = self.one_window and keyed and w.function == "TUMBLE"
+        ts = None if given else env.get(w.time).v
+        if given:
+            first = self.win_k
+            start, end = window_bounds(g, w, first)
+        elif w is self.sliced:
             unit = self.plan.aggregate.slice
             part = replace(w, function="TUMBLE", size=unit, slide=unit, offset=w.offset % unit)
             first, start, end = self.tumble_window(part, ts, keyed, hop=w)
@@ -504,7 +517,7 @@ class PipelineCodegen:
         k = b.add(first, kk)
         if not tumble:
             start, end = window_bounds(g, w, k)
-        if keyed:
+        if keyed and not given:
             closed = b.icmp_signed("<=", end, b.load(self.wm_var, typ=I64))
             open_ = g.fn.append_basic_block("window.open")
             if tumble:

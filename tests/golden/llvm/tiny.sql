@@ -11,7 +11,7 @@ target datalayout = ""
 define i64 @"lc_1637aa0d4bf2c452_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 5
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"scratch.1" = load ptr, ptr %"scratch"
   %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -20,7 +20,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -36,9 +36,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -108,7 +108,7 @@ row.end:
   br label %"head"
 done:
   %".54" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".54", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -130,7 +130,7 @@ done:
   ret i64 %"n"
 exit:
   %".66" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".66", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -168,7 +168,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_1637aa0d4bf2c452_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 5
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"scratch.1" = load ptr, ptr %"scratch"
   %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -177,7 +177,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -193,9 +193,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -275,7 +275,7 @@ row.end:
   br label %"head"
 done:
   %".75" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".75", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -297,7 +297,7 @@ done:
   ret i64 %"n"
 exit:
   %".87" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".87", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -344,7 +344,7 @@ filter.pass.endif:
 define i64 @"lc_1637aa0d4bf2c452_0_run_free_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 5
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"scratch.1" = load ptr, ptr %"scratch"
   %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -353,7 +353,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -369,9 +369,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -447,7 +447,7 @@ row.end:
   br label %"head"
 done:
   %".54" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".54", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -469,7 +469,7 @@ done:
   ret i64 %"n"
 exit:
   %".66" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".66", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -496,7 +496,7 @@ exit:
 define i64 @"lc_1637aa0d4bf2c452_0_run_free_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 5
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"scratch.1" = load ptr, ptr %"scratch"
   %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -505,7 +505,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -521,9 +521,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -605,7 +605,7 @@ row.end:
   br label %"head"
 done:
   %".76" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".76", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -627,7 +627,7 @@ done:
   ret i64 %"n"
 exit:
   %".88" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".88", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -679,7 +679,7 @@ target datalayout = ""
 define i64 @"lc_d9097e8b6ecaefe0_0_run_dense"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 5
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"scratch.1" = load ptr, ptr %"scratch"
   %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -688,7 +688,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -704,9 +704,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -793,7 +793,7 @@ row.end:
   br label %"head"
 done:
   %".80" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".80", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -815,7 +815,7 @@ done:
   ret i64 %"n"
 exit:
   %".92" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".92", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
@@ -867,7 +867,7 @@ declare i64 @"llvm.smax.i64"(i64 %".1", i64 %".2")
 define i64 @"lc_d9097e8b6ecaefe0_0_run_nulls"(ptr %"pipe", ptr %"cols", i64 %"start", i64 %"n") nounwind
 {
 entry:
-  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 5
+  %"ctx" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 5
   %"scratch" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 7
   %"scratch.1" = load ptr, ptr %"scratch"
   %"scratch_cap" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 8
@@ -876,7 +876,7 @@ entry:
   store i64 0, i64* %"scratch_used"
   %"i" = alloca i64
   store i64 %"start", i64* %"i"
-  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   %"wm.1" = load i64, ptr %"wm"
   %"wm.2" = alloca i64
   store i64 %"wm.1", i64* %"wm.2"
@@ -892,9 +892,9 @@ entry:
   store i1 0, i1* %"reached_window"
   %"open_window" = alloca i1
   store i1 0, i1* %"open_window"
-  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 11
+  %"seq_base" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 11
   %"seq_base.1" = load i64, ptr %"seq_base"
-  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 4
+  %"out" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 4
   %"out.1" = load ptr, ptr %"out"
   %"cols.1" = getelementptr inbounds {i64, i64, i64, ptr}, ptr %"out.1", i32 0, i32 3
   %"cols.2" = load ptr, ptr %"cols.1"
@@ -992,7 +992,7 @@ row.end:
   br label %"head"
 done:
   %".91" = load i64, i64* %"wm.2"
-  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.3" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".91", ptr %"wm.3"
   %"late_rows" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.1" = load i64, ptr %"late_rows"
@@ -1014,7 +1014,7 @@ done:
   ret i64 %"n"
 exit:
   %".103" = load i64, i64* %"wm.2"
-  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr}, ptr %"pipe", i32 0, i32 2
+  %"wm.4" = getelementptr inbounds {ptr, ptr, i64, ptr, ptr, {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, ptr, ptr, i64, i64, i64, i64, i64, ptr, ptr, ptr, i64}, ptr %"pipe", i32 0, i32 2
   store i64 %".103", ptr %"wm.4"
   %"late_rows.3" = getelementptr inbounds {i64, ptr, i64, i64, i64, i64, i64, ptr, i64}, ptr %"ctx", i32 0, i32 5
   %"late_rows.4" = load i64, ptr %"late_rows.3"
