@@ -3,9 +3,10 @@ machine is doing, unlike its time on this shared VM.
 
     python bench/w1_icount.py [--events N] [--workers W]
 
-Without --workers: runs `bench/w1.py --breakdown` (the loop alone, lc_pipe_run over W1's
-batches) under `valgrind --tool=callgrind`, counting only inside lc_pipe_run (the loop and the
-runtime calls it makes), and divides by the events.
+Without --workers: runs `bench/w1.py --breakdown` (the loops alone, lc_pipe_run_blocks over
+W1's batches as one worker runs them) under `valgrind --tool=callgrind`, counting only inside
+lc_pipe_run_blocks (the scans, the loops and the runtime calls they make), and divides by the
+events.
 
 With --workers W: feeds W1 through `laminarc.open(workers=W)` and counts, per thread, the
 pipeline's work: with 2 or more workers, inside lc_run_task (the workers' tasks: their blocks,
@@ -70,12 +71,12 @@ def main() -> None:
         w1 = Path(__file__).with_name("w1.py")
         with tempfile.TemporaryDirectory() as tmp:
             p = callgrind([str(w1), "--breakdown", "--events", str(args.events)],
-                          ["lc_pipe_run"], tmp, threads=False)
+                          ["lc_pipe_run_blocks"], tmp, threads=False)
         m = re.search(r"Collected : (\d+)", p.stderr)
         if m is None:
             sys.exit(f"w1_icount: no total in callgrind's report:\n{p.stderr[-2000:]}")
         print(f"W1's loop: {int(m.group(1)) / args.events:.1f} instructions a row "
-              f"({args.events:,} events, counted inside lc_pipe_run)")
+              f"({args.events:,} events, counted inside lc_pipe_run_blocks)")
         return
     toggles = ["lc_run_task"] if args.workers > 1 else ["lc_pipe_run_blocks", "lc_agg_close"]
     with tempfile.TemporaryDirectory() as tmp:
