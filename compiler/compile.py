@@ -9,6 +9,7 @@ functions in it and describes every layout the runtime needs.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -48,20 +49,24 @@ def source_spec(source: Source) -> SourceSpec:
 # symbols, so two plans sharing one could not be loaded together anyway.
 _BUILT: OrderedDict[tuple[str, str, str], tuple[str, list[PipelineSymbols]]] = OrderedDict()
 _BUILT_MAX = 64
+_BUILT_LOCK = threading.Lock()   # (databases may compile in several threads)
 
 
 def _module(pipelines: list[PipelinePlan], digest: str, triple: str,
             data_layout: str) -> tuple[str, list[PipelineSymbols]]:
     key = (digest, triple, data_layout)
-    built = _BUILT.get(key)
-    if built is None:
-        module, symbols = build_module(pipelines, f"lc_{digest}", triple, data_layout)
-        built = _BUILT[key] = (str(module), symbols)
-        release(module)
+    with _BUILT_LOCK:
+        built = _BUILT.get(key)
+        if built is not None:
+            _BUILT.move_to_end(key)
+            return built
+    module, symbols = build_module(pipelines, f"lc_{digest}", triple, data_layout)
+    built = (str(module), symbols)
+    release(module)
+    with _BUILT_LOCK:
+        _BUILT[key] = built
         while len(_BUILT) > _BUILT_MAX:
             _BUILT.popitem(last=False)
-    else:
-        _BUILT.move_to_end(key)
     return built
 
 
