@@ -607,6 +607,13 @@ void lc_dealer_free(lc_dealer* d);
 int32_t lc_dealer_code(lc_dealer* d, int64_t rows, int64_t sampled, int64_t chunk_rows,
                        const int64_t* queued);
 void lc_combine_set_dealer(lc_combine* cb, lc_dealer* d);
+/* Rows [0, n) of a chunk of a pre-aggregated pipeline on worker `worker` of `nworkers`,
+ * block by block (block_rows each, by position in the source: lc_pipe.seq_base), each in its
+ * block's lane: the blocks that are the worker's own (by lane, or by window where windows are
+ * dealt: lc_combine.deal) run, the others only move its watermark. time_col is the event-time
+ * column (-1: none) and delay its watermark's; with them, a block of the worker's own whose
+ * rows lie in one open window runs through lc_pipe.win_dense when the pipe has it. cb: the
+ * chunk's combine (NULL: one worker, no other to share a block's event times with). */
 int64_t lc_pipe_run_blocks(lc_pipe* p, const lc_col* cols, int64_t n, int32_t nulls,
                            int64_t worker, int64_t nworkers, int64_t block_rows,
                            int64_t time_col, int64_t delay, lc_combine* cb);
