@@ -250,8 +250,10 @@ typedef struct lc_pipe {
     struct lc_deal* deal;
     /* A dealable pipeline's loops over rows that all lie in window win_k, open for every one
      * of them (compiler: PipelineCodegen.one_window): they read no event time for the window
-     * and leave the watermark to the caller. A worker runs them on a block whose least and
-     * largest event times it has anyway (run_dealt); NULL: there are none. */
+     * and leave the watermark to the caller. A worker runs them on a block of its own whose
+     * least and largest event times lie in one window: known from the scan a dealt block has
+     * anyway (run_dealt), or scanned when its first and last rows share a window
+     * (run_own_block). NULL: there are none. */
     lc_run_fn win_dense;
     lc_run_fn win_nulls;
     int64_t win_k;

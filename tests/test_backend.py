@@ -61,9 +61,9 @@ def test_modules_far_apart_in_memory_still_link(tmp_path):
 def test_a_compiled_statement_leaves_no_cyclic_garbage():
     """llvmlite's IR is cyclic; compile_stream takes each module it builds apart once its
     text is taken (codegen.module.release), so opening a database and running W1's
-    statements leaves next to nothing for the garbage collector. Left whole, each left ~13,000 objects,
-    and in a process opening database after database a full collection of them paused an
-    insert every few databases by 30-55 ms."""
+    statements leaves next to nothing for the garbage collector. Left whole, each such
+    database left ~19,000 objects, and in a process opening database after database a full
+    collection of them paused an insert every few databases by 30-55 ms."""
     import gc
 
     from laminarc.compiler import compile as compiler
